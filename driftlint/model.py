@@ -1,0 +1,246 @@
+"""Core records shared by every stage: spans, words, interfaces, calls, bindings and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from driftlint.ltext import LText
+
+Severity = Literal["error", "warning"]
+
+# How a script parses its argv; see DESIGN §2 and driftlint/argv.py.
+DIALECTS = ("docopt", "getopts", "getopt_long", "argparse", "optparse", "manual")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    path: str  # POSIX, relative to the tree root
+    line: int  # 1-based
+    column: int  # 1-based, in characters of the file as written
+    end_line: int
+    end_column: int  # exclusive
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def where(self) -> str:
+        """`path:line`, the form `via` uses."""
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One argv word as written, e.g. `--type=webVideoTranscode`.
+
+    `dynamic` words hold an unresolved `${var}`, `<%= %>`, `{{ }}` or `$VAR`; the text then
+    carries the placeholder `driftlint.ltext.SYMBOL` where the unknown part stands. A dynamic
+    word may expand to zero or more words of any text (DESIGN §6).
+    """
+
+    text: str
+    span: Span
+    dynamic: bool = False
+    quoted: bool = False  # the whole word was inside shell quotes, so it cannot split
+    # The de-quoted text with the source location of every character; `text == source.text`.
+    source: LText | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    names: tuple[str, ...]  # every spelling, e.g. ("-t", "--timeout")
+    takes_value: bool = False
+    optional_value: bool = False  # getopt `t::`, argparse nargs="?": a value only when attached
+    nargs: int = 1  # value words taken when takes_value (argparse nargs=N); -1 means one or more
+    choices: tuple[str, ...] | None = None
+    repeatable: bool = True
+    required: bool = False
+    deprecated: str = ""  # non-empty: the deprecation message
+    removed_in: str = ""  # for removed options: commit or version it disappeared in
+    removed_on: str = ""  # date of that commit, ISO
+    message: str = ""  # free text from a spec, e.g. what to use instead
+    replacement: str = ""  # the option that replaces a removed one (a rename)
+    help: str = ""
+    span: Span | None = None  # where the option is declared
+    sources: frozenset[str] = frozenset()  # {"code", "text", "spec"}
+
+    @property
+    def name(self) -> str:
+        """The longest spelling, used in messages."""
+        return max(self.names, key=lambda n: (n.startswith("--"), len(n)))
+
+
+@dataclass(frozen=True, slots=True)
+class Positional:
+    name: str
+    min: int = 1  # words it takes at least
+    max: int | None = 1  # at most; None is unbounded (`FILE...`)
+    choices: tuple[str, ...] | None = None
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    script: str  # the name used in findings and suppressions
+    dialect: str  # one of DIALECTS
+    options: tuple[Option, ...] = ()
+    positionals: tuple[Positional, ...] = ()
+    subcommands: tuple[tuple[str, Interface], ...] = ()
+    removed: tuple[Option, ...] = ()  # options the script used to accept
+    source: Span | None = None  # the usage spec this came from
+    # Dialect behaviour; spec readers set these from the dialect and what the code says.
+    bundling: bool = True  # `-vt 5` is `-v -t 5`
+    attached_values: bool = True  # `-t5` is `-t 5`
+    long_equals: bool = True  # `--timeout=5` is `--timeout 5`
+    abbreviations: bool = False  # `--time` is `--timeout` when unambiguous
+    interleaved: bool = True  # options may follow positionals
+    single_dash_long: bool = False  # optparse/argparse names like `-foo`
+    accepts_unknown: bool = False  # unknown options are passed through, never an error
+    errors: tuple[Finding, ...] = ()  # problems reading the spec (parse-error, undocumented-option)
+
+    def option_names(self) -> list[str]:
+        return [n for o in self.options for n in o.names]
+
+    def find_option(self, name: str) -> Option | None:
+        for option in self.options:
+            if name in option.names:
+                return option
+        return None
+
+    def removed_option(self, name: str) -> Option | None:
+        for option in self.removed:
+            if name in option.names:
+                return option
+        return None
+
+    def subcommand(self, name: str) -> Interface | None:
+        return dict(self.subcommands).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One run of a watched script found in the tree.
+
+    `words` is argv after argv[0]; `command` is argv[0] as written. `via` is the chain of
+    places the call came through, outermost (where a role declares it) first.
+    """
+
+    script: str
+    command: Word
+    words: tuple[Word, ...]
+    via: tuple[Span, ...] = ()
+    passthrough: bool = False  # argv ends with "$@": more words may follow
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    invocation: Invocation
+    roles: tuple[str, ...] = ()  # sorted; () when no role reaches it
+
+
+# What argv.bind_argv() says each word is.
+BoundKind = Literal[
+    "option", "value", "positional", "subcommand", "separator", "operand", "unknown", "dynamic"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    kind: BoundKind
+    word: Word
+    name: str = ""  # canonical option name, positional name or subcommand
+    start: int = 0  # character offset in word.text where this item starts (clusters, `=`)
+    end: int = -1  # exclusive offset; -1 is the end of the word
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem the binder is sure of: it holds for every expansion of the dynamic words."""
+
+    code: str  # a checks code, e.g. "unknown-option"
+    word: Word
+    name: str  # the option, value, positional or subcommand concerned
+    detail: str = ""  # what the check needs to phrase the message (a choice list, a count)
+    start: int = 0  # offsets inside word.text of the offending part
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    bound: tuple[Bound, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    interface: Interface | None = None  # the (sub)interface the last words were bound to
+
+    def of(self, code: str) -> Iterator[Problem]:
+        return (p for p in self.problems if p.code == code)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """The one output record; ordered by span first, so sorted(findings) is reading order."""
+
+    span: Span
+    code: str
+    message: str
+    argument: str = ""  # the offending word as written
+    script: str = ""
+    roles: tuple[str, ...] = ()  # sorted
+    via: tuple[Span, ...] = ()
+    severity: Severity = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    call: Call
+    interface: Interface
+    binding: Binding
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    def finding(
+        self, code: str, problem: Problem, message: str, severity: Severity = "error"
+    ) -> Finding:
+        """Build a finding at the problem's word, narrowed to its offending part."""
+        return Finding(
+            span=narrow(problem.word, problem.start, problem.end),
+            code=code,
+            message=message,
+            argument=problem.word.text[problem.start : None if problem.end < 0 else problem.end]
+            if problem.start or problem.end >= 0
+            else problem.word.text,
+            script=self.interface.script,
+            roles=self.call.roles,
+            via=self.call.invocation.via,
+            severity=severity,
+        )
+
+
+def narrow(word: Word, start: int, end: int) -> Span:
+    """The span of word.text[start:end]; the whole word's span when that cannot be told."""
+    span = word.span
+    if start == 0 and end < 0:
+        return span
+    if word.source is not None:
+        return word.source.span(start, None if end < 0 else end) or span
+    if span.line != span.end_line:
+        return span
+    if span.end_column - span.column != len(word.text):
+        return span  # written with quotes or escapes: keep the whole word
+    stop = len(word.text) if end < 0 else end
+    return Span(span.path, span.line, span.column + start, span.line, span.column + stop)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What engine.run() returns: everything a report needs, nothing printed."""
+
+    root: str  # the tree root as given
+    findings: tuple[Finding, ...]  # sorted
+    setup_errors: tuple[str, ...] = ()  # "file:line:col: message" for config, rule or spec errors
+    internal_errors: tuple[str, ...] = ()  # checks that raised (exit 3)
+    files_checked: int = 0
+    calls_checked: int = 0
+    interfaces: tuple[Interface, ...] = ()
+    calls: tuple[Call, ...] = ()

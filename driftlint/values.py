@@ -1,0 +1,64 @@
+"""Values of the Puppet evaluator, shared by Hiera, ERB, EPP and Jinja2 readers.
+
+A value is one of:
+- `LText`: a string or a number, every character located where it is written;
+- `bool`, `None` (undef);
+- `tuple` of values (an array), `dict` of str to value (a hash);
+- `Unknown`: nothing can be said (a fact, a function's result, a parameter no one sets).
+Strings that are partly unknown are `LText`s holding `SYMBOL` characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol, TypeAlias
+
+from driftlint.ltext import LText
+from driftlint.model import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    span: Span | None = None  # where the expression that has no known value is written
+    name: str = ""  # what it is, for messages: "$::fqdn", "lookup('x')"
+
+
+Value: TypeAlias = "LText | bool | None | tuple[Value, ...] | dict[str, Value] | Unknown"
+
+
+class Scope(Protocol):
+    """What a template or Hiera interpolation can ask about the class that renders it."""
+
+    def lookup(self, name: str) -> Value:
+        """The value of variable `name` ("extra_args", "::fqdn", "mediawiki::x"), or Unknown."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MapScope:
+    """A scope made of a plain mapping; anything absent is Unknown."""
+
+    values: Mapping[str, Value]
+
+    def lookup(self, name: str) -> Value:
+        key = name[2:] if name.startswith("::") else name
+        return self.values.get(key, Unknown(None, "$" + key))
+
+
+def to_text(value: Value, span: Span | None = None) -> LText:
+    """Interpolate a value into a string as Puppet does; anything not a scalar is symbolic."""
+    if isinstance(value, LText):
+        return value
+    if value is True or value is False:
+        return LText.plain("true" if value else "false")
+    if value is None:
+        return LText.plain("")
+    if isinstance(value, Unknown):
+        where = value.span or span
+        return LText.symbol(where, value.name) if where else LText.plain("\ue000")
+    if isinstance(value, tuple) and all(isinstance(v, LText) for v in value):
+        # Puppet interpolates an array as its elements joined by nothing in Puppet 3 and as
+        # `[a, b]` from Puppet 4 on; neither is a useful argv, so it stays symbolic.
+        pass
+    return LText.symbol(span, "") if span else LText.plain("\ue000")
