@@ -1,0 +1,5 @@
+"""`python -m driftlint`."""
+
+from driftlint.cli import main
+
+main()

@@ -1,0 +1,275 @@
+"""The command line: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from driftlint import __version__, checks
+from driftlint.config import Config, load_config
+from driftlint.model import Interface, Result
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
+FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit")
+
+
+def _fail(message: str, code: int = EXIT_SETUP) -> NoReturn:
+    click.echo(f"driftlint: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _codes(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    codes = frozenset(c.strip() for c in value.split(",") if c.strip())
+    unknown = sorted(c for c in codes if c not in checks.CHECKS and c not in checks.REDIRECTS)
+    if unknown:
+        _fail(f"unknown code {', '.join(unknown)}; `driftlint explain` lists the codes")
+    return frozenset(checks.REDIRECTS.get(c, c) for c in codes)
+
+
+def _load(root: Path, config_path: str | None) -> tuple[Config, list[Any]]:
+    if not root.is_dir():
+        _fail(f"{root}: not a folder")
+    config, errors = load_config(
+        root, Path(config_path) if config_path else None, known_codes=frozenset(checks.CHECKS)
+    )
+    return config, list(errors)
+
+
+def _guard(debug: bool, action: Callable[[], int]) -> NoReturn:
+    """Map any exception to exit 3 with a short message; the traceback only with --debug."""
+    try:
+        code = action()
+    except SystemExit:
+        raise
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"driftlint: internal error: {error!r} (a bug; run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code)
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="driftlint")
+def cli() -> None:
+    """Catch interface drift between scripts and the Puppet code that calls them."""
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
+@click.option("--base", metavar="REV", help="Report only what the change since REV introduces.")
+@click.option("--baseline", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hide findings whose fingerprints FILE lists.")
+@click.option("--select", metavar="CODES", help="Only these codes (comma-separated).")
+@click.option("--ignore", metavar="CODES", help="Not these codes (comma-separated).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Parse everything afresh.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(
+    path: Path,
+    config_path: str | None,
+    fmt: str,
+    base: str | None,
+    baseline: Path | None,
+    select: str | None,
+    ignore: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    color: str,
+    debug: bool,
+) -> None:
+    """Check every call of every watched script in the tree at PATH."""
+    selected, ignored = _codes(select), _codes(ignore)
+
+    def action() -> int:
+        from driftlint import engine, report
+
+        config, errors = _load(path, config_path)
+        if selected is not None:
+            config = replace(config, select=selected)
+        if ignored:
+            config = replace(config, ignore=config.ignore | ignored)
+        result = engine.run(path, config, errors)
+        if base is not None:
+            from driftlint import change
+
+            result = change.introduced(result, path, base, config)
+        if baseline is not None:
+            from driftlint import baseline as baseline_module
+
+            result = baseline_module.hide(result, baseline)
+        for error in result.setup_errors:
+            click.echo(f"driftlint: error: {error}", err=True)
+        docs = {code: checks.explain(code) or "" for code in checks.CHECKS}
+        text = report.FORMATS[fmt](result, color=_color(color) and fmt == "text", docs=docs)
+        click.echo(text, nl=not text.endswith("\n"))
+        return _exit_code(result)
+
+    _guard(debug, action)
+
+
+def _exit_code(result: Result) -> int:
+    if result.internal_errors or any(f.code == "internal-error" for f in result.findings):
+        return EXIT_INTERNAL
+    if result.setup_errors:
+        return EXIT_SETUP
+    if any(f.severity == "error" for f in result.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--path", "root", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="Tree root.")
+@click.option("--config", "config_path", metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--debug", is_flag=True)
+def interface(name: str, root: Path, config_path: str | None, fmt: str, debug: bool) -> None:
+    """Print the interface driftlint derived for a watched script (NAME or its spec file)."""
+
+    def action() -> int:
+        from driftlint import engine
+
+        config, errors = _load(root, config_path)
+        result = engine.run(root, config, errors)
+        matches = [i for i in result.interfaces if name in (i.script, i.source and i.source.path)]
+        if not matches:
+            known = ", ".join(sorted(i.script for i in result.interfaces)) or "none"
+            _fail(f"no watched script named `{name}` (watched: {known})")
+        for found in matches:
+            if fmt == "json":
+                click.echo(json.dumps(interface_json(found), indent=2))
+            else:
+                click.echo(interface_text(found))
+        return EXIT_CLEAN
+
+    _guard(debug, action)
+
+
+def interface_json(found: Interface) -> dict[str, Any]:
+    def where(span: Any) -> str | None:
+        return f"{span.path}:{span.line}:{span.column}" if span else None
+
+    return {
+        "script": found.script,
+        "dialect": found.dialect,
+        "source": where(found.source),
+        "options": [
+            {"names": list(o.names), "takes_value": o.takes_value, "choices": o.choices and list(o.choices),
+             "required": o.required, "deprecated": o.deprecated or None, "declared": where(o.span)}
+            for o in found.options
+        ],
+        "positionals": [
+            {"name": p.name, "min": p.min, "max": p.max, "choices": p.choices and list(p.choices)}
+            for p in found.positionals
+        ],
+        "subcommands": [name for name, _ in found.subcommands],
+        "removed": [
+            {"names": list(o.names), "removed_in": o.removed_in or None, "removed_on": o.removed_on or None,
+             "replacement": o.replacement or None}
+            for o in found.removed
+        ],
+    }
+
+
+def interface_text(found: Interface) -> str:
+    lines = [f"{found.script} ({found.dialect}), from {found.source or 'unknown'}"]
+    for o in found.options:
+        value = " VALUE" if o.takes_value else ""
+        extra = f"  choices: {', '.join(o.choices)}" if o.choices else ""
+        where = f"  [{o.span}]" if o.span else ""
+        lines.append(f"  {', '.join(o.names)}{value}{extra}{where}")
+    for p in found.positionals:
+        count = f"{p.min}..{'*' if p.max is None else p.max}"
+        lines.append(f"  <{p.name}> {count}")
+    for name, _ in found.subcommands:
+        lines.append(f"  subcommand {name}")
+    for o in found.removed:
+        lines.append(f"  removed {', '.join(o.names)} {o.removed_in} {o.removed_on}".rstrip())
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--path", "root", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config", "config_path", metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--debug", is_flag=True)
+def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug: bool) -> None:
+    """List every call of the watched scripts (or of NAME), per role, with its argv."""
+
+    def action() -> int:
+        from driftlint import engine
+
+        config, errors = _load(root, config_path)
+        result = engine.run(root, config, errors)
+        rows = []
+        for call in result.calls:
+            invocation = call.invocation
+            if name and invocation.script != name:
+                continue
+            rows.append({
+                "script": invocation.script,
+                "path": invocation.command.span.path,
+                "line": invocation.command.span.line,
+                "column": invocation.command.span.column,
+                "argv": [invocation.command.text] + [w.text for w in invocation.words],
+                "roles": list(call.roles),
+                "via": [s.where for s in invocation.via],
+            })
+        rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
+        if fmt == "json":
+            click.echo(json.dumps({"version": 1, "calls": rows}, indent=2, ensure_ascii=False))
+        else:
+            for row in rows:
+                argv = " ".join(a.replace("\ue000", "…") for a in row["argv"])
+                roles = ", ".join(row["roles"]) or "(no role)"
+                click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
+        return EXIT_CLEAN
+
+    _guard(debug, action)
+
+
+@cli.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """Print what a code means, why it matters and how to fix it (no CODE: list the codes)."""
+    if code is None:
+        for name, module in checks.CHECKS.items():
+            summary = (module.__doc__ or "").strip().splitlines()[0]
+            click.echo(f"{name:22} {checks.severity(name):8} {summary}")
+        sys.exit(EXIT_CLEAN)
+    text = checks.explain(code)
+    if text is None:
+        _fail(f"unknown code `{code}`; `driftlint explain` lists the codes")
+    click.echo(f"{code} ({checks.severity(checks.REDIRECTS.get(code, code))})\n\n{text}")
+    sys.exit(EXIT_CLEAN)
+
+
+def main() -> None:
+    cli(prog_name="driftlint")

@@ -1,0 +1,176 @@
+"""Turn the resources one role declares into invocations of watched scripts.
+
+Commands come from `exec` (`command`, `unless`, `onlyif`), `cron` (`command`) and from the
+files the role installs: shell and init scripts, systemd units and cron files, read with the
+role's rendering of each template. A script that sources `/etc/default/x`, or a unit with
+`EnvironmentFile=`, gets the variables of the file the same role installs there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from driftlint.ltext import LText
+from driftlint.model import Invocation, Span, Word
+from driftlint.parse import shell, units, wrappers
+from driftlint.resolve.evaluate import Resource
+from driftlint.values import Unknown, Value, to_text
+
+EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
+UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    name: str
+    spec_path: str
+    paths: frozenset[str] = frozenset()  # absolute installed paths
+    names: frozenset[str] = frozenset()  # argv[0] basenames
+
+
+@dataclass(slots=True)
+class Installed:
+    dest: str
+    contents: list[LText]
+    via: tuple[Span, ...]
+
+
+@dataclass(slots=True)
+class Extractor:
+    watched: list[Watched]
+    table: wrappers.WrapperTable
+    read_static: Callable[[str], LText | None]  # `puppet:///modules/M/P` → located content
+    errors: list[object] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_path = {p: w for w in self.watched for p in w.paths}
+        self._by_name = {n: w for w in self.watched for n in w.names}
+
+    def match(self, argv0: str) -> Watched | None:
+        if argv0 in self._by_path:
+            return self._by_path[argv0]
+        return self._by_name.get(posixpath.basename(argv0))
+
+    def invocations(self, resources: list[Resource]) -> Iterator[Invocation]:
+        installed = self.installed_files(resources)
+        for resource in resources:
+            for attr in EXEC_ATTRS.get(resource.type, ()):
+                for value in resource.attrs.get(attr, ()):
+                    yield from self._from_value(value, resource.span, (*resource.via,))
+        for files in installed.values():
+            yield from self._from_file(files, installed)
+
+    # --- installed files -----------------------------------------------------------------
+    def installed_files(self, resources: list[Resource]) -> dict[str, Installed]:
+        out: dict[str, Installed] = {}
+        for resource in resources:
+            if resource.type != "file":
+                continue
+            dest = _single_text(resource.attrs.get("path")) or (
+                resource.title.text
+                if isinstance(resource.title, LText) and not resource.title.dynamic
+                else None
+            )
+            if not dest:
+                continue
+            contents: list[LText] = []
+            for value in resource.attrs.get("content", ()):
+                if isinstance(value, LText):
+                    contents.append(value)
+            for value in resource.attrs.get("source", ()):
+                for item in value if isinstance(value, tuple) else (value,):
+                    if isinstance(item, LText) and not item.dynamic:
+                        text = self.read_static(item.text)
+                        if text is not None:
+                            contents.append(text)
+                            break
+            if contents:
+                out[dest] = Installed(dest, contents, (*resource.via, resource.span))
+        return out
+
+    def _from_file(
+        self, files: Installed, installed: Mapping[str, Installed]
+    ) -> Iterator[Invocation]:
+        dest = files.dest
+        for content in files.contents[:4]:
+            via = files.via
+            if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
+                unit = units.parse_unit(content, dest)
+                env: dict[str, LText] = {}
+                for env_file in unit.environment_files:
+                    other = installed.get(env_file.lstrip("-"))
+                    if other is not None and other.contents:
+                        env.update(units.parse_env_file(other.contents[0], other.dest))
+                env.update(unit.environment)
+                for command in units.unit_commands(unit, env):
+                    yield from self._from_command(command, via)
+            elif dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
+                for line in units.parse_crontab(content, dest, system=True):
+                    yield from self._from_value(line, None, via)
+            elif content.text.startswith("#!") and _is_shell(content.text) or dest.startswith(
+                "/etc/init.d/"
+            ):
+
+                def source(path: str) -> LText | None:
+                    other = installed.get(path)
+                    return other.contents[0] if other is not None and other.contents else None
+
+                script = shell.parse_shell(content, dest, None, source)
+                for command in script.commands:
+                    yield from self._from_command(command, via)
+
+    # --- commands ------------------------------------------------------------------------
+    def _from_value(
+        self, value: Value, span: Span | None, via: tuple[Span, ...]
+    ) -> Iterator[Invocation]:
+        if isinstance(value, tuple):
+            # exec's argv array form: each element is one word, no shell involved.
+            words = tuple(_word(to_text(v, span)) for v in value if v is not None)
+            words = tuple(w for w in words if w is not None)
+            if words:
+                yield from self._from_command(shell.Command(words=words), via)  # type: ignore[arg-type]
+            return
+        if isinstance(value, Unknown) or not isinstance(value, LText):
+            return
+        script = shell.parse_shell(value, span.path if span else "")
+        for command in script.commands:
+            yield from self._from_command(command, via)
+
+    def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
+        path = command.words[0].span.path if command.words else ""
+        for inner in wrappers.unwrap(command, self.table, path):
+            if not inner.words:
+                continue
+            argv0 = inner.words[0]
+            if argv0.dynamic:
+                continue
+            watched = self.match(argv0.text)
+            if watched is None:
+                continue
+            yield Invocation(
+                script=watched.name,
+                command=argv0,
+                words=inner.words[1:],
+                via=(*via, argv0.span),
+                passthrough=inner.passthrough,
+            )
+
+
+def _word(text: LText) -> Word | None:
+    span = text.span()
+    if span is None:
+        return None
+    return Word(text.text, span, text.dynamic, True, text)
+
+
+def _single_text(alts: list[Value] | None) -> str | None:
+    if alts and len(alts) == 1 and isinstance(alts[0], LText) and not alts[0].dynamic:
+        return alts[0].text
+    return None
+
+
+def _is_shell(text: str) -> bool:
+    first = text.split("\n", 1)[0]
+    return any(s in first for s in ("sh", "bash", "dash", "ksh", "zsh"))

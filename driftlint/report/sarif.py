@@ -1,0 +1,103 @@
+"""`--format sarif`: one SARIF 2.1.0 log with one run (OASIS sarif-v2.1.0, §3.13-3.30)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import driftlint
+from driftlint.fingerprint import fingerprints
+from driftlint.model import Result, Span
+from driftlint.report.common import INFORMATION_URI, TOOL_NAME, doc_summary, severity_of
+
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = f"{TOOL_NAME}/v1"
+
+
+def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {}) -> str:
+    fps = fingerprints(result.findings, result.root)
+    codes = sorted({f.code for f in result.findings} | set(docs))
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for finding in result.findings:
+        record: dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": _level(finding.severity),
+            "message": {"text": finding.message},
+            "locations": [_location(finding.span)],
+            "partialFingerprints": {FINGERPRINT_KEY: fps[finding]},
+            "properties": {
+                "roles": list(finding.roles),
+                "script": finding.script,
+                "argument": finding.argument,
+            },
+        }
+        if finding.via:
+            record["relatedLocations"] = [
+                {"id": i, **_location(span), "message": {"text": f"via {span.where}"}}
+                for i, span in enumerate(finding.via)
+            ]
+        results.append(record)
+    log = {
+        "$schema": SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "informationUri": INFORMATION_URI,
+                        "version": driftlint.__version__,
+                        "rules": [_rule(code, docs, result) for code in codes],
+                    }
+                },
+                # Our columns count characters; SARIF's default is UTF-16 code units (§3.14.24).
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _level(severity: str) -> str:
+    return "warning" if severity == "warning" else "error"
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference: percent-encode spaces, `%`, `#`, `?` and non-ASCII."""
+    return quote(path, safe="/")
+
+
+def _location(span: Span) -> dict[str, Any]:
+    region = {
+        "startLine": max(span.line, 1),
+        "startColumn": max(span.column, 1),
+        "endLine": max(span.end_line, span.line, 1),
+        "endColumn": max(span.end_column, 1),
+    }
+    if region["endLine"] == region["startLine"]:
+        region["endColumn"] = max(region["endColumn"], region["startColumn"])
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(span.path), "uriBaseId": SRCROOT},
+            "region": region,
+        }
+    }
+
+
+def _rule(code: str, docs: Mapping[str, str], result: Result) -> dict[str, Any]:
+    rule: dict[str, Any] = {"id": code, "shortDescription": {"text": doc_summary(docs, code)}}
+    text = docs.get(code, "").strip()
+    if text:
+        rule["fullDescription"] = {"text": text}
+        rule["help"] = {"text": text, "markdown": text}
+    rule["defaultConfiguration"] = {"level": _level(severity_of(code, result.findings))}
+    return rule

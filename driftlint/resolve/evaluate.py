@@ -1,0 +1,530 @@
+"""Evaluate Puppet code for one role: bind class parameters, follow values, collect resources.
+
+An expression evaluates to a list of alternatives (`Alts`): one per branch of a selector, an
+`if` or a `case` whose condition cannot be known, or a Hiera level that may apply. Anything
+that cannot be known is `Unknown`, which becomes a symbolic word downstream. The number of
+alternatives is bounded (`limit`); past it a value is Unknown, never a guess.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from driftlint.ltext import LText
+from driftlint.model import Span
+from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import Index, class_name
+from driftlint.values import Unknown, Value, to_text
+
+Alts = list[Value]
+
+
+@dataclass(slots=True)
+class Resource:
+    """A resource declared while evaluating one root: what extraction reads."""
+
+    type: str
+    title: Value
+    attrs: dict[str, Alts]
+    attr_nodes: dict[str, ast.Attr]
+    span: Span
+    via: tuple[Span, ...]  # declaration chain from the root down to this resource
+    scope: Frame
+
+
+@dataclass(slots=True)
+class Frame:
+    vars: dict[str, Alts]
+    parent: Frame | None = None
+    name: str = ""  # the class or define this frame belongs to
+
+    def get(self, name: str) -> Alts | None:
+        frame: Frame | None = self
+        while frame is not None:
+            if name in frame.vars:
+                return frame.vars[name]
+            frame = frame.parent
+        return None
+
+
+class FrameScope:
+    """The `Scope` a template sees: the variables of the class that renders it."""
+
+    def __init__(self, evaluator: Evaluator, frame: Frame) -> None:
+        self.evaluator = evaluator
+        self.frame = frame
+
+    def lookup(self, name: str) -> Value:
+        alts = self.evaluator.lookup_var(name, self.frame, None)
+        return alts[0] if len(alts) == 1 else Unknown(None, "$" + name)
+
+
+# Hooks the engine provides: render a template for a scope, read a module file, look up Hiera.
+TemplateHook = Callable[[str, str, FrameScope, Span], Alts]
+HieraHook = Callable[[str, dict[str, str]], Alts | None]
+
+
+@dataclass(slots=True)
+class Evaluator:
+    index: Index
+    facts: dict[str, str] = field(default_factory=dict)
+    template: TemplateHook | None = None
+    hiera: HieraHook | None = None
+    limit: int = 16
+    max_depth: int = 60
+    prune: Callable[[str], bool] | None = None  # False: the class cannot lead to a call
+    resources: list[Resource] = field(default_factory=list)
+    classes: dict[str, Frame] = field(default_factory=dict)
+    top: Frame = field(default_factory=lambda: Frame({}, None, ""))
+    depth: int = 0
+
+    # --- classes and defines -------------------------------------------------------------
+    def declare_class(
+        self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
+    ) -> None:
+        name = class_name(name)
+        if name in self.classes or self.depth > self.max_depth:
+            return
+        definition = self.index.classes.get(name)
+        if definition is None:
+            return
+        if self.prune is not None and not self.prune(name):
+            self.classes[name] = Frame({}, self.top, name)
+            return
+        parent_frame = self.top
+        if definition.parent:
+            self.declare_class(definition.parent, None, via)
+            parent_frame = self.classes.get(class_name(definition.parent), self.top)
+        frame = Frame({}, parent_frame, name)
+        self.classes[name] = frame
+        self._bind_params(definition.params, given or {}, frame, name, via)
+        self.depth += 1
+        try:
+            self.run(definition.body, frame, via)
+        finally:
+            self.depth -= 1
+
+    def _bind_params(
+        self,
+        params: Sequence[ast.Param],
+        given: dict[str, Alts],
+        frame: Frame,
+        owner: str,
+        via: tuple[Span, ...],
+    ) -> None:
+        for param in params:
+            if param.name in given:
+                frame.vars[param.name] = given[param.name]
+                continue
+            found = self.hiera(f"{owner}::{param.name}", self.facts) if self.hiera else None
+            if found:
+                frame.vars[param.name] = found
+            elif param.default is not None:
+                frame.vars[param.name] = self.eval(param.default, frame, via)
+            else:
+                frame.vars[param.name] = [Unknown(param.span, "$" + param.name)]
+
+    def declare_define(
+        self, name: str, title: Value, given: dict[str, Alts], span: Span, via: tuple[Span, ...]
+    ) -> None:
+        definition = self.index.defines.get(name)
+        if definition is None or self.depth > self.max_depth:
+            return
+        frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
+        self._bind_params(definition.params, given, frame, name, via)
+        self.depth += 1
+        try:
+            self.run(definition.body, frame, (*via, span))
+        finally:
+            self.depth -= 1
+
+    # --- statements ----------------------------------------------------------------------
+    def run(self, body: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]) -> None:
+        for node in body:
+            self.eval(node, frame, via)
+
+    def _branches(
+        self, branches: Sequence[Sequence[ast.Node]], frame: Frame, via: tuple[Span, ...]
+    ) -> None:
+        """Run each branch from the same state; variables then hold every branch's values."""
+        before = dict(frame.vars)
+        merged: dict[str, Alts] = {}
+        for body in branches:
+            frame.vars = dict(before)
+            self.run(body, frame, via)
+            for key, alts in frame.vars.items():
+                if before.get(key) is alts:
+                    continue
+                merged.setdefault(key, [])
+                merged[key] = self._union(merged[key], alts)
+        frame.vars = dict(before)
+        for key, alts in merged.items():
+            # A branch that did not assign keeps the value from before.
+            kept = before.get(key)
+            frame.vars[key] = self._union(alts, kept) if kept is not None else alts
+
+    def _union(self, a: Alts, b: Alts) -> Alts:
+        out = list(a)
+        for value in b:
+            if not any(value is v or value == v for v in out):
+                out.append(value)
+        return out if len(out) <= self.limit else [Unknown(None, "")]
+
+    # --- expressions ---------------------------------------------------------------------
+    def eval(self, node: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:  # noqa: C901
+        if isinstance(node, ast.Str):
+            return self._string(node, frame, via)
+        if isinstance(node, ast.Num | ast.Name):
+            return [LText.literal(node.text, node.span.path, node.span.line, node.span.column)]
+        if isinstance(node, ast.Bool):
+            return [node.value]
+        if isinstance(node, ast.Undef):
+            return [None]
+        if isinstance(node, ast.Var):
+            return self.lookup_var(node.name, frame, node.span, top=node.top)
+        if isinstance(node, ast.Array):
+            return self._product([self.eval(i, frame, via) for i in node.items], node.span)
+        if isinstance(node, ast.Hash):
+            return [self._hash(node, frame, via)]
+        if isinstance(node, ast.Assign):
+            value = self.eval(node.value, frame, via)
+            if isinstance(node.target, ast.Var):
+                frame.vars[node.target.name] = value
+            return value
+        if isinstance(node, ast.Resource):
+            self._resource(node, frame, via)
+            return [Unknown(node.span, "resource")]
+        if isinstance(node, ast.Call):
+            return self._call(node, frame, via)
+        if isinstance(node, ast.MethodCall):
+            return self._method(node, frame, via)
+        if isinstance(node, ast.If):
+            return self._if(node, frame, via)
+        if isinstance(node, ast.Case):
+            return self._case(node, frame, via)
+        if isinstance(node, ast.Selector):
+            return self._selector(node, frame, via)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, frame, via)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.eval(node.operand, frame, via)
+            if node.op == "!" and all(isinstance(v, bool) or v is None for v in operand):
+                return self._dedupe([not truthy(v) for v in operand])
+            return [Unknown(node.span, node.op)]
+        if isinstance(node, ast.Access):
+            return self._access(node, frame, via)
+        if isinstance(node, ast.Block):
+            result: Alts = [None]
+            for inner in node.body:
+                result = self.eval(inner, frame, via)
+            return result
+        if isinstance(node, ast.ClassDef | ast.DefineDef | ast.NodeDef | ast.FunctionDef):
+            return [None]
+        if isinstance(node, ast.ResourceDefaults | ast.ResourceOverride | ast.Collector):
+            return [None]
+        return [Unknown(node.span, "")]
+
+    def lookup_var(
+        self, name: str, frame: Frame, span: Span | None, top: bool = False
+    ) -> Alts:
+        name = name.lstrip(":")
+        unknown: Alts = [Unknown(span, "$" + name)]
+        if "::" in name:
+            owner, _, var = name.rpartition("::")
+            owner_frame = self.classes.get(class_name(owner))
+            if owner_frame is not None and var in owner_frame.vars:
+                return owner_frame.vars[var]
+            return unknown
+        if top:
+            return self.top.vars.get(name) or unknown
+        found = frame.get(name)
+        return found if found is not None else unknown
+
+    def _string(self, node: ast.Str, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        pieces: list[Alts] = []
+        for part in node.parts:
+            if isinstance(part, ast.Lit):
+                pieces.append([part.value])
+            else:
+                pieces.append([to_text(v, part.span) for v in self.eval(part.expr, frame, via)])
+        out: Alts = []
+        for combo in itertools.islice(itertools.product(*pieces), self.limit + 1):
+            out.append(LText.join(combo))  # type: ignore[arg-type]
+        if len(out) > self.limit:
+            return [LText.symbol(node.span, "string")]
+        return out or [LText.plain("")]
+
+    def _product(self, items: list[Alts], span: Span) -> Alts:
+        total = 1
+        for alts in items:
+            total *= max(1, len(alts))
+        if total > self.limit:
+            return [Unknown(span, "array")]
+        return [tuple(combo) for combo in itertools.product(*items)]
+
+    def _hash(self, node: ast.Hash, frame: Frame, via: tuple[Span, ...]) -> Value:
+        out: dict[str, Value] = {}
+        for key_node, value_node in node.pairs:
+            keys = self.eval(key_node, frame, via)
+            values = self.eval(value_node, frame, via)
+            if len(keys) == 1 and isinstance(keys[0], LText) and not keys[0].dynamic:
+                out[keys[0].text] = values[0] if len(values) == 1 else Unknown(value_node.span)
+        return out
+
+    def _dedupe(self, values: Alts) -> Alts:
+        out: Alts = []
+        for v in values:
+            if not any(v is o or v == o for o in out):
+                out.append(v)
+        return out
+
+    def _resource(self, node: ast.Resource, frame: Frame, via: tuple[Span, ...]) -> None:
+        kind = node.type.lower().lstrip(":")
+        for body in node.bodies:
+            attrs = {a.name: self.eval(a.value, frame, via) for a in body.attrs if a.name != "*"}
+            attr_nodes = {a.name: a for a in body.attrs}
+            titles = self.eval(body.title, frame, via)
+            flat: list[Value] = []
+            for t in titles:
+                flat.extend(t if isinstance(t, tuple) else (t,))
+            if kind == "class":
+                for title in flat:
+                    if isinstance(title, LText) and not title.dynamic:
+                        self.declare_class(title.text, attrs, (*via, body.span))
+                continue
+            if kind in self.index.defines:
+                for title in flat:
+                    self.declare_define(kind, title, dict(attrs), body.span, via)
+                continue
+            for title in flat:
+                self.resources.append(
+                    Resource(kind, title, attrs, attr_nodes, body.span, via, frame)
+                )
+
+    def _call(self, node: ast.Call, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        name = node.name.lstrip(":")
+        args = [self.eval(a, frame, via) for a in node.args]
+        if name in ("include", "contain", "require", "role"):
+            for alts in args:
+                for value in alts:
+                    for item in value if isinstance(value, tuple) else (value,):
+                        if isinstance(item, LText) and not item.dynamic:
+                            target = item.text
+                            if name == "role":
+                                target = "role::" + target.lstrip(":")
+                            self.declare_class(target, None, (*via, node.span))
+            return [None]
+        if name in ("template", "epp") and self.template is not None:
+            rendered: Alts = [LText.plain("")]
+            for alts in args[:1] if name == "epp" else args:
+                nxt: Alts = []
+                for value in alts:
+                    if not isinstance(value, LText) or value.dynamic:
+                        return [Unknown(node.span, name + "()")]
+                    parts = self.template(name, value.text, FrameScope(self, frame), node.span)
+                    nxt.extend(parts)
+                rendered = [
+                    to_text(a, node.span) + to_text(b, node.span)
+                    for a, b in itertools.product(rendered, nxt)
+                ][: self.limit]
+            return rendered
+        if name in ("lookup", "hiera") and self.hiera is not None and args:
+            if len(args[0]) == 1 and isinstance(args[0][0], LText) and not args[0][0].dynamic:
+                found = self.hiera(args[0][0].text, self.facts)
+                if found:
+                    return found
+                if len(args) >= 3 and name == "lookup":
+                    return args[2]
+                if len(args) >= 2 and name == "hiera":
+                    return args[1]
+            return [Unknown(node.span, f"{name}()")]
+        if name == "join" and args:
+            sep = args[1] if len(args) > 1 else [LText.plain("")]
+            return [self._join(a, s, node.span) for a in args[0] for s in sep][: self.limit]
+        return [Unknown(node.span, f"{name}()")]
+
+    def _join(self, value: Value, sep: Value, span: Span) -> Value:
+        if not isinstance(value, tuple) or not isinstance(sep, LText):
+            return Unknown(span, "join()")
+        return LText.join([to_text(v, span) for v in _flatten(value)], sep)
+
+    def _method(self, node: ast.MethodCall, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        receiver = self.eval(node.receiver, frame, via)
+        if node.name == "join":
+            sep = self.eval(node.args[0], frame, via) if node.args else [LText.plain("")]
+            return [self._join(r, s, node.span) for r in receiver for s in sep][: self.limit]
+        if node.name in ("each", "map") and node.lambda_ is not None:
+            results: Alts = []
+            for value in receiver:
+                items: Sequence[Value]
+                if isinstance(value, tuple):
+                    items = value
+                elif isinstance(value, dict):
+                    items = [(LText.plain(k), v) for k, v in value.items()]
+                else:
+                    continue
+                for item in list(items)[: self.limit]:
+                    inner = Frame({}, frame, frame.name)
+                    params = node.lambda_.params
+                    if len(params) == 2 and isinstance(item, tuple) and len(item) == 2:
+                        inner.vars[params[0].name] = [item[0]]
+                        inner.vars[params[1].name] = [item[1]]
+                    elif params:
+                        inner.vars[params[0].name] = [item]
+                    last: Alts = [None]
+                    for stmt in node.lambda_.body:
+                        last = self.eval(stmt, inner, via)
+                    results.append(last[0] if len(last) == 1 else Unknown(node.span))
+            if node.name == "map":
+                return [tuple(results)]
+            return receiver
+        if node.lambda_ is not None:
+            # Run the body once with unknown parameters so resources inside are seen.
+            inner = Frame({p.name: [Unknown(p.span, "$" + p.name)] for p in node.lambda_.params},
+                          frame, frame.name)
+            self.run(node.lambda_.body, inner, via)
+        return [Unknown(node.span, f".{node.name}()")]
+
+    def _if(self, node: ast.If, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        conditions = self.eval(node.condition, frame, via)
+        known = [truthy(c) for c in conditions if not isinstance(c, Unknown)]
+        unknown = any(isinstance(c, Unknown) for c in conditions)
+        if node.negate:
+            known = [not k for k in known]
+        take_then = any(known) or unknown
+        take_else = (not all(known)) or unknown
+        if take_then and take_else:
+            self._branches([node.then, node.else_], frame, via)
+        elif take_then:
+            self.run(node.then, frame, via)
+        else:
+            self.run(node.else_, frame, via)
+        return [None]
+
+    def _case(self, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        subjects = self.eval(node.subject, frame, via)
+        chosen: list[tuple[ast.Node, ...]] = []
+        for subject in subjects:
+            for branch in node.branches:
+                verdict = self._matches(subject, branch.matches, frame, via)
+                if verdict is None:  # cannot tell: this branch may run, keep looking
+                    if branch.body not in chosen:
+                        chosen.append(branch.body)
+                    continue
+                if verdict:
+                    if branch.body not in chosen:
+                        chosen.append(branch.body)
+                    break
+        if len(chosen) == 1:
+            self.run(chosen[0], frame, via)
+        elif chosen:
+            self._branches(chosen, frame, via)
+        return [None]
+
+    def _matches(
+        self, subject: Value, matches: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]
+    ) -> bool | None:
+        """True if a match fits the subject, False if none can, None if it cannot be told."""
+        unsure = False
+        for match in matches:
+            if isinstance(match, ast.Default):
+                return True
+            if isinstance(subject, Unknown) or (
+                isinstance(subject, LText) and subject.dynamic
+            ):
+                unsure = True
+                continue
+            if isinstance(match, ast.Regex):
+                if isinstance(subject, LText):
+                    try:
+                        if re.search(match.pattern, subject.text):
+                            return True
+                    except re.error:
+                        unsure = True
+                    continue
+                unsure = True
+                continue
+            for value in self.eval(match, frame, via):
+                if isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic):
+                    unsure = True
+                elif isinstance(value, LText) and isinstance(subject, LText):
+                    # Puppet's case and selector compare strings case-insensitively.
+                    if value.text.lower() == subject.text.lower():
+                        return True
+                elif value == subject:
+                    return True
+        return None if unsure else False
+
+    def _selector(self, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        out: Alts = []
+        for subject in self.eval(node.subject, frame, via):
+            for match, result in node.cases:
+                verdict = self._matches(subject, (match,), frame, via)
+                if verdict is False:
+                    continue
+                out = self._union(out, self.eval(result, frame, via))
+                if verdict:
+                    break
+        return out or [Unknown(node.span, "selector")]
+
+    def _binop(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        left = self.eval(node.left, frame, via)
+        right = self.eval(node.right, frame, via)
+        out: Alts = []
+        for a, b in itertools.islice(itertools.product(left, right), self.limit):
+            out.append(self._apply(node.op, a, b, node.span))
+        return self._dedupe(out)
+
+    def _apply(self, op: str, a: Value, b: Value, span: Span) -> Value:
+        if isinstance(a, Unknown) or isinstance(b, Unknown):
+            return Unknown(span, op)
+        if op == "+" and isinstance(a, tuple):
+            return a + (b if isinstance(b, tuple) else (b,))
+        if op in ("==", "!="):
+            if isinstance(a, LText) and isinstance(b, LText):
+                if a.dynamic or b.dynamic:
+                    return Unknown(span, op)
+                same = a.text.lower() == b.text.lower()
+            elif isinstance(a, LText) or isinstance(b, LText):
+                return Unknown(span, op)
+            else:
+                same = a == b
+            return same if op == "==" else not same
+        if op in ("and", "or") and not isinstance(a, LText) and not isinstance(b, LText):
+            return (truthy(a) and truthy(b)) if op == "and" else (truthy(a) or truthy(b))
+        return Unknown(span, op)
+
+    def _access(self, node: ast.Access, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        targets = self.eval(node.target, frame, via)
+        if len(node.keys) != 1 or len(targets) != 1:
+            return [Unknown(node.span, "[]")]
+        target = targets[0]
+        keys = self.eval(node.keys[0], frame, via)
+        if len(keys) != 1 or not isinstance(keys[0], LText) or keys[0].dynamic:
+            return [Unknown(node.span, "[]")]
+        key = keys[0].text
+        if isinstance(target, dict) and key in target:
+            return [target[key]]
+        if isinstance(target, tuple) and key.lstrip("-").isdigit():
+            i = int(key)
+            if -len(target) <= i < len(target):
+                return [target[i]]
+        return [Unknown(node.span, "[]")]
+
+
+def truthy(value: Value) -> bool:
+    # Puppet 4+: only undef and false are falsy; an empty string is true.
+    return value is not None and value is not False
+
+
+def _flatten(value: tuple[Value, ...]) -> list[Value]:
+    out: list[Value] = []
+    for item in value:
+        if isinstance(item, tuple):
+            out.extend(_flatten(item))
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,99 @@
+"""Which scripts are watched: those the config names and those the tree installs with a spec."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from driftlint.config import ScriptRule
+from driftlint.discover import module_file
+from driftlint.extract import Watched
+from driftlint.model import Interface
+from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import walk
+
+
+@dataclass(frozen=True, slots=True)
+class Install:
+    """A `file` resource that installs a file of the tree, found without evaluating."""
+
+    dest: str  # the installed path, or "" when its title is not a literal
+    spec_path: str  # the tree file that is installed
+
+
+def static_installs(
+    manifests: Iterable[ast.Manifest], module_roots: tuple[str, ...], exists: Callable[[str], bool]
+) -> list[Install]:
+    """Every `file` resource whose `source` or `content => template()` names a tree file."""
+    out: list[Install] = []
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if not isinstance(node, ast.Resource) or node.type.lower() != "file":
+                continue
+            for body in node.bodies:
+                dest = _literal(body.title)
+                for attr in body.attrs:
+                    if attr.name == "path":
+                        dest = _literal(attr.value) or dest
+                for attr in body.attrs:
+                    for ref_kind, ref in _refs(attr):
+                        for root in module_roots:
+                            path = module_file(ref_kind, ref, root)
+                            if path is not None and exists(path):
+                                out.append(Install(dest or "", path))
+                                break
+    return out
+
+
+def _refs(attr: ast.Attr) -> list[tuple[str, str]]:
+    if attr.name == "source":
+        values = attr.value.items if isinstance(attr.value, ast.Array) else (attr.value,)
+        return [("source", t) for v in values if (t := _literal(v))]
+    if attr.name == "content" and isinstance(attr.value, ast.Call):
+        if attr.value.name in ("template", "epp", "file") and attr.value.args:
+            ref = _literal(attr.value.args[0])
+            return [(attr.value.name, ref)] if ref else []
+    return []
+
+
+def _literal(node: ast.Node) -> str | None:
+    if isinstance(node, ast.Str) and all(isinstance(p, ast.Lit) for p in node.parts):
+        return "".join(p.value.text for p in node.parts if isinstance(p, ast.Lit))
+    return None
+
+
+def script_name(dest: str, spec_path: str) -> str:
+    base = posixpath.basename(dest) if dest else posixpath.basename(spec_path)
+    for suffix in (".erb", ".epp", ".j2"):
+        base = base.removesuffix(suffix)
+    return base
+
+
+def watched_scripts(
+    rules: Iterable[ScriptRule],
+    installs: Iterable[Install],
+    interfaces: dict[str, Interface | None],
+) -> list[Watched]:
+    """Merge configured scripts with discovered ones; `interfaces` is keyed by spec path."""
+    by_spec: dict[str, Watched] = {}
+    for rule in rules:
+        paths = {c for c in rule.commands if c.startswith("/")}
+        names = {posixpath.basename(c) for c in rule.commands if c}
+        by_spec[rule.interface] = Watched(rule.name, rule.interface, frozenset(paths),
+                                          frozenset(names))
+    for install in installs:
+        if interfaces.get(install.spec_path) is None:
+            continue
+        old = by_spec.get(install.spec_path)
+        name = old.name if old else script_name(install.dest, install.spec_path)
+        paths = set(old.paths) if old else set()
+        names = set(old.names) if old else set()
+        if install.dest.startswith("/"):
+            paths.add(install.dest)
+            names.add(posixpath.basename(install.dest))
+        else:
+            names.add(script_name("", install.spec_path))
+        by_spec[install.spec_path] = Watched(name, install.spec_path, frozenset(paths),
+                                             frozenset(names))
+    return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))
