@@ -255,6 +255,27 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
     _guard(debug, action)
 
 
+@cli.command("baseline")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config", "config_path", metavar="FILE")
+@click.option("--output", "-o", default=".driftlint-baseline.json", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+@click.option("--debug", is_flag=True)
+def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
+    """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
+
+    def action() -> int:
+        from driftlint import baseline, engine
+
+        config, errors = _load(path, config_path)
+        result = engine.run(path, config, errors)
+        count = baseline.write(result, output)
+        click.echo(f"wrote {count} fingerprint{'s' if count != 1 else ''} to {output}", err=True)
+        return EXIT_SETUP if result.setup_errors else EXIT_CLEAN
+
+    _guard(debug, action)
+
+
 @cli.command()
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:

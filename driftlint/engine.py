@@ -82,7 +82,13 @@ def run(root: Path, config: Config, setup: Iterable[SetupError] = ()) -> Result:
     findings.extend(tree.findings)
     findings = _select(findings, config)
     findings = list(
-        suppress.apply_suppressions(findings, tree.read, known_codes=frozenset(checks.CHECKS))
+        suppress.apply_suppressions(
+            findings,
+            tree.read,
+            config.select,
+            known_codes=frozenset(checks.CHECKS),
+            paths=[f.path for f in files],
+        )
     )
     findings = _select(findings, config)
     return Result(

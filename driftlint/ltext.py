@@ -157,6 +157,24 @@ class LText:
             return None
         return Span(first[0], first[1], first[2], last[1], last[2])
 
+    def paths(self, start: int = 0, end: int | None = None) -> list[str]:
+        """The files the characters of text[start:end] are written in, in order of appearance."""
+        stop = len(self.text) if end is None else end
+        out: list[str] = []
+        for r in self.runs:
+            if r.start < stop and r.end > start and r.path not in out:
+                out.append(r.path)
+        return out
+
+    def span_in(self, path: str, start: int = 0, end: int | None = None) -> Span | None:
+        """The span of the characters of text[start:end] that are written in `path`."""
+        stop = len(self.text) if end is None else end
+        keep = [r for r in self.runs if r.path == path and r.start < stop and r.end > start]
+        if not keep:
+            return None
+        lo, hi = max(keep[0].start, start), min(keep[-1].end, stop)
+        return self[lo:hi].span()
+
     def strip(self) -> LText:
         text = self.text
         lo = len(text) - len(text.lstrip())

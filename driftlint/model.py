@@ -204,7 +204,7 @@ class CheckContext:
     ) -> Finding:
         """Build a finding at the problem's word, narrowed to its offending part."""
         return Finding(
-            span=narrow(problem.word, problem.start, problem.end),
+            span=origin(problem.word, problem.start, problem.end, self.call.invocation.command),
             code=code,
             message=message,
             argument=problem.word.text[problem.start : None if problem.end < 0 else problem.end]
@@ -215,6 +215,29 @@ class CheckContext:
             via=self.call.invocation.via,
             severity=severity,
         )
+
+
+def origin(word: Word, start: int, end: int, command: Word) -> Span:
+    """Where the offending part of a word is written.
+
+    A word built in several files (`--${title}`: `--` in a define, the title in the class that
+    declares it) points at the part written outside the file of the command itself: that is
+    where a value came from, and where it has to be fixed.
+    """
+    source = word.source
+    if source is not None:
+        stop = None if end < 0 else end
+        paths = source.paths(start, stop)
+        if len(paths) > 1:
+            for path in paths:
+                if path != command.span.path:
+                    found = source.span_in(path, start, stop)
+                    if found is not None:
+                        return found
+        found = source.span(start, stop)
+        if found is not None:
+            return found
+    return narrow(word, start, end)
 
 
 def narrow(word: Word, start: int, end: int) -> Span:

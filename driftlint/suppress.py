@@ -186,8 +186,8 @@ def _parse_one(
                 hint = f"; did you mean `{close[0]}`?" if close else ""
                 invalid(f"unknown code `{code}` in suppression{hint}", code)
                 directive.valid = False
-        if not directive.valid:
-            return None
+        # Known codes beside an unknown one still hide their findings; the error fails the run.
+        directive.codes = tuple(c for c in codes if c in known_codes)
     rest = match.group("rest").strip()
     if rest and not rest.startswith("--"):
         invalid(f"expected `-- reason` after `[{codes_text}]`, found `{rest}`")

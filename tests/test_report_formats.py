@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from driftlint.model import Finding, Result, Span
@@ -228,7 +228,9 @@ def test_junit_structure(tmp_path: Path, findings: tuple[Finding, ...]) -> None:
 
 
 def test_junit_escapes_control_characters(tmp_path: Path) -> None:
-    finding = Finding(Span(INIT, 1, 1, 1, 2), "parse-error", "bad byte \x00\x1b <&>", severity="error")
+    finding = Finding(
+        Span(INIT, 1, 1, 1, 2), "parse-error", "bad byte \x00\x1b <&>", severity="error"
+    )
     root = ET.fromstring(FORMATS["junit"](build(tmp_path, (finding,))).encode("utf-8"))
     failure = root.find("./testsuite/testcase/failure")
     assert failure is not None and failure.get("message") == "bad byte \ufffd\ufffd <&>"
@@ -244,3 +246,38 @@ def test_every_format_renders_empty_and_ends_with_newline(tmp_path: Path, name: 
 def test_every_format_survives_a_missing_root(name: str) -> None:
     result = Result("/nonexistent/driftlint-root", (error(), warning()))
     assert FORMATS[name](result).endswith("\n")
+
+
+@pytest.mark.parametrize(
+    ("schema", "document"),
+    [
+        pytest.param(
+            "sarif-2.1.0-subset.schema.json",
+            {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "bogus": 1}]},
+            id="sarif-unknown-key",
+        ),
+        pytest.param(
+            "sarif-2.1.0-subset.schema.json",
+            {
+                "version": "2.1.0",
+                "runs": [
+                    {"tool": {"driver": {"name": "x"}}, "results": [{"message": {}, "level": "x"}]}
+                ],
+            },
+            id="sarif-bad-level-and-message",
+        ),
+        pytest.param(
+            "gitlab-codequality.schema.json",
+            [{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "error"}],
+            id="codequality-no-location-bad-severity",
+        ),
+        pytest.param(
+            "gerrit-review-input.schema.json",
+            {"robot_comments": {"/COMMIT_MSG": [{"message": "m"}]}},
+            id="gerrit-magic-path-no-robot-id",
+        ),
+    ],
+)
+def test_schemas_reject_bad_documents(schema: str, document: Any) -> None:
+    with pytest.raises(AssertionError):
+        validate(schema, document)

@@ -55,7 +55,7 @@ modules/video/manifests/init.pp:3:11: warning[deprecated-option] option `--old` 
 modules/zz/templates/run.erb:9:1: error[missing-argument] option `-t` needs a value
 
 Found 2 errors and 1 warning in 2 files (checked 12 files, 7 calls).
-"""
+"""  # noqa: E501
 
 
 def test_text_matches_golden(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftlint.model import CheckContext, Finding
 
@@ -27,6 +28,10 @@ CODE = "invalid-choice"
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for problem in ctx.binding.of(CODE):
+        text = problem.word.text
+        if problem.start == 0 and problem.end < 0 and text.startswith("-") and "=" in text:
+            # `--site=ulsfo`: the value is what is wrong.
+            problem = replace(problem, start=text.index("=") + 1)
         value = problem.word.text[problem.start : None if problem.end < 0 else problem.end]
         choices = [c.strip() for c in problem.detail.split(",") if c.strip()]
         message = f"`{value}` is not a valid value for `{problem.name}` of {ctx.interface.script}"

@@ -17,6 +17,7 @@ Pass the required argument.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftlint.model import CheckContext, Finding
 
@@ -26,4 +27,7 @@ CODE = "missing-required"
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for problem in ctx.binding.of(CODE):
         message = f"{ctx.interface.script} requires `{problem.name}` and the call does not pass it"
-        yield ctx.finding(CODE, problem, message)
+        # Nothing is written where the argument is missing: point at the command itself.
+        command = ctx.call.invocation.command
+        finding = ctx.finding(CODE, replace(problem, word=command, start=0, end=-1), message)
+        yield replace(finding, argument=problem.name)

@@ -20,6 +20,7 @@ Drop the option, or use its replacement; `driftlint check --fix` does this where
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftlint.model import CheckContext, Finding
 
@@ -29,6 +30,9 @@ CODE = "stale-option"
 def check(ctx: CheckContext) -> Iterator[Finding]:
     interface = ctx.binding.interface or ctx.interface
     for problem in ctx.binding.of(CODE):
+        if problem.end < 0 and problem.word.text.startswith(problem.name + "="):
+            # `--name=value`: the option name is what is wrong, not its value.
+            problem = replace(problem, end=problem.start + len(problem.name))
         removed = interface.removed_option(problem.name) or ctx.interface.removed_option(
             problem.name
         )

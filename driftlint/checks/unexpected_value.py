@@ -17,6 +17,7 @@ Write the flag alone (`--dry-run`), or drop it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftlint.model import CheckContext, Finding
 
@@ -26,4 +27,6 @@ CODE = "unexpected-value"
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for problem in ctx.binding.of(CODE):
         message = f"option `{problem.name}` of {ctx.interface.script} takes no value"
-        yield ctx.finding(CODE, problem, message + f"; write `{problem.name}` alone")
+        # The finding covers the whole `--flag=value` word: that is what has to be rewritten.
+        whole = replace(problem, start=0, end=-1)
+        yield ctx.finding(CODE, whole, message + f"; write `{problem.name}` alone")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from driftlint.model import CheckContext, Finding
 
@@ -30,6 +31,9 @@ CODE = "unknown-option"
 def check(ctx: CheckContext) -> Iterator[Finding]:
     interface = ctx.binding.interface or ctx.interface
     for problem in ctx.binding.of(CODE):
+        if problem.end < 0 and problem.word.text.startswith(problem.name + "="):
+            # `--name=value`: the option name is what is wrong, not its value.
+            problem = replace(problem, end=problem.start + len(problem.name))
         message = f"option `{problem.name}` is not accepted by {ctx.interface.script}"
         if problem.detail:
             message += f"; it is ambiguous between {problem.detail}"
