@@ -1,0 +1,319 @@
+"""Find every simple command in a shell text, with located, de-quoted and expanded argv words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from driftlint.ltext import LText
+from driftlint.model import Finding, Word
+from driftlint.parse.shell_words import NAME, PASSTHROUGH, Expander, fallback_span
+
+__all__ = ["Command", "ShellScript", "parse_shell"]
+
+LANGUAGE = Language(tree_sitter_bash.language())
+MAX_DEPTH = 8  # nested `source` files
+# Statements whose bodies may run zero, one or many times: assignments in them are unknown after.
+CONDITIONAL = frozenset({
+    "if_statement", "while_statement", "for_statement", "c_style_for_statement",
+    "case_statement", "function_definition", "subshell", "pipeline", "compound_statement",
+    "command_substitution", "process_substitution", "ERROR",
+})  # fmt: skip
+DECLARATIONS = frozenset({"export", "local", "declare", "typeset", "readonly"})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    words: tuple[Word, ...]  # argv, argv[0] first, after leading assignments
+    assignments: tuple[tuple[str, LText], ...] = ()  # `VAR=value cmd` prefixes
+    passthrough: bool = False  # argv contained "$@" / "$*" / $@ (dropped from words)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellScript:
+    commands: tuple[Command, ...]
+    env: dict[str, LText]  # top-level variables at the end of the script
+    errors: tuple[Finding, ...]
+
+
+def parse_shell(
+    text: LText,
+    path: str,
+    env: Mapping[str, LText] | None = None,
+    source: Callable[[str], LText | None] | None = None,
+) -> ShellScript:
+    """Parse a shell text; problems become `parse-error` warnings, never exceptions.
+
+    Variables assigned inside branches, loops, functions or subshells are unknown afterwards:
+    the parser never guesses which branch runs.
+    """
+    return _parse(text, path, dict(env or {}), source, 0)
+
+
+def _parse(
+    text: LText,
+    path: str,
+    env: dict[str, LText],
+    source: Callable[[str], LText | None] | None,
+    depth: int,
+) -> ShellScript:
+    data = text.text.encode("utf-8", "surrogatepass")
+    tree = Parser(LANGUAGE).parse(data)
+    walker = _Walker(text, path, _char_index(text.text), source, depth, dict(env))
+    walker.block(tree.root_node.children, top=True)
+    errors = list(walker.errors)
+    bad = _first_error(tree.root_node)
+    if bad is not None:
+        start = walker.char(bad.start_byte)
+        end = max(walker.char(bad.end_byte), start + 1)
+        what = "missing " + bad.type if bad.is_missing else "unexpected text"
+        errors.insert(
+            0,
+            Finding(
+                fallback_span(text, path, start, end),
+                "parse-error",
+                f"cannot parse shell command: {what}",
+                argument=text.text[start:end][:80],
+                severity="warning",
+            ),
+        )
+    final = dict(walker.env)
+    for name, span_text in walker.unknown.items():
+        final[name] = span_text
+    return ShellScript(tuple(walker.commands), final, tuple(errors))
+
+
+def _char_index(s: str) -> list[int]:
+    """Character index of every UTF-8 byte offset (tree-sitter reports bytes)."""
+    out: list[int] = []
+    for i, c in enumerate(s):
+        out.extend([i] * len(c.encode("utf-8", "surrogatepass")))
+    out.append(len(s))
+    return out
+
+
+def _first_error(node: Node) -> Node | None:
+    if not node.has_error:
+        return None
+    if node.is_error or node.is_missing:
+        return node
+    for child in node.children:
+        found = _first_error(child)
+        if found is not None:
+            return found
+    return node
+
+
+@dataclass(slots=True)
+class _Walker:
+    text: LText
+    path: str
+    index: list[int]
+    source: Callable[[str], LText | None] | None
+    depth: int
+    env: dict[str, LText]
+    # Variables assigned where we cannot tell whether (or with what) they ran, with a symbol.
+    unknown: dict[str, LText] = field(default_factory=dict)
+    commands: list[Command] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+
+    def char(self, byte: int) -> int:
+        return self.index[min(byte, len(self.index) - 1)]
+
+    def range(self, node: Node) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+    def expander(self) -> Expander:
+        return Expander(self.text, self.path, self.env, frozenset(self.unknown))
+
+    def block(self, nodes: list[Node], top: bool) -> None:
+        for node in nodes:
+            self.statement(node) if top else self.nested(node)
+
+    def nested(self, node: Node) -> None:
+        """Walk a body that may or may not run: its assignments become unknown afterwards."""
+        inner = _Walker(
+            self.text,
+            self.path,
+            self.index,
+            self.source,
+            self.depth,
+            dict(self.env),
+            dict(self.unknown),
+            self.commands,
+            self.errors,
+        )
+        inner.statement(node)
+        start, end = self.range(node)
+        for name in set(inner.env) | set(inner.unknown):
+            changed = inner.env.get(name) is not self.env.get(name)
+            if changed or (name in inner.unknown and name not in self.unknown):
+                self.forget(name, start, end)
+
+    def forget(self, name: str, start: int, end: int) -> None:
+        self.env.pop(name, None)
+        self.unknown[name] = self.expander().symbol(start, end, "$" + name)
+
+    def statement(self, node: Node) -> None:
+        kind = node.type
+        if kind == "command":
+            self.command(node, ())
+        elif kind in ("variable_assignment", "variable_assignments"):
+            for one in [node] if kind == "variable_assignment" else node.named_children:
+                if one.type == "variable_assignment":
+                    self.assign(one)
+        elif kind == "declaration_command":
+            self.declaration(node)
+        elif kind == "unset_command":
+            for child in node.named_children[0:]:
+                start, end = self.range(child)
+                self.forget(self.text.text[start:end], start, end)
+        elif kind == "redirected_statement":
+            self.redirected(node)
+        elif kind == "list":
+            children = node.named_children
+            if children:  # `a && b`: only the first part surely runs
+                self.statement(children[0])
+                for child in children[1:]:
+                    self.nested(child)
+        elif kind == "for_statement":
+            variable = node.child_by_field_name("variable")
+            if variable is not None:
+                start, end = self.range(variable)
+                self.forget(self.text.text[start:end], start, end)
+            for child in node.named_children:
+                if child is not variable:
+                    self.nested(child)
+        elif kind in CONDITIONAL or node.named_children:
+            for child in node.named_children:
+                if kind in CONDITIONAL:
+                    self.nested(child)
+                else:
+                    self.statement(child)
+
+    def redirected(self, node: Node) -> None:
+        body = node.child_by_field_name("body")
+        # tree-sitter-bash reads `cmd 2>/dev/null arg` as two redirect targets; bash
+        # passes `arg` to cmd, so targets after the first are arguments.
+        extra: list[Node] = []
+        for redirect in node.children_by_field_name("redirect"):
+            targets = redirect.children_by_field_name("destination")
+            extra.extend(targets[1:])
+            for target in targets[:1]:
+                self.substitutions(target)
+            for child in redirect.named_children:
+                if child.type == "heredoc_body":
+                    self.substitutions(child)
+        if body is not None and body.type == "command":
+            self.command(body, tuple(extra))
+        elif body is not None:
+            self.statement(body)
+
+    def substitutions(self, node: Node) -> None:
+        """Commands inside `$(...)`, backticks and `<(...)` anywhere below node."""
+        for child in node.named_children:
+            if child.type in ("command_substitution", "process_substitution"):
+                self.nested(child)
+            else:
+                self.substitutions(child)
+
+    def assign(self, node: Node) -> None:
+        pair = self.assignment(node)
+        if pair is None:
+            return
+        name, value = pair
+        self.env[name] = value
+        self.unknown.pop(name, None)
+
+    def assignment(self, node: Node) -> tuple[str, LText] | None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return None
+        start, end = self.range(name_node)
+        name = self.text.text[start:end]
+        self.substitutions(node)
+        value_node = node.child_by_field_name("value")
+        if name_node.type != "variable_name" or NAME.fullmatch(name) is None:
+            return None  # `a[1]=x`: arrays are not tracked
+        if self.text.text[end : end + 2] == "+=":
+            return name, self.expander().symbol(start, self.range(node)[1], "$" + name)
+        if value_node is None:
+            return name, LText.plain("")
+        if value_node.type == "array":
+            return name, self.expander().symbol(*self.range(value_node), "$" + name)
+        v_start, v_end = self.char(value_node.start_byte), self.range(node)[1]
+        words = self.expander().words(v_start, v_end, split=False)
+        if not words or words[0].source is None:
+            return name, LText.plain("")
+        return name, words[0].source
+
+    def declaration(self, node: Node) -> None:
+        keyword = node.children[0].type if node.children else ""
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                if keyword in DECLARATIONS and keyword != "local":
+                    self.assign(child)
+                else:
+                    pair = self.assignment(child)
+                    if pair is not None:
+                        start, end = self.range(child)
+                        self.forget(pair[0], start, end)
+
+    def command(self, node: Node, extra: tuple[Node, ...]) -> None:
+        assignments: list[tuple[str, LText]] = []
+        argv: list[Node] = []
+        for number, child in enumerate(node.children):
+            if child.type == "variable_assignment":
+                pair = self.assignment(child)
+                if pair is not None:
+                    assignments.append(pair)
+            elif child.type == "command_name" or node.field_name_for_child(number) == "argument":
+                argv.append(child)
+            elif child.type in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                self.substitutions(child)
+        argv.extend(extra)
+        self.substitutions(node)
+        words: list[Word] = []
+        passthrough = False
+        expander = self.expander()
+        ranges: list[tuple[int, int]] = []
+        for arg in argv:
+            start, end = self.range(arg)
+            if ranges and self.text.text[ranges[-1][1] : start] == "\\\n":
+                start = ranges.pop()[0]  # tree-sitter splits `a\<newline>b`; bash does not
+            ranges.append((start, end))
+        for start, end in ranges:
+            if self.text.text[start:end] in PASSTHROUGH:
+                passthrough = True
+                continue
+            words.extend(expander.words(start, end))
+        if words:
+            self.commands.append(Command(tuple(words), tuple(assignments), passthrough))
+            self.builtin(words)
+
+    def builtin(self, words: list[Word]) -> None:
+        """Builtins that change the environment: `source FILE`, `read X`."""
+        head = words[0].text
+        if head in (".", "source") and len(words) > 1:
+            self.include(words[1])
+        elif head in ("read", "mapfile", "readarray", "getopts", "printf"):
+            for word in words[1:]:
+                if NAME.fullmatch(word.text) and word.source is not None:
+                    self.unknown[word.text] = LText.symbol(word.span, "$" + word.text)
+                    self.env.pop(word.text, None)
+
+    def include(self, word: Word) -> None:
+        if word.dynamic or self.source is None or self.depth >= MAX_DEPTH:
+            return
+        text = self.source(word.text)
+        if text is None:
+            return
+        sourced = _parse(text, self.path, dict(self.env), self.source, self.depth + 1)
+        for name, value in sourced.env.items():
+            if self.env.get(name) is not value:
+                self.env[name] = value
+                self.unknown.pop(name, None)
+        self.errors.extend(sourced.errors)
