@@ -1,0 +1,346 @@
+"""Walk a tree safely: find its source files, read them within limits, map module references."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftlint.model import Finding, Span
+
+CODE = "unreadable-file"
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj"})
+KINDS = {
+    ".pp": "manifest", ".erb": "erb", ".epp": "epp", ".j2": "jinja", ".jinja": "jinja",
+    ".jinja2": "jinja", ".yaml": "yaml", ".yml": "yaml",
+}  # fmt: skip
+MODULE_DIRS = ("modules", "site", "site-modules", "core_modules", "vendor_modules")
+BINARY_PROBE = 8192
+_MODULE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PUPPET_URL = re.compile(r"^puppet://[^/]*/modules/([^/]+)/(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # tree-relative POSIX
+    kind: str  # "manifest", "erb", "epp", "jinja", "yaml", "other"
+    size: int
+
+
+def kind_of(path: str) -> str:
+    return KINDS.get(posixpath.splitext(path)[1].lower(), "other")
+
+
+def unreadable(path: str, message: str) -> Finding:
+    return Finding(Span(path, 1, 1, 1, 1), CODE, message, severity="warning")
+
+
+# Excluding ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    regex: re.Pattern[str]
+    negate: bool
+    dirs_only: bool
+
+
+def _translate(glob: str) -> str:
+    """A gitignore glob body as a regex: `*` stays in one segment, `**` spans segments."""
+    out, i = [], 0
+    while i < len(glob):
+        c = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[" and (end := glob.find("]", i + 2)) > 0:
+            body = glob[i + 1 : end]
+            body = "^" + body[1:] if body[0] in "!^" else body
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        elif c == "\\" and i + 1 < len(glob):
+            out.append(re.escape(glob[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def compile_excludes(patterns: Sequence[str]) -> tuple[_Rule, ...]:
+    rules = []
+    for raw in patterns:
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negate = pattern.startswith("!")
+        pattern = pattern[1:] if negate else pattern
+        dirs_only = pattern.endswith("/")
+        pattern = pattern.rstrip("/")
+        if not pattern:
+            continue
+        # As in gitignore: a slash anywhere but at the end anchors the glob at the root.
+        anchored = "/" in pattern
+        body = _translate(pattern.lstrip("/"))
+        prefix = "" if anchored else "(?:.*/)?"
+        try:
+            regex = re.compile(f"^{prefix}{body}$", re.DOTALL)
+        except re.error:
+            regex = re.compile(f"^{prefix}{re.escape(pattern.lstrip('/'))}$")
+        rules.append(_Rule(regex, negate, dirs_only))
+    return tuple(rules)
+
+
+def excluded(rules: Sequence[_Rule], path: str, is_dir: bool) -> bool:
+    """Whether the last rule matching path excludes it (a later `!rule` re-includes it)."""
+    out = False
+    for rule in rules:
+        if rule.dirs_only and not is_dir:
+            continue
+        if rule.regex.match(path):
+            out = not rule.negate
+    return out
+
+
+# Walking -----------------------------------------------------------------------------------
+def discover_sources(
+    root: Path, exclude: Sequence[str] = (), max_file_size: int = 5_000_000
+) -> tuple[tuple[SourceFile, ...], tuple[Finding, ...]]:
+    """Every file of the tree, sorted by path, and the links and folders that cannot be read.
+
+    Sizes are not checked here (read_source does, for the files actually read), so a large
+    binary nobody reads makes no noise.
+    """
+    del max_file_size  # kept in the signature for callers; read_source enforces it
+    rules = compile_excludes(exclude)
+    files: list[SourceFile] = []
+    findings: list[Finding] = []
+    try:
+        real_root = os.path.realpath(root, strict=True)
+    except OSError:
+        return (), ()
+    linked: set[str] = set()  # real folders already walked through a link
+
+    def walk(folder: str, real_folder: str, rel: str, ancestors: frozenset[str]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as error:
+            if rel:
+                findings.append(unreadable(rel, f"folder cannot be read: {error.strerror}"))
+            return
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if is_dir and entry.name in VCS_DIRS:
+                    continue
+                if link:
+                    _link(entry, path, ancestors)
+                    continue
+                if excluded(rules, path, is_dir):
+                    continue
+                if is_dir:
+                    real = os.path.join(real_folder, entry.name)
+                    walk(entry.path, real, path, ancestors | {real})
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(SourceFile(path, kind_of(path), entry.stat().st_size))
+            except OSError as error:
+                findings.append(unreadable(path, f"cannot be read: {error.strerror}"))
+
+    def _link(entry: os.DirEntry[str], path: str, ancestors: frozenset[str]) -> None:
+        try:
+            target = os.path.realpath(entry.path, strict=True)
+        except OSError as error:
+            if excluded(rules, path, False):
+                return
+            what = "loops" if error.errno == 40 else "leads nowhere"
+            findings.append(unreadable(path, f"symbolic link {what}: {path} -> {_readlink(entry)}"))
+            return
+        is_dir = os.path.isdir(target)
+        if excluded(rules, path, is_dir):
+            return
+        if not _within(target, real_root):
+            findings.append(
+                unreadable(
+                    path, f"symbolic link leads outside the tree: {path} -> {_readlink(entry)}"
+                )
+            )
+        elif is_dir:
+            if target in ancestors or target == real_root:
+                findings.append(
+                    unreadable(path, f"symbolic link loops: {path} -> {_readlink(entry)}")
+                )
+            elif target not in linked:
+                # Each linked folder is walked once, so fans of links cannot multiply the tree.
+                linked.add(target)
+                walk(entry.path, target, path, ancestors | {target})
+        elif os.path.isfile(target):
+            files.append(SourceFile(path, kind_of(path), os.stat(target).st_size))
+
+    walk(str(root), real_root, "", frozenset({real_root}))
+    files.sort(key=lambda f: f.path)
+    findings.sort()
+    return tuple(files), tuple(findings)
+
+
+def _readlink(entry: os.DirEntry[str]) -> str:
+    try:
+        return os.readlink(entry.path)
+    except OSError:
+        return "?"
+
+
+def _within(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+# Reading -----------------------------------------------------------------------------------
+def _limit_text(size: int) -> str:
+    if size >= 1_000_000 and size % 100_000 == 0:
+        return f"{size / 1_000_000:g} MB"
+    if size >= 1000 and size % 100 == 0:
+        return f"{size / 1000:g} KB"
+    return f"{size} bytes"
+
+
+def is_inside(root: Path, path: str) -> bool:
+    """Whether a tree-relative path stays in the tree: no absolute path, no `..` escape, and,
+    when it exists, no link out."""
+    if not path or "\0" in path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return False
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
+        return False
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(root, normal))
+    except (OSError, ValueError):
+        return False
+    return _within(real, real_root)
+
+
+def read_source(
+    root: Path, path: str, max_file_size: int = 5_000_000
+) -> tuple[str | None, Finding | None]:
+    """The text of a tree file, or None and an `unreadable-file` finding saying why.
+
+    A UTF-8 BOM is dropped (columns then count from after it); CRLF is kept as written.
+    """
+    if not is_inside(root, path):
+        try:
+            lexical = not os.path.isabs(path) and not posixpath.normpath(path).startswith("..")
+        except ValueError:
+            lexical = False
+        target = _target(root, path) if lexical else ""
+        if target:
+            return None, unreadable(path, f"symbolic link leads outside the tree: {target}")
+        return None, unreadable(path, f"path leads outside the tree: {path}")
+    full = os.path.join(root, path)
+    try:
+        real = os.path.realpath(full, strict=True)
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            return None, unreadable(path, "not a regular file")
+        if info.st_size > max_file_size:
+            return None, unreadable(
+                path, f"file is larger than the {_limit_text(max_file_size)} limit"
+            )
+        with open(real, "rb") as handle:
+            # Read one byte past the limit: a file that grew since stat() is still refused.
+            data = handle.read(max_file_size + 1)
+    except OSError as error:
+        if error.errno == 40:
+            return None, unreadable(path, f"symbolic link loops: {path}")
+        return None, unreadable(path, f"cannot be read: {error.strerror or error}")
+    if len(data) > max_file_size:
+        return None, unreadable(path, f"file is larger than the {_limit_text(max_file_size)} limit")
+    nul = data.find(b"\0", 0, BINARY_PROBE)
+    if nul >= 0:
+        return None, unreadable(path, f"binary file (a NUL byte at byte {nul})")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = bom + error.start
+        line = data.count(b"\n", 0, offset) + 1
+        return None, unreadable(path, f"not valid UTF-8 at byte {offset} (line {line})")
+    return text, None
+
+
+def _target(root: Path, path: str) -> str:
+    """The text of the link on the way to path that leads out, if there is one."""
+    parts = posixpath.normpath(path).split("/")
+    for i in range(1, len(parts) + 1):
+        here = os.path.join(root, *parts[:i])
+        if os.path.islink(here):
+            try:
+                return "/".join(parts[:i]) + " -> " + os.readlink(here)
+            except OSError:
+                return ""
+    return ""
+
+
+# Module references -------------------------------------------------------------------------
+def _clean(module: str, rest: str) -> str | None:
+    if not _MODULE.match(module) or not rest:
+        return None
+    parts = rest.split("/")
+    if any(p in ("", ".", "..") for p in parts) or "\0" in rest or "\\" in rest:
+        return None
+    return rest
+
+
+def module_file(kind: str, ref: str, module_root: str = "modules") -> str | None:
+    """The tree path a module reference names under one module root; None when malformed or
+    climbing out.
+
+    `source => 'puppet:///modules/M/P'` and `file('M/P')` name `M/files/P`; `template('M/P')` and
+    `epp('M/P')` name `M/templates/P`. Callers try each root of detect_module_roots() in turn.
+    """
+    if kind == "source":
+        match = _PUPPET_URL.match(ref)
+        if match is None:
+            return None
+        module, rest, folder = match.group(1), match.group(2), "files"
+    elif kind in ("template", "epp", "file"):
+        if ref.startswith("/") or "/" not in ref:
+            return None
+        module, rest = ref.split("/", 1)
+        folder = "files" if kind == "file" else "templates"
+    else:
+        return None
+    clean = _clean(module, rest)
+    if clean is None:
+        return None
+    return posixpath.join(module_root, module, folder, clean)
+
+
+def detect_module_roots(root: Path) -> tuple[str, ...]:
+    """The tree's module folders: `modulepath` of environment.conf, else the usual ones."""
+    found: list[str] = []
+    text, _ = read_source(root, "environment.conf", 100_000)
+    for line in (text or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "modulepath":
+            for item in re.split(r"[:;]", value.split("#")[0].strip()):
+                entry = posixpath.normpath(item.strip()) if item.strip() else ""
+                # `$basemodulepath` and absolute folders are outside the tree.
+                usable = entry and "$" not in entry and is_inside(root, entry)
+                if usable and (root / entry).is_dir() and entry not in found:
+                    found.append(entry)
+    if not found:
+        found = [d for d in MODULE_DIRS if (root / d).is_dir()]
+    return tuple(found) or ("modules",)
