@@ -1,0 +1,240 @@
+"""Hiera v5 lookups (first-found) whose values keep the place each character is written."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from driftlint.ltext import LText
+from driftlint.model import Finding, Span
+from driftlint.parse.yaml import load_yaml
+from driftlint.resolve.hiera_config import Level, SkippedLevel, read_config
+from driftlint.resolve.hiera_interp import interpolate, path_pattern
+from driftlint.values import Unknown, Value
+
+
+@dataclass(frozen=True, slots=True)
+class HieraValue:
+    value: Value  # located
+    path: str  # the data file it came from
+    level: str  # the hierarchy level's name
+    certain: bool  # the level surely applies for the facts given; False: it may apply
+
+
+class Hiera:
+    """One Hiera layer: the environment's (`hiera.yaml` at the root) or one module's.
+
+    Only first-found lookups are modelled: `lookup_options` and merge strategies (`unique`,
+    `hash`, `deep`) are not, so a merged value is the highest-priority part of it.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_data",
+        "_found_errors",
+        "_globs",
+        "_list",
+        "_load_errors",
+        "_read",
+        "_texts",
+        "levels",
+        "module",
+        "skipped_levels",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        read: Callable[[str], str | None],
+        list_files: Callable[[str], Sequence[str]],
+        levels: tuple[Level, ...] = (),
+        skipped_levels: tuple[SkippedLevel, ...] = (),
+        module: str | None = None,
+        errors: tuple[Finding, ...] = (),
+    ) -> None:
+        self.levels = levels
+        self.skipped_levels = skipped_levels  # other backends (eyaml, custom functions)
+        self.module = module
+        self._read = read
+        self._list = list_files
+        self._load_errors = errors
+        self._found_errors: dict[Finding, None] = {}  # from data files, as lookups read them
+        self._texts: dict[str, str | None] = {}
+        self._data: dict[str, dict[str, Value] | None] = {}
+        self._globs: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[tuple[str, frozenset[tuple[str, str]]], tuple[HieraValue, ...]] = {}
+
+    @staticmethod
+    def load(
+        read: Callable[[str], str | None],
+        list_files: Callable[[str], Sequence[str]],
+        module: str | None = None,
+        config: str | None = None,
+    ) -> Hiera:
+        """Read the layer's config: `config` if given, else `modules/M/hiera.yaml` or `hiera.yaml`.
+
+        A missing config gives a layer with no levels (Puppet would use its default hierarchy
+        only for a module with a `data/` directory and a `hiera.yaml`).
+        """
+        path = config or (f"modules/{module}/hiera.yaml" if module else "hiera.yaml")
+        text = read(path)
+        if text is None:
+            return Hiera(read, list_files, module=module)
+        levels, skipped, errors = read_config(text, path)
+        return Hiera(read, list_files, levels, skipped, module, errors)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Problems in the config, then in the data files the lookups so far have read."""
+        return self._load_errors + tuple(self._found_errors)
+
+    def lookup(self, key: str, facts: Mapping[str, str]) -> tuple[HieraValue, ...]:
+        """Every value that may answer `key`, highest priority first.
+
+        Values from levels that may apply (facts unknown) come first; the first value from a
+        level that surely applies ends the list, since it hides all below it.
+        """
+        return self._lookup(key.removeprefix("::"), facts, ())
+
+    def data_files(self) -> tuple[str, ...]:
+        """Every data file some set of facts could make the hierarchy read."""
+        out: dict[str, None] = {}
+        for level in self.levels:
+            for template in level.paths:
+                pattern, concrete = path_pattern(
+                    template, {}, level.mapped_var, level.kind == "glob"
+                )
+                base = _join(level.datadir, pattern)
+                if level.backend == "expand_path":
+                    globs = [base + ".yaml", base.rstrip("/") + "/**/*.yaml"]
+                else:
+                    globs = [base]
+                for glob in globs:
+                    if concrete and level.kind == "path" and glob == base:
+                        if self._text(glob) is not None:
+                            out[glob] = None
+                    else:
+                        out.update(dict.fromkeys(self._glob(glob)))
+        return tuple(out)
+
+    # lookups ------------------------------------------------------------------------------
+    def _lookup(
+        self, key: str, facts: Mapping[str, str], stack: tuple[str, ...]
+    ) -> tuple[HieraValue, ...]:
+        if self.module is not None and not key.startswith(self.module + "::"):
+            return ()  # a module layer only answers keys in the module's namespace
+        cache_key = (key, frozenset(facts.items()))
+        if not stack and cache_key in self._cache:
+            return self._cache[cache_key]
+        out: list[HieraValue] = []
+        files = list(self._files(key, facts))
+        sure = {path for _, path, certain in files if certain}
+        seen: set[str] = set()
+        for level, path, certain in files:
+            # A glob over an unknown fact also matches files a lower level reads for sure
+            # (`%{::site}/x.yaml` matches `common/x.yaml`): they belong to that level only.
+            if path in seen or (not certain and path in sure):
+                continue
+            seen.add(path)
+            for raw in self._find(path, key):
+                value = interpolate(raw, facts, self._inner(key, facts, stack))
+                out.append(HieraValue(value, path, level.name, certain))
+            if out and out[-1].certain:
+                break
+        found = tuple(out)
+        if not stack:
+            self._cache[cache_key] = found
+        return found
+
+    def _inner(
+        self, key: str, facts: Mapping[str, str], stack: tuple[str, ...]
+    ) -> Callable[[str, Span | None], Value]:
+        def inner(name: str, where: Span | None) -> Value:
+            name = name.removeprefix("::")
+            if name == key or name in stack:
+                span = where or Span("hiera.yaml", 1, 1, 1, 2)
+                message = f"hiera recursion: `{key}` interpolates `{name}`, which needs itself"
+                self._found_errors[Finding(span, "parse-error", message, severity="warning")] = None
+                return Unknown(where, f"lookup('{name}')")
+            found = self._lookup(name, facts, (*stack, key))
+            values = {_fingerprint(h.value) for h in found}
+            # One possible answer is the answer; several (or none) leave the text unknown.
+            if found and len(values) == 1:
+                return found[0].value
+            return Unknown(where, f"lookup('{name}')")
+
+        return inner
+
+    def _files(self, key: str, facts: Mapping[str, str]) -> Iterator[tuple[Level, str, bool]]:
+        """Data files in priority order, each with whether it surely applies."""
+        namespace = key.split(".", 1)[0].split("::")[:-1]
+        for level in self.levels:
+            for template in level.paths:
+                pattern, concrete = path_pattern(
+                    template, facts, level.mapped_var, level.kind == "glob"
+                )
+                path = _join(level.datadir, pattern)
+                if level.backend == "expand_path":
+                    # wmflib::expand_path: `a::b::c` lives in `<path>/a/b.yaml`.
+                    path = (_join(path, "/".join(namespace)) if namespace else path) + ".yaml"
+                if concrete and level.kind == "path":
+                    if self._text(path) is not None:
+                        yield level, path, True
+                    continue
+                for match in self._glob(path):
+                    yield level, match, concrete and level.kind == "glob"
+
+    def _glob(self, pattern: str) -> tuple[str, ...]:
+        if pattern not in self._globs:
+            self._globs[pattern] = tuple(sorted(self._list(pattern)))
+        return self._globs[pattern]
+
+    def _text(self, path: str) -> str | None:
+        if path not in self._texts:
+            self._texts[path] = self._read(path)
+        return self._texts[path]
+
+    def _find(self, path: str, key: str) -> tuple[Value, ...]:
+        """key's raw value in one data file, or (); a dotted key digs into hashes."""
+        root, *dig = key.split(".")
+        if path not in self._data:
+            text = self._text(path)
+            if text is None or root not in text:
+                return ()  # most files of a big hierarchy never mention the key: not parsed
+            data, errors = load_yaml(text, path)
+            self._found_errors.update(dict.fromkeys(errors))
+            if data is not None and not isinstance(data, dict):
+                self._found_errors[_not_hash(path)] = None
+            self._data[path] = data if isinstance(data, dict) else None
+        data = self._data[path]
+        if data is None or root not in data:
+            return ()
+        value: Value = data[root]
+        for part in dig:
+            if not isinstance(value, dict) or part not in value:
+                return ()
+            value = value[part]
+        return (value,)
+
+
+def _join(datadir: str, path: str) -> str:
+    joined = posixpath.normpath(posixpath.join(datadir, path)) if datadir else path
+    return posixpath.normpath(joined)
+
+
+def _not_hash(path: str) -> Finding:
+    message = "hiera data file does not hold a hash"
+    return Finding(Span(path, 1, 1, 1, 2), "parse-error", message, severity="warning")
+
+
+def _fingerprint(value: Value) -> object:
+    """A comparable form of a value: its text and shape, not its locations."""
+    if isinstance(value, LText):
+        return ("text", value.text)
+    if isinstance(value, tuple):
+        return tuple(_fingerprint(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _fingerprint(v)) for k, v in value.items()))
+    if isinstance(value, Unknown):
+        return ("unknown", id(value))
+    return value
