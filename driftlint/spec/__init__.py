@@ -1,1 +1,291 @@
-"""spec stage."""
+"""Read a script's declared interface: explicit spec > parser code > usage text (DESIGN §5)."""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from driftlint.ltext import SYMBOL
+from driftlint.model import Finding, Interface, Option, Positional, Span
+from driftlint.spec.caseloop import CaseParse, read_case
+from driftlint.spec.common import LineIndex, TextLine, make_interface, parse_error, undocumented
+from driftlint.spec.docopt import Usage
+from driftlint.spec.explicit import looks_explicit, read_explicit
+from driftlint.spec.getopts import ShellParse, code_lines, read_getopt, read_getopts
+from driftlint.spec.pyargparse import read_python
+from driftlint.spec.usage import best_usage, python_blocks, shell_blocks, string_lines, whole_text
+
+__all__ = ["read_interface"]
+
+_MAX_TEXT = 2_000_000  # bound the work (DESIGN §10)
+_ERB_TAG = re.compile(r"<%.*?%>", re.S)
+_SHELLS = re.compile(r"^#!.*\b(?:ba|da|k|z|)sh\b")
+_HELP = frozenset({"-h", "--help"})
+
+
+def read_interface(
+    path: str, text: str, script: str, read: Callable[[str], str | None] | None = None
+) -> Interface | None:
+    """The interface `text` (the file at tree-relative `path`) declares; None if none."""
+    try:
+        return _read(path, text, script, read)
+    except (RecursionError, MemoryError):  # pathological input: too deep to read
+        span = Span(path, 1, 1, 1, 1)
+        return make_interface(
+            script,
+            "docopt",
+            accepts_unknown=True,
+            source=span,
+            positionals=(Positional("args", 0, None),),
+            errors=(parse_error(span, "file too deeply nested to read"),),
+        )
+
+
+def _read(
+    path: str, text: str, script: str, read: Callable[[str], str | None] | None
+) -> Interface | None:
+    if len(text) > _MAX_TEXT:
+        return None
+    if looks_explicit(path, text):
+        return read_explicit(path, text, script)
+    name = path[:-4] if path.endswith(".erb") else path
+    first = text.split("\n", 1)[0]
+    python = name.endswith(".py") or (first.startswith("#!") and "python" in first)
+    templated = path.endswith(".erb")
+    progs = frozenset(
+        {script, posixpath.basename(name), posixpath.splitext(posixpath.basename(name))[0]}
+    )
+    if python:
+        return _python(path, _blank(text, "_") if templated else text, script, read, progs)
+    body = _blank(text, SYMBOL) if templated else text
+    shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
+    if shell:
+        return _shell(path, body, script, progs)
+    usage = best_usage([whole_text(body)], path, progs) or best_usage(
+        shell_blocks(body), path, progs
+    )
+    return _combine(script, None, usage, ())
+
+
+def _blank(text: str, mark: str) -> str:
+    """ERB tags become opaque: output tags start with `mark`, the rest is spaces (lines kept)."""
+
+    def sub(m: re.Match[str]) -> str:
+        blank = re.sub(r"[^\n]", " ", m.group(0))
+        return mark + blank[1:] if m.group(0).startswith("<%=") else blank
+
+    return _ERB_TAG.sub(sub, text)
+
+
+# shell -----------------------------------------------------------------------------------------
+def _shell(path: str, text: str, script: str, progs: frozenset[str]) -> Interface | None:
+    index = LineIndex(text)
+    code = code_lines(text)
+    usage = best_usage(shell_blocks(text), path, progs)
+    getopt = read_getopt(text, path, index)
+    case = read_case(text, code, path, index)
+    if getopt is not None:
+        options = _pair(getopt.options, case)
+        posix = "POSIXLY_CORRECT" in code
+        found = make_interface(
+            script,
+            "getopt_long",
+            options=options,
+            source=getopt.source,
+            interleaved=getopt.interleaved and not posix,
+            single_dash_long=getopt.single_dash_long,
+            positionals=(Positional("args", 0, None),),
+        )
+        return _combine(script, found, usage, getopt.errors)
+    getopts = read_getopts(text, path, index)
+    if getopts is not None:
+        found = _from_shell(script, getopts)
+        return _combine(script, found, usage, getopts.errors)
+    if case is not None:
+        found = make_interface(
+            script,
+            "manual",
+            options=case.options,
+            source=case.source,
+            interleaved=case.interleaved,
+            accepts_unknown=case.accepts_unknown,
+            long_equals=case.long_equals,
+            positionals=(Positional("args", 0, None),),
+        )
+        return _combine(script, found, usage, ())
+    return _combine(script, None, usage, ())
+
+
+def _from_shell(script: str, parsed: ShellParse) -> Interface:
+    return make_interface(
+        script,
+        parsed.dialect,
+        options=parsed.options,
+        source=parsed.source,
+        interleaved=parsed.interleaved,
+        positionals=(Positional("args", 0, None),),
+    )
+
+
+def _pair(options: tuple[Option, ...], case: CaseParse | None) -> tuple[Option, ...]:
+    """Join getopt's short and long spellings that one `case` arm handles (`-t|--timeout)`)."""
+    if case is None:
+        return options
+    by_name = {n: o for o in options for n in o.names}
+    out: list[Option] = []
+    used: set[int] = set()
+    for arm in case.arms:
+        group = [by_name[n] for n, _ in arm.names if n in by_name]
+        group = [o for o in dict.fromkeys(group) if id(o) not in used]
+        if len(group) > 1:
+            names = tuple(n for o in group for n in o.names)
+            out.append(
+                replace(
+                    group[0],
+                    names=names,
+                    takes_value=any(o.takes_value for o in group),
+                    optional_value=all(o.optional_value for o in group),
+                )
+            )
+            used.update(id(o) for o in group)
+    rest = [o for o in options if id(o) not in used]
+    merged = out + rest
+    order = {id(o): i for i, o in enumerate(options)}
+    return tuple(
+        sorted(
+            merged,
+            key=lambda o: min(
+                (order[id(x)] for x in options if set(x.names) & set(o.names)), default=0
+            ),
+        )
+    )
+
+
+# python ----------------------------------------------------------------------------------------
+def _python(
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None,
+    progs: frozenset[str],
+) -> Interface | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None) or 1
+        column = getattr(error, "offset", None) or 1
+        span = Span(path, line, column, line, column + 1)
+        finding = parse_error(span, f"cannot parse Python: {getattr(error, 'msg', error)}")
+        if re.search(r"ArgumentParser|OptionParser|docopt", text):
+            # A parser we cannot read: accept anything rather than report false errors.
+            return make_interface(
+                script,
+                "argparse",
+                accepts_unknown=True,
+                source=span,
+                positionals=(Positional("args", 0, None),),
+                errors=(finding,),
+            )
+        return None
+    parsed = read_python(tree, text, path, script, read)
+    lines = text.split("\n")
+    if parsed.docopt is not None:
+        block = _docopt_text(tree, parsed.docopt, lines)
+        usage = best_usage([block], path, progs) if block else None
+        if usage is None:
+            usage = best_usage(python_blocks(tree, text), path, progs)
+        if usage is not None:
+            found = _text_interface(script, usage)
+            return replace(found, interleaved=not parsed.options_first)
+    return _combine(
+        script, parsed.interface, best_usage(python_blocks(tree, text), path, progs), ()
+    )
+
+
+def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[TextLine]:
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return string_lines(arg, lines)
+    if isinstance(arg, ast.Name):
+        if arg.id == "__doc__":
+            doc = tree.body[0] if tree.body else None
+            if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant):
+                return string_lines(doc.value, lines)
+            return []
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and any(isinstance(t, ast.Name) and t.id == arg.id for t in node.targets)
+            ):
+                return string_lines(node.value, lines)
+    return []
+
+
+# merging ---------------------------------------------------------------------------------------
+def _text_interface(script: str, usage: Usage) -> Interface:
+    return make_interface(
+        script, "docopt", options=usage.options, positionals=usage.positionals, source=usage.source
+    )
+
+
+def _combine(
+    script: str, code: Interface | None, usage: Usage | None, errors: tuple[Finding, ...]
+) -> Interface | None:
+    """Code decides; usage text fills positionals the code does not declare; drift warns."""
+    if code is None:
+        if usage is None:
+            return None
+        return replace(_text_interface(script, usage), errors=errors)
+    if usage is None:
+        return replace(code, errors=code.errors + errors)
+    code_names = {n for o in code.options for n in o.names}
+    warnings: list[Finding] = []
+    options = []
+    for option in code.options:
+        documented = [o for o in usage.options if set(o.names) & set(option.names)]
+        if documented:
+            extra = documented[0]
+            option = replace(
+                option, sources=option.sources | {"text"}, help=option.help or extra.help
+            )
+        elif (
+            usage.has_option_list
+            and not usage.shortcut_only
+            and not set(option.names) <= _HELP
+            and option.span is not None
+        ):
+            warnings.append(
+                undocumented(
+                    option.span,
+                    f"option `{option.name}` is accepted by {script} but its usage text does not"
+                    " document it",
+                    option.name,
+                    script,
+                )
+            )
+        options.append(option)
+    if not code.accepts_unknown:
+        for option in usage.options:
+            if set(option.names) & code_names or set(option.names) <= _HELP or option.span is None:
+                continue
+            warnings.append(
+                undocumented(
+                    option.span,
+                    f"option `{option.name}` is documented in the usage text of {script} but its"
+                    " code does not accept it",
+                    option.name,
+                    script,
+                )
+            )
+    positionals = code.positionals
+    if code.dialect in ("getopts", "getopt_long", "manual") and usage.has_pattern:
+        positionals = usage.positionals
+    return replace(
+        code,
+        options=tuple(options),
+        positionals=positionals,
+        errors=code.errors + errors + tuple(warnings),
+    )

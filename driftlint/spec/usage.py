@@ -1,0 +1,131 @@
+"""Find usage text in a file: comment blocks, heredocs, echo lines, docstrings, whole files."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from driftlint.spec.common import TextLine
+from driftlint.spec.docopt import Usage, parse_usage
+
+_HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_]\w*)\2")
+_ECHO = re.compile(
+    r"""^\s*(?:echo|printf)\s+(?:-[neE]+\s+)?(["'])(.*)\1\s*(?:>&2|1>&2)?\s*;?\s*$"""
+)
+_USAGE_WORD = re.compile(r"usage|synopsis|options\s*:", re.I)
+
+
+def shell_blocks(text: str) -> list[list[TextLine]]:
+    """Candidate usage blocks of a shell script, in file order."""
+    lines = text.split("\n")
+    blocks: list[list[TextLine]] = []
+    comment: list[TextLine] = []
+    echo: list[TextLine] = []
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        stripped = raw.lstrip()
+        number = index + 1
+        if stripped.startswith("#") and not stripped.startswith("#!"):
+            lead = len(raw) - len(stripped)
+            body = stripped[1:]
+            skip = 1 if body.startswith(" ") else 0
+            comment.append(TextLine(body[skip:], number, lead + 2 + skip))
+        else:
+            if comment:
+                blocks.append(comment)
+                comment = []
+        m = _ECHO.match(raw)
+        if m:
+            echo.append(TextLine(m.group(2).replace("\\n", "  "), number, m.start(2) + 1))
+        elif echo:
+            blocks.append(echo)
+            echo = []
+        heredoc = _HEREDOC.search(raw) if not stripped.startswith("#") else None
+        if heredoc:
+            body_lines, index = _heredoc(lines, index + 1, heredoc.group(3), bool(heredoc.group(1)))
+            blocks.append(body_lines)
+            continue
+        index += 1
+    for rest in (comment, echo):
+        if rest:
+            blocks.append(rest)
+    return [b for b in blocks if any(_USAGE_WORD.search(t.text) for t in b)]
+
+
+def _heredoc(
+    lines: list[str], index: int, delimiter: str, tabs: bool
+) -> tuple[list[TextLine], int]:
+    out: list[TextLine] = []
+    while index < len(lines):
+        raw = lines[index]
+        if (raw.lstrip("\t") if tabs else raw).rstrip() == delimiter:
+            return out, index + 1
+        out.append(TextLine(raw, index + 1, 1))
+        index += 1
+    return out, index
+
+
+def python_blocks(tree: ast.Module | None, text: str) -> list[list[TextLine]]:
+    """The module docstring and module-level string constants named like usage text."""
+    if tree is None:
+        return []
+    lines = text.split("\n")
+    out = []
+    for index, node in enumerate(tree.body):
+        value: ast.expr | None = None
+        named = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and re.search("usage|doc|help", t.id, re.I)
+            for t in node.targets
+        )
+        if (index == 0 and isinstance(node, ast.Expr)) or named:
+            value = getattr(node, "value", None)
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            block = string_lines(value, lines)
+            if block and any(_USAGE_WORD.search(t.text) for t in block):
+                out.append(block)
+    return out
+
+
+def string_lines(node: ast.Constant, lines: list[str]) -> list[TextLine]:
+    """The raw source lines of a string literal, without its prefix and quotes."""
+    first, last = node.lineno, node.end_lineno or node.lineno
+    if first < 1 or last > len(lines):
+        return []
+    out = []
+    for number in range(first, last + 1):
+        raw = lines[number - 1]
+        start, stop = 0, len(raw)
+        if number == first:
+            # col_offset counts UTF-8 bytes; convert to characters.
+            col = len(raw.encode()[: node.col_offset].decode(errors="ignore"))
+            m = re.compile(r"[rRbBuUfF]*('''|\"\"\"|'|\")").match(raw, col)
+            start = m.end() if m else col
+        if number == last:
+            end_col = node.end_col_offset or len(raw.encode())
+            stop = len(raw.encode()[:end_col].decode(errors="ignore"))
+            quote = re.search(r"('''|\"\"\"|'|\")$", raw[:stop])
+            stop = quote.start() if quote else stop
+        if stop >= start:
+            out.append(TextLine(raw[start:stop], number, start + 1))
+    return out
+
+
+def whole_text(text: str) -> list[TextLine]:
+    return [TextLine(raw, number, 1) for number, raw in enumerate(text.split("\n"), start=1)]
+
+
+def best_usage(
+    blocks: list[list[TextLine]], path: str, progs: frozenset[str] = frozenset()
+) -> Usage | None:
+    """The first block with a usage pattern, else the first with an option list."""
+    fallback = None
+    for block in blocks:
+        found = parse_usage(block, path, progs)
+        if found is None:
+            continue
+        if found.has_pattern:
+            return found
+        if fallback is None and found.has_option_list:
+            fallback = found
+    return fallback

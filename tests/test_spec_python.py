@@ -1,0 +1,241 @@
+"""Interfaces read from Python with `ast`: argparse, optparse, docopt docstrings, base classes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftlint.model import Interface, Positional, Span
+from driftlint.spec import read_interface
+
+P = "modules/m/files/tool.py"
+
+ARGPARSE = '''#!/usr/bin/env python3
+"""Purge caches."""
+import argparse
+
+def parse_args():
+    parser = argparse.ArgumentParser(allow_abbrev=False)
+    parser.add_argument("--site", required=True, choices=["eqiad", "codfw"])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="count")
+    parser.add_argument("--color", action=argparse.BooleanOptionalAction)
+    parser.add_argument("-n", nargs=2)
+    parser.add_argument("--tag", nargs="?", const="x")
+    parser.add_argument("--old", deprecated=True)
+    parser.add_argument("files", nargs="*")
+    return parser.parse_known_args()
+'''
+
+SUBPARSERS = """import argparse
+p = argparse.ArgumentParser(add_help=False, prefix_chars="-+")
+p.add_argument("-foo")
+subs = p.add_subparsers(dest="cmd")
+a = subs.add_parser("purge", aliases=["p"])
+a.add_argument("--all", action="store_true")
+a.add_argument("urls", nargs="+")
+"""
+
+OPTPARSE = """from optparse import OptionParser
+parser = OptionParser(version="1")
+parser.add_option("-f", "--file", dest="file")
+parser.add_option("-q", action="store_false")
+parser.add_option("-m", type="choice", choices=["a", "b"])
+parser.add_option("-p", nargs=2, type="int")
+parser.disable_interspersed_args()
+opts, args = parser.parse_args()
+"""
+
+DOCOPT = '''"""Run jobs.
+
+Usage:
+  tool.py [options] <type>
+  tool.py --list
+
+Options:
+  -t <s>, --timeout=<s>  Stop after [default: 300].
+"""
+from docopt import docopt
+args = docopt(__doc__, options_first=True)
+'''
+
+
+def read(text: str, path: str = P, files: dict[str, str] | None = None) -> Interface:
+    found = read_interface(path, text, "tool", (files or {}).get)
+    assert found is not None
+    return found
+
+
+def test_argparse_records() -> None:
+    found = read(ARGPARSE)
+    assert found.dialect == "argparse"
+    got = [
+        (o.names, o.takes_value, o.optional_value, o.nargs, o.choices, o.required, o.deprecated)
+        for o in found.options
+    ]
+    assert got == [
+        (("-h", "--help"), False, False, 1, None, False, ""),
+        (("--site",), True, False, 1, ("eqiad", "codfw"), True, ""),
+        (("-v", "--verbose"), False, False, 1, None, False, ""),
+        (("--color", "--no-color"), False, False, 1, None, False, ""),
+        (("-n",), True, False, 2, None, False, ""),
+        (("--tag",), True, True, 1, None, False, ""),
+        (("--old",), True, False, 1, None, False, "deprecated"),
+    ]
+    assert found.positionals == (Positional("files", 0, None, None, Span(P, 14, 26, 14, 31)),)
+    assert found.options[1].span == Span(P, 7, 26, 7, 32)
+    assert (found.abbreviations, found.accepts_unknown, found.bundling, found.interleaved) == (
+        False,
+        True,
+        True,
+        True,
+    )
+    assert found.source == Span(P, 6, 14, 6, 57)
+
+
+def test_subparsers_aliases_prefix_chars() -> None:
+    found = read(SUBPARSERS)
+    assert [o.names for o in found.options] == [("-foo",)]
+    assert found.single_dash_long
+    assert [name for name, _ in found.subcommands] == ["purge", "p"]
+    purge = found.subcommand("p")
+    assert purge is not None
+    assert [o.names for o in purge.options] == [("-h", "--help"), ("--all",)]
+    assert [(p.name, p.min, p.max) for p in purge.positionals] == [("urls", 1, None)]
+
+
+def test_optparse_records_and_flags() -> None:
+    found = read(OPTPARSE)
+    assert found.dialect == "optparse"
+    assert [(o.names, o.takes_value, o.nargs, o.choices) for o in found.options] == [
+        (("-h", "--help"), False, 1, None),
+        (("-f", "--file"), True, 1, None),
+        (("-q",), False, 1, None),
+        (("-m",), True, 1, ("a", "b")),
+        (("-p",), True, 2, None),
+        (("--version",), False, 1, None),
+    ]
+    assert found.positionals == (Positional("args", 0, None),)
+    assert (found.interleaved, found.abbreviations) == (False, True)
+
+
+def test_docopt_docstring() -> None:
+    found = read(DOCOPT)
+    assert found.dialect == "docopt"
+    assert [(o.names, o.takes_value) for o in found.options] == [
+        (("-t", "--timeout"), True),
+        (("--list",), False),
+    ]
+    assert [(p.name, p.min, p.max) for p in found.positionals] == [("type", 0, 1)]
+    assert not found.interleaved
+    assert found.options[0].span == Span(P, 8, 3, 8, 5)
+
+
+BASE = """import argparse
+class BaseScript:
+    def get_parser(self):
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--dry-run", action="store_true")
+        return parser
+"""
+
+CHILD = """from mylib.base import BaseScript
+class Tool(BaseScript):
+    def run(self):
+        parser = self.get_parser()
+        parser.add_argument("--wiki")
+        return parser.parse_args()
+"""
+
+
+@pytest.mark.parametrize(
+    "base_path",
+    [
+        pytest.param("modules/m/files/mylib/base.py", id="next-to-script"),
+        pytest.param("modules/mylib/files/base.py", id="module-files"),
+    ],
+)
+def test_base_class_from_another_file(base_path: str) -> None:
+    found = read(CHILD, files={base_path: BASE})
+    assert [o.names for o in found.options] == [("--wiki",), ("-h", "--help"), ("--dry-run",)] or [
+        o.names for o in found.options
+    ] == [("-h", "--help"), ("--wiki",), ("--dry-run",)]
+    assert found.find_option("--dry-run") is not None
+
+
+def test_base_class_outside_tree_is_not_read() -> None:
+    assert read_interface(P, CHILD, "tool", lambda _: None) is not None
+
+
+def test_code_and_docstring_disagree() -> None:
+    text = '"""Usage: tool.py [--wiki=<w>] [--gone]"""\n' + CHILD.replace(
+        "from mylib.base import BaseScript\n", "import argparse\n"
+    ).replace("self.get_parser()", "argparse.ArgumentParser()")
+    found = read(text)
+    assert [(e.code, e.argument, e.span.line) for e in found.errors] == [
+        ("undocumented-option", "--gone", 1)
+    ]
+
+
+def test_python_syntax_error_is_a_finding_and_permissive() -> None:
+    found = read("import argparse\nparser = argparse.ArgumentParser(\nexcept X, e:\n")
+    assert [e.code for e in found.errors] == ["parse-error"]
+    assert found.accepts_unknown
+
+
+def test_erb_python_template() -> None:
+    text = 'import argparse\nX = <%= @x %>\np = argparse.ArgumentParser()\np.add_argument("-a")\n'
+    found = read(text, "modules/m/templates/t.py.erb")
+    assert [o.names for o in found.options] == [("-h", "--help"), ("-a",)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "bad"),
+    [
+        pytest.param(["--site", "eqiad", "-vv", "a", "b"], False, id="count"),
+        pytest.param(["--site=codfw", "--no-color", "-n", "1", "2"], False, id="nargs"),
+        pytest.param(["--site", "x"], True, id="choice"),
+    ],
+)
+def test_argparse_oracle_agrees(
+    argv: list[str], bad: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's argparse runs our own fixture: what it accepts uses only names we read."""
+    namespace: dict[str, Any] = {"__name__": "fixture"}
+    fixture = ARGPARSE.replace(", deprecated=True", "")  # Python 3.13+ only
+    exec(compile(fixture, "fixture", "exec"), namespace)  # our own fixture, in tests only
+    monkeypatch.setattr(sys, "argv", ["tool", *argv])
+    found = read(ARGPARSE)
+    site = found.find_option("--site")
+    assert site is not None and site.choices is not None
+    if bad:
+        with pytest.raises(SystemExit):
+            namespace["parse_args"]()
+        assert argv[1] not in site.choices
+        return
+    namespace["parse_args"]()
+    for word in argv:
+        if word.startswith("--"):
+            assert found.find_option(word.split("=")[0]) is not None
+        elif word.startswith("-"):
+            assert found.find_option(word[:2]) is not None
+
+
+PY_LINES = st.sampled_from(
+    ARGPARSE.splitlines()
+    + SUBPARSERS.splitlines()
+    + OPTPARSE.splitlines()
+    + DOCOPT.splitlines()
+    + CHILD.splitlines()
+    + ["    ", "):", '"""']
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PY_LINES, max_size=25))
+def test_mutated_python_never_raises(lines: list[str]) -> None:
+    read_interface(P, "\n".join(lines), "tool", {"modules/m/files/mylib/base.py": BASE}.get)
