@@ -246,8 +246,8 @@ class _Binder:
     def values(
         self, index: int, option: Option, name: str, owner: Word, start: int, end: int, count: int
     ) -> int:
-        """Take `count` value words (-1: one or more) from `index`; return the next index."""
-        need = 1 if count < 0 else count
+        """Take `count` value words (-1: one or more, -2: zero or more) from `index`."""
+        need = {-1: 1, -2: 0}.get(count, count)
         taken = 0
         interface = self.interface
         while count < 0 or taken < count:
@@ -269,7 +269,7 @@ class _Binder:
                 text = word.text
                 ends_list = (
                     count < 0
-                    and taken >= 1
+                    and taken >= need
                     and (text == "--" or looks_like_option(text, interface))
                 )
                 if refuses_value(text, interface) or ends_list:

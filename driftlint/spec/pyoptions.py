@@ -137,8 +137,10 @@ def argparse_item(
         names=tuple(names),
         takes_value=takes,
         optional_value=takes and nargs == "?",
-        nargs=-1
-        if nargs in ("+", "*", "...")
+        nargs=-2
+        if nargs == "*"
+        else -1
+        if nargs in ("+", "...")
         else nargs
         if isinstance(nargs, int) and nargs
         else 1,
