@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,7 +11,15 @@ from pathlib import Path
 from driftlint import checks, history, spec, suppress
 from driftlint.argv import bind_argv
 from driftlint.config import Config
-from driftlint.discover import SourceFile, detect_module_roots, discover_sources, module_file, read_source
+from driftlint.discover import (
+    SourceFile,
+    compile_excludes,
+    detect_module_roots,
+    discover_sources,
+    excluded,
+    module_file,
+    read_source,
+)
 from driftlint.errors import SetupError
 from driftlint.extract import Extractor, Watched
 from driftlint.ltext import LText
@@ -18,8 +27,10 @@ from driftlint.model import Call, CheckContext, Finding, Interface, Invocation, 
 from driftlint.parse import erb, jinja, wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
-from driftlint.resolve.hiera import Hiera
+from driftlint.resolve.hiera import Hiera, HieraValue
+from driftlint.resolve import relevance as relevant
 from driftlint.resolve.scope import Index, node_label
+from driftlint.values import Unknown
 from driftlint.watch import static_installs, watched_scripts
 
 
@@ -72,14 +83,13 @@ def run(root: Path, config: Config, setup: Iterable[SetupError] = ()) -> Result:
         n: (replace(i, script=n) if i is not None else None) for n, i in by_name.items()
     }
 
-    hiera = _load_hiera(tree, root)
-    findings.extend(hiera.errors)
-    table = wrappers.default_wrappers()
+    hiera = _load_hiera(tree, files, module_roots)
+    table = _wrappers(config, root, setup_errors)
     extractor = Extractor(watched, table, lambda ref: _static(tree, ref, module_roots))
     calls = _resolve_calls(index, config, extractor, hiera, tree, module_roots)
 
+    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
     findings.extend(_check_calls(calls, by_name, watched, root, tree))
-    findings.extend(tree.findings)
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -87,9 +97,12 @@ def run(root: Path, config: Config, setup: Iterable[SetupError] = ()) -> Result:
             tree.read,
             config.select,
             known_codes=frozenset(checks.CHECKS),
-            paths=[f.path for f in files],
+            paths=[f.path for f in files if f.kind != "other"],
         )
     )
+    # Files that could not be read (found while reading, suppressions included) hold no
+    # suppression comments that driftlint could honour.
+    findings.extend(tree.findings)
     findings = _select(findings, config)
     return Result(
         root=str(root),
@@ -142,13 +155,83 @@ def _interfaces(
     return out
 
 
-def _load_hiera(tree: Tree, root: Path) -> Hiera:
-    def list_files(pattern: str) -> list[str]:
-        return sorted(
-            p.relative_to(root).as_posix() for p in root.glob(pattern) if p.is_file()
-        )
+# Where a tree keeps its global Hiera config: the environment's hiera.yaml, else a copy kept
+# for tests (Wikimedia's rake_modules/hiera.yaml points its datadir at hieradata/).
+HIERA_CONFIGS = ("hiera.yaml", "hiera/hiera.yaml", "rake_modules/hiera.yaml")
 
-    return Hiera.load(tree.read, list_files)
+
+@dataclass(slots=True)
+class HieraLayers:
+    """The global layer, then each module's own layer for that module's keys (Hiera 5)."""
+
+    global_layer: Hiera | None
+    modules: dict[str, Hiera]
+
+    def lookup(self, key: str, facts: dict[str, str]) -> list[HieraValue]:
+        found: list[HieraValue] = []
+        if self.global_layer is not None:
+            found.extend(self.global_layer.lookup(key, facts))
+        module = self.modules.get(key.split("::", 1)[0]) if "::" in key else None
+        if module is not None and not any(h.certain for h in found):
+            found.extend(module.lookup(key, facts))
+        return found
+
+    def data_files(self) -> list[str]:
+        layers = [self.global_layer, *self.modules.values()]
+        return [p for layer in layers if layer is not None for p in layer.data_files()]
+
+    @property
+    def errors(self) -> list[Finding]:
+        layers = [self.global_layer, *self.modules.values()]
+        return [e for layer in layers if layer is not None for e in layer.errors]
+
+
+def _load_hiera(tree: Tree, files: tuple[SourceFile, ...], module_roots: tuple[str, ...]) -> HieraLayers:
+    paths = [f.path for f in files]
+
+    def list_files(pattern: str) -> list[str]:
+        # Only files discovery found: a glob never follows a link out of the tree.
+        regex = re.compile(_glob_regex(pattern))
+        return [p for p in paths if regex.fullmatch(p)]
+
+    config = next((c for c in HIERA_CONFIGS if tree.exists(c)), None)
+    global_layer = Hiera.load(tree.read, list_files, config=config) if config else None
+    modules: dict[str, Hiera] = {}
+    for path in paths:
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] in module_roots and parts[2] == "hiera.yaml":
+            modules[parts[1]] = Hiera.load(tree.read, list_files, module=parts[1], config=path)
+    return HieraLayers(global_layer, modules)
+
+
+def _glob_regex(pattern: str) -> str:
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if char == "*":
+            out.append(".*" if pattern.startswith("**", i) else "[^/]*")
+            i += 2 if pattern.startswith("**", i) else 1
+            continue
+        out.append("[^/]" if char == "?" else re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.WrapperTable:
+    if not config.wrappers:
+        return wrappers.default_wrappers()
+    try:
+        base = wrappers.default_wrappers()
+        extra = wrappers.load_wrappers([root / p for p in config.wrappers])
+        return wrappers.WrapperTable({**base.by_name, **extra.by_name})
+    except ValueError as error:
+        setup_errors.append(str(error))
+        return wrappers.default_wrappers()
 
 
 def _static(tree: Tree, ref: str, module_roots: tuple[str, ...]) -> LText | None:
@@ -165,7 +248,7 @@ def _resolve_calls(
     index: Index,
     config: Config,
     extractor: Extractor,
-    hiera: Hiera,
+    hiera: HieraLayers,
     tree: Tree,
     module_roots: tuple[str, ...],
 ) -> list[Call]:
@@ -191,30 +274,83 @@ def _resolve_calls(
         found = hiera.lookup(key, facts)
         return [h.value for h in found] if found else None
 
+    tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
+    hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
+    relevance = relevant.compute(
+        index,
+        relevant.mentions(tokens),
+        tree.read,
+        lambda kind, ref: _module_path(kind, ref, module_roots, tree),
+        hiera_texts,
+    )
+    prefix = config.role_prefix
+
     def evaluate(label: str | None, start: ast.Node | str, facts: dict[str, str]) -> None:
-        evaluator = Evaluator(index, facts, template, lookup, config.max_expansions)
+        evaluator = Evaluator(index, facts, template, lookup, config.max_expansions,
+                              max_depth=config.max_depth, prune=relevance)
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):
-            evaluator.declare_class(start, None, ())
+            if start in index.defines:
+                evaluator.declare_define(start, Unknown(None, "$title"), {}, index.defines[start].span, ())
+            else:
+                evaluator.declare_class(start, None, ())
         elif isinstance(start, ast.NodeDef):
             evaluator.run(start.body, evaluator.top, ())
+            # A node is labelled by the roles it declares; a node without one by its name.
+            declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
+            label = ", ".join(declared) if declared else label
         reached.update(evaluator.classes)
+        reached.update(evaluator.defines_seen)
         for invocation in extractor.invocations(evaluator.resources):
             roles.setdefault(invocation, set())
             if label:
-                roles[invocation].add(label)
+                roles[invocation].update(label.split(", "))
 
-    prefix = config.role_prefix
     for role in index.roles(prefix):
-        name = role.removeprefix(prefix)
-        evaluate(role, role, {"role": name, "_role": name.replace("::", "/")})
+        if relevance(role):
+            name = role.removeprefix(prefix)
+            evaluate(role, role, _role_facts(name))
     for node in index.nodes:
-        evaluate(node_label(node), node, {})
-    # Classes no root reaches are checked with their defaults, outside any role.
-    for name in sorted(index.classes):
+        if relevant.node_relevant(node, relevance):
+            evaluate(node_label(node), node, _node_facts(node))
+    # Classes and defines no root reaches are checked with their defaults, outside any role.
+    for name in sorted(relevance.relevant):
         if name not in reached:
-            evaluate(None, name, {})
+            evaluate(None, name, _role_facts(None))
     return [Call(inv, tuple(sorted(r))) for inv, r in roles.items()]
+
+
+# Facts that name one host. A role is checked for no host in particular, so host-level Hiera
+# data must not apply to it: giving these facts a value that names no file keeps those levels
+# out, and the nodes that name a host bring them in.
+HOST_FACTS = ("trusted.certname", "certname", "fqdn", "hostname", "facts.fqdn",
+              "facts.hostname", "facts.networking.fqdn", "networking.fqdn")
+
+
+def _role_facts(name: str | None) -> dict[str, str]:
+    facts = {key: "driftlint-no-host.invalid" for key in HOST_FACTS}
+    if name is not None:
+        facts.update({"role": name, "_role": name.replace("::", "/"), "facts.role": name})
+    return facts
+
+
+def _node_facts(node: ast.NodeDef) -> dict[str, str]:
+    for match in node.matches:
+        if isinstance(match, ast.Str) and all(isinstance(p, ast.Lit) for p in match.parts):
+            certname = "".join(p.value.text for p in match.parts if isinstance(p, ast.Lit))
+            short = certname.split(".")[0]
+            facts = {key: certname for key in HOST_FACTS}
+            facts.update({"hostname": short, "facts.hostname": short})
+            return facts
+    return {}
+
+
+def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree) -> str | None:
+    for root in module_roots:
+        path = module_file(kind, ref, root)
+        if path is not None and tree.exists(path):
+            return path
+    return None
 
 
 def _check_calls(
@@ -270,6 +406,8 @@ def _with_history(interface: Interface, root: Path, spec_path: str, tree: Tree) 
 def _select(findings: list[Finding], config: Config) -> list[Finding]:
     out = []
     overrides = dict(config.severity)
+    # per-path globs follow the same gitignore rules as `exclude`.
+    per_path = [(compile_excludes([pattern]), codes) for pattern, codes in config.per_path]
     for finding in findings:
         code = finding.code
         if config.select is not None and code not in config.select:
@@ -277,16 +415,11 @@ def _select(findings: list[Finding], config: Config) -> list[Finding]:
         if code in config.ignore:
             continue
         if any(
-            code in codes and _glob(finding.span.path, pattern) for pattern, codes in config.per_path
+            code in codes and excluded(rules, finding.span.path, False)
+            for rules, codes in per_path
         ):
             continue
         if code in overrides:
             finding = replace(finding, severity=overrides[code])  # type: ignore[arg-type]
         out.append(finding)
     return out
-
-
-def _glob(path: str, pattern: str) -> bool:
-    import fnmatch
-
-    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.rstrip("/") + "/*")

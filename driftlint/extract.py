@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
@@ -104,7 +104,7 @@ class Extractor:
                     if other is not None and other.contents:
                         env.update(units.parse_env_file(other.contents[0], other.dest))
                 env.update(unit.environment)
-                for command in units.unit_commands(unit, env):
+                for command in units.unit_commands(replace(unit, environment=env)):
                     yield from self._from_command(command, via)
             elif dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
                 for line in units.parse_crontab(content, dest, system=True):

@@ -78,6 +78,7 @@ class Evaluator:
     prune: Callable[[str], bool] | None = None  # False: the class cannot lead to a call
     resources: list[Resource] = field(default_factory=list)
     classes: dict[str, Frame] = field(default_factory=dict)
+    defines_seen: set[str] = field(default_factory=set)
     top: Frame = field(default_factory=lambda: Frame({}, None, ""))
     depth: int = 0
 
@@ -132,6 +133,9 @@ class Evaluator:
     ) -> None:
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
+            return
+        self.defines_seen.add(name)
+        if self.prune is not None and not self.prune(name):
             return
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
         self._bind_params(definition.params, given, frame, name, via)

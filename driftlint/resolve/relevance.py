@@ -1,0 +1,138 @@
+"""Work on demand: which classes and defines can lead to a call of a watched script.
+
+Most of a real tree never mentions a watched script. A class is relevant when its manifest, a
+template or file it installs by a literal reference, or Hiera data for its parameters mentions a
+watched name or path, or when it declares a relevant class or define. Evaluation skips the rest
+(DESIGN §9). The test is on bytes, before any template is rendered, and errs on the side of
+relevance: a false "relevant" costs time, a false "irrelevant" would miss a call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import Index, class_name, walk
+
+# `class::param: value` keys at the start of a Hiera line.
+_HIERA_KEY = re.compile(r"^\s*['\"]?((?:[a-z0-9_]+::)+)[a-z0-9_]+['\"]?\s*:", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Relevance:
+    relevant: set[str] = field(default_factory=set)  # class and define names
+
+    def __call__(self, name: str) -> bool:
+        return class_name(name) in self.relevant
+
+
+def mentions(tokens: Iterable[str]) -> Callable[[str | None], bool]:
+    names = sorted({t for t in tokens if t}, key=len, reverse=True)
+    if not names:
+        return lambda text: False
+    pattern = re.compile("|".join(re.escape(n) for n in names))
+    return lambda text: bool(text) and pattern.search(text) is not None  # type: ignore[arg-type]
+
+
+def compute(
+    index: Index,
+    mentioned: Callable[[str | None], bool],
+    read: Callable[[str], str | None],
+    module_file: Callable[[str, str], str | None],
+    hiera_texts: Iterable[str],
+) -> Relevance:
+    """Relevant classes and defines: those that mention a token, and what declares them."""
+    deps: dict[str, set[str]] = {}
+    seeds: set[str] = set()
+    file_hits: dict[str, bool] = {}
+
+    def hit(path: str | None) -> bool:
+        if path is None:
+            return False
+        if path not in file_hits:
+            file_hits[path] = mentioned(read(path))
+        return file_hits[path]
+
+    for text in hiera_texts:
+        if mentioned(text):
+            seeds.update(m.group(1)[:-2] for m in _HIERA_KEY.finditer(text))
+
+    definitions: list[tuple[str, ast.ClassDef | ast.DefineDef]] = [
+        *index.classes.items(),
+        *index.defines.items(),
+    ]
+    for name, definition in definitions:
+        if hit(definition.span.path):
+            seeds.add(name)
+        uses: set[str] = set()
+        for node in walk(definition.body):
+            if isinstance(node, ast.Call):
+                _declared(node, uses)
+                if node.name in ("template", "epp", "file") and node.args:
+                    ref = _literal(node.args[0])
+                    if ref and hit(module_file(node.name, ref)):
+                        seeds.add(name)
+            elif isinstance(node, ast.Resource):
+                kind = node.type.lower().lstrip(":")
+                if kind == "class":
+                    for body in node.bodies:
+                        title = _literal(body.title)
+                        if title:
+                            uses.add(class_name(title))
+                elif kind in index.defines:
+                    uses.add(kind)
+                for body in node.bodies:
+                    for attr in body.attrs:
+                        if attr.name == "source":
+                            ref = _literal(attr.value)
+                            if ref and hit(module_file("source", ref)):
+                                seeds.add(name)
+        if isinstance(definition, ast.ClassDef) and definition.parent:
+            uses.add(class_name(definition.parent))
+        deps[name] = uses
+
+    relevant = {s for s in seeds if s in deps}
+    changed = True
+    while changed:
+        changed = False
+        for name, uses in deps.items():
+            if name not in relevant and uses & relevant:
+                relevant.add(name)
+                changed = True
+    return Relevance(relevant)
+
+
+def _declared(node: ast.Call, out: set[str]) -> None:
+    if node.name not in ("include", "contain", "require", "role"):
+        return
+    for arg in node.args:
+        items = arg.items if isinstance(arg, ast.Array) else (arg,)
+        for item in items:
+            name = _literal(item)
+            if name:
+                name = class_name(name)
+                out.add("role::" + name if node.name == "role" else name)
+
+
+def _literal(node: ast.Node) -> str | None:
+    if isinstance(node, ast.Str) and all(isinstance(p, ast.Lit) for p in node.parts):
+        return "".join(p.value.text for p in node.parts if isinstance(p, ast.Lit))
+    if isinstance(node, ast.Name | ast.TypeRef):
+        return node.text
+    return None
+
+
+def node_relevant(node: ast.NodeDef, relevance: Relevance) -> bool:
+    """A node matters when it declares a relevant class directly."""
+    uses: set[str] = set()
+    for inner in walk(node.body):
+        if isinstance(inner, ast.Call):
+            _declared(inner, uses)
+        elif isinstance(inner, ast.Resource) and inner.type.lower() == "class":
+            for body in inner.bodies:
+                title = _literal(body.title)
+                if title:
+                    uses.add(class_name(title))
+    return any(relevance(u) for u in uses)
