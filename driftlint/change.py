@@ -18,7 +18,9 @@ from driftlint.fingerprint import fingerprints
 from driftlint.model import Result
 
 
-def introduced(result: Result, root: Path, base: str, config: Config) -> Result:
+def introduced(
+    result: Result, root: Path, base: str, config: Config, *, cache_dir: Path | None = None
+) -> Result:
     repo = history.git_root(root)
     if repo is None:
         return replace(result, setup_errors=(*result.setup_errors, f"--base {base}: {root} is not in a git checkout"))
@@ -26,7 +28,7 @@ def introduced(result: Result, root: Path, base: str, config: Config) -> Result:
         dest = Path(tmp) / "tree"
         if not history.tree_at(root, base, dest):
             return replace(result, setup_errors=(*result.setup_errors, f"--base {base}: no such revision"))
-        before = engine.run(dest, config)
+        before = engine.run(dest, config, cache_dir=cache_dir)
         old = set(fingerprints(before.findings, str(dest)).values())
     new = fingerprints(result.findings, result.root)
     kept = tuple(f for f in result.findings if new[f] not in old)

@@ -87,6 +87,8 @@ def cli() -> None:
 @click.option("--ignore", metavar="CODES", help="Not these codes (comma-separated).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Parse everything afresh.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where parse results are kept (default: $XDG_CACHE_HOME/driftlint).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
@@ -99,6 +101,7 @@ def check(
     ignore: str | None,
     jobs: int | None,
     no_cache: bool,
+    cache_dir: Path | None,
     color: str,
     debug: bool,
 ) -> None:
@@ -113,11 +116,14 @@ def check(
             config = replace(config, select=selected)
         if ignored:
             config = replace(config, ignore=config.ignore | ignored)
-        result = engine.run(path, config, errors)
+        from driftlint.cache import default_dir
+
+        folder = None if no_cache else (cache_dir or default_dir())
+        result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder)
         if base is not None:
             from driftlint import change
 
-            result = change.introduced(result, path, base, config)
+            result = change.introduced(result, path, base, config, cache_dir=folder)
         if baseline is not None:
             from driftlint import baseline as baseline_module
 

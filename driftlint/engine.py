@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from driftlint import checks, history, spec, suppress
 from driftlint.argv import bind_argv
+from driftlint.cache import Cache, parse_all
 from driftlint.config import Config
 from driftlint.discover import (
     SourceFile,
@@ -55,14 +57,28 @@ class Tree:
         return self.read(path) is not None
 
 
-def run(root: Path, config: Config, setup: Iterable[SetupError] = ()) -> Result:
+def run(
+    root: Path,
+    config: Config,
+    setup: Iterable[SetupError] = (),
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> Result:
+    """Check the tree at root. `cache_dir` None parses everything afresh."""
     tree = Tree(root, config.max_file_size)
     setup_errors = [str(e) for e in setup]
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
     findings: list[Finding] = list(unreadable)
     module_roots = detect_module_roots(root)
 
-    manifests = _parse_manifests(tree, [f for f in files if f.kind == "manifest"], findings)
+    manifests = _parse_manifests(
+        tree,
+        [f for f in files if f.kind == "manifest"],
+        findings,
+        Cache(cache_dir, "manifests"),
+        jobs or os.cpu_count() or 1,
+    )
     index = Index()
     for manifest in manifests:
         index.add(manifest)
@@ -115,16 +131,14 @@ def run(root: Path, config: Config, setup: Iterable[SetupError] = ()) -> Result:
     )
 
 
-def _parse_manifests(tree: Tree, files: list[SourceFile], findings: list[Finding]) -> list[ast.Manifest]:
-    out = []
-    for source in files:
-        text = tree.read(source.path)
-        if text is None:
-            continue
-        manifest = parse_manifest(text, source.path)
+def _parse_manifests(
+    tree: Tree, files: list[SourceFile], findings: list[Finding], cache: Cache, jobs: int
+) -> list[ast.Manifest]:
+    items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
+    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs)
+    for manifest in manifests:
         findings.extend(manifest.errors)
-        out.append(manifest)
-    return out
+    return manifests
 
 
 def _interfaces(

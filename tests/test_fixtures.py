@@ -25,7 +25,8 @@ def rows(findings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 def run(fixture: Path, tmp_path: Path, *extra: str) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     expected = json.loads((fixture / "EXPECTED.json").read_text(encoding="utf-8"))
     repo = make_repo(fixture, tmp_path)
-    args = ["check", "--format=json", *expected.get("args", []), *extra, str(repo)]
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    args = ["check", "--format=json", *cache, *expected.get("args", []), *extra, str(repo)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     return expected, result, json.loads(result.stdout) if result.stdout.startswith("{") else {}
 

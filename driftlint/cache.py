@@ -1,0 +1,96 @@
+"""Parse results cached by content hash, and parsing in worker processes.
+
+An entry is keyed by driftlint's version, the file's tree path (spans hold it) and a hash of
+its text, so an edit, a rename or an upgrade is a miss, never a stale hit. Entries are written
+to a temporary name and renamed into place, so concurrent runs never see half an entry; an
+entry that does not unpickle is treated as a miss and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from driftlint import __version__
+
+# Below this many files to parse, starting workers costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "driftlint"
+
+
+class Cache:
+    def __init__(self, folder: Path | None, kind: str) -> None:
+        self.folder = folder / kind if folder is not None else None
+        self.hits = 0
+
+    def key(self, path: str, text: str) -> str:
+        digest = hashlib.sha256()
+        for part in (__version__, path, text):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Any:
+        if self.folder is None:
+            return None
+        try:
+            with open(self.folder / key[:2] / key, "rb") as handle:
+                value = pickle.load(handle)  # our own entries only: the folder is ours
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                IndexError, TypeError, ValueError):
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        folder = self.folder / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / key)
+        except OSError:
+            pass  # a read-only or full cache folder only costs speed
+
+
+def parse_all(
+    items: Sequence[tuple[str, str]],
+    parse: Callable[[str, str], Any],
+    cache: Cache,
+    jobs: int,
+) -> list[Any]:
+    """parse(text, path) for each (path, text), from the cache where possible, in order."""
+    results: list[Any] = [None] * len(items)
+    todo: list[int] = []
+    keys = [cache.key(path, text) for path, text in items]
+    for i, key in enumerate(keys):
+        found = cache.get(key)
+        if found is None:
+            todo.append(i)
+        else:
+            results[i] = found
+    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        texts = [items[i][1] for i in todo]
+        paths = [items[i][0] for i in todo]
+        chunk = max(16, len(todo) // (jobs * 4))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parsed = list(pool.map(parse, texts, paths, chunksize=chunk))
+    else:
+        parsed = [parse(items[i][1], items[i][0]) for i in todo]
+    for i, value in zip(todo, parsed, strict=True):
+        results[i] = value
+        cache.put(keys[i], value)
+    return results
