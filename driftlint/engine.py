@@ -19,6 +19,7 @@ from driftlint.discover import (
     detect_module_roots,
     discover_sources,
     excluded,
+    is_inside,
     module_file,
     read_source,
 )
@@ -26,7 +27,7 @@ from driftlint.errors import SetupError
 from driftlint.extract import Extractor, Watched
 from driftlint.ltext import LText
 from driftlint.model import Call, CheckContext, Finding, Interface, Invocation, Result, Span
-from driftlint.parse import erb, jinja, wrappers
+from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
 from driftlint.resolve.hiera import Hiera, HieraValue
@@ -47,6 +48,11 @@ class Tree:
 
     def read(self, path: str) -> str | None:
         if path not in self._texts:
+            if not is_inside(self.root, path) or not os.path.lexists(self.root / path):
+                # A file the tree does not have (a guessed config, a template of another
+                # module root) is not a problem with the tree.
+                self._texts[path] = None
+                return None
             text, problem = read_source(self.root, path, self.max_file_size)
             if problem is not None:
                 self.findings.append(problem)
@@ -102,7 +108,9 @@ def run(
     hiera = _load_hiera(tree, files, module_roots)
     table = _wrappers(config, root, setup_errors)
     extractor = Extractor(watched, table, lambda ref: _static(tree, ref, module_roots))
-    calls = _resolve_calls(index, config, extractor, hiera, tree, module_roots)
+    missing: list[Finding] = []
+    calls = _resolve_calls(index, config, extractor, hiera, tree, module_roots, missing)
+    findings.extend(missing)
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
     findings.extend(_check_calls(calls, by_name, watched, root, tree))
@@ -137,7 +145,8 @@ def _parse_manifests(
     items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
     manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs)
     for manifest in manifests:
-        findings.extend(manifest.errors)
+        # The first syntax error is the root cause; what recovery trips on after it is noise.
+        findings.extend(manifest.errors[:1])
     return manifests
 
 
@@ -265,10 +274,14 @@ def _resolve_calls(
     hiera: HieraLayers,
     tree: Tree,
     module_roots: tuple[str, ...],
+    missing: list[Finding],
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls."""
     roles: dict[Invocation, set[str]] = {}
     reached: set[str] = set()
+    # (invocation, role label, paths that root installs) for missing-script.
+    seen_installs: list[tuple[Invocation, str, frozenset[str]]] = []
+    installed_anywhere: set[str] = set()
 
     def template(kind: str, ref: str, scope: FrameScope, span: Span) -> Alts:
         for root in module_roots:
@@ -277,6 +290,8 @@ def _resolve_calls(
             if path is None or text is None:
                 continue
             if kind == "template":
+                from driftlint.parse import erb
+
                 renderings, errors = erb.render_erb(text, path, scope, limit=config.max_expansions)
             else:
                 return [LText.symbol(span, f"{kind}()")]
@@ -315,10 +330,14 @@ def _resolve_calls(
             label = ", ".join(declared) if declared else label
         reached.update(evaluator.classes)
         reached.update(evaluator.defines_seen)
+        installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
+        installed_anywhere.update(installed)
         for invocation in extractor.invocations(evaluator.resources):
             roles.setdefault(invocation, set())
             if label:
                 roles[invocation].update(label.split(", "))
+                for role in label.split(", "):
+                    seen_installs.append((invocation, role, installed))
 
     for role in index.roles(prefix):
         if relevance(role):
@@ -331,7 +350,36 @@ def _resolve_calls(
     for name in sorted(relevance.relevant):
         if name not in reached:
             evaluate(None, name, _role_facts(None))
+    missing.extend(_missing_scripts(seen_installs, installed_anywhere, extractor))
     return [Call(inv, tuple(sorted(r))) for inv, r in roles.items()]
+
+
+def _missing_scripts(
+    seen: list[tuple[Invocation, str, frozenset[str]]],
+    installed_anywhere: set[str],
+    extractor: Extractor,
+) -> list[Finding]:
+    """Calls by installed path that a role makes without installing the script."""
+    by_place: dict[Span, tuple[Invocation, set[str]]] = {}
+    for invocation, role, installed in seen:
+        path = invocation.command.text
+        watched = extractor.match(path)
+        if not path.startswith("/") or watched is None or path not in watched.paths:
+            continue
+        if path in installed or path not in installed_anywhere:
+            continue  # installed here, or by a package: nothing the tree can tell
+        by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)
+    out = []
+    for span, (invocation, found_roles) in by_place.items():
+        names = ", ".join(sorted(found_roles))
+        out.append(Finding(
+            span, "missing-script",
+            f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
+            "that role installs it",
+            argument=invocation.command.text, script=invocation.script,
+            roles=tuple(sorted(found_roles)), via=invocation.via, severity="warning",
+        ))
+    return out
 
 
 # Facts that name one host. A role is checked for no host in particular, so host-level Hiera
@@ -349,6 +397,20 @@ def _role_facts(name: str | None) -> dict[str, str]:
 
 
 def _node_facts(node: ast.NodeDef) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    for inner in node.body:
+        # `role(x)` (Wikimedia's wmflib) sets the `_role` fact that Hiera levels use.
+        if isinstance(inner, ast.Call) and inner.name == "role" and len(inner.args) == 1:
+            arg = inner.args[0]
+            name = arg.text if isinstance(arg, ast.Name) else None
+            if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
+                name = "".join(p.value.text for p in arg.parts if isinstance(p, ast.Lit))
+            if name:
+                facts.update(_role_facts(name.lstrip(":")))
+    return facts | _host_facts(node)
+
+
+def _host_facts(node: ast.NodeDef) -> dict[str, str]:
     for match in node.matches:
         if isinstance(match, ast.Str) and all(isinstance(p, ast.Lit) for p in match.parts):
             certname = "".join(p.value.text for p in match.parts if isinstance(p, ast.Lit))
@@ -356,7 +418,8 @@ def _node_facts(node: ast.NodeDef) -> dict[str, str]:
             facts = {key: certname for key in HOST_FACTS}
             facts.update({"hostname": short, "facts.hostname": short})
             return facts
-    return {}
+    # A regex or default node names no host we can tell: no host-level data, as for a role.
+    return {key: "driftlint-no-host.invalid" for key in HOST_FACTS}
 
 
 def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree) -> str | None:

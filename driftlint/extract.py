@@ -42,7 +42,8 @@ class Extractor:
     watched: list[Watched]
     table: wrappers.WrapperTable
     read_static: Callable[[str], LText | None]  # `puppet:///modules/M/P` → located content
-    errors: list[object] = field(default_factory=list)
+    _by_path: dict[str, Watched] = field(init=False)
+    _by_name: dict[str, Watched] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
@@ -63,7 +64,10 @@ class Extractor:
             yield from self._from_file(files, installed)
 
     # --- installed files -----------------------------------------------------------------
-    def installed_files(self, resources: list[Resource]) -> dict[str, Installed]:
+    def installed_files(
+        self, resources: list[Resource], read: bool = True
+    ) -> dict[str, Installed]:
+        """Files the resources install, by path; `read=False` lists paths without contents."""
         out: dict[str, Installed] = {}
         for resource in resources:
             if resource.type != "file":
@@ -74,6 +78,9 @@ class Extractor:
                 else None
             )
             if not dest:
+                continue
+            if not read:
+                out[dest] = Installed(dest, [], ())
                 continue
             contents: list[LText] = []
             for value in resource.attrs.get("content", ()):

@@ -1,0 +1,118 @@
+"""The evaluator: values follow variables, parameters, branches and defines per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from driftlint.ltext import LText
+from driftlint.parse.puppet import parse_manifest
+from driftlint.resolve.evaluate import Evaluator, Resource
+from driftlint.resolve.scope import Index
+from driftlint.values import Unknown
+
+
+def evaluate(source: str, start: str, hiera: dict[str, str] | None = None) -> list[Resource]:
+    manifest = parse_manifest(source, "m.pp")
+    assert manifest.errors == ()
+    index = Index()
+    index.add(manifest)
+    data = hiera or {}
+
+    def lookup(key: str, facts: dict[str, str]) -> list[object] | None:
+        return [LText.literal(data[key], "h.yaml", 1, 1)] if key in data else None
+
+    evaluator = Evaluator(index, {}, None, lookup)  # type: ignore[arg-type]
+    evaluator.declare_class(start, None, ())
+    return evaluator.resources
+
+
+def commands(resources: list[Resource]) -> list[str]:
+    out = []
+    for resource in resources:
+        for value in resource.attrs.get("command", []):
+            out.append(value.text if isinstance(value, LText) else repr(value))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "class a { $x = '-v'\n exec { 'e': command => \"run ${x} 1\" } }",
+            ["run -v 1"],
+            id="local-variable",
+        ),
+        pytest.param(
+            "class a($p = '--d') { exec { 'e': command => \"run $p\" } }",
+            ["run --d"],
+            id="parameter-default",
+        ),
+        pytest.param(
+            "class a($p = '--d') { exec { 'e': command => \"run $p\" } }\n"
+            "class r { class { 'a': p => '--given' } }",
+            ["run --given"],
+            id="resource-like-declaration-wins",
+        ),
+        pytest.param(
+            "class a { $f = $::site ? { 'x' => '--one', default => '--two' }\n"
+            " exec { 'e': command => \"run ${f}\" } }",
+            ["run --one", "run --two"],
+            id="selector-alternatives",
+        ),
+        pytest.param(
+            "class a { if $facts['x'] { $f = '--yes' } else { $f = '--no' }\n"
+            " exec { 'e': command => \"run ${f}\" } }",
+            ["run --yes", "run --no"],
+            id="if-alternatives",
+        ),
+        pytest.param(
+            "class a { $f = 'b' case $f { 'a': { $g = '--a' } 'B': { $g = '--b' } }\n"
+            " exec { 'e': command => \"run ${g}\" } }",
+            ["run --b"],
+            id="case-is-case-insensitive",
+        ),
+        pytest.param(
+            "class a { ['--x', '--y'].each |$f| { exec { \"e${f}\": command => \"run ${f}\" } } }",
+            ["run --x", "run --y"],
+            id="each-over-known-array",
+        ),
+        pytest.param(
+            "class a { $args = join(['-a', '-b'], ' ')\n exec { 'e': command => \"run ${args}\" } }",
+            ["run -a -b"],
+            id="join",
+        ),
+        pytest.param(
+            "define d() { exec { \"e-${title}\": command => \"run --${title}\" } }\n"
+            "class a { d { 'one': } d { 'two': } }",
+            ["run --one", "run --two"],
+            id="define-titles",
+        ),
+    ],
+)
+def test_commands_follow_values(source: str, expected: list[str]) -> None:
+    start = "r" if "class r" in source else "a"
+    assert sorted(commands(evaluate(source, start))) == sorted(expected)
+
+
+def test_hiera_fills_a_parameter_no_declaration_sets() -> None:
+    source = "class a($p = '--d') { exec { 'e': command => \"run $p\" } }"
+    resources = evaluate(source, "a", {"a::p": "--from-hiera"})
+    assert commands(resources) == ["run --from-hiera"]
+    value = resources[0].attrs["command"][0]
+    assert isinstance(value, LText)
+    assert value.loc(4) == ("h.yaml", 1, 1)  # the word keeps its Hiera location
+
+
+def test_unknown_fact_stays_symbolic() -> None:
+    resources = evaluate("class a { exec { 'e': command => \"run ${::fqdn}\" } }", "a")
+    value = resources[0].attrs["command"][0]
+    assert isinstance(value, LText) and value.dynamic
+
+
+def test_parameter_without_default_is_unknown() -> None:
+    manifest = parse_manifest("class a($p) { $q = $p }", "m.pp")
+    index = Index()
+    index.add(manifest)
+    evaluator = Evaluator(index)
+    evaluator.declare_class("a", None, ())
+    assert isinstance(evaluator.classes["a"].vars["q"][0], Unknown)
