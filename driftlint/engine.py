@@ -20,6 +20,7 @@ from driftlint.discover import (
     discover_sources,
     excluded,
     is_inside,
+    kind_of,
     module_file,
     read_source,
 )
@@ -34,7 +35,7 @@ from driftlint.resolve.hiera import Hiera, HieraValue
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.scope import Index, node_label
 from driftlint.values import Unknown
-from driftlint.watch import static_installs, watched_scripts
+from driftlint.watch import is_script, static_installs, watched_scripts
 
 
 @dataclass(slots=True)
@@ -54,7 +55,9 @@ class Tree:
                 self._texts[path] = None
                 return None
             text, problem = read_source(self.root, path, self.max_file_size)
-            if problem is not None:
+            # Manifests, templates and Hiera data must be read; a binary under files/
+            # (an image, a keystore) is just not a script, so it is no finding.
+            if problem is not None and kind_of(path) != "other":
                 self.findings.append(problem)
             self._texts[path] = text
         return self._texts[path]
@@ -95,15 +98,20 @@ def run(
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
             name = posixpath.basename(install.dest or install.spec_path)
-            found = spec.read_interface(install.spec_path, text, name, tree.read) if text else None
+            found = (
+                spec.read_interface(install.spec_path, text, name, tree.read)
+                if text and is_script(install.dest, install.spec_path, text)
+                else None
+            )
             interfaces[install.spec_path] = found
             if found is not None:
                 findings.extend(found.errors)
     watched = watched_scripts(config.scripts, installs, interfaces)
-    by_name = {w.name: interfaces.get(w.spec_path) for w in watched}
-    by_name = {
-        n: (replace(i, script=n) if i is not None else None) for n, i in by_name.items()
-    }
+    specs: dict[str, list[tuple[str, Interface]]] = {}
+    for w in watched:
+        found = interfaces.get(w.spec_path)
+        if found is not None:
+            specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
 
     hiera = _load_hiera(tree, files, module_roots)
     table = _wrappers(config, root, setup_errors)
@@ -113,7 +121,7 @@ def run(
     findings.extend(missing)
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
-    findings.extend(_check_calls(calls, by_name, watched, root, tree))
+    findings.extend(_check_calls(calls, specs, root))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -134,7 +142,7 @@ def run(
         setup_errors=tuple(setup_errors),
         files_checked=len(files),
         calls_checked=len(calls),
-        interfaces=tuple(i for i in by_name.values() if i is not None),
+        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
     )
 
@@ -290,7 +298,10 @@ def _resolve_calls(
             if path is None or text is None:
                 continue
             if kind == "template":
-                from driftlint.parse import erb
+                try:
+                    from driftlint.parse import erb
+                except ImportError:
+                    return [LText.symbol(span, "template()")]
 
                 renderings, errors = erb.render_erb(text, path, scope, limit=config.max_expansions)
             else:
@@ -299,9 +310,14 @@ def _resolve_calls(
             return [r.text for r in renderings]
         return [LText.symbol(span, f"{kind}()")]
 
+    lookups: dict[tuple[str, tuple[tuple[str, str], ...]], Alts | None] = {}
+
     def lookup(key: str, facts: dict[str, str]) -> Alts | None:
-        found = hiera.lookup(key, facts)
-        return [h.value for h in found] if found else None
+        memo = (key, tuple(sorted(facts.items())))
+        if memo not in lookups:
+            found = hiera.lookup(key, facts)
+            lookups[memo] = [h.value for h in found] if found else None
+        return lookups[memo]
 
     tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
     hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
@@ -343,8 +359,9 @@ def _resolve_calls(
         if relevance(role):
             name = role.removeprefix(prefix)
             evaluate(role, role, _role_facts(name))
+    host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
-        if relevant.node_relevant(node, relevance):
+        if relevant.node_relevant(node, relevance, prefix, host_hits):
             evaluate(node_label(node), node, _node_facts(node))
     # Classes and defines no root reaches are checked with their defaults, outside any role.
     for name in sorted(relevance.relevant):
@@ -432,45 +449,58 @@ def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree)
 
 def _check_calls(
     calls: list[Call],
-    interfaces: dict[str, Interface | None],
-    watched: list[Watched],
+    specs: dict[str, list[tuple[str, Interface]]],
     root: Path,
-    tree: Tree,
 ) -> list[Finding]:
+    """Bind each call to its script's interface and run the checks; merge roles per finding.
+
+    Two specs may install under one name (a template per OpenStack release): a call is then
+    judged against each, and only what every one of them rejects is reported.
+    """
     merged: dict[tuple[Span, str, str], Finding] = {}
-    removed_cache: dict[str, Interface] = {}
-    spec_of = {w.name: w.spec_path for w in watched}
+    history_cache: dict[str, Interface] = {}
     for call in calls:
-        interface = interfaces.get(call.invocation.script)
-        if interface is None:
+        verdicts = [
+            _check_one(call, spec_path, interface, root, history_cache)
+            for spec_path, interface in specs.get(call.invocation.script, ())
+        ]
+        if not verdicts:
             continue
-        binding = bind_argv(call.invocation.words, interface, call.invocation.passthrough)
-        if any(p.code == "unknown-option" for p in binding.problems):
-            # Only now is it worth reading history: was the option ever accepted?
-            if call.invocation.script not in removed_cache:
-                removed_cache[call.invocation.script] = _with_history(
-                    interface, root, spec_of[call.invocation.script], tree
-                )
-            interface = removed_cache[call.invocation.script]
-            binding = bind_argv(call.invocation.words, interface, call.invocation.passthrough)
-        ctx = CheckContext(call, interface, binding)
-        for module in checks.BINDING_CHECKS:
-            try:
-                found = list(module.check(ctx))
-            except Exception as error:  # a bug in a check: report it, go on (exit 3)
-                span = call.invocation.command.span
-                found = [Finding(span, "internal-error", f"check {module.CODE} raised {error!r}")]
-            for finding in found:
-                key = (finding.span, finding.code, finding.message)
-                old = merged.get(key)
-                if old is not None:
-                    roles = tuple(sorted(set(old.roles) | set(finding.roles)))
-                    finding = replace(old, roles=roles)
-                merged[key] = replace(finding, severity=finding.severity)
+        common = set.intersection(*({(f.span, f.code, f.argument) for f in v} for v in verdicts))
+        for finding in verdicts[0]:
+            if (finding.span, finding.code, finding.argument) not in common:
+                continue
+            key = (finding.span, finding.code, finding.message)
+            old = merged.get(key)
+            if old is not None:
+                finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
+            merged[key] = finding
     return list(merged.values())
 
 
-def _with_history(interface: Interface, root: Path, spec_path: str, tree: Tree) -> Interface:
+def _check_one(
+    call: Call, spec_path: str, interface: Interface, root: Path, history_cache: dict[str, Interface]
+) -> list[Finding]:
+    invocation = call.invocation
+    binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    if any(p.code == "unknown-option" for p in binding.problems):
+        # Only now is it worth reading history: was the option ever accepted?
+        if spec_path not in history_cache:
+            history_cache[spec_path] = _with_history(interface, root, spec_path)
+        interface = history_cache[spec_path]
+        binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    ctx = CheckContext(call, interface, binding)
+    found: list[Finding] = []
+    for module in checks.BINDING_CHECKS:
+        try:
+            found.extend(module.check(ctx))
+        except Exception as error:  # a bug in a check: report it, go on (exit 3)
+            span = invocation.command.span
+            found.append(Finding(span, "internal-error", f"check {module.CODE} raised {error!r}"))
+    return found
+
+
+def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface:
     def read_at(commit: str, text: str) -> Interface | None:
         return spec.read_interface(spec_path, text, interface.script, None)
 

@@ -42,6 +42,7 @@ class Extractor:
     watched: list[Watched]
     table: wrappers.WrapperTable
     read_static: Callable[[str], LText | None]  # `puppet:///modules/M/P` → located content
+    _shell_cache: dict[object, shell.ShellScript] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
 
@@ -120,13 +121,30 @@ class Extractor:
                 "/etc/init.d/"
             ):
 
-                def source(path: str) -> LText | None:
-                    other = installed.get(path)
-                    return other.contents[0] if other is not None and other.contents else None
-
-                script = shell.parse_shell(content, dest, None, source)
+                script = self._parse_script(dest, content, installed)
                 for command in script.commands:
                     yield from self._from_command(command, via)
+
+    def _parse_script(
+        self, dest: str, content: LText, installed: Mapping[str, Installed]
+    ) -> shell.ShellScript:
+        """Parse a script once per content and per set of files it may source.
+
+        A static init script is the same for every role; only the `/etc/default` files it
+        sources differ, and those (with their located values) are part of the key.
+        """
+        sourced = tuple(
+            (path, other.contents[0])
+            for path, other in installed.items()
+            if other.contents and path in content.text
+        )
+        key = (dest, content, sourced)
+        found = self._shell_cache.get(key)
+        if found is None:
+            files = dict(sourced)
+            found = shell.parse_shell(content, dest, None, files.get)
+            self._shell_cache[key] = found
+        return found
 
     # --- commands ------------------------------------------------------------------------
     def _from_value(

@@ -63,6 +63,22 @@ def _literal(node: ast.Node) -> str | None:
     return None
 
 
+# Folders on a default PATH: a script installed there is also called by its bare name.
+BIN_DIRS = ("/usr/local/bin/", "/usr/local/sbin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/")
+SCRIPT_SUFFIXES = (".py", ".sh", ".bash")
+
+
+def is_script(dest: str, spec_path: str, text: str | None) -> bool:
+    """A file that is run as a program: a shebang, a script suffix, or a home on the PATH.
+
+    Config files that happen to hold usage text (a YAML file documenting a tool) are not.
+    """
+    if text is not None and text.lstrip("\ufeff").startswith("#!"):
+        return True
+    base = spec_path.removesuffix(".erb").removesuffix(".epp")
+    return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
+
+
 def script_name(dest: str, spec_path: str) -> str:
     base = posixpath.basename(dest) if dest else posixpath.basename(spec_path)
     for suffix in (".erb", ".epp", ".j2"):
@@ -85,15 +101,18 @@ def watched_scripts(
     for install in installs:
         if interfaces.get(install.spec_path) is None:
             continue
+        if not install.dest.startswith("/"):
+            continue  # installed at a path we cannot tell: nothing would call it by that path
         old = by_spec.get(install.spec_path)
         name = old.name if old else script_name(install.dest, install.spec_path)
         paths = set(old.paths) if old else set()
         names = set(old.names) if old else set()
         if install.dest.startswith("/"):
             paths.add(install.dest)
-            names.add(posixpath.basename(install.dest))
-        else:
-            names.add(script_name("", install.spec_path))
+            # A bare name runs what the PATH finds: only scripts installed on it answer to
+            # theirs (`keystone` is OpenStack's client, not /etc/init.d/keystone).
+            if install.dest.startswith(BIN_DIRS):
+                names.add(posixpath.basename(install.dest))
         by_spec[install.spec_path] = Watched(name, install.spec_path, frozenset(paths),
                                              frozenset(names))
     return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))

@@ -9,15 +9,16 @@ relevance: a false "relevant" costs time, a false "irrelevant" would miss a call
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import Index, class_name, walk
 
 # `class::param: value` keys at the start of a Hiera line.
-_HIERA_KEY = re.compile(r"^\s*['\"]?((?:[a-z0-9_]+::)+)[a-z0-9_]+['\"]?\s*:", re.MULTILINE)
+_HIERA_KEY = re.compile(r"^['\"]?((?:[a-z0-9_]+::)+)[a-z0-9_]+['\"]?\s*:", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -28,17 +29,37 @@ class Relevance:
         return class_name(name) in self.relevant
 
 
-def mentions(tokens: Iterable[str]) -> Callable[[str | None], bool]:
-    names = sorted({t for t in tokens if t}, key=len, reverse=True)
-    if not names:
-        return lambda text: False
-    pattern = re.compile("|".join(re.escape(n) for n in names))
-    return lambda text: bool(text) and pattern.search(text) is not None  # type: ignore[arg-type]
+class Mentions:
+    """Does a text mention any watched name or path? One compiled alternation."""
+
+    def __init__(self, tokens: Iterable[str]) -> None:
+        names = sorted({t for t in tokens if t}, key=len, reverse=True)
+        self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+
+    def __call__(self, text: str | None) -> bool:
+        return bool(text) and self.pattern is not None and self.pattern.search(text) is not None  # type: ignore[arg-type]
+
+    def keys(self, text: str) -> set[str]:
+        """Classes whose Hiera keys hold a mention: the top-level key above each one."""
+        out: set[str] = set()
+        if self.pattern is None:
+            return out
+        keys = [(m.start(), m.group(1)[:-2]) for m in _HIERA_KEY.finditer(text)]
+        starts = [k[0] for k in keys]
+        for found in self.pattern.finditer(text):
+            i = bisect.bisect_right(starts, found.start()) - 1
+            if i >= 0:
+                out.add(keys[i][1])
+        return out
+
+
+def mentions(tokens: Iterable[str]) -> Mentions:
+    return Mentions(tokens)
 
 
 def compute(
     index: Index,
-    mentioned: Callable[[str | None], bool],
+    mentioned: Mentions,
     read: Callable[[str], str | None],
     module_file: Callable[[str, str], str | None],
     hiera_texts: Iterable[str],
@@ -56,8 +77,7 @@ def compute(
         return file_hits[path]
 
     for text in hiera_texts:
-        if mentioned(text):
-            seeds.update(m.group(1)[:-2] for m in _HIERA_KEY.finditer(text))
+        seeds.update(mentioned.keys(text))
 
     definitions: list[tuple[str, ast.ClassDef | ast.DefineDef]] = [
         *index.classes.items(),
@@ -124,8 +144,21 @@ def _literal(node: ast.Node) -> str | None:
     return None
 
 
-def node_relevant(node: ast.NodeDef, relevance: Relevance) -> bool:
-    """A node matters when it declares a relevant class directly."""
+def data_for(relevance: Relevance, files: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Hiera files that set a parameter of a relevant class."""
+    out = []
+    for path, text in files:
+        if text and any(relevance(m.group(1)[:-2]) for m in _HIERA_KEY.finditer(text)):
+            out.append(path)
+    return out
+
+
+def node_relevant(
+    node: ast.NodeDef, relevance: Relevance, role_prefix: str, data_hits: Sequence[str]
+) -> bool:
+    """A node needs its own evaluation when it declares a relevant class that is not a role
+    (each role is evaluated on its own), or a relevant role and some Hiera file that mentions
+    a watched script may be its host's data."""
     uses: set[str] = set()
     for inner in walk(node.body):
         if isinstance(inner, ast.Call):
@@ -135,4 +168,21 @@ def node_relevant(node: ast.NodeDef, relevance: Relevance) -> bool:
                 title = _literal(body.title)
                 if title:
                     uses.add(class_name(title))
-    return any(relevance(u) for u in uses)
+    wanted = [u for u in uses if relevance(u)]
+    if any(not u.startswith(role_prefix) for u in wanted):
+        return True
+    if not wanted:
+        return False
+    hosts = [_host_name(m) for m in node.matches]
+    return any(h and h in path for h in hosts for path in data_hits)
+
+
+def _host_name(match: ast.Node) -> str:
+    """The short host name a node matches, for finding its Hiera host file."""
+    if isinstance(match, ast.Str):
+        text = "".join(p.value.text for p in match.parts if isinstance(p, ast.Lit))
+        return text.split(".")[0]
+    if isinstance(match, ast.Regex):
+        found = re.match(r"\^?([A-Za-z0-9-]+)", match.pattern)
+        return found.group(1) if found else ""
+    return ""
