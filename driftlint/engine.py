@@ -28,7 +28,7 @@ from driftlint.errors import SetupError
 from driftlint.extract import Extractor, Watched
 from driftlint.ltext import LText
 from driftlint.model import Call, CheckContext, Finding, Interface, Invocation, Result, Span
-from driftlint.parse import wrappers
+from driftlint.parse import erb, wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
 from driftlint.resolve.hiera import Hiera, HieraValue
@@ -298,11 +298,6 @@ def _resolve_calls(
             if path is None or text is None:
                 continue
             if kind == "template":
-                try:
-                    from driftlint.parse import erb
-                except ImportError:
-                    return [LText.symbol(span, "template()")]
-
                 renderings, errors = erb.render_erb(text, path, scope, limit=config.max_expansions)
             else:
                 return [LText.symbol(span, f"{kind}()")]

@@ -174,11 +174,13 @@ class Extractor:
             watched = self.match(argv0.text)
             if watched is None:
                 continue
+            outer = command.words[0].span if command.words else argv0.span
+            chain = (*via, outer) if outer != argv0.span else via
             yield Invocation(
                 script=watched.name,
                 command=argv0,
                 words=inner.words[1:],
-                via=(*via, argv0.span),
+                via=(*chain, argv0.span),
                 passthrough=inner.passthrough,
             )
 
