@@ -13,19 +13,27 @@ from driftlint.model import Result
 def write(result: Result, path: Path) -> int:
     prints = fingerprints(result.findings, result.root)
     entries = sorted(
-        ({"fingerprint": prints[f], "code": f.code, "path": f.span.path, "argument": f.argument}
-         for f in result.findings),
+        (
+            {"fingerprint": prints[f], "code": f.code, "path": f.span.path, "argument": f.argument}
+            for f in result.findings
+        ),
         key=lambda e: (e["path"], e["code"], e["fingerprint"]),
     )
-    path.write_text(json.dumps({"version": 1, "findings": entries}, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"version": 1, "findings": entries}, indent=2) + "\n", encoding="utf-8"
+    )
     return len(entries)
 
 
 def load(path: Path) -> set[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise ValueError(f"{path}: not a driftlint baseline (expected {{\"findings\": [...]}})")
-    return {str(e["fingerprint"]) for e in data["findings"] if isinstance(e, dict) and "fingerprint" in e}
+        raise ValueError(f'{path}: not a driftlint baseline (expected {{"findings": [...]}})')
+    return {
+        str(e["fingerprint"])
+        for e in data["findings"]
+        if isinstance(e, dict) and "fingerprint" in e
+    }
 
 
 def hide(result: Result, path: Path) -> Result:

@@ -46,8 +46,16 @@ class Cache:
         try:
             with open(self.folder / key[:2] / key, "rb") as handle:
                 value = pickle.load(handle)  # our own entries only: the folder is ours
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                IndexError, TypeError, ValueError):
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            IndexError,
+            TypeError,
+            ValueError,
+        ):
             return None
         self.hits += 1
         return value

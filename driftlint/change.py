@@ -23,11 +23,16 @@ def introduced(
 ) -> Result:
     repo = history.git_root(root)
     if repo is None:
-        return replace(result, setup_errors=(*result.setup_errors, f"--base {base}: {root} is not in a git checkout"))
+        return replace(
+            result,
+            setup_errors=(*result.setup_errors, f"--base {base}: {root} is not in a git checkout"),
+        )
     with tempfile.TemporaryDirectory(prefix="driftlint-base-") as tmp:
         dest = Path(tmp) / "tree"
         if not history.tree_at(root, base, dest):
-            return replace(result, setup_errors=(*result.setup_errors, f"--base {base}: no such revision"))
+            return replace(
+                result, setup_errors=(*result.setup_errors, f"--base {base}: no such revision")
+            )
         before = engine.run(dest, config, cache_dir=cache_dir)
         old = set(fingerprints(before.findings, str(dest)).values())
     new = fingerprints(result.findings, result.root)

@@ -78,17 +78,26 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml).")
+@click.option(
+    "--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml)."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
 @click.option("--base", metavar="REV", help="Report only what the change since REV introduces.")
-@click.option("--baseline", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hide findings whose fingerprints FILE lists.")
+@click.option(
+    "--baseline",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide findings whose fingerprints FILE lists.",
+)
 @click.option("--select", metavar="CODES", help="Only these codes (comma-separated).")
 @click.option("--ignore", metavar="CODES", help="Not these codes (comma-separated).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Parse everything afresh.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where parse results are kept (default: $XDG_CACHE_HOME/driftlint).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where parse results are kept (default: $XDG_CACHE_HOME/driftlint).",
+)
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
@@ -150,8 +159,13 @@ def _exit_code(result: Result) -> int:
 
 @cli.command()
 @click.argument("name")
-@click.option("--path", "root", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="Tree root.")
+@click.option(
+    "--path",
+    "root",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Tree root.",
+)
 @click.option("--config", "config_path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--debug", is_flag=True)
@@ -186,8 +200,14 @@ def interface_json(found: Interface) -> dict[str, Any]:
         "dialect": found.dialect,
         "source": where(found.source),
         "options": [
-            {"names": list(o.names), "takes_value": o.takes_value, "choices": o.choices and list(o.choices),
-             "required": o.required, "deprecated": o.deprecated or None, "declared": where(o.span)}
+            {
+                "names": list(o.names),
+                "takes_value": o.takes_value,
+                "choices": o.choices and list(o.choices),
+                "required": o.required,
+                "deprecated": o.deprecated or None,
+                "declared": where(o.span),
+            }
             for o in found.options
         ],
         "positionals": [
@@ -196,8 +216,12 @@ def interface_json(found: Interface) -> dict[str, Any]:
         ],
         "subcommands": [name for name, _ in found.subcommands],
         "removed": [
-            {"names": list(o.names), "removed_in": o.removed_in or None, "removed_on": o.removed_on or None,
-             "replacement": o.replacement or None}
+            {
+                "names": list(o.names),
+                "removed_in": o.removed_in or None,
+                "removed_on": o.removed_on or None,
+                "replacement": o.replacement or None,
+            }
             for o in found.removed
         ],
     }
@@ -234,20 +258,22 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
 
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for call in result.calls:
             invocation = call.invocation
             if name and invocation.script != name:
                 continue
-            rows.append({
-                "script": invocation.script,
-                "path": invocation.command.span.path,
-                "line": invocation.command.span.line,
-                "column": invocation.command.span.column,
-                "argv": [invocation.command.text] + [w.text for w in invocation.words],
-                "roles": list(call.roles),
-                "via": [s.where for s in invocation.via],
-            })
+            rows.append(
+                {
+                    "script": invocation.script,
+                    "path": invocation.command.span.path,
+                    "line": invocation.command.span.line,
+                    "column": invocation.command.span.column,
+                    "argv": [invocation.command.text] + [w.text for w in invocation.words],
+                    "roles": list(call.roles),
+                    "via": [s.where for s in invocation.via],
+                }
+            )
         rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
         if fmt == "json":
             click.echo(json.dumps({"version": 1, "calls": rows}, indent=2, ensure_ascii=False))
@@ -264,8 +290,14 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
 @cli.command("baseline")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_path", metavar="FILE")
-@click.option("--output", "-o", default=".driftlint-baseline.json", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+@click.option(
+    "--output",
+    "-o",
+    default=".driftlint-baseline.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it.",
+)
 @click.option("--debug", is_flag=True)
 def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""

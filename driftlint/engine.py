@@ -25,14 +25,14 @@ from driftlint.discover import (
     read_source,
 )
 from driftlint.errors import SetupError
-from driftlint.extract import Extractor, Watched
+from driftlint.extract import Extractor
 from driftlint.ltext import LText
 from driftlint.model import Call, CheckContext, Finding, Interface, Invocation, Result, Span
 from driftlint.parse import erb, wrappers
 from driftlint.parse.puppet import ast, parse_manifest
+from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
 from driftlint.resolve.hiera import Hiera, HieraValue
-from driftlint.resolve import relevance as relevant
 from driftlint.resolve.scope import Index, node_label
 from driftlint.values import Unknown
 from driftlint.watch import is_script, static_installs, watched_scripts
@@ -171,7 +171,9 @@ def _interfaces(
         text = tree.read(rule.interface)
         where = f"{rule.span}: " if rule.span else ""
         if text is None:
-            setup_errors.append(f"{where}usage spec `{rule.interface}` of {rule.name} cannot be read")
+            setup_errors.append(
+                f"{where}usage spec `{rule.interface}` of {rule.name} cannot be read"
+            )
             out[rule.interface] = None
             continue
         found = spec.read_interface(rule.interface, text, rule.name, tree.read)
@@ -217,7 +219,9 @@ class HieraLayers:
         return [e for layer in layers if layer is not None for e in layer.errors]
 
 
-def _load_hiera(tree: Tree, files: tuple[SourceFile, ...], module_roots: tuple[str, ...]) -> HieraLayers:
+def _load_hiera(
+    tree: Tree, files: tuple[SourceFile, ...], module_roots: tuple[str, ...]
+) -> HieraLayers:
     paths = [f.path for f in files]
 
     def list_files(pattern: str) -> list[str]:
@@ -326,12 +330,21 @@ def _resolve_calls(
     prefix = config.role_prefix
 
     def evaluate(label: str | None, start: ast.Node | str, facts: dict[str, str]) -> None:
-        evaluator = Evaluator(index, facts, template, lookup, config.max_expansions,
-                              max_depth=config.max_depth, prune=relevance)
+        evaluator = Evaluator(
+            index,
+            facts,
+            template,
+            lookup,
+            config.max_expansions,
+            max_depth=config.max_depth,
+            prune=relevance,
+        )
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):
             if start in index.defines:
-                evaluator.declare_define(start, Unknown(None, "$title"), {}, index.defines[start].span, ())
+                evaluator.declare_define(
+                    start, Unknown(None, "$title"), {}, index.defines[start].span, ()
+                )
             else:
                 evaluator.declare_class(start, None, ())
         elif isinstance(start, ast.NodeDef):
@@ -384,21 +397,35 @@ def _missing_scripts(
     out = []
     for span, (invocation, found_roles) in by_place.items():
         names = ", ".join(sorted(found_roles))
-        out.append(Finding(
-            span, "missing-script",
-            f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
-            "that role installs it",
-            argument=invocation.command.text, script=invocation.script,
-            roles=tuple(sorted(found_roles)), via=invocation.via, severity="warning",
-        ))
+        out.append(
+            Finding(
+                span,
+                "missing-script",
+                f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
+                "that role installs it",
+                argument=invocation.command.text,
+                script=invocation.script,
+                roles=tuple(sorted(found_roles)),
+                via=invocation.via,
+                severity="warning",
+            )
+        )
     return out
 
 
 # Facts that name one host. A role is checked for no host in particular, so host-level Hiera
 # data must not apply to it: giving these facts a value that names no file keeps those levels
 # out, and the nodes that name a host bring them in.
-HOST_FACTS = ("trusted.certname", "certname", "fqdn", "hostname", "facts.fqdn",
-              "facts.hostname", "facts.networking.fqdn", "networking.fqdn")
+HOST_FACTS = (
+    "trusted.certname",
+    "certname",
+    "fqdn",
+    "hostname",
+    "facts.fqdn",
+    "facts.hostname",
+    "facts.networking.fqdn",
+    "networking.fqdn",
+)
 
 
 def _role_facts(name: str | None) -> dict[str, str]:
@@ -474,7 +501,11 @@ def _check_calls(
 
 
 def _check_one(
-    call: Call, spec_path: str, interface: Interface, root: Path, history_cache: dict[str, Interface]
+    call: Call,
+    spec_path: str,
+    interface: Interface,
+    root: Path,
+    history_cache: dict[str, Interface],
 ) -> list[Finding]:
     invocation = call.invocation
     binding = bind_argv(invocation.words, interface, invocation.passthrough)
@@ -517,8 +548,7 @@ def _select(findings: list[Finding], config: Config) -> list[Finding]:
         if code in config.ignore:
             continue
         if any(
-            code in codes and excluded(rules, finding.span.path, False)
-            for rules, codes in per_path
+            code in codes and excluded(rules, finding.span.path, False) for rules, codes in per_path
         ):
             continue
         if code in overrides:

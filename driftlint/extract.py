@@ -65,9 +65,7 @@ class Extractor:
             yield from self._from_file(files, installed)
 
     # --- installed files -----------------------------------------------------------------
-    def installed_files(
-        self, resources: list[Resource], read: bool = True
-    ) -> dict[str, Installed]:
+    def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
         """Files the resources install, by path; `read=False` lists paths without contents."""
         out: dict[str, Installed] = {}
         for resource in resources:
@@ -117,10 +115,9 @@ class Extractor:
             elif dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
                 for line in units.parse_crontab(content, dest, system=True):
                     yield from self._from_value(line, None, via)
-            elif content.text.startswith("#!") and _is_shell(content.text) or dest.startswith(
+            elif (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
                 "/etc/init.d/"
             ):
-
                 script = self._parse_script(dest, content, installed)
                 for command in script.commands:
                     yield from self._from_command(command, via)

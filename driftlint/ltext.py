@@ -65,7 +65,9 @@ class LText:
 
     @staticmethod
     def symbol(span: Span, name: str = "") -> LText:
-        run = Run(0, 1, span.path, span.line, span.column, span.end_line, span.end_column, name, True)
+        run = Run(
+            0, 1, span.path, span.line, span.column, span.end_line, span.end_column, name, True
+        )
         return LText(SYMBOL, (run,))
 
     @staticmethod
@@ -81,8 +83,17 @@ class LText:
             other = LText.plain(other)
         shift = len(self.text)
         moved = tuple(
-            Run(r.start + shift, r.end + shift, r.path, r.line, r.column, r.end_line,
-                r.end_column, r.name, r.symbolic)
+            Run(
+                r.start + shift,
+                r.end + shift,
+                r.path,
+                r.line,
+                r.column,
+                r.end_line,
+                r.end_column,
+                r.name,
+                r.symbolic,
+            )
             for r in other.runs
         )
         return LText(self.text + other.text, self.runs + moved)
@@ -102,8 +113,19 @@ class LText:
             if lo >= hi:
                 continue
             if r.symbolic:
-                runs.append(Run(lo - start, hi - start, r.path, r.line, r.column, r.end_line,
-                                r.end_column, r.name, True))
+                runs.append(
+                    Run(
+                        lo - start,
+                        hi - start,
+                        r.path,
+                        r.line,
+                        r.column,
+                        r.end_line,
+                        r.end_column,
+                        r.name,
+                        True,
+                    )
+                )
             else:
                 runs.append(Run(lo - start, hi - start, r.path, r.line, r.column + lo - r.start))
         return LText(self.text[start:stop], tuple(runs))

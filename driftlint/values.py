@@ -24,7 +24,7 @@ class Unknown:
     name: str = ""  # what it is, for messages: "$::fqdn", "lookup('x')"
 
 
-Value: TypeAlias = "LText | bool | None | tuple[Value, ...] | dict[str, Value] | Unknown"
+Value: TypeAlias = "LText | bool | tuple[Value, ...] | dict[str, Value] | Unknown | None"
 
 
 class Scope(Protocol):

@@ -50,10 +50,15 @@ def _refs(attr: ast.Attr) -> list[tuple[str, str]]:
     if attr.name == "source":
         values = attr.value.items if isinstance(attr.value, ast.Array) else (attr.value,)
         return [("source", t) for v in values if (t := _literal(v))]
-    if attr.name == "content" and isinstance(attr.value, ast.Call):
-        if attr.value.name in ("template", "epp", "file") and attr.value.args:
-            ref = _literal(attr.value.args[0])
-            return [(attr.value.name, ref)] if ref else []
+    value = attr.value
+    if (
+        attr.name == "content"
+        and isinstance(value, ast.Call)
+        and value.name in ("template", "epp", "file")
+        and value.args
+    ):
+        ref = _literal(value.args[0])
+        return [(value.name, ref)] if ref else []
     return []
 
 
@@ -96,8 +101,9 @@ def watched_scripts(
     for rule in rules:
         paths = {c for c in rule.commands if c.startswith("/")}
         names = {posixpath.basename(c) for c in rule.commands if c}
-        by_spec[rule.interface] = Watched(rule.name, rule.interface, frozenset(paths),
-                                          frozenset(names))
+        by_spec[rule.interface] = Watched(
+            rule.name, rule.interface, frozenset(paths), frozenset(names)
+        )
     for install in installs:
         if interfaces.get(install.spec_path) is None:
             continue
@@ -113,6 +119,7 @@ def watched_scripts(
             # theirs (`keystone` is OpenStack's client, not /etc/init.d/keystone).
             if install.dest.startswith(BIN_DIRS):
                 names.add(posixpath.basename(install.dest))
-        by_spec[install.spec_path] = Watched(name, install.spec_path, frozenset(paths),
-                                             frozenset(names))
+        by_spec[install.spec_path] = Watched(
+            name, install.spec_path, frozenset(paths), frozenset(names)
+        )
     return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))

@@ -37,7 +37,9 @@ def make_repo(fixture: Path, dest: Path) -> Path:
     git(repo, "init", "-q", "-b", "main")
     base = fixture / "BASE"
     if base.is_dir():
-        current = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts}
+        current = {
+            p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts
+        }
         for path in base.rglob("*"):
             if path.is_file():
                 target = repo / path.relative_to(base)

@@ -72,17 +72,19 @@ def commands(resources: list[Resource]) -> list[str]:
             id="case-is-case-insensitive",
         ),
         pytest.param(
-            "class a { ['--x', '--y'].each |$f| { exec { \"e${f}\": command => \"run ${f}\" } } }",
+            "class a { ['--x', '--y'].each |$f| {\n"
+            ' exec { "e${f}": command => "run ${f}" } } }',
             ["run --x", "run --y"],
             id="each-over-known-array",
         ),
         pytest.param(
-            "class a { $args = join(['-a', '-b'], ' ')\n exec { 'e': command => \"run ${args}\" } }",
+            "class a { $args = join(['-a', '-b'], ' ')\n"
+            " exec { 'e': command => \"run ${args}\" } }",
             ["run -a -b"],
             id="join",
         ),
         pytest.param(
-            "define d() { exec { \"e-${title}\": command => \"run --${title}\" } }\n"
+            'define d() { exec { "e-${title}": command => "run --${title}" } }\n'
             "class a { d { 'one': } d { 'two': } }",
             ["run --one", "run --two"],
             id="define-titles",

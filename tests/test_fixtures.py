@@ -40,18 +40,24 @@ def test_fixture(fixture: Path, tmp_path: Path) -> None:
         if "message" not in want:
             continue
         got = next(
-            f for f in output["findings"]
-            if (f["path"], f["line"], f["column"], f["code"]) ==
-            (want["path"], want["line"], want["column"], want["code"])
+            f
+            for f in output["findings"]
+            if (f["path"], f["line"], f["column"], f["code"])
+            == (want["path"], want["line"], want["column"], want["code"])
         )
         pattern = want["message"]
         if pattern.startswith("/") and pattern.endswith("/"):
             assert re.search(pattern[1:-1], got["message"]), got["message"]
         else:
             assert got["message"] == pattern
-    default_exit = 1 if any(f.get("severity", "error") == "error" and
-                            checks.severity(f["code"]) == "error"
-                            for f in expected["findings"]) else 0
+    default_exit = (
+        1
+        if any(
+            f.get("severity", "error") == "error" and checks.severity(f["code"]) == "error"
+            for f in expected["findings"]
+        )
+        else 0
+    )
     assert result.exit_code == expected.get("exit_code", default_exit), result.stderr
 
 

@@ -24,7 +24,11 @@ def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env.pop("GIT_DIR", None)
     return subprocess.run(
         [exe, "try-repo", str(ROOT), "driftlint", "--all-files"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -32,7 +36,9 @@ def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(tmp_path: Path) -> None
     home = tmp_path / "pre-commit-home"
     for name, should_pass in (("jobloop-2014-incident", False), ("jobloop-2014-fixed", True)):
         repo = tmp_path / name
-        shutil.copytree(FIXTURES / name, repo, ignore=shutil.ignore_patterns("EXPECTED.json", "BASE"))
+        shutil.copytree(
+            FIXTURES / name, repo, ignore=shutil.ignore_patterns("EXPECTED.json", "BASE")
+        )
         git(repo, "init", "-q", "-b", "main")
         git(repo, "add", "-A")
         done = try_repo(repo, home)

@@ -105,7 +105,9 @@ def template_text(text: str, path: str) -> LText:
 _VAR = re.compile(r"^@([A-Za-z_]\w*)$")
 _SCOPE = re.compile(r"""^scope(?:\[|\.lookupvar\()\s*['"](?:::)?([\w:]+)['"]\s*[\])]$""")
 _STRING = re.compile(r"""^(['"])((?:[^'"\\#]|\\.)*)\1$""")
-_METHOD = re.compile(r"^(?P<recv>.+?)\.(?P<name>join|to_s|strip|nil\?|empty\?)(?:\((?P<arg>.*)\))?$")
+_METHOD = re.compile(
+    r"^(?P<recv>.+?)\.(?P<name>join|to_s|strip|nil\?|empty\?)(?:\((?P<arg>.*)\))?$"
+)
 
 
 def _expr(code: str, scope: Scope, local: dict[str, Value], span: Span) -> Value:
@@ -181,7 +183,9 @@ class _Renderer:
         self.items, self.scope, self.limit, self.path = items, scope, limit, path
         self.errors: list[Finding] = []
 
-    def block(self, i: int, states: list[_State], local: dict[str, Value]) -> tuple[int, list[_State], str]:
+    def block(
+        self, i: int, states: list[_State], local: dict[str, Value]
+    ) -> tuple[int, list[_State], str]:
         """Render items from i until a closing keyword; return (index, states, keyword)."""
         while i < len(self.items):
             item = self.items[i]
@@ -192,7 +196,11 @@ class _Renderer:
             code = item.code
             if item.kind == "=":
                 value = _expr(code, self.scope, local, item.span)
-                piece = to_text(value, item.span) if not isinstance(value, tuple) else LText.symbol(item.span, code)
+                piece = (
+                    to_text(value, item.span)
+                    if not isinstance(value, tuple)
+                    else LText.symbol(item.span, code)
+                )
                 states = [_State(s.parts + piece, s.assumptions) for s in states]
                 i += 1
                 continue
@@ -200,16 +208,27 @@ class _Renderer:
             if word in ("end", "else", "elsif") or code == "}":
                 return i, states, word if code != "}" else "end"
             if m := _IF.match(code):
-                i, states = self.conditional(i, m.group(1) == "unless", m.group(2), states, local, item.span)
+                i, states = self.conditional(
+                    i, m.group(1) == "unless", m.group(2), states, local, item.span
+                )
                 continue
             if m := _EACH.match(code):
-                i, states = self.loop(i, m.group(1), m.group(2) or m.group(3), states, local, item.span)
+                i, states = self.loop(
+                    i, m.group(1), m.group(2) or m.group(3), states, local, item.span
+                )
                 continue
             i += 1  # other Ruby: assignments, requires; names it sets stay unknown
         return i, states, ""
 
-    def conditional(self, i: int, negate: bool, condition: str, states: list[_State],
-                    local: dict[str, Value], span: Span) -> tuple[int, list[_State]]:
+    def conditional(
+        self,
+        i: int,
+        negate: bool,
+        condition: str,
+        states: list[_State],
+        local: dict[str, Value],
+        span: Span,
+    ) -> tuple[int, list[_State]]:
         value = _expr(condition, self.scope, local, span)
         known = None if isinstance(value, Unknown) else (_truthy(value) != negate)
         then_start = i + 1
@@ -220,23 +239,30 @@ class _Renderer:
             assert isinstance(item, _Tag)
             m = _IF.match(item.code)
             if m is not None:
-                i, else_states = self.conditional(i, False, m.group(2), else_states, local, item.span)
+                i, else_states = self.conditional(
+                    i, False, m.group(2), else_states, local, item.span
+                )
                 keyword = "end-done"
         elif keyword == "else":
             i, else_states, keyword = self.block(i + 1, else_states, local)
         if keyword != "end-done":
             if keyword != "end":
-                self.errors.append(Finding(span, "parse-error", "`if` without `end` in template", severity="warning"))
+                self.errors.append(
+                    Finding(
+                        span, "parse-error", "`if` without `end` in template", severity="warning"
+                    )
+                )
             i += 1
         shown = condition.strip()
+        chosen: list[tuple[_State, tuple[str, ...]]]
         if known is True:
             chosen = [(b, ()) for b in then_states]
         elif known is False:
             chosen = [(b, ()) for b in else_states]
         else:
-            chosen = [(b, (f"`{shown}` is true",)) for b in then_states] + [
-                (b, (f"`{shown}` is false",)) for b in else_states
-            ]
+            yes: tuple[str, ...] = (f"`{shown}` is true",)
+            no: tuple[str, ...] = (f"`{shown}` is false",)
+            chosen = [(b, yes) for b in then_states] + [(b, no) for b in else_states]
         out = [
             _State(s.parts + b.parts, s.assumptions + extra + b.assumptions)
             for s in states
@@ -244,10 +270,19 @@ class _Renderer:
         ]
         return i, out[: self.limit]
 
-    def loop(self, i: int, receiver: str, name: str, states: list[_State],
-             local: dict[str, Value], span: Span) -> tuple[int, list[_State]]:
+    def loop(
+        self,
+        i: int,
+        receiver: str,
+        name: str,
+        states: list[_State],
+        local: dict[str, Value],
+        span: Span,
+    ) -> tuple[int, list[_State]]:
         value = _expr(receiver, self.scope, local, span)
-        items: list[Value] = list(value[: self.limit]) if isinstance(value, tuple) else [Unknown(span, name)]
+        items: list[Value] = (
+            list(value[: self.limit]) if isinstance(value, tuple) else [Unknown(span, name)]
+        )
         start = i + 1
         end = start
         for item in items:
@@ -266,5 +301,7 @@ def render_erb(
         return tuple(Rendering(s.parts, s.assumptions) for s in states), tuple(renderer.errors)
     except (RecursionError, IndexError, AssertionError, ValueError) as error:
         span = Span(path, 1, 1, 1, 1)
-        finding = Finding(span, "parse-error", f"template not understood: {error}", severity="warning")
+        finding = Finding(
+            span, "parse-error", f"template not understood: {error}", severity="warning"
+        )
         return (Rendering(template_text(text, path)),), (finding,)

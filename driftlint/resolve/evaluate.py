@@ -178,7 +178,7 @@ class Evaluator:
         return out if len(out) <= self.limit else [Unknown(None, "")]
 
     # --- expressions ---------------------------------------------------------------------
-    def eval(self, node: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:  # noqa: C901
+    def eval(self, node: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:
         if isinstance(node, ast.Str):
             return self._string(node, frame, via)
         if isinstance(node, ast.Num | ast.Name):
@@ -231,9 +231,7 @@ class Evaluator:
             return [None]
         return [Unknown(node.span, "")]
 
-    def lookup_var(
-        self, name: str, frame: Frame, span: Span | None, top: bool = False
-    ) -> Alts:
+    def lookup_var(self, name: str, frame: Frame, span: Span | None, top: bool = False) -> Alts:
         name = name.lstrip(":")
         unknown: Alts = [Unknown(span, "$" + name)]
         if "::" in name:
@@ -330,10 +328,11 @@ class Evaluator:
                         return [Unknown(node.span, name + "()")]
                     parts = self.template(name, value.text, FrameScope(self, frame), node.span)
                     nxt.extend(parts)
-                rendered = [
+                joined: Alts = [
                     to_text(a, node.span) + to_text(b, node.span)
                     for a, b in itertools.product(rendered, nxt)
-                ][: self.limit]
+                ]
+                rendered = joined[: self.limit]
             return rendered
         if name in ("lookup", "hiera") and self.hiera is not None and args:
             if len(args[0]) == 1 and isinstance(args[0][0], LText) and not args[0][0].dynamic:
@@ -387,8 +386,11 @@ class Evaluator:
             return receiver
         if node.lambda_ is not None:
             # Run the body once with unknown parameters so resources inside are seen.
-            inner = Frame({p.name: [Unknown(p.span, "$" + p.name)] for p in node.lambda_.params},
-                          frame, frame.name)
+            inner = Frame(
+                {p.name: [Unknown(p.span, "$" + p.name)] for p in node.lambda_.params},
+                frame,
+                frame.name,
+            )
             self.run(node.lambda_.body, inner, via)
         return [Unknown(node.span, f".{node.name}()")]
 
@@ -436,9 +438,7 @@ class Evaluator:
         for match in matches:
             if isinstance(match, ast.Default):
                 return True
-            if isinstance(subject, Unknown) or (
-                isinstance(subject, LText) and subject.dynamic
-            ):
+            if isinstance(subject, Unknown) or (isinstance(subject, LText) and subject.dynamic):
                 unsure = True
                 continue
             if isinstance(match, ast.Regex):
