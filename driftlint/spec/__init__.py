@@ -31,7 +31,7 @@ def read_interface(
 ) -> Interface | None:
     """The interface `text` (the file at tree-relative `path`) declares; None if none."""
     try:
-        return _read(path, text, script, read)
+        return _unsure_subcommands(_read(path, text, script, read), text)
     except (RecursionError, MemoryError):  # pathological input: too deep to read
         span = Span(path, 1, 1, 1, 1)
         return make_interface(
@@ -289,3 +289,16 @@ def _combine(
         positionals=positionals,
         errors=code.errors + errors + tuple(warnings),
     )
+
+
+def _unsure_subcommands(found: Interface | None, text: str) -> Interface | None:
+    """Subparsers this reader could not follow (nested, built in a loop) make the positionals
+    unknown: the parser takes words we cannot list, so none of them may be called wrong."""
+    if (
+        found is not None
+        and found.dialect == "argparse"
+        and "add_subparsers" in text
+        and not found.subcommands
+    ):
+        return replace(found, positionals=(Positional("args", 0, None),), accepts_unknown=True)
+    return found

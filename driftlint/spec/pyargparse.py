@@ -191,6 +191,9 @@ class _Reader:
         if isinstance(item, Option):
             parser.options.append(item)
         elif isinstance(item, Positional):
+            if item.name.endswith("..."):
+                # argparse.REMAINDER: the first positional word ends option parsing.
+                parser.interleaved = False
             parser.positionals.append(item)
 
     def inherit(self, base: Interface) -> None:

@@ -103,6 +103,16 @@ def _names(call: ast.Call) -> tuple[list[str], ast.expr | None]:
 def _nargs(node: ast.expr | None) -> str | int | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str | int):
         return node.value
+    if isinstance(node, ast.Name) and node.id in (
+        "REMAINDER",
+        "ZERO_OR_MORE",
+        "ONE_OR_MORE",
+        "OPTIONAL",
+    ):
+        # `from argparse import REMAINDER`
+        return {"REMAINDER": "...", "ZERO_OR_MORE": "*", "ONE_OR_MORE": "+", "OPTIONAL": "?"}[
+            node.id
+        ]
     if isinstance(node, ast.Attribute) and node.attr in (
         "REMAINDER",
         "ZERO_OR_MORE",
@@ -128,7 +138,9 @@ def argparse_item(
     help_text = _str(_kw(call, "help")) or ""
     if not names[0][:1] or names[0][0] not in prefix:
         low, high = _count(nargs)
-        return Positional(names[0], low, high, choices, span)
+        # REMAINDER: from its first word on, everything is its, options included.
+        name = names[0] + ("..." if nargs == "..." else "")
+        return Positional(name, low, high, choices, span)
     if action == "boolean_optional":
         names = names + ["--no-" + n[2:] for n in names if n.startswith("--")]
     takes = action in ("store", "append", "extend", "custom") and nargs != 0
