@@ -246,11 +246,12 @@ class _Binder:
     def values(
         self, index: int, option: Option, name: str, owner: Word, start: int, end: int, count: int
     ) -> int:
-        """Take `count` value words (-1: one or more, -2: zero or more) from `index`."""
-        need = {-1: 1, -2: 0}.get(count, count)
+        """Take `count` value words (-1: one or more, -2: zero or more, -3: zero or one)."""
+        need = {-1: 1, -2: 0, -3: 0}.get(count, count)
+        most = 1 if count == -3 else count
         taken = 0
         interface = self.interface
-        while count < 0 or taken < count:
+        while count in (-1, -2) or taken < most:
             if index >= len(self.words):
                 if taken < need and not self.passthrough:
                     self.missing(owner, name, start, end)

@@ -200,3 +200,19 @@ def docopt_rejects(argv: list[str]) -> bool:
 @given(st.lists(st.sampled_from(DOCOPT_WORDS), max_size=6))
 def test_binder_agrees_with_docopt(argv: list[str]) -> None:
     assert rejects(argv, DOCOPT) == docopt_rejects(argv), argv
+
+
+def test_argparse_optional_value_option_takes_the_next_word() -> None:
+    """argparse `nargs="?"` on an option: `-o FILE` binds FILE as the value (no positional)."""
+    import argparse
+
+    from driftlint.argv import bind_argv
+    from driftlint.model import Interface, Option, Span, Word
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("-o", nargs="?")
+    assert parser.parse_args(["-o", "f"]).o == "f"
+    iface = Interface("x", "argparse", options=(Option(("-o",), takes_value=True, nargs=-3),))
+    words = [Word(t, Span("t.pp", 1, 1 + 3 * i, 1, 3 + 3 * i)) for i, t in enumerate(["-o", "f"])]
+    assert bind_argv(words, iface).problems == ()
+    assert bind_argv(words[:1], iface).problems == ()

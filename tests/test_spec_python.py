@@ -83,7 +83,7 @@ def test_argparse_records() -> None:
         (("-v", "--verbose"), False, False, 1, None, False, ""),
         (("--color", "--no-color"), False, False, 1, None, False, ""),
         (("-n",), True, False, 2, None, False, ""),
-        (("--tag",), True, True, 1, None, False, ""),
+        (("--tag",), True, False, -3, None, False, ""),  # zero or one next word, as argparse
         (("--old",), True, False, 1, None, False, "deprecated"),
     ]
     assert found.positionals == (Positional("files", 0, None, None, Span(P, 14, 26, 14, 31)),)

@@ -34,7 +34,9 @@ class Mentions:
 
     def __init__(self, tokens: Iterable[str]) -> None:
         names = sorted({t for t in tokens if t}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+        # Whole words only: a script named `sql` is not mentioned by `mysql` or `sql.conf`.
+        alternation = "|".join(re.escape(n) for n in names)
+        self.pattern = re.compile(rf"(?<![\w.-])(?:{alternation})(?![\w-])") if names else None
 
     def __call__(self, text: str | None) -> bool:
         return bool(text) and self.pattern is not None and self.pattern.search(text) is not None  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ from driftlint.model import Option, Positional, Span
 from driftlint.spec.common import TextLine
 from driftlint.spec.docopt_options import option_section
 
-_TOKEN = re.compile(r"\.\.\.|[\[\](){}|]|[^\s\[\](){}|]+")
+# `<keep days>` is one argument name, spaces and all (docopt allows them inside <>).
+_TOKEN = re.compile(r"\.\.\.|<[^<>\[\](){}|]+>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+")
 _PROG = re.compile(r"\$\([^)]*\)|`[^`]*`|\$\{[^}]*\}|\S+")
 _MAX_TOKENS = 2000  # bound the work on pathological text
 

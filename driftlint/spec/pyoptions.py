@@ -148,8 +148,12 @@ def argparse_item(
     return Option(
         names=tuple(names),
         takes_value=takes,
-        optional_value=takes and nargs == "?",
-        nargs=-2
+        # argparse `nargs="?"` takes the next word too when it is not an option: zero or one
+        # value word (-3), unlike getopt's `t::`, whose value must be attached.
+        optional_value=False,
+        nargs=-3
+        if nargs == "?"
+        else -2
         if nargs == "*"
         else -1
         if nargs in ("+", "...")
