@@ -53,8 +53,10 @@ class Word:
 class Option:
     names: tuple[str, ...]  # every spelling, e.g. ("-t", "--timeout")
     takes_value: bool = False
-    optional_value: bool = False  # getopt `t::`, argparse nargs="?": a value only when attached
-    nargs: int = 1  # value words when takes_value (argparse nargs=N); -1 one or more, -2 zero or more, -3 zero or one
+    optional_value: bool = False  # getopt `t::`: a value only when attached
+    # Value words when takes_value (argparse nargs=N); -1 one or more, -2 zero or more,
+    # -3 zero or one (argparse nargs="?" on an option).
+    nargs: int = 1
     choices: tuple[str, ...] | None = None
     repeatable: bool = True
     required: bool = False
