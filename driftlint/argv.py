@@ -207,6 +207,11 @@ class _Binder:
             if option.takes_value:
                 if rest or tail:
                     if not interface.attached_values:
+                        if rest and not tail and not interface.bundling:
+                            # A hand-written `case` matches whole words: `-kc` is no arm.
+                            lookup = Lookup(None, text, interface.removed_option(text))
+                            self.unknown(word, text, 0, len(text), lookup, ends_word=True)
+                            return index + 1
                         self.wild(word)  # `-t5` where values never attach: not modelled
                         return index + 1
                     self.add("value", word, name, end)
