@@ -31,7 +31,7 @@ def read_interface(
 ) -> Interface | None:
     """The interface `text` (the file at tree-relative `path`) declares; None if none."""
     try:
-        return _unsure_subcommands(_read(path, text, script, read), text)
+        return _unsure_options(_unsure_subcommands(_read(path, text, script, read), text))
     except (RecursionError, MemoryError):  # pathological input: too deep to read
         span = Span(path, 1, 1, 1, 1)
         return make_interface(
@@ -301,4 +301,16 @@ def _unsure_subcommands(found: Interface | None, text: str) -> Interface | None:
         and not found.subcommands
     ):
         return replace(found, positionals=(Positional("args", 0, None),), accepts_unknown=True)
+    return found
+
+
+def _unsure_options(found: Interface | None) -> Interface | None:
+    """Usage text that names no option at all says nothing about options: it may just leave
+    them out (`USAGE: [-c FILE]` echoed without a program name is not read as a pattern)."""
+    if (
+        found is not None
+        and found.dialect == "docopt"
+        and not any(n not in ("-h", "--help") for n in found.option_names())
+    ):
+        return replace(found, accepts_unknown=True)
     return found
