@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from driftlint import checks, history, spec, suppress
-from driftlint.argv import bind_argv
+from driftlint import checks, spec, suppress
+from driftlint.bind import check_calls
 from driftlint.cache import Cache, parse_all
 from driftlint.config import Config
 from driftlint.discover import (
@@ -27,12 +26,13 @@ from driftlint.discover import (
 from driftlint.errors import SetupError
 from driftlint.extract import Extractor
 from driftlint.ltext import LText
-from driftlint.model import Call, CheckContext, Finding, Interface, Invocation, Result, Span
+from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
 from driftlint.parse import erb, wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
-from driftlint.resolve.hiera import Hiera, HieraValue
+from driftlint.resolve.facts import node_facts, role_facts
+from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.scope import Index, node_label
 from driftlint.values import Unknown
 from driftlint.watch import is_script, static_installs, watched_scripts
@@ -113,7 +113,7 @@ def run(
         if found is not None:
             specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
 
-    hiera = _load_hiera(tree, files, module_roots)
+    hiera = load_layers(tree.read, [f.path for f in files], module_roots)
     table = _wrappers(config, root, setup_errors)
     extractor = Extractor(watched, table, lambda ref: _static(tree, ref, module_roots))
     missing: list[Finding] = []
@@ -121,7 +121,7 @@ def run(
     findings.extend(missing)
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
-    findings.extend(_check_calls(calls, specs, root))
+    findings.extend(check_calls(calls, specs, root))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -186,75 +186,6 @@ def _interfaces(
             findings.extend(found.errors)
         out[rule.interface] = found
     return out
-
-
-# Where a tree keeps its global Hiera config: the environment's hiera.yaml, else a copy kept
-# for tests (Wikimedia's rake_modules/hiera.yaml points its datadir at hieradata/).
-HIERA_CONFIGS = ("hiera.yaml", "hiera/hiera.yaml", "rake_modules/hiera.yaml")
-
-
-@dataclass(slots=True)
-class HieraLayers:
-    """The global layer, then each module's own layer for that module's keys (Hiera 5)."""
-
-    global_layer: Hiera | None
-    modules: dict[str, Hiera]
-
-    def lookup(self, key: str, facts: dict[str, str]) -> list[HieraValue]:
-        found: list[HieraValue] = []
-        if self.global_layer is not None:
-            found.extend(self.global_layer.lookup(key, facts))
-        module = self.modules.get(key.split("::", 1)[0]) if "::" in key else None
-        if module is not None and not any(h.certain for h in found):
-            found.extend(module.lookup(key, facts))
-        return found
-
-    def data_files(self) -> list[str]:
-        layers = [self.global_layer, *self.modules.values()]
-        return [p for layer in layers if layer is not None for p in layer.data_files()]
-
-    @property
-    def errors(self) -> list[Finding]:
-        layers = [self.global_layer, *self.modules.values()]
-        return [e for layer in layers if layer is not None for e in layer.errors]
-
-
-def _load_hiera(
-    tree: Tree, files: tuple[SourceFile, ...], module_roots: tuple[str, ...]
-) -> HieraLayers:
-    paths = [f.path for f in files]
-
-    def list_files(pattern: str) -> list[str]:
-        # Only files discovery found: a glob never follows a link out of the tree.
-        regex = re.compile(_glob_regex(pattern))
-        return [p for p in paths if regex.fullmatch(p)]
-
-    config = next((c for c in HIERA_CONFIGS if tree.exists(c)), None)
-    global_layer = Hiera.load(tree.read, list_files, config=config) if config else None
-    modules: dict[str, Hiera] = {}
-    for path in paths:
-        parts = path.split("/")
-        if len(parts) == 3 and parts[0] in module_roots and parts[2] == "hiera.yaml":
-            modules[parts[1]] = Hiera.load(tree.read, list_files, module=parts[1], config=path)
-    return HieraLayers(global_layer, modules)
-
-
-def _glob_regex(pattern: str) -> str:
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if char == "*":
-            out.append(".*" if pattern.startswith("**", i) else "[^/]*")
-            i += 2 if pattern.startswith("**", i) else 1
-            continue
-        out.append("[^/]" if char == "?" else re.escape(char))
-        i += 1
-    return "".join(out)
 
 
 def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.WrapperTable:
@@ -366,15 +297,15 @@ def _resolve_calls(
     for role in index.roles(prefix):
         if relevance(role):
             name = role.removeprefix(prefix)
-            evaluate(role, role, _role_facts(name))
+            evaluate(role, role, role_facts(name))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
-            evaluate(node_label(node), node, _node_facts(node))
+            evaluate(node_label(node), node, node_facts(node))
     # Classes and defines no root reaches are checked with their defaults, outside any role.
     for name in sorted(relevance.relevant):
         if name not in reached:
-            evaluate(None, name, _role_facts(None))
+            evaluate(None, name, role_facts(None))
     missing.extend(_missing_scripts(seen_installs, installed_anywhere, extractor))
     return [Call(inv, tuple(sorted(r))) for inv, r in roles.items()]
 
@@ -413,127 +344,12 @@ def _missing_scripts(
     return out
 
 
-# Facts that name one host. A role is checked for no host in particular, so host-level Hiera
-# data must not apply to it: giving these facts a value that names no file keeps those levels
-# out, and the nodes that name a host bring them in.
-HOST_FACTS = (
-    "trusted.certname",
-    "certname",
-    "fqdn",
-    "hostname",
-    "facts.fqdn",
-    "facts.hostname",
-    "facts.networking.fqdn",
-    "networking.fqdn",
-)
-
-
-def _role_facts(name: str | None) -> dict[str, str]:
-    facts = {key: "driftlint-no-host.invalid" for key in HOST_FACTS}
-    if name is not None:
-        facts.update({"role": name, "_role": name.replace("::", "/"), "facts.role": name})
-    return facts
-
-
-def _node_facts(node: ast.NodeDef) -> dict[str, str]:
-    facts: dict[str, str] = {}
-    for inner in node.body:
-        # `role(x)` (Wikimedia's wmflib) sets the `_role` fact that Hiera levels use.
-        if isinstance(inner, ast.Call) and inner.name == "role" and len(inner.args) == 1:
-            arg = inner.args[0]
-            name = arg.text if isinstance(arg, ast.Name) else None
-            if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
-                name = "".join(p.value.text for p in arg.parts if isinstance(p, ast.Lit))
-            if name:
-                facts.update(_role_facts(name.lstrip(":")))
-    return facts | _host_facts(node)
-
-
-def _host_facts(node: ast.NodeDef) -> dict[str, str]:
-    for match in node.matches:
-        if isinstance(match, ast.Str) and all(isinstance(p, ast.Lit) for p in match.parts):
-            certname = "".join(p.value.text for p in match.parts if isinstance(p, ast.Lit))
-            short = certname.split(".")[0]
-            facts = {key: certname for key in HOST_FACTS}
-            facts.update({"hostname": short, "facts.hostname": short})
-            return facts
-    # A regex or default node names no host we can tell: no host-level data, as for a role.
-    return {key: "driftlint-no-host.invalid" for key in HOST_FACTS}
-
-
 def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree) -> str | None:
     for root in module_roots:
         path = module_file(kind, ref, root)
         if path is not None and tree.exists(path):
             return path
     return None
-
-
-def _check_calls(
-    calls: list[Call],
-    specs: dict[str, list[tuple[str, Interface]]],
-    root: Path,
-) -> list[Finding]:
-    """Bind each call to its script's interface and run the checks; merge roles per finding.
-
-    Two specs may install under one name (a template per OpenStack release): a call is then
-    judged against each, and only what every one of them rejects is reported.
-    """
-    merged: dict[tuple[Span, str, str], Finding] = {}
-    history_cache: dict[str, Interface] = {}
-    for call in calls:
-        verdicts = [
-            _check_one(call, spec_path, interface, root, history_cache)
-            for spec_path, interface in specs.get(call.invocation.script, ())
-        ]
-        if not verdicts:
-            continue
-        common = set.intersection(*({(f.span, f.code, f.argument) for f in v} for v in verdicts))
-        for finding in verdicts[0]:
-            if (finding.span, finding.code, finding.argument) not in common:
-                continue
-            key = (finding.span, finding.code, finding.message)
-            old = merged.get(key)
-            if old is not None:
-                finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
-            merged[key] = finding
-    return list(merged.values())
-
-
-def _check_one(
-    call: Call,
-    spec_path: str,
-    interface: Interface,
-    root: Path,
-    history_cache: dict[str, Interface],
-) -> list[Finding]:
-    invocation = call.invocation
-    binding = bind_argv(invocation.words, interface, invocation.passthrough)
-    if any(p.code == "unknown-option" for p in binding.problems):
-        # Only now is it worth reading history: was the option ever accepted?
-        if spec_path not in history_cache:
-            history_cache[spec_path] = _with_history(interface, root, spec_path)
-        interface = history_cache[spec_path]
-        binding = bind_argv(invocation.words, interface, invocation.passthrough)
-    ctx = CheckContext(call, interface, binding)
-    found: list[Finding] = []
-    for module in checks.BINDING_CHECKS:
-        try:
-            found.extend(module.check(ctx))
-        except Exception as error:  # a bug in a check: report it, go on (exit 3)
-            span = invocation.command.span
-            found.append(Finding(span, "internal-error", f"check {module.CODE} raised {error!r}"))
-    return found
-
-
-def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface:
-    def read_at(commit: str, text: str) -> Interface | None:
-        return spec.read_interface(spec_path, text, interface.script, None)
-
-    removed = history.removed_options(root, spec_path, interface, read_at)
-    known = {n for o in interface.removed for n in o.names}
-    extra = tuple(o for o in removed if not set(o.names) & known)
-    return replace(interface, removed=interface.removed + extra) if extra else interface
 
 
 def _select(findings: list[Finding], config: Config) -> list[Finding]:

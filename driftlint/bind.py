@@ -1,0 +1,77 @@
+"""Bind each call to its script's interface and run the checks on the binding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from driftlint import checks, history, spec
+from driftlint.argv import bind_argv
+from driftlint.model import Call, CheckContext, Finding, Interface, Span
+
+
+def check_calls(
+    calls: list[Call],
+    specs: dict[str, list[tuple[str, Interface]]],
+    root: Path,
+) -> list[Finding]:
+    """Bind each call to its script's interface and run the checks; merge roles per finding.
+
+    Two specs may install under one name (a template per OpenStack release): a call is then
+    judged against each, and only what every one of them rejects is reported.
+    """
+    merged: dict[tuple[Span, str, str], Finding] = {}
+    history_cache: dict[str, Interface] = {}
+    for call in calls:
+        verdicts = [
+            _check_one(call, spec_path, interface, root, history_cache)
+            for spec_path, interface in specs.get(call.invocation.script, ())
+        ]
+        if not verdicts:
+            continue
+        common = set.intersection(*({(f.span, f.code, f.argument) for f in v} for v in verdicts))
+        for finding in verdicts[0]:
+            if (finding.span, finding.code, finding.argument) not in common:
+                continue
+            key = (finding.span, finding.code, finding.message)
+            old = merged.get(key)
+            if old is not None:
+                finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
+            merged[key] = finding
+    return list(merged.values())
+
+
+def _check_one(
+    call: Call,
+    spec_path: str,
+    interface: Interface,
+    root: Path,
+    history_cache: dict[str, Interface],
+) -> list[Finding]:
+    invocation = call.invocation
+    binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    if any(p.code == "unknown-option" for p in binding.problems):
+        # Only now is it worth reading history: was the option ever accepted?
+        if spec_path not in history_cache:
+            history_cache[spec_path] = _with_history(interface, root, spec_path)
+        interface = history_cache[spec_path]
+        binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    ctx = CheckContext(call, interface, binding)
+    found: list[Finding] = []
+    for module in checks.BINDING_CHECKS:
+        try:
+            found.extend(module.check(ctx))
+        except Exception as error:  # a bug in a check: report it, go on (exit 3)
+            span = invocation.command.span
+            found.append(Finding(span, "internal-error", f"check {module.CODE} raised {error!r}"))
+    return found
+
+
+def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface:
+    def read_at(commit: str, text: str) -> Interface | None:
+        return spec.read_interface(spec_path, text, interface.script, None)
+
+    removed = history.removed_options(root, spec_path, interface, read_at)
+    known = {n for o in interface.removed for n in o.names}
+    extra = tuple(o for o in removed if not set(o.names) & known)
+    return replace(interface, removed=interface.removed + extra) if extra else interface
