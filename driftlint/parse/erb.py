@@ -1,307 +1,306 @@
-"""ERB templates rendered for one role's values, safely: a small Ruby subset, never Ruby itself.
+"""ERB templates rendered for one role's values, safely: a small Ruby subset, never Ruby itself."""
 
-Text outside tags keeps its place in the template; values keep the place they were written
-(a role's manifest, a Hiera file). Evaluated: `@x`, `scope['x']`, `scope.lookupvar('x')`,
-string and number literals, `.join(sep)`, `.to_s`, `.strip`, `if/elsif/else/unless/end` with
-`!`, `.nil?`, `.empty?`, `==`, `!=`, and `.each do |v|` over a known array. Anything else is
-unknown: an output tag becomes a symbolic piece located at the tag, and a condition that cannot
-be told forks the rendering (bounded by `limit`), each fork recording what it assumed.
-"""
+# The template is split into text and tags with tree-sitter-embedded-template, then compiled the
+# way Ruby's ERB compiles it (`trim_mode: '-'`, as Puppet does): text runs become `__t(i)` calls,
+# `<%= code %>` becomes `__o((code))`, other code is copied as is. tree-sitter-ruby parses that
+# one program, so `<% if %>`/`<% each do %>` bodies nest as in Ruby, and `ruby_eval` walks it.
+# Code is copied at known offsets, so every node maps back to its place in the template.
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
-from driftlint.ltext import LText
-from driftlint.model import Finding, Span
-from driftlint.values import Scope, Unknown, Value, to_text
+import tree_sitter_embedded_template
+import tree_sitter_ruby
+from tree_sitter import Language, Node, Parser
 
-TAG = re.compile(r"<%(?P<kind>%|#|=|-)?(?P<code>.*?)(?P<trim>-?)%>", re.DOTALL)
+from driftlint.ltext import LText, Run
+from driftlint.model import Finding, Span
+from driftlint.values import Scope
+
+_ERB = Language(tree_sitter_embedded_template.language())
+_RUBY = Language(tree_sitter_ruby.language())
 
 
 @dataclass(frozen=True, slots=True)
 class Rendering:
-    text: LText
+    text: LText  # the output; unknown pieces are SYMBOL chars located at the tag
+    # Conditions this rendering assumed, e.g. ("`@extra_flags` is set",); () = no guess.
     assumptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class _Tag:
-    kind: str  # "=", "code", "#"
+class Printed:
+    """What a rendering has printed so far: a chain of pieces, so printing one is O(1)."""
+
+    piece: LText
+    before: Printed | None = None
+
+    def __add__(self, piece: LText) -> Printed:
+        return Printed(piece, self)
+
+    def joined(self) -> LText:
+        pieces: list[LText] = []
+        link: Printed | None = self
+        while link is not None:
+            pieces.append(link.piece)
+            link = link.before
+        runs: list[Run] = []
+        shift = 0
+        for piece in reversed(pieces):
+            runs.extend(
+                Run(
+                    r.start + shift,
+                    r.end + shift,
+                    r.path,
+                    r.line,
+                    r.column,
+                    r.end_line,
+                    r.end_column,
+                    r.name,
+                    r.symbolic,
+                )
+                for r in piece.runs
+            )
+            shift += len(piece.text)
+        return LText("".join(p.text for p in reversed(pieces)), tuple(runs))
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    kind: str  # "output", "code", "comment"
     code: str
+    start: int  # character offsets of the whole tag in the template
+    end: int
+    code_start: int  # character offset of the code in the template
     span: Span
 
 
-_Item = LText | _Tag
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Template code copied into the Ruby program at byte `at`; `tag` is where it was written."""
+
+    at: int
+    code: bytes
+    source: int  # character offset of the code in the template
+    tag: Tag
 
 
-def _lines(text: str) -> list[int]:
-    starts = [0]
+class Template:
+    """An ERB template split into text pieces and tags, compiled to one Ruby program."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text, self.path = text, path
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.items: list[LText | Tag] = []
+        self.errors: list[Finding] = []
+        self._split()
+        self.texts: dict[int, LText] = {}  # byte offset of `__t(` in the program -> text
+        self.outputs: dict[int, Tag] = {}  # byte offset of `__o(` -> its tag
+        self.segments: list[Segment] = []
+        self.program = self._compile()
+        self.segment_starts = [s.at for s in self.segments]
+
+    # positions --------------------------------------------------------------------------
+    def pos(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.path, *self.pos(start), *self.pos(end))
+
+    def segment(self, at: int) -> Segment | None:
+        """The code segment holding program byte `at` (or the last one before it)."""
+        i = bisect.bisect_right(self.segment_starts, at) - 1
+        return self.segments[i] if i >= 0 else None
+
+    def located(self, start: int, end: int) -> LText:
+        """Program bytes [start, end) as text located in the template (one segment)."""
+        seg = self.segment(start)
+        raw = self.program[start:end].decode("utf-8", "replace")
+        if seg is None or end > seg.at + len(seg.code):
+            return LText.plain(raw)
+        before = seg.code[: start - seg.at].decode("utf-8", "replace")
+        return LText.literal(raw, self.path, *self.pos(seg.source + len(before)))
+
+    def tag_at(self, at: int) -> Span:
+        seg = self.segment(at)
+        return seg.tag.span if seg else Span(self.path, 1, 1, 1, 1)
+
+    # splitting --------------------------------------------------------------------------
+    def _split(self) -> None:
+        data = self.text.encode("utf-8", "surrogatepass")
+        chars = _char_offsets(self.text, data)
+        tree = Parser(_ERB).parse(data)
+        pieces: list[tuple[int, int] | Tag] = []
+        for node in tree.root_node.children:
+            start, end = chars[node.start_byte], chars[node.end_byte]
+            if node.type == "content":
+                pieces.append((start, end))
+                continue
+            if node.type == "ERROR" or node.has_error or _missing(node):
+                where = self.span(start, end)
+                self.errors.append(
+                    Finding(where, "parse-error", "ERB tag not closed", severity="warning")
+                )
+                pieces.append(Tag("code", "", start, end, start, where))
+                continue
+            opening = node.children[0].type if node.children else "<%"
+            code_node = next((c for c in node.children if c.type in ("code", "comment")), None)
+            code_start = chars[code_node.start_byte] if code_node else start + len(opening)
+            code_end = chars[code_node.end_byte] if code_node else code_start
+            closing = node.children[-1].type if node.children else "%>"
+            kind = {"<%=": "output", "<%#": "comment"}.get(opening, "code")
+            if node.type == "comment_directive":
+                kind = "comment"
+            tag = Tag(
+                kind, self.text[code_start:code_end], start, end, code_start, self.span(start, end)
+            )
+            if opening == "<%-":
+                _trim_indent(pieces, self.text, start)
+            pieces.append(tag)
+            # The grammar reads the `-` of a comment's `-%>` as part of the comment.
+            if closing == "-%>" or (kind == "comment" and tag.code.endswith("-")):
+                pieces.append((-1, -1))  # marks "drop the newline that follows"
+        trim = False
+        for piece in pieces:
+            if isinstance(piece, Tag):
+                self.items.append(piece)
+                continue
+            if piece == (-1, -1):
+                trim = True
+                continue
+            start, end = piece
+            if trim and self.text.startswith("\n", start) and start < end:
+                start += 1
+            trim = False
+            if start < end:
+                self.items.append(self._content(start, end))
+
+    def _content(self, start: int, end: int) -> LText:
+        out = LText.literal(self.text[start:end], self.path, *self.pos(start))
+        # `<%%` in text renders as `<%` (ERB's escape); `%%>` outside a tag stays as is.
+        while (i := out.text.find("<%%")) >= 0:
+            out = out[: i + 2] + out[i + 3 :]
+        return out
+
+    # compiling --------------------------------------------------------------------------
+    def _compile(self) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+
+        def add(chunk: bytes) -> None:
+            nonlocal size
+            parts.append(chunk)
+            size += len(chunk)
+
+        for item in self.items:
+            if isinstance(item, LText):
+                self.texts[size] = item
+                add(b"__t(%d)\n" % len(self.texts))
+            elif item.kind == "output":
+                self.outputs[size] = item
+                add(b"__o((")
+                self._code(item, size, add)
+                add(b"\n))\n")
+            elif item.kind == "code":
+                self._code(item, size, add)
+                add(b"\n")
+        return b"".join(parts)
+
+    def _code(self, tag: Tag, at: int, add: object) -> None:
+        code = tag.code.encode("utf-8", "surrogatepass")
+        self.segments.append(Segment(at, code, tag.code_start, tag))
+        assert callable(add)
+        add(code)
+
+    def parse(self) -> Node:
+        return Parser(_RUBY).parse(self.program).root_node
+
+
+def _char_offsets(text: str, data: bytes) -> list[int]:
+    """Character offset of every byte offset (0..len(data)) of the UTF-8 text."""
+    if len(data) == len(text):
+        return list(range(len(data) + 1))
+    out: list[int] = []
     for i, char in enumerate(text):
-        if char == "\n":
-            starts.append(i + 1)
-    return starts
-
-
-def _pos(starts: list[int], offset: int) -> tuple[int, int]:
-    import bisect
-
-    line = bisect.bisect_right(starts, offset) - 1
-    return line + 1, offset - starts[line] + 1
-
-
-def _split(text: str, path: str) -> list[_Item]:
-    starts = _lines(text)
-    items: list[_Item] = []
-    pos = 0
-    trim_next = False
-    for match in TAG.finditer(text):
-        chunk_start, chunk = pos, text[pos : match.start()]
-        if trim_next and chunk.startswith("\n"):
-            chunk, chunk_start = chunk[1:], chunk_start + 1
-        kind = match.group("kind") or ""
-        if kind == "-":  # `<%-` removes the indentation before the tag
-            stripped = chunk.rstrip(" \t")
-            if stripped.endswith("\n") or stripped == "":
-                chunk = stripped
-        if chunk:
-            line, column = _pos(starts, chunk_start)
-            items.append(LText.literal(chunk, path, line, column))
-        line, column = _pos(starts, match.start())
-        end_line, end_column = _pos(starts, match.end())
-        span = Span(path, line, column, end_line, end_column)
-        if kind == "%":
-            items.append(LText.literal("<%" + match.group("code") + "%>", path, line, column))
-        elif kind == "#":
-            pass
-        else:
-            items.append(_Tag("=" if kind == "=" else "code", match.group("code").strip(), span))
-        trim_next = bool(match.group("trim")) or (kind not in ("=", "%") and _alone(text, match))
-        pos = match.end()
-    rest = text[pos:]
-    if trim_next and rest.startswith("\n"):
-        rest, pos = rest[1:], pos + 1
-    if rest:
-        line, column = _pos(starts, pos)
-        items.append(LText.literal(rest, path, line, column))
-    return items
-
-
-def _alone(text: str, match: re.Match[str]) -> bool:
-    # Puppet renders with trim_mode "-": only `-%>` trims, so a plain `%>` never does.
-    return False
-
-
-def template_text(text: str, path: str) -> LText:
-    """The template with every tag made one unknown piece located at the tag."""
-    out = LText.plain("")
-    for item in _split(text, path):
-        out = out + (item if isinstance(item, LText) else LText.symbol(item.span, "<%= %>"))
+        out.extend([i] * len(char.encode("utf-8", "surrogatepass")))
+    out.append(len(text))
     return out
 
 
-# --- expressions ------------------------------------------------------------------------
-_VAR = re.compile(r"^@([A-Za-z_]\w*)$")
-_SCOPE = re.compile(r"""^scope(?:\[|\.lookupvar\()\s*['"](?:::)?([\w:]+)['"]\s*[\])]$""")
-_STRING = re.compile(r"""^(['"])((?:[^'"\\#]|\\.)*)\1$""")
-_METHOD = re.compile(
-    r"^(?P<recv>.+?)\.(?P<name>join|to_s|strip|nil\?|empty\?)(?:\((?P<arg>.*)\))?$"
-)
+def _missing(node: Node) -> bool:
+    return any(c.is_missing for c in node.children)
 
 
-def _expr(code: str, scope: Scope, local: dict[str, Value], span: Span) -> Value:
-    code = code.strip()
-    if code.startswith("(") and code.endswith(")"):
-        return _expr(code[1:-1], scope, local, span)
-    if code in local:
-        return local[code]
-    if m := _VAR.match(code):
-        return scope.lookup(m.group(1))
-    if m := _SCOPE.match(code):
-        return scope.lookup(m.group(1))
-    if m := _STRING.match(code):
-        return LText.plain(m.group(2))
-    if re.fullmatch(r"-?\d+", code):
-        return LText.plain(code)
-    if code in ("nil", "true", "false"):
-        return {"nil": None, "true": True, "false": False}[code]
-    if code.startswith("!"):
-        inner = _expr(code[1:], scope, local, span)
-        return Unknown(span, code) if isinstance(inner, Unknown) else not _truthy(inner)
-    for op in ("==", "!="):
-        if op in code:
-            left, _, right = code.partition(op)
-            a, b = _expr(left, scope, local, span), _expr(right, scope, local, span)
-            if isinstance(a, Unknown) or isinstance(b, Unknown):
-                return Unknown(span, code)
-            if isinstance(a, LText) and isinstance(b, LText):
-                if a.dynamic or b.dynamic:
-                    return Unknown(span, code)
-                return (a.text == b.text) == (op == "==")
-            return (a == b) == (op == "==")
-    if m := _METHOD.match(code):
-        receiver = _expr(m.group("recv"), scope, local, span)
-        name = m.group("name")
-        if isinstance(receiver, Unknown):
-            return Unknown(span, code)
-        if name == "nil?":
-            return receiver is None
-        if name == "empty?":
-            if isinstance(receiver, LText):
-                return receiver.text == "" if not receiver.dynamic else Unknown(span, code)
-            return len(receiver) == 0 if isinstance(receiver, tuple | dict) else Unknown(span, code)
-        if name == "join" and isinstance(receiver, tuple):
-            arg = _expr(m.group("arg") or "''", scope, local, span)
-            if not isinstance(arg, LText):
-                return Unknown(span, code)
-            return LText.join([to_text(v, span) for v in receiver], arg)
-        if name in ("to_s", "strip") and isinstance(receiver, LText):
-            return receiver.strip() if name == "strip" else receiver
-        if name == "to_s" and receiver is None:
-            return LText.plain("")
-    return Unknown(span, code)
+def _trim_indent(pieces: list[tuple[int, int] | Tag], text: str, tag_start: int) -> None:
+    """`<%-` at the start of a line (after spaces/tabs only) drops that indentation."""
+    line_start = text.rfind("\n", 0, tag_start) + 1
+    if text[line_start:tag_start].strip(" \t") or not pieces:
+        return
+    last = pieces[-1]
+    if isinstance(last, tuple) and last != (-1, -1) and last[1] == tag_start:
+        pieces[-1] = (last[0], max(last[0], line_start))
 
 
-def _truthy(value: Value) -> bool:
-    return value is not None and value is not False  # Ruby: only nil and false
-
-
-# --- statements -------------------------------------------------------------------------
-_IF = re.compile(r"^(if|unless|elsif)\s+(.+?)(?:\s+then)?$", re.DOTALL)
-_EACH = re.compile(r"^(.+?)\.each\s*(?:do\s*\|\s*(\w+)\s*\||\{\s*\|\s*(\w+)\s*\|)$", re.DOTALL)
-
-
-@dataclass(slots=True)
-class _State:
-    parts: LText
-    assumptions: tuple[str, ...]
-
-
-class _Renderer:
-    def __init__(self, items: list[_Item], scope: Scope, limit: int, path: str) -> None:
-        self.items, self.scope, self.limit, self.path = items, scope, limit, path
-        self.errors: list[Finding] = []
-
-    def block(
-        self, i: int, states: list[_State], local: dict[str, Value]
-    ) -> tuple[int, list[_State], str]:
-        """Render items from i until a closing keyword; return (index, states, keyword)."""
-        while i < len(self.items):
-            item = self.items[i]
-            if isinstance(item, LText):
-                states = [_State(s.parts + item, s.assumptions) for s in states]
-                i += 1
-                continue
-            code = item.code
-            if item.kind == "=":
-                value = _expr(code, self.scope, local, item.span)
-                piece = (
-                    to_text(value, item.span)
-                    if not isinstance(value, tuple)
-                    else LText.symbol(item.span, code)
-                )
-                states = [_State(s.parts + piece, s.assumptions) for s in states]
-                i += 1
-                continue
-            word = code.split(None, 1)[0] if code else ""
-            if word in ("end", "else", "elsif") or code == "}":
-                return i, states, word if code != "}" else "end"
-            if m := _IF.match(code):
-                i, states = self.conditional(
-                    i, m.group(1) == "unless", m.group(2), states, local, item.span
-                )
-                continue
-            if m := _EACH.match(code):
-                i, states = self.loop(
-                    i, m.group(1), m.group(2) or m.group(3), states, local, item.span
-                )
-                continue
-            i += 1  # other Ruby: assignments, requires; names it sets stay unknown
-        return i, states, ""
-
-    def conditional(
-        self,
-        i: int,
-        negate: bool,
-        condition: str,
-        states: list[_State],
-        local: dict[str, Value],
-        span: Span,
-    ) -> tuple[int, list[_State]]:
-        value = _expr(condition, self.scope, local, span)
-        known = None if isinstance(value, Unknown) else (_truthy(value) != negate)
-        then_start = i + 1
-        i, then_states, keyword = self.block(then_start, [_State(LText.plain(""), ())], local)
-        else_states: list[_State] = [_State(LText.plain(""), ())]
-        if keyword == "elsif":
-            item = self.items[i]
-            assert isinstance(item, _Tag)
-            m = _IF.match(item.code)
-            if m is not None:
-                i, else_states = self.conditional(
-                    i, False, m.group(2), else_states, local, item.span
-                )
-                keyword = "end-done"
-        elif keyword == "else":
-            i, else_states, keyword = self.block(i + 1, else_states, local)
-        if keyword != "end-done":
-            if keyword != "end":
-                self.errors.append(
-                    Finding(
-                        span, "parse-error", "`if` without `end` in template", severity="warning"
-                    )
-                )
-            i += 1
-        shown = condition.strip()
-        chosen: list[tuple[_State, tuple[str, ...]]]
-        if known is True:
-            chosen = [(b, ()) for b in then_states]
-        elif known is False:
-            chosen = [(b, ()) for b in else_states]
-        else:
-            yes: tuple[str, ...] = (f"`{shown}` is true",)
-            no: tuple[str, ...] = (f"`{shown}` is false",)
-            chosen = [(b, yes) for b in then_states] + [(b, no) for b in else_states]
-        out = [
-            _State(s.parts + b.parts, s.assumptions + extra + b.assumptions)
-            for s in states
-            for b, extra in chosen
-        ]
-        return i, out[: self.limit]
-
-    def loop(
-        self,
-        i: int,
-        receiver: str,
-        name: str,
-        states: list[_State],
-        local: dict[str, Value],
-        span: Span,
-    ) -> tuple[int, list[_State]]:
-        value = _expr(receiver, self.scope, local, span)
-        items: list[Value] = (
-            list(value[: self.limit]) if isinstance(value, tuple) else [Unknown(span, name)]
-        )
-        start = i + 1
-        end = start
-        for item in items:
-            end, states, _ = self.block(start, states, {**local, name: item})
-        if not items:
-            end, _, _ = self.block(start, [_State(LText.plain(""), ())], local)
-        return end + 1, states
+def template_text(text: str, path: str) -> LText:
+    """The template with every tag replaced by one SYMBOL located at the tag."""
+    try:
+        template = Template(text, path)
+    except (RecursionError, ValueError, UnicodeError):
+        return LText.literal(text, path, 1, 1)
+    out = LText.plain("")
+    for item in template.items:
+        if isinstance(item, LText):
+            out = out + item
+        elif item.kind != "comment":
+            out = out + LText.symbol(item.span, "<%= %>" if item.kind == "output" else "<% %>")
+    return out
 
 
 def render_erb(
     text: str, path: str, scope: Scope, *, limit: int = 16
 ) -> tuple[tuple[Rendering, ...], tuple[Finding, ...]]:
+    """Every rendering of the template for this scope (forks on unknown conditions)."""
+    from driftlint.parse.ruby_eval import evaluate
+
     try:
-        renderer = _Renderer(_split(text, path), scope, limit, path)
-        _, states, _ = renderer.block(0, [_State(LText.plain(""), ())], {})
-        return tuple(Rendering(s.parts, s.assumptions) for s in states), tuple(renderer.errors)
-    except (RecursionError, IndexError, AssertionError, ValueError) as error:
-        span = Span(path, 1, 1, 1, 1)
+        template = Template(text, path)
+        if template.errors:
+            return (Rendering(template_text(text, path)),), tuple(template.errors)
+        root = template.parse()
+        if root.has_error:
+            bad = _first_error(root)
+            at = template.tag_at(bad.start_byte) if bad else Span(path, 1, 1, 1, 1)
+            message = "Ruby code in ERB tags does not parse"
+            finding = Finding(at, "parse-error", message, severity="warning")
+            return (Rendering(template_text(text, path)),), (finding,)
+        worlds = evaluate(template, root, scope, max(1, limit))
+    except (RecursionError, ValueError, UnicodeError, IndexError, KeyError) as error:
         finding = Finding(
-            span, "parse-error", f"template not understood: {error}", severity="warning"
+            Span(path, 1, 1, 1, 1),
+            "parse-error",
+            f"template not understood: {type(error).__name__}",
+            severity="warning",
         )
         return (Rendering(template_text(text, path)),), (finding,)
+    seen: set[tuple[str, tuple[object, ...]]] = set()
+    out: list[Rendering] = []
+    for out_text, assumptions in worlds:
+        key = (out_text.text, out_text.runs)
+        if key not in seen:  # two forks that print the same text are one rendering
+            seen.add(key)
+            out.append(Rendering(out_text, assumptions))
+    return tuple(out), ()
+
+
+def _first_error(node: Node) -> Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing:
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
