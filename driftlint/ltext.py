@@ -38,6 +38,20 @@ class Run:
     name: str = ""
     symbolic: bool = False
 
+    def shifted(self, by: int) -> Run:
+        """The same run, `by` characters further into its text."""
+        return Run(
+            self.start + by,
+            self.end + by,
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.name,
+            self.symbolic,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class LText:
@@ -72,31 +86,25 @@ class LText:
 
     @staticmethod
     def join(parts: Iterable[LText], separator: LText | str = "") -> LText:
+        """Concatenate in one pass: runs are shifted once, not copied at every step."""
         sep = LText.plain(separator) if isinstance(separator, str) else separator
-        out: LText | None = None
-        for part in parts:
-            out = part if out is None else out + sep + part
-        return out if out is not None else LText.plain("")
+        texts: list[str] = []
+        runs: list[Run] = []
+        shift = 0
+        for i, part in enumerate(parts):
+            for piece in (sep, part) if i else (part,):
+                runs.extend(r.shifted(shift) for r in piece.runs)
+                texts.append(piece.text)
+                shift += len(piece.text)
+        return LText("".join(texts), tuple(runs))
 
     def __add__(self, other: LText | str) -> LText:
         if isinstance(other, str):
             other = LText.plain(other)
         shift = len(self.text)
-        moved = tuple(
-            Run(
-                r.start + shift,
-                r.end + shift,
-                r.path,
-                r.line,
-                r.column,
-                r.end_line,
-                r.end_column,
-                r.name,
-                r.symbolic,
-            )
-            for r in other.runs
+        return LText(
+            self.text + other.text, self.runs + tuple(r.shifted(shift) for r in other.runs)
         )
-        return LText(self.text + other.text, self.runs + moved)
 
     def __len__(self) -> int:
         return len(self.text)

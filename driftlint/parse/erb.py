@@ -15,7 +15,7 @@ import tree_sitter_embedded_template
 import tree_sitter_ruby
 from tree_sitter import Language, Node, Parser
 
-from driftlint.ltext import LText, Run
+from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.values import Scope
 
@@ -46,25 +46,7 @@ class Printed:
         while link is not None:
             pieces.append(link.piece)
             link = link.before
-        runs: list[Run] = []
-        shift = 0
-        for piece in reversed(pieces):
-            runs.extend(
-                Run(
-                    r.start + shift,
-                    r.end + shift,
-                    r.path,
-                    r.line,
-                    r.column,
-                    r.end_line,
-                    r.end_column,
-                    r.name,
-                    r.symbolic,
-                )
-                for r in piece.runs
-            )
-            shift += len(piece.text)
-        return LText("".join(p.text for p in reversed(pieces)), tuple(runs))
+        return LText.join(reversed(pieces))
 
 
 @dataclass(frozen=True, slots=True)
