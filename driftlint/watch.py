@@ -11,7 +11,7 @@ from driftlint.discover import module_file
 from driftlint.extract import Watched
 from driftlint.model import Interface
 from driftlint.parse.puppet import ast
-from driftlint.resolve.scope import walk
+from driftlint.resolve.scope import string_literal, walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +32,10 @@ def static_installs(
             if not isinstance(node, ast.Resource) or node.type.lower() != "file":
                 continue
             for body in node.bodies:
-                dest = _literal(body.title)
+                dest = string_literal(body.title)
                 for attr in body.attrs:
                     if attr.name == "path":
-                        dest = _literal(attr.value) or dest
+                        dest = string_literal(attr.value) or dest
                 for attr in body.attrs:
                     for ref_kind, ref in _refs(attr):
                         for root in module_roots:
@@ -49,7 +49,7 @@ def static_installs(
 def _refs(attr: ast.Attr) -> list[tuple[str, str]]:
     if attr.name == "source":
         values = attr.value.items if isinstance(attr.value, ast.Array) else (attr.value,)
-        return [("source", t) for v in values if (t := _literal(v))]
+        return [("source", t) for v in values if (t := string_literal(v))]
     value = attr.value
     if (
         attr.name == "content"
@@ -57,15 +57,9 @@ def _refs(attr: ast.Attr) -> list[tuple[str, str]]:
         and value.name in ("template", "epp", "file")
         and value.args
     ):
-        ref = _literal(value.args[0])
+        ref = string_literal(value.args[0])
         return [(value.name, ref)] if ref else []
     return []
-
-
-def _literal(node: ast.Node) -> str | None:
-    if isinstance(node, ast.Str) and all(isinstance(p, ast.Lit) for p in node.parts):
-        return "".join(p.value.text for p in node.parts if isinstance(p, ast.Lit))
-    return None
 
 
 # Folders on a default PATH: a script installed there is also called by its bare name.

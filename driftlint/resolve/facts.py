@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import string_literal
 
 # Facts that name one host. A role is checked for no host in particular, so host-level Hiera
 # data must not apply to it: giving these facts a value that names no file keeps those levels
@@ -32,9 +33,7 @@ def node_facts(node: ast.NodeDef) -> dict[str, str]:
         # `role(x)` (Wikimedia's wmflib) sets the `_role` fact that Hiera levels use.
         if isinstance(inner, ast.Call) and inner.name == "role" and len(inner.args) == 1:
             arg = inner.args[0]
-            name = arg.text if isinstance(arg, ast.Name) else None
-            if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
-                name = "".join(p.value.text for p in arg.parts if isinstance(p, ast.Lit))
+            name = arg.text if isinstance(arg, ast.Name) else string_literal(arg)
             if name:
                 facts.update(role_facts(name.lstrip(":")))
     return facts | _host_facts(node)
@@ -42,8 +41,8 @@ def node_facts(node: ast.NodeDef) -> dict[str, str]:
 
 def _host_facts(node: ast.NodeDef) -> dict[str, str]:
     for match in node.matches:
-        if isinstance(match, ast.Str) and all(isinstance(p, ast.Lit) for p in match.parts):
-            certname = "".join(p.value.text for p in match.parts if isinstance(p, ast.Lit))
+        certname = string_literal(match)
+        if certname is not None:
             short = certname.split(".")[0]
             facts = {key: certname for key in HOST_FACTS}
             facts.update({"hostname": short, "facts.hostname": short})

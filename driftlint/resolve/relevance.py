@@ -139,8 +139,7 @@ def _declared(node: ast.Call, out: set[str]) -> None:
 
 
 def _literal(node: ast.Node) -> str | None:
-    if isinstance(node, ast.Str) and all(isinstance(p, ast.Lit) for p in node.parts):
-        return "".join(p.value.text for p in node.parts if isinstance(p, ast.Lit))
+    """A string literal, or a bare name (`include foo::bar`)."""
     if isinstance(node, ast.Name | ast.TypeRef):
         return node.text
     return None

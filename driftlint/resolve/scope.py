@@ -51,6 +51,13 @@ def qualify(name: str, namespace: str) -> str:
     return name
 
 
+def string_literal(node: ast.Node) -> str | None:
+    """The text of a string written without interpolation, or None."""
+    if isinstance(node, ast.Str) and all(isinstance(p, ast.Lit) for p in node.parts):
+        return "".join(p.value.text for p in node.parts if isinstance(p, ast.Lit))
+    return None
+
+
 def class_name(value: str) -> str:
     """Normalise a class reference as written (`::Foo::Bar`, `foo::bar`) to `foo::bar`."""
     return value.strip().lstrip(":").lower()
