@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.parse.puppet import ast
-from driftlint.resolve.scope import Index, class_name, walk
+from driftlint.resolve.scope import Index, class_name, string_literal, walk
 
 # `class::param: value` keys at the start of a Hiera line.
 _HIERA_KEY = re.compile(r"^['\"]?((?:[a-z0-9_]+::)+)[a-z0-9_]+['\"]?\s*:", re.MULTILINE)
@@ -142,7 +142,7 @@ def _literal(node: ast.Node) -> str | None:
     """A string literal, or a bare name (`include foo::bar`)."""
     if isinstance(node, ast.Name | ast.TypeRef):
         return node.text
-    return None
+    return string_literal(node)
 
 
 def data_for(relevance: Relevance, files: Iterable[tuple[str, str | None]]) -> list[str]:
