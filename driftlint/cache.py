@@ -8,6 +8,7 @@ entry that does not unpickle is treated as a miss and rewritten.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -23,6 +24,25 @@ from driftlint import __version__
 PARALLEL_THRESHOLD = 400
 
 
+@functools.cache
+def build_id() -> str:
+    """driftlint's version and a hash of its own code and rules.
+
+    A development checkout changes its code without changing its version; an entry pickled
+    by other code may not load, or load as something else. Keys hold this instead.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    # The shipped rules are inside the package when installed, beside it in a checkout.
+    checkout = (package.parent / "pyproject.toml").is_file()
+    for folder in (package, package.parent / "rules") if checkout else (package,):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.suffix in (".py", ".yaml") and path.is_file():
+                digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
 def default_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "driftlint"
@@ -35,7 +55,7 @@ class Cache:
 
     def key(self, path: str, text: str) -> str:
         digest = hashlib.sha256()
-        for part in (__version__, path, text):
+        for part in (build_id(), path, text):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()

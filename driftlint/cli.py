@@ -272,6 +272,8 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
                     "argv": [invocation.command.text] + [w.text for w in invocation.words],
                     "roles": list(call.roles),
                     "via": [s.where for s in invocation.via],
+                    # What a template assumed of unknown values to print some of these words.
+                    "assumptions": list(invocation.assumptions),
                 }
             )
         rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
@@ -282,6 +284,8 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
                 argv = " ".join(a.replace("\ue000", "…") for a in row["argv"])
                 roles = ", ".join(row["roles"]) or "(no role)"
                 click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
+                if row["assumptions"]:
+                    click.echo(f"  only when: {' and '.join(row['assumptions'])}")
         return EXIT_CLEAN
 
     _guard(debug, action)

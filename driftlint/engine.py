@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from driftlint import checks, spec, suppress
+from driftlint import checks, result_cache, spec, suppress
 from driftlint.bind import check_calls
 from driftlint.cache import Cache, parse_all
 from driftlint.config import Config
@@ -27,13 +27,15 @@ from driftlint.errors import SetupError
 from driftlint.extract import Extractor
 from driftlint.ltext import LText
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
-from driftlint.parse import erb, wrappers
+from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve import relevance as relevant
-from driftlint.resolve.evaluate import Alts, Evaluator, FrameScope
+from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
+from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.scope import Index, node_label
+from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.values import Unknown
 from driftlint.watch import is_script, static_installs, watched_scripts
 
@@ -74,10 +76,29 @@ def run(
     jobs: int | None = None,
     cache_dir: Path | None = None,
 ) -> Result:
-    """Check the tree at root. `cache_dir` None parses everything afresh."""
-    tree = Tree(root, config.max_file_size)
+    """Check the tree at root. `cache_dir` None parses and evaluates everything afresh."""
     setup_errors = [str(e) for e in setup]
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
+    runs = Cache(cache_dir, "runs")
+    key = result_cache.run_key(root, files, config, setup_errors) if cache_dir else ""
+    if key and (found := result_cache.load(runs, key, root)) is not None:
+        return found
+    result = _check(root, config, setup_errors, files, unreadable, jobs, cache_dir)
+    if key:
+        result_cache.store(runs, key, result)
+    return result
+
+
+def _check(
+    root: Path,
+    config: Config,
+    setup_errors: list[str],
+    files: tuple[SourceFile, ...],
+    unreadable: tuple[Finding, ...],
+    jobs: int | None,
+    cache_dir: Path | None,
+) -> Result:
+    tree = Tree(root, config.max_file_size)
     findings: list[Finding] = list(unreadable)
     module_roots = detect_module_roots(root)
 
@@ -115,7 +136,12 @@ def run(
 
     hiera = load_layers(tree.read, [f.path for f in files], module_roots)
     table = _wrappers(config, root, setup_errors)
-    extractor = Extractor(watched, table, lambda ref: _static(tree, ref, module_roots))
+    extractor = Extractor(
+        watched,
+        table,
+        lambda ref: _static(tree, ref, module_roots, config.max_expansions),
+        lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+    )
     missing: list[Finding] = []
     calls = _resolve_calls(index, config, extractor, hiera, tree, module_roots, missing)
     findings.extend(missing)
@@ -200,14 +226,21 @@ def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.W
         return wrappers.default_wrappers()
 
 
-def _static(tree: Tree, ref: str, module_roots: tuple[str, ...]) -> LText | None:
+def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> list[LText]:
     for root in module_roots:
         path = module_file("source", ref, root)
         if path is not None:
             text = tree.read(path)
+            if text is not None and path.endswith(".j2"):
+                return static_jinja(text, path, limit)  # its tags are unknowns, not text
             if text is not None:
-                return LText.literal(text, path, 1, 1)
-    return None
+                return [LText.literal(text, path, 1, 1)]
+    return []
+
+
+def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, ...]) -> str | None:
+    path = _module_path(kind, ref, module_roots, tree)
+    return tree.read(path) if path else None
 
 
 def _resolve_calls(
@@ -226,19 +259,8 @@ def _resolve_calls(
     seen_installs: list[tuple[Invocation, str, frozenset[str]]] = []
     installed_anywhere: set[str] = set()
 
-    def template(kind: str, ref: str, scope: FrameScope, span: Span) -> Alts:
-        for root in module_roots:
-            path = module_file(kind, ref, root)
-            text = tree.read(path) if path else None
-            if path is None or text is None:
-                continue
-            if kind == "template":
-                renderings, errors = erb.render_erb(text, path, scope, limit=config.max_expansions)
-            else:
-                return [LText.symbol(span, f"{kind}()")]
-            tree.findings.extend(errors)
-            return [r.text for r in renderings]
-        return [LText.symbol(span, f"{kind}()")]
+    # ERB, EPP and Jinja2, from module files or inline text (driftlint/resolve/templates.py).
+    template = TemplateRenderer(tree.read, module_roots, config.max_expansions, tree.findings)
 
     lookups: dict[tuple[str, tuple[tuple[str, str], ...]], Alts | None] = {}
 
@@ -260,8 +282,10 @@ def _resolve_calls(
     )
     prefix = config.role_prefix
 
+    memo = Memo()  # class bodies evaluated once for all roles that see them alike
+
     def evaluate(label: str | None, start: ast.Node | str, facts: dict[str, str]) -> None:
-        evaluator = Evaluator(
+        evaluator = MemoEvaluator(
             index,
             facts,
             template,
@@ -269,6 +293,7 @@ def _resolve_calls(
             config.max_expansions,
             max_depth=config.max_depth,
             prune=relevance,
+            memo=memo,
         )
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):
@@ -283,6 +308,8 @@ def _resolve_calls(
             # A node is labelled by the roles it declares; a node without one by its name.
             declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
             label = ", ".join(declared) if declared else label
+        if not missing:  # a body cut short (too deep, too many) is said once, by the first root
+            missing.extend(evaluator.problems)
         reached.update(evaluator.classes)
         reached.update(evaluator.defines_seen)
         installed = frozenset(extractor.installed_files(evaluator.resources, read=False))

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, units, wrappers
-from driftlint.resolve.evaluate import Resource
+from driftlint.resolve.conditions import conditions_of
+from driftlint.resolve.evaluate import Deferred, Resource
+from driftlint.resolve.relevance import Mentions
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
@@ -32,23 +34,43 @@ class Watched:
 
 @dataclass(slots=True)
 class Installed:
+    """One file a role installs. Templated content is rendered on first read."""
+
     dest: str
-    contents: list[LText]
+    values: list[LText | Deferred]
     via: tuple[Span, ...]
+    _texts: list[LText] | None = None
+
+    @property
+    def contents(self) -> list[LText]:
+        if self._texts is None:
+            texts: list[LText] = []
+            for value in self.values:
+                if isinstance(value, Deferred):
+                    texts.extend(v for v in value.force() if isinstance(v, LText))
+                else:
+                    texts.append(value)
+            self._texts = texts
+        return self._texts
 
 
 @dataclass(slots=True)
 class Extractor:
     watched: list[Watched]
     table: wrappers.WrapperTable
-    read_static: Callable[[str], LText | None]  # `puppet:///modules/M/P` → located content
+    # `puppet:///modules/M/P` → located content; a `.j2` file gives one text per rendering
+    read_static: Callable[[str], list[LText]]
+    # (kind, name) of a template → its source, to tell a script from a config file unrendered
+    read_template: Callable[[str, str], str | None] = lambda kind, ref: None
     _shell_cache: dict[object, shell.ShellScript] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
+    _mentions: Mentions = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
         self._by_name = {n: w for w in self.watched for n in w.names}
+        self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
 
     def match(self, argv0: str) -> Watched | None:
         if argv0 in self._by_path:
@@ -81,25 +103,62 @@ class Extractor:
             if not read:
                 out[dest] = Installed(dest, [], ())
                 continue
-            contents: list[LText] = []
+            contents: list[LText | Deferred] = []
             for value in resource.attrs.get("content", ()):
-                if isinstance(value, LText):
+                if isinstance(value, LText | Deferred):
                     contents.append(value)
             for value in resource.attrs.get("source", ()):
                 for item in value if isinstance(value, tuple) else (value,):
                     if isinstance(item, LText) and not item.dynamic:
-                        text = self.read_static(item.text)
-                        if text is not None:
-                            contents.append(text)
+                        found = self.read_static(item.text)
+                        if found:
+                            contents.extend(found)
                             break
             if contents:
                 out[dest] = Installed(dest, contents, (*resource.via, resource.span))
         return out
 
+    def _may_run(self, files: Installed) -> bool:
+        """Can the file run commands? Decided without rendering a template where possible."""
+        dest = files.dest
+        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest or dest.startswith("/etc/init.d/"):
+            return True
+        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
+            return True
+        for value in files.values:
+            if not isinstance(value, Deferred):
+                if value.text.startswith("#!"):
+                    return True
+                continue
+            refs = value.refs()
+            kind = value.call.name.lstrip(":")
+            if kind.startswith("inline_") or not refs:
+                return True  # the template is the code itself: render it to know
+            for ref in refs[:1]:
+                source = self.read_template(kind, ref)
+                # A tag may come before the shebang (`<%# comment -%>`): look a little further.
+                if source is None or "#!" in source[:400]:
+                    return True
+        return False
+
+    def _named(self, files: Installed, installed: Mapping[str, Installed]) -> list[LText]:
+        """The file's contents and those of the installed files it names (sourced files,
+        `EnvironmentFile=`): where a command of the file can take its words from."""
+        texts = list(files.contents[:4])
+        for content in files.contents[:4]:
+            for path, other in installed.items():
+                if other is not files and path in content.text:
+                    texts.extend(other.contents[:1])
+        return texts
+
     def _from_file(
         self, files: Installed, installed: Mapping[str, Installed]
     ) -> Iterator[Invocation]:
         dest = files.dest
+        if not self._may_run(files):
+            return
+        if not any(self._mentions(t.text) for t in self._named(files, installed)):
+            return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
             via = files.via
             if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
@@ -162,7 +221,9 @@ class Extractor:
 
     def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
         path = command.words[0].span.path if command.words else ""
-        for inner in wrappers.unwrap(command, self.table, path):
+        # A wrapper that is itself a watched script (declared in a rule pack) is checked too.
+        found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
+        for inner in found:
             if not inner.words:
                 continue
             argv0 = inner.words[0]
@@ -179,6 +240,7 @@ class Extractor:
                 words=inner.words[1:],
                 via=(*chain, argv0.span),
                 passthrough=inner.passthrough,
+                assumptions=conditions_of(inner.words),
             )
 
 

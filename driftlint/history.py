@@ -51,6 +51,13 @@ def git_root(path: Path) -> Path | None:
     return Path(os.fsdecode(out.rstrip(b"\n")))
 
 
+def head_commit(path: Path) -> str | None:
+    """The commit HEAD names in the repository holding path, or None outside git."""
+    folder = path if path.is_dir() else path.parent
+    out = _git(folder, "rev-parse", "--verify", "-q", "HEAD")
+    return out.decode("ascii", "replace").strip() or None if out else None
+
+
 def _bad_rev(rev: str) -> bool:
     # A revision that starts with `-` would be read as an option.
     return not rev or rev.startswith("-") or "\0" in rev or "\n" in rev

@@ -37,6 +37,10 @@ class Run:
     end_column: int = 0
     name: str = ""
     symbolic: bool = False
+    # What a template assumed of an unknown value to print these characters, e.g.
+    # ("`@debug` is set",); () when it prints them whatever the unknowns are. See
+    # driftlint/resolve/conditions.py.
+    assumed: tuple[str, ...] = ()
 
     def shifted(self, by: int) -> Run:
         """The same run, `by` characters further into its text."""
@@ -50,6 +54,7 @@ class Run:
             self.end_column,
             self.name,
             self.symbolic,
+            self.assumed,
         )
 
 
@@ -132,10 +137,20 @@ class LText:
                         r.end_column,
                         r.name,
                         True,
+                        r.assumed,
                     )
                 )
             else:
-                runs.append(Run(lo - start, hi - start, r.path, r.line, r.column + lo - r.start))
+                runs.append(
+                    Run(
+                        lo - start,
+                        hi - start,
+                        r.path,
+                        r.line,
+                        r.column + lo - r.start,
+                        assumed=r.assumed,
+                    )
+                )
         return LText(self.text[start:stop], tuple(runs))
 
     # queries ----------------------------------------------------------------------------
@@ -180,9 +195,13 @@ class LText:
             if r.path != first[0]:
                 continue
             if r.symbolic:
-                last = (r.path, r.end_line, r.end_column)
+                here = (r.path, r.end_line, r.end_column)
             else:
-                last = (r.path, r.line, r.column + i - r.start + 1)
+                here = (r.path, r.line, r.column + i - r.start + 1)
+            # A value written earlier in the same file (`--type="$type"`) cannot end the span
+            # before it starts: the span ends at the furthest character after its start.
+            if here[1:] >= first[1:] and (last is None or here[1:] > last[1:]):
+                last = here
         if first is None or last is None:
             return None
         return Span(first[0], first[1], first[2], last[1], last[2])
@@ -204,6 +223,16 @@ class LText:
             return None
         lo, hi = max(keep[0].start, start), min(keep[-1].end, stop)
         return self[lo:hi].span()
+
+    def assumed(self, start: int = 0, end: int | None = None) -> tuple[str, ...]:
+        """What a template had to assume to print all of text[start:end]: the conditions of
+        each of its characters, together; () when it prints them whatever the unknowns are."""
+        stop = len(self.text) if end is None else end
+        out: list[str] = []
+        for r in self.runs:
+            if r.start < stop and r.end > start:
+                out.extend(a for a in r.assumed if a not in out)
+        return tuple(out)
 
     def strip(self) -> LText:
         text = self.text

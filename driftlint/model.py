@@ -135,6 +135,9 @@ class Invocation:
     words: tuple[Word, ...]
     via: tuple[Span, ...] = ()
     passthrough: bool = False  # argv ends with "$@": more words may follow
+    # Conditions a template assumed of unknown values to print some of these words
+    # (driftlint/resolve/conditions.py); the same argv printed unconditionally is another call.
+    assumptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +207,17 @@ class CheckContext:
     def finding(
         self, code: str, problem: Problem, message: str, severity: Severity = "error"
     ) -> Finding:
-        """Build a finding at the problem's word, narrowed to its offending part."""
+        """Build a finding at the problem's word, narrowed to its offending part.
+
+        When a template prints that part only under an assumption about an unknown value
+        (`<% if @debug %>`, which no role sets), it may never happen: a warning that says when.
+        """
+        source = problem.word.source
+        stop = None if problem.end < 0 else problem.end
+        assumed = source.assumed(problem.start, stop) if source is not None else ()
+        if assumed:
+            severity = "warning"
+            message += f" (only when {' and '.join(assumed)})"
         return Finding(
             span=origin(problem.word, problem.start, problem.end, self.call.invocation.command),
             code=code,

@@ -54,11 +54,12 @@ def _refs(attr: ast.Attr) -> list[tuple[str, str]]:
     if (
         attr.name == "content"
         and isinstance(value, ast.Call)
-        and value.name in ("template", "epp", "file")
+        and value.name in ("template", "epp", "file", "jinja_template")
         and value.args
     ):
         ref = string_literal(value.args[0])
-        return [(value.name, ref)] if ref else []
+        kind = "template" if value.name == "jinja_template" else value.name
+        return [(kind, ref)] if ref else []
     return []
 
 

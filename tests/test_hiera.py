@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftlint.ltext import SYMBOL, LText
-from driftlint.resolve.hiera import Hiera, HieraValue
+from driftlint.resolve.hiera import Hiera, HieraValue, top_level_keys
 from driftlint.values import Unknown, Value
 
 CONFIG = """\
@@ -517,3 +518,62 @@ def test_lookup_agrees_with_puppet_lookup(
 def _json(value: Value) -> object:
     plain = _text(value)
     return list(plain) if isinstance(plain, tuple) else plain
+
+
+# The line scan that spares parsing data files which cannot hold a key -----------------------
+
+
+def test_top_level_keys_of_a_block_mapping() -> None:
+    text = (
+        "---\n"
+        "# a comment\n"
+        "profile::jobs::args: '-t 5'\n"
+        '"quoted::key": 1\n'
+        "'single''s': 2\n"
+        "spaced key  : 3\n"
+        "nested:\n"
+        "  inner: 4\n"
+        "block: |\n"
+        "  not::a::key: 5\n"
+        "url: http://example.org:80/\n"
+        "empty:\n"
+    )
+    keys = top_level_keys(text)
+    assert keys is not None
+    assert {
+        "profile::jobs::args",
+        "quoted::key",
+        "single's",
+        "spaced key",
+        "nested",
+        "block",
+        "url",
+        "empty",
+    } <= keys
+    assert "inner" not in keys and "not::a::key" not in keys
+
+
+def test_top_level_keys_gives_up_on_shapes_it_cannot_read() -> None:
+    assert top_level_keys("{a: 1, b: 2}\n") is None
+    assert top_level_keys("--- {a: 1}\n") is None
+    assert top_level_keys("base: &b {x: 1}\nother:\n  <<: *b\n") is None
+    assert top_level_keys("? complex\n: value\n") is None
+    assert top_level_keys('"esc\\"aped": 1\n') is None
+
+
+_KEY = st.from_regex(r"[a-z][a-z0-9_]{0,5}(::[a-z][a-z0-9_]{0,5}){0,2}", fullmatch=True)
+_SCALAR = st.one_of(st.integers(), st.text(alphabet="ab: -#'\"", max_size=8), st.booleans())
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEY, inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+@given(st.dictionaries(_KEY, _VALUE, max_size=5), st.sampled_from([True, False]))
+def test_top_level_keys_never_misses_a_key_yaml_reads(data: dict, flow: bool) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow or None, sort_keys=False)
+    loaded = yaml.safe_load(text)
+    keys = top_level_keys(text)
+    if keys is not None and isinstance(loaded, dict):
+        assert set(map(str, loaded)) <= keys

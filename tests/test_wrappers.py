@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Span
 from driftlint.parse.shell import Command, parse_shell
-from driftlint.parse.wrappers import WrapperTable, default_wrappers, load_wrappers, unwrap
+from driftlint.parse.wrappers import (
+    Wrapper,
+    WrapperTable,
+    default_wrappers,
+    load_wrappers,
+    unwrap,
+)
 
 TABLE = default_wrappers()
 
@@ -185,3 +191,10 @@ def test_unwrap_never_raises(text: str) -> None:
         for found in unwrap(command, TABLE, "f.pp"):
             assert isinstance(found, Command)
             assert all(w.span.path == "f.pp" for w in found.words)
+
+
+def test_unwrap_keeps_a_wrapper_that_is_watched_itself() -> None:
+    command = parse_shell(LText.literal("nice -n 5 w -s x y -a", "f.pp", 1, 1), "f.pp").commands[0]
+    table = WrapperTable({**TABLE.by_name, "w": Wrapper(("w",), values=frozenset({"-s"}))})
+    found = unwrap(command, table, "f.pp", lambda argv0: argv0 == "w")
+    assert [[w.text for w in c.words] for c in found] == [["w", "-s", "x", "y", "-a"], ["y", "-a"]]

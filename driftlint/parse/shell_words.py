@@ -21,7 +21,7 @@ PASSTHROUGH = frozenset({'"$@"', "$@", '"$*"', "$*", "${@}", '"${@}"', "${*}", '
 def relabel(located: LText, text: str) -> LText:
     """One character standing for `located` (an escape sequence), located at its first char."""
     runs = tuple(
-        Run(0, 1, r.path, r.line, r.column, r.end_line, r.end_column, r.name, r.symbolic)
+        Run(0, 1, r.path, r.line, r.column, r.end_line, r.end_column, r.name, r.symbolic, r.assumed)
         for r in located[0:1].runs
     )
     return LText(text, runs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -95,16 +95,25 @@ def default_wrappers() -> WrapperTable:
     return load_wrappers([Path(__file__).resolve().parents[2] / "rules" / "wrappers.yaml"])
 
 
-def unwrap(command: Command, table: WrapperTable, path: str) -> tuple[Command, ...]:
+def unwrap(
+    command: Command, table: WrapperTable, path: str, keep: Callable[[str], bool] | None = None
+) -> tuple[Command, ...]:
     """The command(s) a wrapper runs, recursively; a non-wrapper is returned as is.
 
     A wrapper whose wrapped command cannot be told (no operand left, `su` without `-c`) gives
-    nothing: it runs no command that could be a watched script.
+    nothing: it runs no command that could be a watched script. A wrapper whose argv[0]
+    `keep` accepts (a watched script that runs its trailing arguments) comes first, as is.
     """
-    return tuple(_unwrap(command, table, path, 0))
+    return tuple(_unwrap(command, table, path, 0, keep))
 
 
-def _unwrap(command: Command, table: WrapperTable, path: str, depth: int) -> list[Command]:
+def _unwrap(
+    command: Command,
+    table: WrapperTable,
+    path: str,
+    depth: int,
+    keep: Callable[[str], bool] | None = None,
+) -> list[Command]:
     if not command.words or depth >= MAX_DEPTH:
         return [command]
     head = command.words[0]
@@ -114,9 +123,9 @@ def _unwrap(command: Command, table: WrapperTable, path: str, depth: int) -> lis
     inner = _Scan(wrapper, command).run()
     if inner is None:
         return [command]
-    out: list[Command] = []
+    out: list[Command] = [command] if keep is not None and keep(head.text) else []
     for found in inner:
-        out.extend(_unwrap(found, table, path, depth + 1))
+        out.extend(_unwrap(found, table, path, depth + 1, keep))
     return out
 
 

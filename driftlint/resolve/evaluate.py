@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.ltext import LText
-from driftlint.model import Span
+from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
-from driftlint.resolve.scope import Index, class_name
+from driftlint.resolve.scope import Index, class_name, string_literal
 from driftlint.values import Unknown, Value, to_text
 
 Alts = list[Value]
@@ -53,17 +53,52 @@ class Frame:
 class FrameScope:
     """The `Scope` a template sees: the variables of the class that renders it."""
 
-    def __init__(self, evaluator: Evaluator, frame: Frame) -> None:
+    def __init__(self, evaluator: Evaluator, frame: Frame, params: Value = None) -> None:
         self.evaluator = evaluator
         self.frame = frame
+        self.params = params  # the hash given to epp(), inline_epp(); None when none was
 
     def lookup(self, name: str) -> Value:
         alts = self.evaluator.lookup_var(name, self.frame, None)
         return alts[0] if len(alts) == 1 else Unknown(None, "$" + name)
 
 
+# A file's `content` from one of these calls is rendered only if extraction reads the file.
+DEFERRED_CALLS = frozenset({"template", "epp", "inline_template", "inline_epp"})
+
+
+@dataclass(eq=False, slots=True)
+class Deferred:
+    """A file resource's `content => template(...)`, rendered on first use.
+
+    Most files a role installs are configuration that never runs a command; rendering their
+    templates for every role was most of the time spent on a real tree. The variables the
+    template sees are those assigned before the resource, as in Puppet.
+    """
+
+    call: ast.Call
+    evaluator: Evaluator
+    frame: Frame  # a copy of the variables as of the resource, with the frame's parent
+    via: tuple[Span, ...]
+    _alts: Alts | None = None
+
+    def refs(self) -> list[str]:
+        """The template names the call gives literally (`template('m/a.erb')`)."""
+        names = self.call.args[:1] if self.call.name.lstrip(":") == "epp" else self.call.args
+        return [ref for node in names if (ref := string_literal(node)) is not None]
+
+    def force(self) -> Alts:
+        if self._alts is None:
+            self._alts = self.evaluator.eval(self.call, self.frame, self.via)
+        return self._alts
+
+
 # Hooks the engine provides: render a template for a scope, read a module file, look up Hiera.
-TemplateHook = Callable[[str, str, FrameScope, Span], Alts]
+TemplateHook = Callable[[str, LText, FrameScope, Span], Alts]  # (function, name or text, ...)
+# Functions that render a template (driftlint/resolve/templates.py); the second group takes a
+# hash of template parameters after the template.
+TEMPLATE_CALLS = ("template", "epp", "inline_template", "inline_epp", "jinja_template")
+PARAMETER_CALLS = ("epp", "inline_epp", "jinja_template")
 HieraHook = Callable[[str, dict[str, str]], Alts | None]
 
 
@@ -81,6 +116,11 @@ class Evaluator:
     defines_seen: set[str] = field(default_factory=set)
     top: Frame = field(default_factory=lambda: Frame({}, None, ""))
     depth: int = 0
+    # Class and define bodies one root may run: a define that declares two of itself with new
+    # titles would otherwise run 2**max_depth bodies.
+    max_bodies: int = 5_000
+    bodies: int = 0
+    problems: list[Finding] = field(default_factory=list)  # bodies cut short, once each
 
     # --- classes and defines -------------------------------------------------------------
     def declare_class(
@@ -97,16 +137,14 @@ class Evaluator:
             return
         parent_frame = self.top
         if definition.parent:
+            # Declared already while its parents are: `inherits` loops end here.
+            self.classes[name] = Frame({}, self.top, name)
             self.declare_class(definition.parent, None, via)
             parent_frame = self.classes.get(class_name(definition.parent), self.top)
         frame = Frame({}, parent_frame, name)
         self.classes[name] = frame
         self._bind_params(definition.params, given or {}, frame, name, via)
-        self.depth += 1
-        try:
-            self.run(definition.body, frame, via)
-        finally:
-            self.depth -= 1
+        self._run_body(definition, frame, via)
 
     def _bind_params(
         self,
@@ -139,11 +177,30 @@ class Evaluator:
             return
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
         self._bind_params(definition.params, given, frame, name, via)
+        self._run_body(definition, frame, (*via, span))
+
+    def _run_body(
+        self, definition: ast.ClassDef | ast.DefineDef, frame: Frame, via: tuple[Span, ...]
+    ) -> None:
+        """Run a class or define body; past the bounds, skip or cut it and say so once."""
+        self.bodies += 1
+        if self.bodies > self.max_bodies:
+            self._cut(definition, f"more than {self.max_bodies} class and define bodies")
+            return
         self.depth += 1
         try:
-            self.run(definition.body, frame, (*via, span))
+            self.run(definition.body, frame, via)
+        except RecursionError:  # nested deeper than Python's stack: cut here, as at max_depth
+            self._cut(definition, "declarations nested too deeply")
         finally:
             self.depth -= 1
+
+    def _cut(self, definition: ast.ClassDef | ast.DefineDef, why: str) -> None:
+        if not self.problems:
+            message = f"`{definition.name}` is not fully evaluated: {why}; its calls may be missed"
+            self.problems.append(
+                Finding(definition.span, "parse-error", message, severity="warning")
+            )
 
     # --- statements ----------------------------------------------------------------------
     def run(self, body: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]) -> None:
@@ -286,7 +343,7 @@ class Evaluator:
     def _resource(self, node: ast.Resource, frame: Frame, via: tuple[Span, ...]) -> None:
         kind = node.type.lower().lstrip(":")
         for body in node.bodies:
-            attrs = {a.name: self.eval(a.value, frame, via) for a in body.attrs if a.name != "*"}
+            attrs = {a.name: self._attr(kind, a, frame, via) for a in body.attrs if a.name != "*"}
             attr_nodes = {a.name: a for a in body.attrs}
             titles = self.eval(body.title, frame, via)
             flat: list[Value] = []
@@ -306,6 +363,18 @@ class Evaluator:
                     Resource(kind, title, attrs, attr_nodes, body.span, via, frame)
                 )
 
+    def _attr(self, kind: str, attr: ast.Attr, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        value = attr.value
+        if (
+            kind == "file"
+            and attr.name == "content"
+            and isinstance(value, ast.Call)
+            and value.name.lstrip(":") in DEFERRED_CALLS
+        ):
+            seen = Frame(dict(frame.vars), frame.parent, frame.name)  # as of this point
+            return [Deferred(value, self, seen, via)]
+        return self.eval(value, frame, via)
+
     def _call(self, node: ast.Call, frame: Frame, via: tuple[Span, ...]) -> Alts:
         name = node.name.lstrip(":")
         args = [self.eval(a, frame, via) for a in node.args]
@@ -319,15 +388,18 @@ class Evaluator:
                                 target = "role::" + target.lstrip(":")
                             self.declare_class(target, None, (*via, node.span))
             return [None]
-        if name in ("template", "epp") and self.template is not None:
+        if name in TEMPLATE_CALLS and self.template is not None:
+            hashed = name in PARAMETER_CALLS
+            given = args[1] if hashed and len(args) > 1 else [None]
             rendered: Alts = [LText.plain("")]
-            for alts in args[:1] if name == "epp" else args:
+            for alts in args[:1] if hashed else args:
                 nxt: Alts = []
                 for value in alts:
                     if not isinstance(value, LText) or value.dynamic:
                         return [Unknown(node.span, name + "()")]
-                    parts = self.template(name, value.text, FrameScope(self, frame), node.span)
-                    nxt.extend(parts)
+                    for params in given:
+                        scope = FrameScope(self, frame, params)
+                        nxt.extend(self.template(name, value, scope, node.span))
                 joined: Alts = [
                     to_text(a, node.span) + to_text(b, node.span)
                     for a, b in itertools.product(rendered, nxt)

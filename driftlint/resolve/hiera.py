@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,10 +31,12 @@ class Hiera:
     """
 
     __slots__ = (
+        "_by_key",
         "_cache",
         "_data",
         "_found_errors",
         "_globs",
+        "_keys",
         "_list",
         "_load_errors",
         "_read",
@@ -62,6 +65,8 @@ class Hiera:
         self._texts: dict[str, str | None] = {}
         self._data: dict[str, dict[str, Value] | None] = {}
         self._globs: dict[str, tuple[str, ...]] = {}
+        self._keys: dict[str, frozenset[str] | None] = {}
+        self._by_key: dict[str, tuple[tuple[str, ...], dict[str, list[int]], list[int]]] = {}
         self._cache: dict[tuple[str, frozenset[tuple[str, str]]], tuple[HieraValue, ...]] = {}
 
     @staticmethod
@@ -181,13 +186,43 @@ class Hiera:
                     if self._text(path) is not None:
                         yield level, path, True
                     continue
-                for match in self._glob(path):
+                for match in self._glob_holding(path, key.split(".", 1)[0]):
                     yield level, match, concrete and level.kind == "glob"
 
     def _glob(self, pattern: str) -> tuple[str, ...]:
         if pattern not in self._globs:
             self._globs[pattern] = tuple(sorted(self._list(pattern)))
         return self._globs[pattern]
+
+    def _glob_holding(self, pattern: str, root: str) -> tuple[str, ...]:
+        """The files a glob matches that may hold the top-level key `root`, in glob order.
+
+        A glob over a big folder (`common/*.yaml`, hosts) matches hundreds of files, most of
+        which never mention the key: an index by key spares looking at each one per lookup.
+        """
+        if pattern not in self._by_key:
+            by_key: dict[str, list[int]] = {}
+            unsure: list[int] = []
+            matches = self._glob(pattern)
+            for i, path in enumerate(matches):
+                keys = self._key_set(path)
+                if keys is None:
+                    unsure.append(i)
+                for key in keys or ():
+                    by_key.setdefault(key, []).append(i)
+            self._by_key[pattern] = (matches, by_key, unsure)
+        matches, by_key, unsure = self._by_key[pattern]
+        found = by_key.get(root, [])
+        if unsure:
+            found = sorted({*found, *unsure})
+        return tuple(matches[i] for i in found)
+
+    def _key_set(self, path: str) -> frozenset[str] | None:
+        """The top-level keys of a data file by a line scan; None: parse it to know."""
+        if path not in self._keys:
+            text = self._text(path)
+            self._keys[path] = frozenset() if text is None else top_level_keys(text)
+        return self._keys[path]
 
     def _text(self, path: str) -> str | None:
         if path not in self._texts:
@@ -198,8 +233,9 @@ class Hiera:
         """key's raw value in one data file, or (); a dotted key digs into hashes."""
         root, *dig = key.split(".")
         if path not in self._data:
+            keys = self._key_set(path)
             text = self._text(path)
-            if text is None or root not in text:
+            if text is None or (root not in keys if keys is not None else root not in text):
                 return ()  # most files of a big hierarchy never mention the key: not parsed
             data, errors = load_yaml(text, path)
             self._found_errors.update(dict.fromkeys(errors))
@@ -215,6 +251,49 @@ class Hiera:
                 return ()
             value = value[part]
         return (value,)
+
+
+_TOP_KEY = re.compile(
+    r"""^(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^\s#'"][^\n]*?))[ \t]*:(?:[ \t]|$)"""
+)
+# A line at column 0 that may start something the line scan cannot read: flow collections,
+# complex keys, anchors, tags, aliases, directives.
+_UNSURE = frozenset("{[?&!*%|>")
+
+
+def top_level_keys(text: str) -> frozenset[str] | None:
+    """The keys of a YAML file's top-level mapping, read line by line without parsing, or None
+    when the file has a shape the scan cannot vouch for (then the caller parses it).
+
+    The answer may hold extra keys (a continuation line that looks like one), never too few:
+    in block style every top-level key starts at column 0 and ends with `: ` or `:` at the
+    end of the line.
+    """
+    if "<<" in text:
+        return None  # merge keys copy keys from anchors
+    keys: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith(("---", "...")):
+            if line[3:].strip()[:1] not in ("", "#"):
+                return None  # a document that starts on the marker line
+            continue
+        if not line or line[0] in " \t#" or line[:2] in ("- ", "-\t") or line == "-":
+            continue  # indented, a comment, or an item of a top-level sequence
+        if line[0] in _UNSURE:
+            return None
+        found = _TOP_KEY.match(line)
+        if found is None:
+            continue  # a plain scalar document, or a continuation line
+        double, single, plain = found.groups()
+        if double is not None:
+            if "\\" in double:
+                return None
+            keys.add(double)
+        elif single is not None:
+            keys.add(single.replace("''", "'"))
+        else:
+            keys.add(plain)
+    return frozenset(keys)
 
 
 def _join(datadir: str, path: str) -> str:

@@ -1,0 +1,301 @@
+"""Evaluate a class once for every root whose view of it is the same.
+
+Each role of a real tree declares hundreds of classes, most of them shared (base profiles,
+monitoring, the same service classes); evaluating every role from scratch spent almost all of
+a run re-evaluating the same class bodies to the same resources. `MemoEvaluator` records, for
+every class body it runs, a trace: what the body read from outside itself, in order (Hiera
+lookups, top-scope and other classes' variables) interleaved with what it did (resources
+declared, classes declared). Another root that declares the same class with the same
+parameters replays a trace instead of running the body, checking each read against its own
+state as it goes. The first read that differs undoes the replay and the body runs afresh, so a
+replay gives exactly the resources the body would have given (a verifying trace, as build
+systems use; not a guess that two roles are alike).
+
+What a body does not record cannot differ, because it is not read: every way a body sees
+state outside itself goes through `lookup_var` or the Hiera hook. Templates rendered later
+(`Deferred` file content) are bound again to the replaying root's frames, so they read that
+root's variables when they render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from driftlint.model import Span
+from driftlint.resolve.evaluate import Alts, Deferred, Evaluator, Frame, Resource
+from driftlint.resolve.scope import class_name
+from driftlint.values import Value
+
+MAX_VARIANTS = 6  # traces kept per (class, parameters); roles that differ beyond that re-run
+
+# Trace events.
+_HIERA, _VAR, _RESOURCES, _CLASS = range(4)
+_MISS = object()  # a variable no frame holds
+
+
+@dataclass(slots=True)
+class _Trace:
+    """What one run of one class body read and did."""
+
+    name: str
+    via: tuple[Span, ...]  # the declaration chain the body ran under
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    mark: int = 0  # resources before this index are already in events
+    storable: bool = True
+    parent_declared: bool = False
+
+
+@dataclass(slots=True)
+class _Variant:
+    events: list[tuple[Any, ...]]
+    vars: dict[str, Alts]
+    defines: frozenset[str]
+
+
+@dataclass(slots=True)
+class Memo:
+    """Traces shared by the evaluators of one run, by (class, given parameters)."""
+
+    traces: dict[tuple[str, object], list[_Variant]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+
+class _Mismatch(Exception):
+    """A read during a replay differs from the recorded one."""
+
+
+@dataclass(slots=True)
+class MemoEvaluator(Evaluator):
+    memo: Memo = field(default_factory=Memo)
+    _stack: list[_Trace] = field(default_factory=list)
+    _hiera_hook: Callable[[str, dict[str, str]], Alts | None] | None = None
+
+    def __post_init__(self) -> None:
+        self._hiera_hook = self.hiera
+        if self.hiera is not None:
+            self.hiera = self._recorded_hiera
+
+    # --- recording ---------------------------------------------------------------------
+    def _recorded_hiera(self, key: str, facts: dict[str, str]) -> Alts | None:
+        assert self._hiera_hook is not None
+        found = self._hiera_hook(key, facts)
+        if self._stack:
+            self._stack[-1].events.append((_HIERA, key, found))
+        return found
+
+    def lookup_var(self, name: str, frame: Frame, span: Span | None, top: bool = False) -> Alts:
+        found = Evaluator.lookup_var(self, name, frame, span, top)
+        if self._stack:
+            self._record_read(name, frame, top, found)
+        return found
+
+    def _record_read(self, name: str, frame: Frame, top: bool, found: Alts) -> None:
+        trace = self._stack[-1]
+        name = name.lstrip(":")
+        if "::" in name or top:
+            trace.events.append((_VAR, name, None, self._resolve(name, None)))
+            return
+        walked: list[str | None] = []  # the outside frames the lookup looked in, in order
+        value: object = _MISS
+        current: Frame | None = frame
+        while current is not None:
+            outside = current is self.top or (
+                current.name != trace.name and self.classes.get(current.name) is current
+            )
+            if outside:
+                walked.append(None if current is self.top else current.name)
+            elif walked:
+                trace.storable = False  # an inner frame below an outer one: not a shape we know
+            if name in current.vars:
+                value = current.vars[name]
+                break
+            current = current.parent
+        if walked:
+            trace.events.append((_VAR, name, tuple(walked), value))
+
+    def _resolve(self, name: str, walked: tuple[str | None, ...] | None) -> object:
+        """A variable's value as this root sees it now from outside a class body, or _MISS."""
+        if walked is None:
+            if "::" in name:
+                owner, _, var = name.rpartition("::")
+                frame = self.classes.get(class_name(owner))
+                return frame.vars[var] if frame is not None and var in frame.vars else _MISS
+            return self.top.vars.get(name, _MISS)
+        for ref in walked:
+            frame = self.top if ref is None else self.classes.get(ref)
+            if frame is None:
+                return _MISS if ref is None else _Mismatch
+            if name in frame.vars:
+                return frame.vars[name]
+        return _MISS
+
+    def _flush(self, trace: _Trace) -> None:
+        if len(self.resources) > trace.mark:
+            trace.events.append((_RESOURCES, self.resources[trace.mark :], len(trace.via)))
+            trace.mark = len(self.resources)
+
+    # --- classes -------------------------------------------------------------------------
+    def declare_class(
+        self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
+    ) -> None:
+        name = class_name(name)
+        outer = self._stack[-1] if self._stack else None
+        if outer is not None:
+            self._flush(outer)
+            if name not in self.classes:
+                if self.depth > self.max_depth:
+                    outer.storable = False  # cut by depth: another root may get further
+                elif not (outer.parent_declared is False and self._is_parent(outer, name)):
+                    outer.events.append((_CLASS, name, given, via[len(outer.via) :]))
+                else:
+                    outer.parent_declared = True
+        if name in self.classes or self.depth > self.max_depth:
+            Evaluator.declare_class(self, name, given, via)
+            return
+        definition = self.index.classes.get(name)
+        if definition is None or (self.prune is not None and not self.prune(name)):
+            Evaluator.declare_class(self, name, given, via)
+            return
+        key = (name, _freeze(given))
+        for variant in self.memo.traces.get(key, ()):
+            if self._replay(name, definition.parent, variant, via):
+                self.memo.hits += 1
+                return
+        self.memo.misses += 1
+        self._record(name, given, via, key)
+        if outer is not None:
+            outer.mark = len(self.resources)
+
+    def _is_parent(self, trace: _Trace, name: str) -> bool:
+        definition = self.index.classes.get(trace.name)
+        return bool(definition and definition.parent and class_name(definition.parent) == name)
+
+    def _record(
+        self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...], key: Any
+    ) -> None:
+        trace = _Trace(name, via, mark=len(self.resources))
+        defines_before = set(self.defines_seen)
+        problems_before = len(self.problems)
+        self._stack.append(trace)
+        try:
+            Evaluator.declare_class(self, name, given, via)
+        finally:
+            self._stack.pop()
+        self._flush(trace)
+        if len(self.problems) != problems_before:
+            trace.storable = False
+        frame = self.classes.get(name)
+        if not trace.storable or frame is None or frame.name != name:
+            return
+        variants = self.memo.traces.setdefault(key, [])
+        if len(variants) < MAX_VARIANTS:
+            variant = _Variant(
+                trace.events, dict(frame.vars), frozenset(self.defines_seen - defines_before)
+            )
+            variants.append(variant)
+
+    # --- replaying ---------------------------------------------------------------------
+    def _replay(
+        self, name: str, parent: str | None, variant: _Variant, via: tuple[Span, ...]
+    ) -> bool:
+        resources, classes, bodies = len(self.resources), len(self.classes), self.bodies
+        outer = self._stack[-1] if self._stack else None
+        # What the replay declares belongs to this class's trace, not to the one recording
+        # around it: a sink trace takes it.
+        self._stack.append(_Trace(name, via, mark=resources, storable=False))
+        self.depth += 1
+        try:
+            parent_frame = self.top
+            if parent:
+                self.classes[name] = Frame({}, self.top, name)
+                self.declare_class(parent, None, via)
+                parent_frame = self.classes.get(class_name(parent), self.top)
+            self.classes[name] = Frame(dict(variant.vars), parent_frame, name)
+            for event in variant.events:
+                self._replay_event(event, via)
+        except _Mismatch:
+            del self.resources[resources:]
+            for added in list(self.classes)[classes:]:
+                del self.classes[added]
+            self.bodies = bodies
+            return False
+        finally:
+            self.depth -= 1
+            self._stack.pop()
+        self.defines_seen.update(variant.defines)
+        if outer is not None:
+            outer.mark = len(self.resources)
+        return True
+
+    def _replay_event(self, event: tuple[Any, ...], via: tuple[Span, ...]) -> None:
+        kind = event[0]
+        if kind == _HIERA:
+            _, key, expected = event
+            assert self._hiera_hook is not None
+            if self._hiera_hook(key, self.facts) != expected:
+                raise _Mismatch
+        elif kind == _VAR:
+            _, name, walked, expected = event
+            found = self._resolve(name, walked)
+            if found is not expected and (found is _MISS or expected is _MISS or found != expected):
+                raise _Mismatch
+        elif kind == _RESOURCES:
+            _, resources, base = event
+            rebound: dict[int, Deferred] = {}
+            for resource in resources:
+                self.resources.append(self._rebind(resource, via, base, rebound))
+        else:
+            _, name, given, suffix = event
+            self.declare_class(name, given, (*via, *suffix))
+
+    def _rebind(
+        self, resource: Resource, via: tuple[Span, ...], base: int, rebound: dict[int, Deferred]
+    ) -> Resource:
+        """A recorded resource as this root declares it: its chain and its templates ours."""
+        suffix = resource.via[base:]
+        attrs = {
+            attr: [self._rebind_value(v, via, base, rebound) for v in alts]
+            for attr, alts in resource.attrs.items()
+        }
+        return Resource(
+            resource.type,
+            resource.title,
+            attrs,
+            resource.attr_nodes,
+            resource.span,
+            (*via, *suffix),
+            resource.scope,
+        )
+
+    def _rebind_value(
+        self, value: Value, via: tuple[Span, ...], base: int, seen: dict[int, Deferred]
+    ) -> Any:
+        if not isinstance(value, Deferred):
+            return value
+        if id(value) not in seen:
+            frame = value.frame
+            parent = frame.parent
+            if parent is None or parent is value.evaluator.top:
+                parent = self.top
+            else:
+                parent = self.classes.get(parent.name, self.top)
+            seen[id(value)] = Deferred(
+                value.call, self, Frame(frame.vars, parent, frame.name), (*via, *value.via[base:])
+            )
+        return seen[id(value)]
+
+
+def _freeze(value: Any) -> object:
+    """A hashable stand-in for parameters given to a class, equal when they are equal."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    if isinstance(value, Deferred):
+        return ("deferred", id(value))
+    return value

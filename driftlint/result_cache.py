@@ -1,0 +1,82 @@
+"""A whole check's result, cached by what it depends on: the warm path of a CI gate.
+
+The parse cache (driftlint.cache) spares parsing a file twice; evaluating every role still
+takes most of a cold run. When nothing a check depends on has changed, its result is the same,
+so a second run of the same tree (a re-run pipeline, a pre-commit hook after a commit that
+touched no Puppet file, the base side of `--base`) only has to prove that.
+
+The key holds driftlint's version and code (`build_id`), the config, the setup errors, every
+file of the tree (path, size and a hash of its bytes; for a file over the size limit its size
+and modification time, since it is not read) and the commit git's HEAD names, which is what the
+history of the usage specs is read from. An edit anywhere in the tree is a miss: it is a cache
+of runs, not a dependency graph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from driftlint.cache import Cache, build_id
+from driftlint.config import Config
+from driftlint.discover import SourceFile
+from driftlint.history import head_commit
+from driftlint.model import Result
+
+
+def run_key(root: Path, files: Iterable[SourceFile], config: Config, setup: Iterable[str]) -> str:
+    """A digest of everything a check of the tree at root depends on."""
+    digest = hashlib.blake2b(digest_size=32)
+    header = {
+        "version": build_id(),
+        "config": _canonical(dataclasses.asdict(config)),
+        "setup": sorted(setup),
+        "head": head_commit(root) or "",
+    }
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    for file in files:
+        digest.update(file.path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(_file_digest(root, file, config.max_file_size))
+    return digest.hexdigest()
+
+
+def _file_digest(root: Path, file: SourceFile, max_size: int) -> bytes:
+    full = os.path.join(root, file.path)
+    try:
+        info = os.stat(full)
+        if info.st_size > max_size:
+            return f"big:{info.st_size}:{info.st_mtime_ns}".encode()
+        with open(full, "rb") as handle:
+            return hashlib.blake2b(handle.read(max_size + 1), digest_size=16).digest()
+    except OSError as error:
+        return f"error:{error.errno}".encode()
+
+
+def _canonical(value: Any) -> Any:
+    """Sets in a stable order, so equal configs give equal keys in every process."""
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def load(cache: Cache, key: str, root: Path) -> Result | None:
+    found = cache.get(key)
+    if not isinstance(found, Result):
+        return None
+    return dataclasses.replace(found, root=str(root))
+
+
+def store(cache: Cache, key: str, result: Result) -> None:
+    if not result.internal_errors:  # a run that hit a bug is not worth repeating
+        cache.put(key, result)
