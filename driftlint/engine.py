@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+import multiprocessing as mp
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -83,7 +88,15 @@ def run(
     key = result_cache.run_key(root, files, config, setup_errors) if cache_dir else ""
     if key and (found := result_cache.load(runs, key, root)) is not None:
         return found
-    result = _check(root, config, setup_errors, files, unreadable, jobs, cache_dir)
+    # A check builds millions of small objects and few cycles: the cycle collector's passes
+    # over them took a fifth of a run. It is off for the check and runs once afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _check(root, config, setup_errors, files, unreadable, jobs, cache_dir)
+    finally:
+        if collecting:
+            gc.enable()
     if key:
         result_cache.store(runs, key, result)
     return result
@@ -139,11 +152,13 @@ def _check(
     extractor = Extractor(
         watched,
         table,
-        lambda ref: _static(tree, ref, module_roots, config.max_expansions),
+        functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
     )
     missing: list[Finding] = []
-    calls = _resolve_calls(index, config, extractor, hiera, tree, module_roots, missing)
+    calls = _resolve_calls(
+        index, config, extractor, hiera, tree, module_roots, missing, jobs or os.cpu_count() or 1
+    )
     findings.extend(missing)
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
@@ -227,6 +242,8 @@ def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.W
 
 
 def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> list[LText]:
+    """A `puppet:///` file's located text. Cached by the caller: every role that installs it
+    gets the same object, so what is parsed of it is parsed once."""
     for root in module_roots:
         path = module_file("source", ref, root)
         if path is not None:
@@ -243,6 +260,40 @@ def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, .
     return tree.read(path) if path else None
 
 
+@dataclass(slots=True)
+class _Reached:
+    """What evaluating some roots found; workers each fill one, the parent merges them."""
+
+    roles: dict[Invocation, set[str]] = field(default_factory=dict)
+    classes: set[str] = field(default_factory=set)  # classes and defines some root reached
+    # (invocation, role label, paths that root installs) for missing-script.
+    installs: list[tuple[Invocation, str, frozenset[str]]] = field(default_factory=list)
+    installed_anywhere: set[str] = field(default_factory=set)
+    cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
+    # Found in a worker while evaluating: template problems, Hiera data files' problems.
+    problems: list[Finding] = field(default_factory=list)
+
+    def merge(self, other: _Reached) -> None:
+        for invocation, labels in other.roles.items():
+            self.roles.setdefault(invocation, set()).update(labels)
+        self.classes |= other.classes
+        self.installs += other.installs
+        self.installed_anywhere |= other.installed_anywhere
+        self.cut += other.cut
+        self.problems += other.problems
+
+
+Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
+# Below this many roots, starting workers costs more than it saves.
+PARALLEL_ROOTS = 64
+_WORKER: Callable[[list[Root]], _Reached] | None = None  # set in the parent, inherited by fork
+
+
+def _evaluate_in_worker(roots: list[Root]) -> _Reached:
+    assert _WORKER is not None
+    return _WORKER(roots)
+
+
 def _resolve_calls(
     index: Index,
     config: Config,
@@ -251,21 +302,28 @@ def _resolve_calls(
     tree: Tree,
     module_roots: tuple[str, ...],
     missing: list[Finding],
+    jobs: int = 1,
 ) -> list[Call]:
-    """Evaluate every root (role class, node, then whatever no root reaches) and merge calls."""
-    roles: dict[Invocation, set[str]] = {}
-    reached: set[str] = set()
-    # (invocation, role label, paths that root installs) for missing-script.
-    seen_installs: list[tuple[Invocation, str, frozenset[str]]] = []
-    installed_anywhere: set[str] = set()
+    """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
+    With `jobs` > 1 and fork available, the roles and nodes are split in contiguous runs (so
+    that alike roles share a worker's memo) over worker processes that inherit the parsed
+    tree; the classes no root reaches are evaluated after, here.
+    """
     # ERB, EPP and Jinja2, from module files or inline text (driftlint/resolve/templates.py).
     template = TemplateRenderer(tree.read, module_roots, config.max_expansions, tree.findings)
 
-    lookups: dict[tuple[str, tuple[tuple[str, str], ...]], Alts | None] = {}
+    lookups: dict[tuple[str, frozenset[tuple[str, str]]], Alts | None] = {}
+
+    fact_keys: dict[int, tuple[dict[str, str], frozenset[tuple[str, str]]]] = {}
 
     def lookup(key: str, facts: dict[str, str]) -> Alts | None:
-        memo = (key, tuple(sorted(facts.items())))
+        # Each root's facts are one dict: its frozen form is made once (the dict is kept, so
+        # its id is not reused by another).
+        known = fact_keys.get(id(facts))
+        if known is None or known[0] is not facts:
+            known = fact_keys[id(facts)] = (facts, frozenset(facts.items()))
+        memo = (key, known[1])
         if memo not in lookups:
             found = hiera.lookup(key, facts)
             lookups[memo] = [h.value for h in found] if found else None
@@ -284,7 +342,9 @@ def _resolve_calls(
 
     memo = Memo()  # class bodies evaluated once for all roles that see them alike
 
-    def evaluate(label: str | None, start: ast.Node | str, facts: dict[str, str]) -> None:
+    def evaluate(
+        label: str | None, start: ast.Node | str, facts: dict[str, str], out: _Reached
+    ) -> None:
         evaluator = MemoEvaluator(
             index,
             facts,
@@ -308,33 +368,70 @@ def _resolve_calls(
             # A node is labelled by the roles it declares; a node without one by its name.
             declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
             label = ", ".join(declared) if declared else label
-        if not missing:  # a body cut short (too deep, too many) is said once, by the first root
-            missing.extend(evaluator.problems)
-        reached.update(evaluator.classes)
-        reached.update(evaluator.defines_seen)
+        out.cut.extend(evaluator.problems)
+        out.classes.update(evaluator.classes)
+        out.classes.update(evaluator.defines_seen)
         installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
-        installed_anywhere.update(installed)
+        out.installed_anywhere.update(installed)
         for invocation in extractor.invocations(evaluator.resources):
-            roles.setdefault(invocation, set())
+            out.roles.setdefault(invocation, set())
             if label:
-                roles[invocation].update(label.split(", "))
+                out.roles[invocation].update(label.split(", "))
                 for role in label.split(", "):
-                    seen_installs.append((invocation, role, installed))
+                    out.installs.append((invocation, role, installed))
 
+    def evaluate_all(roots: list[Root], in_worker: bool = False) -> _Reached:
+        out = _Reached()
+        for label, start, facts in roots:
+            evaluate(label, start, facts, out)
+        if in_worker:  # what the parent's tree and Hiera would otherwise have noted
+            out.problems.extend(tree.findings)
+            out.problems.extend(hiera.errors)
+        return out
+
+    roots: list[Root] = []
     for role in index.roles(prefix):
         if relevance(role):
-            name = role.removeprefix(prefix)
-            evaluate(role, role, role_facts(name))
+            roots.append((role, role, role_facts(role.removeprefix(prefix))))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
-            evaluate(node_label(node), node, node_facts(node))
+            roots.append((node_label(node), node, node_facts(node)))
+    reached = _evaluate_roots(roots, evaluate_all, jobs)
     # Classes and defines no root reaches are checked with their defaults, outside any role.
-    for name in sorted(relevance.relevant):
-        if name not in reached:
-            evaluate(None, name, role_facts(None))
-    missing.extend(_missing_scripts(seen_installs, installed_anywhere, extractor))
-    return [Call(inv, tuple(sorted(r))) for inv, r in roles.items()]
+    unreached = [
+        (None, name, role_facts(None))
+        for name in sorted(relevance.relevant)
+        if name not in reached.classes
+    ]
+    reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    missing.extend(reached.problems)
+    missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
+    missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
+    return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
+
+
+def _evaluate_roots(
+    roots: list[Root], evaluate_all: Callable[[list[Root]], _Reached], jobs: int
+) -> _Reached:
+    """Evaluate roots here, or in `jobs` forked workers when there are enough of them."""
+    if jobs < 2 or len(roots) < PARALLEL_ROOTS or "fork" not in mp.get_all_start_methods():
+        return evaluate_all(roots)
+    global _WORKER
+    size = -(-len(roots) // jobs)
+    chunks = [roots[i : i + size] for i in range(0, len(roots), size)]
+    _WORKER = functools.partial(evaluate_all, in_worker=True)
+    try:
+        with ProcessPoolExecutor(len(chunks), mp_context=mp.get_context("fork")) as pool:
+            parts = list(pool.map(_evaluate_in_worker, chunks))
+    except (OSError, BrokenProcessPool):
+        return evaluate_all(roots)  # no workers to be had: do it here
+    finally:
+        _WORKER = None
+    out = _Reached()
+    for part in parts:
+        out.merge(part)
+    return out
 
 
 def _missing_scripts(

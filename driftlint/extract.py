@@ -9,8 +9,10 @@ role's rendering of each template. A script that sources `/etc/default/x`, or a 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
@@ -22,6 +24,7 @@ from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
+_WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class Extractor:
     read_static: Callable[[str], list[LText]]
     # (kind, name) of a template → its source, to tell a script from a config file unrendered
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
-    _shell_cache: dict[object, shell.ShellScript] = field(default_factory=dict)
+    _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
@@ -83,8 +86,9 @@ class Extractor:
             for attr in EXEC_ATTRS.get(resource.type, ()):
                 for value in resource.attrs.get(attr, ()):
                     yield from self._from_value(value, resource.span, (*resource.via,))
+        by_base = _by_base(installed)
         for files in installed.values():
-            yield from self._from_file(files, installed)
+            yield from self._from_file(files, installed, by_base)
 
     # --- installed files -----------------------------------------------------------------
     def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
@@ -141,45 +145,87 @@ class Extractor:
                     return True
         return False
 
-    def _named(self, files: Installed, installed: Mapping[str, Installed]) -> list[LText]:
-        """The file's contents and those of the installed files it names (sourced files,
+    def _named(
+        self, files: Installed, installed: Mapping[str, Installed], by_base: dict[str, list[str]]
+    ) -> list[LText]:
+        """The contents of the installed files this file names (sourced files,
         `EnvironmentFile=`): where a command of the file can take its words from."""
-        texts = list(files.contents[:4])
+        texts: list[LText] = []
         for content in files.contents[:4]:
-            for path, other in installed.items():
-                if other is not files and path in content.text:
-                    texts.extend(other.contents[:1])
+            # A path is named where its last part is a word of the text: a word index of the
+            # text spares a search for every installed path.
+            for word in self._words(content) & by_base.keys():
+                for path in by_base[word]:
+                    other = installed[path]
+                    if other is not files and path in content.text:
+                        texts.extend(other.contents[:1])
         return texts
 
+    def _mentioned(self, content: LText) -> bool:
+        return self._cached("mentions", (content,), lambda: self._mentions(content.text))  # type: ignore[no-any-return]
+
+    def _words(self, content: LText) -> set[str]:
+        return self._cached("words", (content,), lambda: set(_WORDS.findall(content.text)))
+
+    def _cached(self, kind: str, parts: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """`make()` once per identity of parts. Values shared by roles (the same template
+        rendering, a replayed class's resources) are the same objects, so one parse serves
+        every role; the parts are kept so that an identity is never reused."""
+        key = (kind, *map(id, parts))
+        found = self._memo.get(key)
+        if found is None:
+            found = (parts, make())
+            self._memo[key] = found
+        return found[1]
+
     def _from_file(
-        self, files: Installed, installed: Mapping[str, Installed]
+        self, files: Installed, installed: Mapping[str, Installed], by_base: dict[str, list[str]]
     ) -> Iterator[Invocation]:
         dest = files.dest
         if not self._may_run(files):
             return
-        if not any(self._mentions(t.text) for t in self._named(files, installed)):
+        if not any(self._mentioned(t) for t in files.contents[:4]) and not any(
+            self._mentioned(t) for t in self._named(files, installed, by_base)
+        ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            via = files.via
-            if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
-                unit = units.parse_unit(content, dest)
+            for command in self._file_commands(dest, content, installed):
+                yield from self._from_command(command, files.via)
+
+    def _file_commands(
+        self, dest: str, content: LText, installed: Mapping[str, Installed]
+    ) -> list[shell.Command]:
+        """The commands a unit, cron file or script runs, with what it reads of the files
+        the same role installs; parsed once per content and set of such files."""
+        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
+            unit = units.parse_unit(content, dest)
+            env_texts = []
+            for env_file in unit.environment_files:
+                other = installed.get(env_file.lstrip("-"))
+                if other is not None and other.contents:
+                    env_texts.append((other.dest, other.contents[0]))
+
+            def unit_commands() -> list[shell.Command]:
                 env: dict[str, LText] = {}
-                for env_file in unit.environment_files:
-                    other = installed.get(env_file.lstrip("-"))
-                    if other is not None and other.contents:
-                        env.update(units.parse_env_file(other.contents[0], other.dest))
+                for path, text in env_texts:
+                    env.update(units.parse_env_file(text, path))
                 env.update(unit.environment)
-                for command in units.unit_commands(replace(unit, environment=env)):
-                    yield from self._from_command(command, via)
-            elif dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
-                for line in units.parse_crontab(content, dest, system=True):
-                    yield from self._from_value(line, None, via)
-            elif (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
-                "/etc/init.d/"
-            ):
-                script = self._parse_script(dest, content, installed)
-                for command in script.commands:
-                    yield from self._from_command(command, via)
+                return list(units.unit_commands(replace(unit, environment=env)))
+
+            parts = (content, *(t for _, t in env_texts))
+            return self._cached("unit:" + dest, parts, unit_commands)  # type: ignore[no-any-return]
+        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
+
+            def cron_commands() -> list[shell.Command]:
+                lines = units.parse_crontab(content, dest, system=True)
+                return [c for line in lines for c in self._value_commands(line, None)]
+
+            return self._cached("cron:" + dest, (content,), cron_commands)  # type: ignore[no-any-return]
+        if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
+            "/etc/init.d/"
+        ):
+            return list(self._parse_script(dest, content, installed).commands)
+        return []
 
     def _parse_script(
         self, dest: str, content: LText, installed: Mapping[str, Installed]
@@ -189,59 +235,82 @@ class Extractor:
         A static init script is the same for every role; only the `/etc/default` files it
         sources differ, and those (with their located values) are part of the key.
         """
+        words = self._words(content)
         sourced = tuple(
             (path, other.contents[0])
             for path, other in installed.items()
-            if other.contents and path in content.text
+            if posixpath.basename(path) in words and path in content.text and other.contents
         )
-        key = (dest, content, sourced)
-        found = self._shell_cache.get(key)
-        if found is None:
-            files = dict(sourced)
-            found = shell.parse_shell(content, dest, None, files.get)
-            self._shell_cache[key] = found
-        return found
+        files = dict(sourced)
+        parts = (content, *(text for _, text in sourced))
+        return self._cached(  # type: ignore[no-any-return]
+            "script:" + dest + "\0" + "\0".join(files),
+            parts,
+            lambda: shell.parse_shell(content, dest, None, files.get),
+        )
 
     # --- commands ------------------------------------------------------------------------
+    def _value_commands(self, value: Value, span: Span | None) -> list[shell.Command]:
+        """The commands of an `exec`/`cron` command or a cron line: a shell string, or an
+        argv array (each element one word, no shell involved)."""
+        if isinstance(value, tuple):
+            words = tuple(_word(to_text(v, span)) for v in value if v is not None)
+            words = tuple(w for w in words if w is not None)
+            return [shell.Command(words=words)] if words else []  # type: ignore[arg-type]
+        if isinstance(value, Unknown) or not isinstance(value, LText):
+            return []
+        if not self._mentions(value.text):
+            return []  # names no watched script: nothing to parse
+        path = span.path if span else ""
+        return self._cached(  # type: ignore[no-any-return]
+            "value:" + path, (value,), lambda: list(shell.parse_shell(value, path).commands)
+        )
+
     def _from_value(
         self, value: Value, span: Span | None, via: tuple[Span, ...]
     ) -> Iterator[Invocation]:
-        if isinstance(value, tuple):
-            # exec's argv array form: each element is one word, no shell involved.
-            words = tuple(_word(to_text(v, span)) for v in value if v is not None)
-            words = tuple(w for w in words if w is not None)
-            if words:
-                yield from self._from_command(shell.Command(words=words), via)  # type: ignore[arg-type]
-            return
-        if isinstance(value, Unknown) or not isinstance(value, LText):
-            return
-        script = shell.parse_shell(value, span.path if span else "")
-        for command in script.commands:
+        for command in self._value_commands(value, span):
             yield from self._from_command(command, via)
 
     def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
-        path = command.words[0].span.path if command.words else ""
-        # A wrapper that is itself a watched script (declared in a rule pack) is checked too.
-        found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
-        for inner in found:
-            if not inner.words:
-                continue
+        for watched, inner, outer in self._matched(command):
             argv0 = inner.words[0]
-            if argv0.dynamic:
-                continue
-            watched = self.match(argv0.text)
-            if watched is None:
-                continue
-            outer = command.words[0].span if command.words else argv0.span
             chain = (*via, outer) if outer != argv0.span else via
             yield Invocation(
-                script=watched.name,
+                script=watched,
                 command=argv0,
                 words=inner.words[1:],
                 via=(*chain, argv0.span),
                 passthrough=inner.passthrough,
                 assumptions=conditions_of(inner.words),
             )
+
+    def _matched(self, command: shell.Command) -> list[tuple[str, shell.Command, Span]]:
+        """The watched scripts a command runs, looking through wrappers: (name, the inner
+        command, the outer command's first word)."""
+
+        def match() -> list[tuple[str, shell.Command, Span]]:
+            path = command.words[0].span.path if command.words else ""
+            # A wrapper that is itself a watched script (declared in a rule pack) is checked.
+            found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
+            out = []
+            for inner in found:
+                if not inner.words or inner.words[0].dynamic:
+                    continue
+                watched = self.match(inner.words[0].text)
+                if watched is not None:
+                    outer = command.words[0].span if command.words else inner.words[0].span
+                    out.append((watched.name, inner, outer))
+            return out
+
+        return self._cached("matched", (command,), match)  # type: ignore[no-any-return]
+
+
+def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:
+    by_base: dict[str, list[str]] = {}
+    for path in installed:
+        by_base.setdefault(posixpath.basename(path), []).append(path)
+    return by_base
 
 
 def _word(text: LText) -> Word | None:

@@ -215,3 +215,19 @@ def test_rendering_any_epp_never_raises(template: str) -> None:
                 for run in text.runs:
                     assert run.path == "modules/m/templates/t.epp"
                     assert 1 <= run.line <= len(lines)
+
+
+def test_an_erb_rendering_is_reused_only_for_the_same_values() -> None:
+    manifest = (
+        "class a($x = '-v') { file { '/a': content => template('m/t.erb') } }\n"
+        "class b($x = '-v') { file { '/b': content => template('m/t.erb') } }\n"
+        "class c($x = '-t') { file { '/c': content => template('m/t.erb') } }\n"
+        "class r { include a, b, c }\n"
+    )
+    files = {"modules/m/templates/t.erb": "run <%= @x %>\n"}
+    texts = render(manifest, files)
+    assert [t.text for t in texts] == ["run -v\n", "run -v\n", "run -t\n"]
+    # `b` gets a rendering of its own value: the same text, located in b's default.
+    assert where(texts[0], "-v")[:2] == ("m.pp", 1)
+    assert where(texts[1], "-v")[:2] == ("m.pp", 2)
+    assert where(texts[2], "-t")[:2] == ("m.pp", 3)

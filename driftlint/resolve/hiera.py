@@ -36,6 +36,7 @@ class Hiera:
         "_data",
         "_found_errors",
         "_globs",
+        "_interpolated",
         "_keys",
         "_list",
         "_load_errors",
@@ -66,6 +67,7 @@ class Hiera:
         self._data: dict[str, dict[str, Value] | None] = {}
         self._globs: dict[str, tuple[str, ...]] = {}
         self._keys: dict[str, frozenset[str] | None] = {}
+        self._interpolated: dict[frozenset[tuple[str, str]], list[list[tuple[str, bool]]]] = {}
         self._by_key: dict[str, tuple[tuple[str, ...], dict[str, list[int]], list[int]]] = {}
         self._cache: dict[tuple[str, frozenset[tuple[str, str]]], tuple[HieraValue, ...]] = {}
 
@@ -173,11 +175,8 @@ class Hiera:
     def _files(self, key: str, facts: Mapping[str, str]) -> Iterator[tuple[Level, str, bool]]:
         """Data files in priority order, each with whether it surely applies."""
         namespace = key.split(".", 1)[0].split("::")[:-1]
-        for level in self.levels:
-            for template in level.paths:
-                pattern, concrete = path_pattern(
-                    template, facts, level.mapped_var, level.kind == "glob"
-                )
+        for level, patterns in zip(self.levels, self._patterns(facts), strict=True):
+            for pattern, concrete in patterns:
                 path = _join(level.datadir, pattern)
                 if level.backend == "expand_path":
                     # wmflib::expand_path: `a::b::c` lives in `<path>/a/b.yaml`.
@@ -193,6 +192,22 @@ class Hiera:
         if pattern not in self._globs:
             self._globs[pattern] = tuple(sorted(self._list(pattern)))
         return self._globs[pattern]
+
+    def _patterns(self, facts: Mapping[str, str]) -> list[list[tuple[str, bool]]]:
+        """Each level's paths with the facts filled in: the same for every key looked up
+        with these facts, so they are worked out once per set of facts."""
+        key = frozenset(facts.items())
+        found = self._interpolated.get(key)
+        if found is None:
+            found = [
+                [
+                    path_pattern(template, facts, level.mapped_var, level.kind == "glob")
+                    for template in level.paths
+                ]
+                for level in self.levels
+            ]
+            self._interpolated[key] = found
+        return found
 
     def _glob_holding(self, pattern: str, root: str) -> tuple[str, ...]:
         """The files a glob matches that may hold the top-level key `root`, in glob order.

@@ -27,12 +27,28 @@ from driftlint.parse.jinja import render_jinja
 from driftlint.resolve.conditions import mark_conditional
 from driftlint.resolve.epp_render import render_epp
 from driftlint.resolve.evaluate import Alts, FrameScope
-from driftlint.values import MapScope, Scope
+from driftlint.values import MapScope, Scope, Value
 
 JINJA_CALLS = ("jinja_template",)
 INLINE = "<inline>"  # the path inline template text is rendered under; no tree path has it
 
 Renderings = tuple[tuple[Rendering, ...], tuple[Finding, ...]]
+
+
+MAX_RENDERINGS = 8  # ERB renderings kept per template, for the scopes seen first
+
+
+@dataclass(slots=True)
+class _Recorder:
+    """A scope that remembers what a template asked of it."""
+
+    scope: Scope
+    reads: dict[str, Value] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> Value:
+        if name not in self.reads:
+            self.reads[name] = self.scope.lookup(name)
+        return self.reads[name]
 
 
 @dataclass(slots=True)
@@ -44,6 +60,10 @@ class TemplateRenderer:
     limit: int
     findings: list[Finding]  # problems reading templates (parse-error)
     _epp: dict[tuple[str, str], EppTemplate] = field(default_factory=dict)
+    # ERB renderings by template path: (variables read and their values, rendered texts).
+    _erb: dict[str, list[tuple[tuple[tuple[str, Value], ...], tuple[LText, ...]]]] = field(
+        default_factory=dict
+    )
 
     def __call__(self, kind: str, ref: LText, scope: FrameScope, span: Span) -> Alts:
         if kind.startswith("inline_"):
@@ -54,10 +74,27 @@ class TemplateRenderer:
             text = self.read(path) if path else None
             if path is None or text is None:
                 continue
+            if kind == "template":
+                return self.erb(text, path, scope)
             renderings, errors = self.render(kind, text, path, scope)
             self.findings.extend(errors)
             return list(mark_conditional(renderings))
         return [LText.symbol(span, f"{kind}()")]
+
+    def erb(self, text: str, path: str, scope: FrameScope) -> Alts:
+        """An ERB file rendered for a scope, or the rendering of an earlier scope whose
+        variables the template read are the same: ERB sees nothing else of its scope."""
+        variants = self._erb.setdefault(path, [])
+        for reads, rendered in variants:
+            if all(scope.lookup(name) == value for name, value in reads):
+                return list(rendered)
+        recorder = _Recorder(scope)
+        renderings, errors = render_erb(text, path, recorder, limit=self.limit)
+        self.findings.extend(errors)
+        rendered = tuple(mark_conditional(renderings))
+        if len(variants) < MAX_RENDERINGS:
+            variants.append((tuple(recorder.reads.items()), rendered))
+        return list(rendered)
 
     def inline(self, kind: str, source: LText, scope: FrameScope, span: Span) -> Alts:
         """Render inline text, then locate each character where the manifest writes it."""
