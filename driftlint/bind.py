@@ -7,7 +7,7 @@ from pathlib import Path
 
 from driftlint import checks, history, spec
 from driftlint.argv import bind_argv
-from driftlint.model import Call, CheckContext, Finding, Interface, Span
+from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Span
 
 
 def check_calls(
@@ -49,13 +49,7 @@ def _check_one(
     history_cache: dict[str, Interface],
 ) -> list[Finding]:
     invocation = call.invocation
-    binding = bind_argv(invocation.words, interface, invocation.passthrough)
-    if any(p.code == "unknown-option" for p in binding.problems):
-        # Only now is it worth reading history: was the option ever accepted?
-        if spec_path not in history_cache:
-            history_cache[spec_path] = _with_history(interface, root, spec_path)
-        interface = history_cache[spec_path]
-        binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    interface, binding = bind_call(call, spec_path, interface, root, history_cache)
     ctx = CheckContext(call, interface, binding)
     found: list[Finding] = []
     for module in checks.BINDING_CHECKS:
@@ -65,6 +59,28 @@ def _check_one(
             span = invocation.command.span
             found.append(Finding(span, "internal-error", f"check {module.CODE} raised {error!r}"))
     return found
+
+
+def bind_call(
+    call: Call,
+    spec_path: str,
+    interface: Interface,
+    root: Path,
+    history_cache: dict[str, Interface],
+) -> tuple[Interface, Binding]:
+    """Bind a call's argv; with an unknown option, again against the spec's git history.
+
+    Returns the interface the binding used (with removed options when history was read).
+    """
+    invocation = call.invocation
+    binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    if any(p.code == "unknown-option" for p in binding.problems):
+        # Only now is it worth reading history: was the option ever accepted?
+        if spec_path not in history_cache:
+            history_cache[spec_path] = _with_history(interface, root, spec_path)
+        interface = history_cache[spec_path]
+        binding = bind_argv(invocation.words, interface, invocation.passthrough)
+    return interface, binding
 
 
 def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface:

@@ -99,6 +99,10 @@ def cli() -> None:
     help="Where parse results are kept (default: $XDG_CACHE_HOME/driftlint).",
 )
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+@click.option(
+    "--fix", is_flag=True, help="Rewrite stale and renamed options where they are written."
+)
+@click.option("--diff", is_flag=True, help="Print what --fix would change as a unified diff.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     path: Path,
@@ -112,13 +116,15 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
     color: str,
+    fix: bool,
+    diff: bool,
     debug: bool,
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
 
     def action() -> int:
-        from driftlint import engine, report
+        from driftlint import engine
 
         config, errors = _load(path, config_path)
         if selected is not None:
@@ -128,23 +134,59 @@ def check(
         from driftlint.cache import default_dir
 
         folder = None if no_cache else (cache_dir or default_dir())
-        result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder)
-        if base is not None:
-            from driftlint import change
 
-            result = change.introduced(result, path, base, config, cache_dir=folder)
-        if baseline is not None:
-            from driftlint import baseline as baseline_module
+        def run() -> Result:
+            result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder)
+            if base is not None:
+                from driftlint import change
 
-            result = baseline_module.hide(result, baseline)
+                result = change.introduced(result, path, base, config, cache_dir=folder)
+            if baseline is not None:
+                from driftlint import baseline as baseline_module
+
+                result = baseline_module.hide(result, baseline)
+            return result
+
+        if fix or diff:
+            return _fix(path, run, diff, lambda result: _report(result, fmt, color))
+        result = run()
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
-        docs = {code: checks.explain(code) or "" for code in checks.CHECKS}
-        text = report.FORMATS[fmt](result, color=_color(color) and fmt == "text", docs=docs)
-        click.echo(text, nl=not text.endswith("\n"))
+        _report(result, fmt, color)
         return _exit_code(result)
 
     _guard(debug, action)
+
+
+def _report(result: Result, fmt: str, color: str) -> None:
+    from driftlint import report
+
+    docs = {code: checks.explain(code) or "" for code in checks.CHECKS}
+    text = report.FORMATS[fmt](result, color=_color(color) and fmt == "text", docs=docs)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+def _fix(path: Path, run: Callable[[], Result], diff: bool, show: Callable[[Result], None]) -> int:
+    """`--fix`/`--diff`: notes on stderr, then the diff, or the report of what remains."""
+    from driftlint import fix
+
+    done = fix.fix_tree(path, run, write=not diff)
+    for error in done.result.setup_errors:
+        click.echo(f"driftlint: error: {error}", err=True)
+    for note in done.notes:
+        click.echo(f"driftlint: {note}", err=True)
+    verb = "would fix" if diff else "fixed"
+    files = len(done.files)
+    click.echo(
+        f"driftlint: {verb} {done.fixed} finding{'s' if done.fixed != 1 else ''} "
+        f"in {files} file{'s' if files != 1 else ''}",
+        err=True,
+    )
+    if diff:
+        click.echo(done.diff, nl=False)
+    else:
+        show(done.result)
+    return _exit_code(done.result)
 
 
 def _exit_code(result: Result) -> int:

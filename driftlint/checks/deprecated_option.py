@@ -11,7 +11,8 @@ It still works today; it is the stale option of tomorrow.
     exec { 'jobs': command => '/usr/local/bin/jobloop --maxjobs 5' }
 
 ## Fix
-Move to what the deprecation message recommends before the option is removed.
+Move to what the deprecation message recommends before the option is removed; when the spec
+names a `replacement`, `driftlint check --fix` renames the option to it.
 """
 
 from __future__ import annotations
@@ -31,4 +32,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         message = f"option `{problem.name}` of {ctx.interface.script} is deprecated"
         if advice and advice not in ("True", "true", "yes"):
             message += f"; {advice}"
+        elif option is not None and option.replacement:
+            message += f"; use `{option.replacement}` instead"
         yield ctx.finding(CODE, problem, message, severity="warning")

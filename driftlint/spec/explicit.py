@@ -16,6 +16,7 @@ Schema (every key optional except `options`/`positionals` content as shown)::
         repeatable: true
         required: false
         deprecated: "use -T"        # non-empty: deprecated, with this message
+        replacement: -T             # the option to use instead (`check --fix` renames to it)
         help: "..."
     positionals:
       - {name: job_type, min: 0, max: 1, choices: [...]}   # max: null is unbounded
@@ -36,7 +37,7 @@ from typing import Any
 import yaml
 
 from driftlint.model import DIALECTS, Finding, Interface, Option, Positional, Span
-from driftlint.spec.common import DIALECT_FLAGS, make_interface, parse_error, suggest
+from driftlint.spec.common import DIALECT_FLAGS, LineIndex, make_interface, parse_error, suggest
 
 _FLAGS = tuple(DIALECT_FLAGS["docopt"])
 _TOP = ("script", "dialect", "options", "positionals", "subcommands", "removed", "renamed", *_FLAGS)
@@ -49,6 +50,7 @@ _OPTION = (
     "repeatable",
     "required",
     "deprecated",
+    "replacement",
     "help",
 )
 _POSITIONAL = ("name", "min", "max", "choices")
@@ -64,12 +66,13 @@ def looks_explicit(path: str, text: str) -> bool:
 
 
 def read_explicit(path: str, text: str, script: str) -> Interface:
-    reader = _Reader(path)
+    index = LineIndex(text)
+    reader = _Reader(path, index)
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, column = index.pos(mark.index) if mark is not None else (1, 1)
         span = Span(path, line, column, line, column + 1)
         return make_interface(
             script,
@@ -101,13 +104,13 @@ def _fields(interface: Interface) -> dict[str, Any]:
 
 
 class _Reader:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, index: LineIndex) -> None:
         self.path = path
+        self.index = index  # marks count YAML's line breaks (a lone `\r`); spans count `\n`
         self.errors: list[Finding] = []
 
     def span(self, node: Node) -> Span:
-        start, end = node.start_mark, node.end_mark
-        return Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return self.index.span(self.path, node.start_mark.index, node.end_mark.index)
 
     def error(self, node: Node, message: str) -> None:
         self.errors.append(parse_error(self.span(node), message))
@@ -232,6 +235,7 @@ class _Reader:
             repeatable=self.boolean(fields.get("repeatable"), "repeatable", True),
             required=self.boolean(fields.get("required"), "required", False),
             deprecated=self.scalar(fields.get("deprecated"), "deprecated"),
+            replacement=self.scalar(fields.get("replacement"), "replacement"),
             help=self.scalar(fields.get("help"), "help"),
             span=self.span(fields.get("names", node)),
             sources=frozenset({"spec"}),
