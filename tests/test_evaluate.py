@@ -118,3 +118,23 @@ def test_parameter_without_default_is_unknown() -> None:
     evaluator = Evaluator(index)
     evaluator.declare_class("a", None, ())
     assert isinstance(evaluator.classes["a"].vars["q"][0], Unknown)
+
+
+def test_map_over_an_unknown_is_unknown_not_empty() -> None:
+    # `$pools` comes from nowhere we know: the joined names must stay unknown, never "".
+    source = (
+        "class a($pools = lookup('p')) {\n"
+        "  $names = $pools.filter |$k, $v| { $v }.map |$el| { $el[0] }.join(' ')\n"
+        "  exec { 'e': command => \"restart --pools ${names}\" } }"
+    )
+    [command] = commands(evaluate(source, "a"))
+    assert command.startswith("restart --pools ") and "\ue000" in command
+
+
+def test_map_keeps_alternatives_apart() -> None:
+    source = (
+        "class a { $list = $::site ? { 'x' => ['a', 'b'], default => ['c'] }\n"
+        "  $j = $list.map |$i| { \"-${i}\" }.join(',')\n"
+        "  exec { 'e': command => \"run ${j}\" } }"
+    )
+    assert sorted(commands(evaluate(source, "a"))) == ["run -a,-b", "run -c"]

@@ -432,7 +432,7 @@ class Evaluator:
             sep = self.eval(node.args[0], frame, via) if node.args else [LText.plain("")]
             return [self._join(r, s, node.span) for r in receiver for s in sep][: self.limit]
         if node.name in ("each", "map") and node.lambda_ is not None:
-            results: Alts = []
+            mapped: Alts = []  # one result per alternative of the receiver
             for value in receiver:
                 items: Sequence[Value]
                 if isinstance(value, tuple):
@@ -440,7 +440,11 @@ class Evaluator:
                 elif isinstance(value, dict):
                     items = [(LText.plain(k), v) for k, v in value.items()]
                 else:
+                    # Not a collection we know: mapping it gives nothing we know either (not
+                    # an empty array, which would print as nothing at all).
+                    mapped.append(Unknown(node.span, f".{node.name}()"))
                     continue
+                results: Alts = []
                 for item in list(items)[: self.limit]:
                     inner = Frame({}, frame, frame.name)
                     params = node.lambda_.params
@@ -453,8 +457,11 @@ class Evaluator:
                     for stmt in node.lambda_.body:
                         last = self.eval(stmt, inner, via)
                     results.append(last[0] if len(last) == 1 else Unknown(node.span))
+                if len(items) > self.limit:
+                    results.append(Unknown(node.span, f".{node.name}()"))
+                mapped.append(tuple(results))
             if node.name == "map":
-                return [tuple(results)]
+                return mapped or [Unknown(node.span, ".map()")]
             return receiver
         if node.lambda_ is not None:
             # Run the body once with unknown parameters so resources inside are seen.
