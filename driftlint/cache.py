@@ -99,6 +99,7 @@ def parse_all(
     parse: Callable[[str, str], Any],
     cache: Cache,
     jobs: int,
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> list[Any]:
     """parse(text, path) for each (path, text), from the cache where possible, in order."""
     results: list[Any] = [None] * len(items)
@@ -115,9 +116,15 @@ def parse_all(
         paths = [items[i][0] for i in todo]
         chunk = max(16, len(todo) // (jobs * 4))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parsed = list(pool.map(parse, texts, paths, chunksize=chunk))
+            parsed = []
+            for value in pool.map(parse, texts, paths, chunksize=chunk):
+                parsed.append(value)
+                progress(len(parsed), len(todo))
     else:
-        parsed = [parse(items[i][1], items[i][0]) for i in todo]
+        parsed = []
+        for i in todo:
+            parsed.append(parse(items[i][1], items[i][0]))
+            progress(len(parsed), len(todo))
     for i, value in zip(todo, parsed, strict=True):
         results[i] = value
         cache.put(keys[i], value)

@@ -100,6 +100,12 @@ def cli() -> None:
 )
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 @click.option(
+    "--progress",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    help="A progress line on stderr (auto: when stderr is a terminal).",
+)
+@click.option(
     "--fix", is_flag=True, help="Rewrite stale and renamed options where they are written."
 )
 @click.option("--diff", is_flag=True, help="Print what --fix would change as a unified diff.")
@@ -116,6 +122,7 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
     color: str,
+    progress: str,
     fix: bool,
     diff: bool,
     debug: bool,
@@ -136,7 +143,14 @@ def check(
         folder = None if no_cache else (cache_dir or default_dir())
 
         def run() -> Result:
-            result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder)
+            from driftlint.progress import Progress
+
+            bar = Progress(sys.stderr) if Progress.wanted(sys.stderr, progress) else None
+            try:
+                result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder, progress=bar)
+            finally:
+                if bar is not None:
+                    bar.close()
             if base is not None:
                 from driftlint import change
 

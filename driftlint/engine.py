@@ -80,8 +80,12 @@ def run(
     *,
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    progress: Report | None = None,
 ) -> Result:
-    """Check the tree at root. `cache_dir` None parses and evaluates everything afresh."""
+    """Check the tree at root. `cache_dir` None parses and evaluates everything afresh.
+
+    `progress(stage, done, total)` hears how far the run is (total 0: a stage of unknown
+    length)."""
     setup_errors = [str(e) for e in setup]
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
     runs = Cache(cache_dir, "runs")
@@ -93,7 +97,9 @@ def run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _check(root, config, setup_errors, files, unreadable, jobs, cache_dir)
+        result = _check(
+            root, config, setup_errors, files, unreadable, jobs, cache_dir, progress or _silent
+        )
     finally:
         if collecting:
             gc.enable()
@@ -110,6 +116,7 @@ def _check(
     unreadable: tuple[Finding, ...],
     jobs: int | None,
     cache_dir: Path | None,
+    progress: Report,
 ) -> Result:
     tree = Tree(root, config.max_file_size)
     findings: list[Finding] = list(unreadable)
@@ -121,6 +128,7 @@ def _check(
         findings,
         Cache(cache_dir, "manifests"),
         jobs or os.cpu_count() or 1,
+        lambda done, total: progress("parsing manifests", done, total),
     )
     index = Index()
     for manifest in manifests:
@@ -157,11 +165,20 @@ def _check(
     )
     missing: list[Finding] = []
     calls = _resolve_calls(
-        index, config, extractor, hiera, tree, module_roots, missing, jobs or os.cpu_count() or 1
+        index,
+        config,
+        extractor,
+        hiera,
+        tree,
+        module_roots,
+        missing,
+        jobs or os.cpu_count() or 1,
+        progress,
     )
     findings.extend(missing)
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
+    progress("checking calls", 0, 0)
     findings.extend(check_calls(calls, specs, root))
     findings = _select(findings, config)
     findings = list(
@@ -189,10 +206,15 @@ def _check(
 
 
 def _parse_manifests(
-    tree: Tree, files: list[SourceFile], findings: list[Finding], cache: Cache, jobs: int
+    tree: Tree,
+    files: list[SourceFile],
+    findings: list[Finding],
+    cache: Cache,
+    jobs: int,
+    progress: Callable[[int, int], None],
 ) -> list[ast.Manifest]:
     items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
-    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs)
+    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs, progress)
     for manifest in manifests:
         # The first syntax error is the root cause; what recovery trips on after it is noise.
         findings.extend(manifest.errors[:1])
@@ -255,6 +277,10 @@ def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> 
     return []
 
 
+def _silent(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
 def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, ...]) -> str | None:
     path = _module_path(kind, ref, module_roots, tree)
     return tree.read(path) if path else None
@@ -286,6 +312,7 @@ class _Reached:
 Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
 # Below this many roots, starting workers costs more than it saves.
 PARALLEL_ROOTS = 64
+Report = Callable[[str, int, int], None]  # (stage, done, total)
 _WORKER: Callable[[list[Root]], _Reached] | None = None  # set in the parent, inherited by fork
 
 
@@ -303,6 +330,7 @@ def _resolve_calls(
     module_roots: tuple[str, ...],
     missing: list[Finding],
     jobs: int = 1,
+    progress: Report = lambda stage, done, total: None,
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -380,9 +408,11 @@ def _resolve_calls(
                 for role in label.split(", "):
                     out.installs.append((invocation, role, installed))
 
-    def evaluate_all(roots: list[Root], in_worker: bool = False) -> _Reached:
+    def evaluate_all(roots: list[Root], in_worker: bool = False, report: bool = False) -> _Reached:
         out = _Reached()
-        for label, start, facts in roots:
+        for done, (label, start, facts) in enumerate(roots):
+            if report:
+                progress("evaluating roles and nodes", done, len(roots))
             evaluate(label, start, facts, out)
         if in_worker:  # what the parent's tree and Hiera would otherwise have noted
             out.problems.extend(tree.findings)
@@ -397,7 +427,7 @@ def _resolve_calls(
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
             roots.append((node_label(node), node, node_facts(node)))
-    reached = _evaluate_roots(roots, evaluate_all, jobs)
+    reached = _evaluate_roots(roots, evaluate_all, jobs, progress)
     # Classes and defines no root reaches are checked with their defaults, outside any role.
     unreached = [
         (None, name, role_facts(None))
@@ -412,25 +442,29 @@ def _resolve_calls(
 
 
 def _evaluate_roots(
-    roots: list[Root], evaluate_all: Callable[[list[Root]], _Reached], jobs: int
+    roots: list[Root], evaluate_all: Callable[..., _Reached], jobs: int, progress: Report
 ) -> _Reached:
-    """Evaluate roots here, or in `jobs` forked workers when there are enough of them."""
+    """Evaluate roots here, or in `jobs` forked workers when there are enough of them.
+
+    Workers take runs of adjacent roots (alike roles share a worker's memo, which lives on
+    from one run to the next in the same process); a few runs per worker let the progress
+    bar move and even out the load."""
     if jobs < 2 or len(roots) < PARALLEL_ROOTS or "fork" not in mp.get_all_start_methods():
-        return evaluate_all(roots)
+        return evaluate_all(roots, report=True)
     global _WORKER
-    size = -(-len(roots) // jobs)
+    size = -(-len(roots) // (jobs * 4))
     chunks = [roots[i : i + size] for i in range(0, len(roots), size)]
     _WORKER = functools.partial(evaluate_all, in_worker=True)
+    out = _Reached()
     try:
-        with ProcessPoolExecutor(len(chunks), mp_context=mp.get_context("fork")) as pool:
-            parts = list(pool.map(_evaluate_in_worker, chunks))
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
+                out.merge(part)
+                progress("evaluating roles and nodes", done, len(chunks))
     except (OSError, BrokenProcessPool):
-        return evaluate_all(roots)  # no workers to be had: do it here
+        return evaluate_all(roots, report=True)  # no workers to be had: do it here
     finally:
         _WORKER = None
-    out = _Reached()
-    for part in parts:
-        out.merge(part)
     return out
 
 
