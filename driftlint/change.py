@@ -33,7 +33,7 @@ def introduced(
             return replace(
                 result, setup_errors=(*result.setup_errors, f"--base {base}: no such revision")
             )
-        before = engine.run(dest, config, cache_dir=cache_dir)
+        before = engine.run(dest, config, cache_dir=cache_dir, full=False)
         old = set(fingerprints(before.findings, str(dest)).values())
     new = fingerprints(result.findings, result.root)
     kept = tuple(f for f in result.findings if new[f] not in old)

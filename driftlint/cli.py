@@ -147,7 +147,10 @@ def check(
 
             bar = Progress(sys.stderr) if Progress.wanted(sys.stderr, progress) else None
             try:
-                result = engine.run(path, config, errors, jobs=jobs, cache_dir=folder, progress=bar)
+                full = fix or diff  # --fix needs every call, not only the findings
+                result = engine.run(
+                    path, config, errors, jobs=jobs, cache_dir=folder, progress=bar, full=full
+                )
             finally:
                 if bar is not None:
                     bar.close()

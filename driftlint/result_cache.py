@@ -78,5 +78,7 @@ def load(cache: Cache, key: str, root: Path) -> Result | None:
 
 
 def store(cache: Cache, key: str, result: Result) -> None:
+    """Keep what a report needs: the findings and counts, not every call and interface (most
+    of the bytes, and most of the time to load them again)."""
     if not result.internal_errors:  # a run that hit a bug is not worth repeating
-        cache.put(key, result)
+        cache.put(key, dataclasses.replace(result, calls=(), interfaces=()))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from driftlint import engine
+from driftlint import engine, pipeline
 from driftlint.config import load_config
 from tests.conftest import FIXTURES, make_repo
 
@@ -26,7 +26,7 @@ def test_workers_give_the_same_result(
     repo = make_repo(FIXTURES / name, tmp_path)
     config, errors = load_config(repo)
     alone = engine.run(repo, config, errors, jobs=1)
-    monkeypatch.setattr(engine, "PARALLEL_ROOTS", 1)  # fork even for a tiny tree
+    monkeypatch.setattr(pipeline, "PARALLEL_ROOTS", 1)  # fork even for a tiny tree
     split = engine.run(repo, config, errors, jobs=2)
     assert alone.findings, "the case must find something to compare"
     assert split.findings == alone.findings

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from driftlint import engine
+from driftlint import pipeline
 from driftlint.cli import cli
 from tests.conftest import FIXTURES, make_repo
 
@@ -30,7 +30,7 @@ def test_a_second_run_is_served_from_the_cache(
     def no_second_check(*args: object) -> None:
         raise AssertionError("the tree was checked again")
 
-    monkeypatch.setattr(engine, "_check", no_second_check)
+    monkeypatch.setattr(pipeline, "check", no_second_check)
     assert _check(repo, cache) == first
 
 

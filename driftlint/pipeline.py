@@ -1,0 +1,491 @@
+"""The stages of a check: parse, watch, resolve per role, bind, check. Never prints.
+
+`driftlint.engine.run` calls this when its run cache has no answer."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing as mp
+import os
+import posixpath
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from driftlint import checks, spec, suppress
+from driftlint.bind import check_calls
+from driftlint.cache import Cache, parse_all
+from driftlint.config import Config
+from driftlint.discover import (
+    SourceFile,
+    compile_excludes,
+    detect_module_roots,
+    excluded,
+    is_inside,
+    kind_of,
+    module_file,
+    read_source,
+)
+from driftlint.extract import Extractor
+from driftlint.ltext import LText
+from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
+from driftlint.parse import wrappers
+from driftlint.parse.puppet import ast, parse_manifest
+from driftlint.resolve import relevance as relevant
+from driftlint.resolve.evaluate import Alts
+from driftlint.resolve.facts import node_facts, role_facts
+from driftlint.resolve.hiera_layers import HieraLayers, load_layers
+from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.scope import Index, node_label
+from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.values import Unknown
+from driftlint.watch import is_script, static_installs, watched_scripts
+
+
+@dataclass(slots=True)
+class Tree:
+    """Reads files of one tree, once each, never outside it."""
+
+    root: Path
+    max_file_size: int
+    findings: list[Finding] = field(default_factory=list)
+    _texts: dict[str, str | None] = field(default_factory=dict)
+
+    def read(self, path: str) -> str | None:
+        if path not in self._texts:
+            if not is_inside(self.root, path) or not os.path.lexists(self.root / path):
+                # A file the tree does not have (a guessed config, a template of another
+                # module root) is not a problem with the tree.
+                self._texts[path] = None
+                return None
+            text, problem = read_source(self.root, path, self.max_file_size)
+            # Manifests, templates and Hiera data must be read; a binary under files/
+            # (an image, a keystore) is just not a script, so it is no finding.
+            if problem is not None and kind_of(path) != "other":
+                self.findings.append(problem)
+            self._texts[path] = text
+        return self._texts[path]
+
+    def exists(self, path: str) -> bool:
+        return self.read(path) is not None
+
+
+def check(
+    root: Path,
+    config: Config,
+    setup_errors: list[str],
+    files: tuple[SourceFile, ...],
+    unreadable: tuple[Finding, ...],
+    jobs: int | None,
+    cache_dir: Path | None,
+    progress: Report,
+) -> Result:
+    tree = Tree(root, config.max_file_size)
+    findings: list[Finding] = list(unreadable)
+    module_roots = detect_module_roots(root)
+
+    manifests = _parse_manifests(
+        tree,
+        [f for f in files if f.kind == "manifest"],
+        findings,
+        Cache(cache_dir, "manifests"),
+        jobs or os.cpu_count() or 1,
+        lambda done, total: progress("parsing manifests", done, total),
+    )
+    index = Index()
+    for manifest in manifests:
+        index.add(manifest)
+
+    interfaces = _interfaces(tree, config, manifests, module_roots, setup_errors, findings)
+    installs = static_installs(manifests, module_roots, tree.exists)
+    for install in installs:
+        if install.spec_path not in interfaces:
+            text = tree.read(install.spec_path)
+            name = posixpath.basename(install.dest or install.spec_path)
+            found = (
+                spec.read_interface(install.spec_path, text, name, tree.read)
+                if text and is_script(install.dest, install.spec_path, text)
+                else None
+            )
+            interfaces[install.spec_path] = found
+            if found is not None:
+                findings.extend(found.errors)
+    watched = watched_scripts(config.scripts, installs, interfaces)
+    specs: dict[str, list[tuple[str, Interface]]] = {}
+    for w in watched:
+        found = interfaces.get(w.spec_path)
+        if found is not None:
+            specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
+
+    hiera = load_layers(tree.read, [f.path for f in files], module_roots)
+    table = _wrappers(config, root, setup_errors)
+    extractor = Extractor(
+        watched,
+        table,
+        functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
+        lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+    )
+    missing: list[Finding] = []
+    calls = _resolve_calls(
+        index,
+        config,
+        extractor,
+        hiera,
+        tree,
+        module_roots,
+        missing,
+        jobs or os.cpu_count() or 1,
+        progress,
+    )
+    findings.extend(missing)
+
+    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
+    progress("checking calls", 0, 0)
+    findings.extend(check_calls(calls, specs, root))
+    findings = _select(findings, config)
+    findings = list(
+        suppress.apply_suppressions(
+            findings,
+            tree.read,
+            config.select,
+            known_codes=frozenset(checks.CHECKS),
+            paths=[f.path for f in files if f.kind != "other"],
+        )
+    )
+    # Files that could not be read (found while reading, suppressions included) hold no
+    # suppression comments that driftlint could honour.
+    findings.extend(tree.findings)
+    findings = _select(findings, config)
+    return Result(
+        root=str(root),
+        findings=tuple(sorted(set(findings))),
+        setup_errors=tuple(setup_errors),
+        files_checked=len(files),
+        calls_checked=len(calls),
+        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
+        calls=tuple(calls),
+    )
+
+
+def _parse_manifests(
+    tree: Tree,
+    files: list[SourceFile],
+    findings: list[Finding],
+    cache: Cache,
+    jobs: int,
+    progress: Callable[[int, int], None],
+) -> list[ast.Manifest]:
+    items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
+    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs, progress)
+    for manifest in manifests:
+        # The first syntax error is the root cause; what recovery trips on after it is noise.
+        findings.extend(manifest.errors[:1])
+    return manifests
+
+
+def _interfaces(
+    tree: Tree,
+    config: Config,
+    manifests: list[ast.Manifest],
+    module_roots: tuple[str, ...],
+    setup_errors: list[str],
+    findings: list[Finding],
+) -> dict[str, Interface | None]:
+    out: dict[str, Interface | None] = {}
+    for rule in config.scripts:
+        text = tree.read(rule.interface)
+        where = f"{rule.span}: " if rule.span else ""
+        if text is None:
+            setup_errors.append(
+                f"{where}usage spec `{rule.interface}` of {rule.name} cannot be read"
+            )
+            out[rule.interface] = None
+            continue
+        found = spec.read_interface(rule.interface, text, rule.name, tree.read)
+        if found is None:
+            setup_errors.append(
+                f"{where}`{rule.interface}` declares no interface for {rule.name}"
+                " (no usage text, parser code or interface spec found)"
+            )
+        else:
+            findings.extend(found.errors)
+        out[rule.interface] = found
+    return out
+
+
+def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.WrapperTable:
+    if not config.wrappers:
+        return wrappers.default_wrappers()
+    try:
+        base = wrappers.default_wrappers()
+        extra = wrappers.load_wrappers([root / p for p in config.wrappers])
+        return wrappers.WrapperTable({**base.by_name, **extra.by_name})
+    except ValueError as error:
+        setup_errors.append(str(error))
+        return wrappers.default_wrappers()
+
+
+def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> list[LText]:
+    """A `puppet:///` file's located text. Cached by the caller: every role that installs it
+    gets the same object, so what is parsed of it is parsed once."""
+    for root in module_roots:
+        path = module_file("source", ref, root)
+        if path is not None:
+            text = tree.read(path)
+            if text is not None and path.endswith(".j2"):
+                return static_jinja(text, path, limit)  # its tags are unknowns, not text
+            if text is not None:
+                return [LText.literal(text, path, 1, 1)]
+    return []
+
+
+def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, ...]) -> str | None:
+    path = _module_path(kind, ref, module_roots, tree)
+    return tree.read(path) if path else None
+
+
+@dataclass(slots=True)
+class _Reached:
+    """What evaluating some roots found; workers each fill one, the parent merges them."""
+
+    roles: dict[Invocation, set[str]] = field(default_factory=dict)
+    classes: set[str] = field(default_factory=set)  # classes and defines some root reached
+    # (invocation, role label, paths that root installs) for missing-script.
+    installs: list[tuple[Invocation, str, frozenset[str]]] = field(default_factory=list)
+    installed_anywhere: set[str] = field(default_factory=set)
+    cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
+    # Found in a worker while evaluating: template problems, Hiera data files' problems.
+    problems: list[Finding] = field(default_factory=list)
+
+    def merge(self, other: _Reached) -> None:
+        for invocation, labels in other.roles.items():
+            self.roles.setdefault(invocation, set()).update(labels)
+        self.classes |= other.classes
+        self.installs += other.installs
+        self.installed_anywhere |= other.installed_anywhere
+        self.cut += other.cut
+        self.problems += other.problems
+
+
+Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
+# Below this many roots, starting workers costs more than it saves.
+PARALLEL_ROOTS = 64
+Report = Callable[[str, int, int], None]  # (stage, done, total)
+_WORKER: Callable[[list[Root]], _Reached] | None = None  # set in the parent, inherited by fork
+
+
+def _evaluate_in_worker(roots: list[Root]) -> _Reached:
+    assert _WORKER is not None
+    return _WORKER(roots)
+
+
+def _resolve_calls(
+    index: Index,
+    config: Config,
+    extractor: Extractor,
+    hiera: HieraLayers,
+    tree: Tree,
+    module_roots: tuple[str, ...],
+    missing: list[Finding],
+    jobs: int = 1,
+    progress: Report = lambda stage, done, total: None,
+) -> list[Call]:
+    """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
+
+    With `jobs` > 1 and fork available, the roles and nodes are split in contiguous runs (so
+    that alike roles share a worker's memo) over worker processes that inherit the parsed
+    tree; the classes no root reaches are evaluated after, here.
+    """
+    # ERB, EPP and Jinja2, from module files or inline text (driftlint/resolve/templates.py).
+    template = TemplateRenderer(tree.read, module_roots, config.max_expansions, tree.findings)
+
+    lookups: dict[tuple[str, frozenset[tuple[str, str]]], Alts | None] = {}
+
+    fact_keys: dict[int, tuple[dict[str, str], frozenset[tuple[str, str]]]] = {}
+
+    def lookup(key: str, facts: dict[str, str]) -> Alts | None:
+        # Each root's facts are one dict: its frozen form is made once (the dict is kept, so
+        # its id is not reused by another).
+        known = fact_keys.get(id(facts))
+        if known is None or known[0] is not facts:
+            known = fact_keys[id(facts)] = (facts, frozenset(facts.items()))
+        memo = (key, known[1])
+        if memo not in lookups:
+            found = hiera.lookup(key, facts)
+            lookups[memo] = [h.value for h in found] if found else None
+        return lookups[memo]
+
+    tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
+    hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
+    relevance = relevant.compute(
+        index,
+        relevant.mentions(tokens),
+        tree.read,
+        lambda kind, ref: _module_path(kind, ref, module_roots, tree),
+        hiera_texts,
+    )
+    prefix = config.role_prefix
+
+    memo = Memo()  # class bodies evaluated once for all roles that see them alike
+
+    def evaluate(
+        label: str | None, start: ast.Node | str, facts: dict[str, str], out: _Reached
+    ) -> None:
+        evaluator = MemoEvaluator(
+            index,
+            facts,
+            template,
+            lookup,
+            config.max_expansions,
+            max_depth=config.max_depth,
+            prune=relevance,
+            memo=memo,
+        )
+        evaluator.run(index.toplevel, evaluator.top, ())
+        if isinstance(start, str):
+            if start in index.defines:
+                evaluator.declare_define(
+                    start, Unknown(None, "$title"), {}, index.defines[start].span, ()
+                )
+            else:
+                evaluator.declare_class(start, None, ())
+        elif isinstance(start, ast.NodeDef):
+            evaluator.run(start.body, evaluator.top, ())
+            # A node is labelled by the roles it declares; a node without one by its name.
+            declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
+            label = ", ".join(declared) if declared else label
+        out.cut.extend(evaluator.problems)
+        out.classes.update(evaluator.classes)
+        out.classes.update(evaluator.defines_seen)
+        installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
+        out.installed_anywhere.update(installed)
+        for invocation in extractor.invocations(evaluator.resources):
+            out.roles.setdefault(invocation, set())
+            if label:
+                out.roles[invocation].update(label.split(", "))
+                for role in label.split(", "):
+                    out.installs.append((invocation, role, installed))
+
+    def evaluate_all(roots: list[Root], in_worker: bool = False, report: bool = False) -> _Reached:
+        out = _Reached()
+        for done, (label, start, facts) in enumerate(roots):
+            if report:
+                progress("evaluating roles and nodes", done, len(roots))
+            evaluate(label, start, facts, out)
+        if in_worker:  # what the parent's tree and Hiera would otherwise have noted
+            out.problems.extend(tree.findings)
+            out.problems.extend(hiera.errors)
+        return out
+
+    roots: list[Root] = []
+    for role in index.roles(prefix):
+        if relevance(role):
+            roots.append((role, role, role_facts(role.removeprefix(prefix))))
+    host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
+    for node in index.nodes:
+        if relevant.node_relevant(node, relevance, prefix, host_hits):
+            roots.append((node_label(node), node, node_facts(node)))
+    reached = _evaluate_roots(roots, evaluate_all, jobs, progress)
+    # Classes and defines no root reaches are checked with their defaults, outside any role.
+    unreached = [
+        (None, name, role_facts(None))
+        for name in sorted(relevance.relevant)
+        if name not in reached.classes
+    ]
+    reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    missing.extend(reached.problems)
+    missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
+    missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
+    return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
+
+
+def _evaluate_roots(
+    roots: list[Root], evaluate_all: Callable[..., _Reached], jobs: int, progress: Report
+) -> _Reached:
+    """Evaluate roots here, or in `jobs` forked workers when there are enough of them.
+
+    Workers take runs of adjacent roots (alike roles share a worker's memo, which lives on
+    from one run to the next in the same process); a few runs per worker let the progress
+    bar move and even out the load."""
+    if jobs < 2 or len(roots) < PARALLEL_ROOTS or "fork" not in mp.get_all_start_methods():
+        return evaluate_all(roots, report=True)
+    global _WORKER
+    size = -(-len(roots) // (jobs * 4))
+    chunks = [roots[i : i + size] for i in range(0, len(roots), size)]
+    _WORKER = functools.partial(evaluate_all, in_worker=True)
+    out = _Reached()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
+                out.merge(part)
+                progress("evaluating roles and nodes", done, len(chunks))
+    except (OSError, BrokenProcessPool):
+        return evaluate_all(roots, report=True)  # no workers to be had: do it here
+    finally:
+        _WORKER = None
+    return out
+
+
+def _missing_scripts(
+    seen: list[tuple[Invocation, str, frozenset[str]]],
+    installed_anywhere: set[str],
+    extractor: Extractor,
+) -> list[Finding]:
+    """Calls by installed path that a role makes without installing the script."""
+    by_place: dict[Span, tuple[Invocation, set[str]]] = {}
+    for invocation, role, installed in seen:
+        path = invocation.command.text
+        watched = extractor.match(path)
+        if not path.startswith("/") or watched is None or path not in watched.paths:
+            continue
+        if path in installed or path not in installed_anywhere:
+            continue  # installed here, or by a package: nothing the tree can tell
+        by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)
+    out = []
+    for span, (invocation, found_roles) in by_place.items():
+        names = ", ".join(sorted(found_roles))
+        out.append(
+            Finding(
+                span,
+                "missing-script",
+                f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
+                "that role installs it",
+                argument=invocation.command.text,
+                script=invocation.script,
+                roles=tuple(sorted(found_roles)),
+                via=invocation.via,
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree) -> str | None:
+    for root in module_roots:
+        path = module_file(kind, ref, root)
+        if path is not None and tree.exists(path):
+            return path
+    return None
+
+
+def _select(findings: list[Finding], config: Config) -> list[Finding]:
+    out = []
+    overrides = dict(config.severity)
+    # per-path globs follow the same gitignore rules as `exclude`.
+    per_path = [(compile_excludes([pattern]), codes) for pattern, codes in config.per_path]
+    for finding in findings:
+        code = finding.code
+        if config.select is not None and code not in config.select:
+            continue
+        if code in config.ignore:
+            continue
+        if any(
+            code in codes and excluded(rules, finding.span.path, False) for rules, codes in per_path
+        ):
+            continue
+        if code in overrides:
+            finding = replace(finding, severity=overrides[code])  # type: ignore[arg-type]
+        out.append(finding)
+    return out
