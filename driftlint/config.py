@@ -184,7 +184,12 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
         setters["per_path"] = out
 
     def select() -> None:
-        setters["select"] = doc.codes(strings(doc, data, "select"))
+        before = len(doc.errors)
+        codes = doc.codes(strings(doc, data, "select"))
+        # A `select` that cannot be read must not select nothing: every code stays on, and the
+        # setup error (exit 2) says why.
+        if codes or len(doc.errors) == before:
+            setters["select"] = codes
 
     def ignore() -> None:
         setters["ignore"] = doc.codes(strings(doc, data, "ignore"))
@@ -254,7 +259,7 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
 def _label(root: Path, path: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
         return str(path)
 
 
@@ -267,7 +272,7 @@ def _rule_files(
         path = root / folder
         try:
             inside = path.resolve().is_relative_to(real_root)
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             inside = False
         if not inside or not path.is_dir():
             doc.error(
@@ -293,6 +298,9 @@ def load_config(
         path = root / CONFIG_NAME
         if not path.is_file():
             return Config(), ()
+        if not is_inside(root, CONFIG_NAME):  # never read outside the tree (DESIGN §10)
+            message = f"{CONFIG_NAME} is a symbolic link leading outside the tree; not read"
+            return Config(), (SetupError(message, Span(CONFIG_NAME, 1, 1, 1, 1)),)
     elif not path.is_file():
         return Config(), (SetupError(f"--config {path}: no such file"),)
     doc = YamlDoc(_label(root, path), known_codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import re
@@ -166,7 +167,7 @@ def discover_sources(
         except OSError as error:
             if excluded(rules, path, False):
                 return
-            what = "loops" if error.errno == 40 else "leads nowhere"
+            what = "loops" if error.errno == errno.ELOOP else "leads nowhere"
             findings.append(unreadable(path, f"symbolic link {what}: {path} -> {_readlink(entry)}"))
             return
         is_dir = os.path.isdir(target)
@@ -262,9 +263,7 @@ def read_source(
             # Read one byte past the limit: a file that grew since stat() is still refused.
             data = handle.read(max_file_size + 1)
     except OSError as error:
-        if error.errno == 40:
-            return None, unreadable(path, f"symbolic link loops: {path}")
-        return None, unreadable(path, f"cannot be read: {error.strerror or error}")
+        return None, _os_problem(root, path, error)
     if len(data) > max_file_size:
         return None, unreadable(path, f"file is larger than the {_limit_text(max_file_size)} limit")
     nul = data.find(b"\0", 0, BINARY_PROBE)
@@ -278,6 +277,16 @@ def read_source(
         line = data.count(b"\n", 0, offset) + 1
         return None, unreadable(path, f"not valid UTF-8 at byte {offset} (line {line})")
     return text, None
+
+
+def _os_problem(root: Path, path: str, error: OSError) -> Finding:
+    """Say a broken link the way discover_sources() does, so the two findings are one."""
+    link = _target(root, path)
+    if error.errno == errno.ELOOP:
+        return unreadable(path, f"symbolic link loops: {link or path}")
+    if error.errno == errno.ENOENT and link:
+        return unreadable(path, f"symbolic link leads nowhere: {link}")
+    return unreadable(path, f"cannot be read: {error.strerror or error}")
 
 
 def _target(root: Path, path: str) -> str:

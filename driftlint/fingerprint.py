@@ -46,7 +46,7 @@ class SourceLines:
             if target.stat().st_size > MAX_BYTES:
                 return None
             text = target.read_bytes().decode("utf-8", errors="replace")
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             return None
         # splitlines() would also split on \x0b, \x1c and friends; editors and spans do not.
         lines = text.split("\n")

@@ -260,10 +260,13 @@ def render_erb(
             return (Rendering(template_text(text, path)),), (finding,)
         worlds = evaluate(template, root, scope, max(1, limit))
     except (RecursionError, ValueError, UnicodeError, IndexError, KeyError) as error:
+        deep = isinstance(error, RecursionError)
         finding = Finding(
             Span(path, 1, 1, 1, 1),
             "parse-error",
-            f"template not understood: {type(error).__name__}",
+            "template nested too deeply to evaluate; its tags are read as unknown values"
+            if deep
+            else f"template not understood: {type(error).__name__}",
             severity="warning",
         )
         return (Rendering(template_text(text, path)),), (finding,)

@@ -372,6 +372,13 @@ def jinja_template_text(text: str, path: str) -> LText:
     return out + LText.literal(text[pos:], path, *place(pos))
 
 
+def _line(text: str, lexed_line: int) -> int:
+    """The line (split at `\n`) of Jinja2's line number, which counts a lone `\r` as a break."""
+    breaks = [m.end() for m in re.finditer(r"\r\n?|\n", text)]
+    offset = breaks[min(lexed_line, len(breaks) + 1) - 2] if lexed_line > 1 and breaks else 0
+    return text.count("\n", 0, offset) + 1
+
+
 def render_jinja(
     text: str, path: str, scope: Scope, *, limit: int = 16
 ) -> tuple[tuple[Rendering, ...], tuple[Finding, ...]]:
@@ -382,7 +389,7 @@ def render_jinja(
         renderer = _Renderer(source, tree, scope, max(1, limit))
         worlds = renderer.body(tree.body, [_World(Printed(LText.plain("")), (), {})])
     except jinja2.TemplateSyntaxError as error:
-        line = max(1, error.lineno or 1)
+        line = _line(text, error.lineno or 1)
         span = Span(path, line, 1, line, 1)
         finding = Finding(span, "parse-error", f"Jinja2: {error.message}", severity="warning")
         return (Rendering(jinja_template_text(text, path)),), (finding,)

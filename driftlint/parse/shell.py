@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -23,6 +24,11 @@ CONDITIONAL = frozenset({
     "command_substitution", "process_substitution", "ERROR",
 })  # fmt: skip
 DECLARATIONS = frozenset({"export", "local", "declare", "typeset", "readonly"})
+# tree-sitter-bash 0.25.1 crashes the process (SIGSEGV) on `{` followed by a character outside
+# the BMP (tree-sitter/tree-sitter-bash#337, open). The parser gets a BMP stand-in for each; the
+# words are still cut from the real text, and the offsets in characters are the same.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_STAND_IN = "\uf8ff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +66,9 @@ def _parse(
     source: Callable[[str], LText | None] | None,
     depth: int,
 ) -> ShellScript:
-    data = text.text.encode("utf-8", "surrogatepass")
-    tree = Parser(LANGUAGE).parse(data)
-    walker = _Walker(text, path, _char_index(text.text), source, depth, dict(env))
+    parsed = _ASTRAL.sub(_STAND_IN, text.text)
+    tree = Parser(LANGUAGE).parse(parsed.encode("utf-8", "surrogatepass"))
+    walker = _Walker(text, path, _char_index(parsed), source, depth, dict(env))
     walker.block(tree.root_node.children, top=True)
     errors = list(walker.errors)
     bad = _first_error(tree.root_node)

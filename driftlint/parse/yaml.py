@@ -29,24 +29,33 @@ _ESCAPES = {
     "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85",
     "_": "\xa0", "L": "\u2028", "P": "\u2029",
 }  # fmt: skip
-# YAML's line breaks (spec 5.4); PyYAML and libyaml count lines by these, so must we.
+# YAML's line breaks (spec 5.4): block scalars are cut into lines by these, as PyYAML and
+# libyaml do; spans count `\n` only (see _newline_starts).
 BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BREAK_CHARS = "\r\n\x85\u2028\u2029"
 _BLANKS = " \t" + _BREAK_CHARS
 _BLOCK_HEADER = re.compile(r"[|>]([1-9]?)[+-]?([1-9]?)")
+_PROPERTIES = re.compile(r"(?:[&!][^ \t\r\n]*[ \t\r\n]+)*")
 
 
 def load_yaml(text: str, path: str) -> tuple[Value, tuple[Finding, ...]]:
-    """Compose `text` and convert it; bad YAML gives (None, parse-error findings), never raises."""
+    """Compose `text` and convert it; bad YAML gives (None, parse-error findings), never raises.
+
+    Leading BOMs are dropped, as read_source() drops one: columns count from after them.
+    """
+    text = text.lstrip("\ufeff")  # libyaml's marks would not count them; ours would
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+        line, column = _line_column(text, mark.index) if mark is not None else (0, 0)
         message = " ".join(str(p) for p in (error.context, error.problem) if p) or "bad YAML"
         return None, (_finding(path, line, column, f"invalid YAML: {message}"),)
     except yaml.reader.ReaderError as error:
-        line, column = _line_column(text, error.position)
+        position = error.position
+        if _LOADER is not yaml.SafeLoader:  # libyaml gives a byte offset into the UTF-8 text
+            position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+        line, column = _line_column(text, position)
         return None, (_finding(path, line, column, f"invalid YAML: {error.reason}"),)
     except (yaml.YAMLError, RecursionError, ValueError, TypeError, MemoryError) as error:
         return None, (_finding(path, 0, 0, f"invalid YAML: {type(error).__name__}"),)
@@ -63,7 +72,14 @@ def _finding(path: str, line: int, column: int, message: str) -> Finding:
 
 
 def _line_column(text: str, index: int) -> tuple[int, int]:
-    return _line_column_fast(_line_starts(text), index)
+    """0-based line and column of a character offset, lines split at `\n` only."""
+    return _line_column_fast(_newline_starts(text), index)
+
+
+def _newline_starts(text: str) -> list[int]:
+    # Spans count lines as editors and the rest of driftlint do (a lone `\r`, NEL or U+2028
+    # does not start one), not as YAML's marks do.
+    return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
 def _line_starts(text: str) -> list[int]:
@@ -77,19 +93,25 @@ class _Converter:
     findings: list[Finding] = field(default_factory=list)
     visited: int = 0
     starts: list[int] = field(default_factory=list)  # offset of each line's first character
+    newlines: list[int] = field(default_factory=list)  # the same, lines split at `\n` only
     too_deep: bool = False
     located: dict[int, LText] = field(default_factory=dict)  # aliases share their nodes
 
     def __post_init__(self) -> None:
         self.starts = _line_starts(self.text)
+        self.newlines = _newline_starts(self.text)
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset (marks count YAML's breaks)."""
+        line, column = _line_column_fast(self.newlines, offset)
+        return line + 1, column + 1
 
     def span(self, node: yaml.Node) -> Span:
-        a, b = node.start_mark, node.end_mark
-        return Span(self.path, a.line + 1, a.column + 1, b.line + 1, b.column + 1)
+        return Span(self.path, *self.place(node.start_mark.index), *self.place(node.end_mark.index))
 
     def stop(self, node: yaml.Node, message: str) -> None:
-        mark = node.start_mark
-        self.findings.append(_finding(self.path, mark.line, mark.column, message))
+        line, column = self.place(node.start_mark.index)
+        self.findings.append(_finding(self.path, line - 1, column - 1, message))
 
     def convert(self, node: yaml.Node, depth: int) -> Value:
         self.visited += 1
@@ -159,6 +181,9 @@ class _Converter:
         """
         value: str = node.value
         start = self.offset(node.start_mark.line, node.start_mark.column)
+        # The node starts at its anchor or tag, if any (`&a !!str text`): skip to the scalar.
+        if found := _PROPERTIES.match(self.text, start):
+            start = found.end()
         end = self.offset(node.end_mark.line, node.end_mark.column)
         style = node.style
         if style in ("|", ">"):
@@ -171,7 +196,7 @@ class _Converter:
             candidates = [(self.text[i], i) for i in range(start, end)]
         offsets = _align(value, candidates)
         if offsets is None:  # should not happen; keep the value, placed at its start
-            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            line, column = self.place(node.start_mark.index)
             return LText(value, (Run(0, len(value), self.path, line, column),) if value else ())
         return LText(value, self.runs(offsets))
 
@@ -189,8 +214,8 @@ class _Converter:
                 if nxt != first + (j - i) or self.text[nxt] in _BREAK_CHARS:
                     break
                 j += 1
-            line, column = _line_column_fast(self.starts, first)
-            runs.append(Run(i, j, self.path, line + 1, column + 1))
+            line, column = self.place(first)
+            runs.append(Run(i, j, self.path, line, column))
             i = j
         return tuple(runs)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+import warnings
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
+from typing import Any
 
 from driftlint.ltext import SYMBOL
 from driftlint.model import Finding, Interface, Option, Positional, Span
@@ -22,6 +24,7 @@ __all__ = ["read_interface"]
 
 _MAX_TEXT = 2_000_000  # bound the work (DESIGN §10)
 _ERB_TAG = re.compile(r"<%.*?%>", re.S)
+_LONE_CR = re.compile(r"\r(?!\n)")
 _SHELLS = re.compile(r"^#!.*\b(?:ba|da|k|z|)sh\b")
 _HELP = frozenset({"-h", "--help"})
 
@@ -59,7 +62,14 @@ def _read(
         {script, posixpath.basename(name), posixpath.splitext(posixpath.basename(name))[0]}
     )
     if python:
-        return _python(path, _blank(text, "_") if templated else text, script, read, progs)
+        code = _blank(text, "_") if templated else text
+        # Python also ends a line at a lone `\r`; spans count `\n` only. The swap keeps offsets.
+        flat = _LONE_CR.sub("\n", code)
+        found = _python(path, flat, script, read, progs)
+        if found is None or flat == code:
+            return found
+        moved: Interface = _respan(found, path, LineIndex(flat), LineIndex(code))
+        return moved
     body = _blank(text, SYMBOL) if templated else text
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
@@ -68,6 +78,23 @@ def _read(
         shell_blocks(body), path, progs
     )
     return _combine(script, None, usage, ())
+
+
+def _respan(value: Any, path: str, old: LineIndex, new: LineIndex) -> Any:
+    """Value with every Span in path moved from old's lines to new's (same offsets)."""
+    if isinstance(value, Span):
+        if value.path != path:
+            return value
+        last = len(old.starts)
+        start = old.starts[min(value.line, last) - 1] + value.column - 1
+        end = old.starts[min(value.end_line, last) - 1] + value.end_column - 1
+        return new.span(path, start, end)
+    if isinstance(value, tuple):
+        return tuple(_respan(v, path, old, new) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _respan(getattr(value, f.name), path, old, new) for f in fields(value)}
+        return replace(value, **changes)
+    return value
 
 
 def _blank(text: str, mark: str) -> str:
@@ -173,10 +200,14 @@ def _python(
     progs: frozenset[str],
 ) -> Interface | None:
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # `1if x`, `"\d"`: the script's problem, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError) as error:
-        line = getattr(error, "lineno", None) or 1
-        column = getattr(error, "offset", None) or 1
+        # Python may point past the end of a line (a continuation at its end): stay inside.
+        lines = text.split("\n")
+        line = min(max(1, getattr(error, "lineno", None) or 1), len(lines))
+        column = min(max(1, getattr(error, "offset", None) or 1), len(lines[line - 1]) + 1)
         span = Span(path, line, column, line, column + 1)
         finding = parse_error(span, f"cannot parse Python: {getattr(error, 'msg', error)}")
         if re.search(r"ArgumentParser|OptionParser|docopt", text):

@@ -90,11 +90,11 @@ def parse_usage(
     positionals = tuple(Positional(s.name, s.min, s.max, s.choices, s.span) for s in slots)
     first = head or (lines[0] if lines else TextLine("", 1, 1))
     last = pattern_lines[-1] if pattern_lines else first
+    end = (last.line, last.column + len(last.text))
     if described and described[-1].span is not None:
-        end = described[-1].span
-        source = Span(path, first.line, first.column, end.end_line, end.end_column)
-    else:
-        source = Span(path, first.line, first.column, last.line, last.column + len(last.text))
+        # Options may be described before the usage line: the span must not end before it starts.
+        end = max(end, (described[-1].span.end_line, described[-1].span.end_column))
+    source = Span(path, first.line, first.column, *end)
     return Usage(
         options=tuple(merged),
         positionals=positionals,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,7 +59,9 @@ def read_python(
             if base_text is None:
                 continue
             try:
-                base_tree = ast.parse(base_text)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    base_tree = ast.parse(base_text)
             except (SyntaxError, ValueError, RecursionError):
                 continue
             base = read_python(base_tree, base_text, base_path, script, read, depth + 1)
