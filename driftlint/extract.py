@@ -12,7 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
@@ -24,6 +24,7 @@ from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
+T = TypeVar("T")
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
 
@@ -162,12 +163,12 @@ class Extractor:
         return texts
 
     def _mentioned(self, content: LText) -> bool:
-        return self._cached("mentions", (content,), lambda: self._mentions(content.text))  # type: ignore[no-any-return]
+        return self._cached("mentions", (content,), lambda: self._mentions(content.text))
 
     def _words(self, content: LText) -> set[str]:
         return self._cached("words", (content,), lambda: set(_WORDS.findall(content.text)))
 
-    def _cached(self, kind: str, parts: tuple[object, ...], make: Callable[[], Any]) -> Any:
+    def _cached(self, kind: str, parts: tuple[object, ...], make: Callable[[], T]) -> T:
         """`make()` once per identity of parts. Values shared by roles (the same template
         rendering, a replayed class's resources) are the same objects, so one parse serves
         every role; the parts are kept so that an identity is never reused."""
@@ -176,7 +177,7 @@ class Extractor:
         if found is None:
             found = (parts, make())
             self._memo[key] = found
-        return found[1]
+        return found[1]  # what this kind's make() stored
 
     def _from_file(
         self, files: Installed, installed: Mapping[str, Installed], by_base: dict[str, list[str]]
@@ -213,14 +214,14 @@ class Extractor:
                 return list(units.unit_commands(replace(unit, environment=env)))
 
             parts = (content, *(t for _, t in env_texts))
-            return self._cached("unit:" + dest, parts, unit_commands)  # type: ignore[no-any-return]
+            return self._cached("unit:" + dest, parts, unit_commands)
         if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
 
             def cron_commands() -> list[shell.Command]:
                 lines = units.parse_crontab(content, dest, system=True)
                 return [c for line in lines for c in self._value_commands(line, None)]
 
-            return self._cached("cron:" + dest, (content,), cron_commands)  # type: ignore[no-any-return]
+            return self._cached("cron:" + dest, (content,), cron_commands)
         if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
             "/etc/init.d/"
         ):
@@ -243,7 +244,7 @@ class Extractor:
         )
         files = dict(sourced)
         parts = (content, *(text for _, text in sourced))
-        return self._cached(  # type: ignore[no-any-return]
+        return self._cached(
             "script:" + dest + "\0" + "\0".join(files),
             parts,
             lambda: shell.parse_shell(content, dest, None, files.get),
@@ -262,7 +263,7 @@ class Extractor:
         if not self._mentions(value.text):
             return []  # names no watched script: nothing to parse
         path = span.path if span else ""
-        return self._cached(  # type: ignore[no-any-return]
+        return self._cached(
             "value:" + path, (value,), lambda: list(shell.parse_shell(value, path).commands)
         )
 
@@ -303,7 +304,7 @@ class Extractor:
                     out.append((watched.name, inner, outer))
             return out
 
-        return self._cached("matched", (command,), match)  # type: ignore[no-any-return]
+        return self._cached("matched", (command,), match)
 
 
 def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:

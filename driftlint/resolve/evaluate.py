@@ -372,7 +372,8 @@ class Evaluator:
             and value.name.lstrip(":") in DEFERRED_CALLS
         ):
             seen = Frame(dict(frame.vars), frame.parent, frame.name)  # as of this point
-            return [Deferred(value, self, seen, via)]
+            # Extraction renders it on first read (driftlint.extract.Installed.contents).
+            return [Deferred(value, self, seen, via)]  # type: ignore[list-item]
         return self.eval(value, frame, via)
 
     def _call(self, node: ast.Call, frame: Frame, via: tuple[Span, ...]) -> Alts:
