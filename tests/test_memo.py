@@ -108,3 +108,24 @@ def test_a_changed_read_runs_the_body_again() -> None:
     # `reader` reads `$other::value`: set in role::b, missing in role::a, so no replay there.
     reader = next(a for _, title, a, _ in resources if title == "reader")
     assert dict(reader)["command"] == ("read --o",)
+
+
+def test_a_class_declared_before_is_still_declared_by_a_replay() -> None:
+    # role::first declares `dep` before `user`, so while `user` is recorded `dep` is declared
+    # already; role::second declares only `user`, whose replay must still bring `dep` in.
+    source = (
+        "class dep { exec { 'dep': command => 'dep-run' } }\n"
+        "class user { include dep\n exec { 'user': command => 'user-run' } }\n"
+        "class role::first { include dep, user }\n"
+        "class role::second { include user }\n"
+    )
+    manifest = parse_manifest(source, "site.pp")
+    index = Index()
+    index.add(manifest)
+    memo = Memo()
+    for role in ("role::first", "role::second"):
+        evaluator = MemoEvaluator(index, {}, None, lambda key, facts: None, memo=memo)
+        evaluator.declare_class(role, None, ())
+        titles = sorted(r.title.text for r in evaluator.resources)
+        assert titles == ["dep", "user"], role
+    assert memo.hits == 2  # role::second replayed `user`, and `dep` from within it

@@ -145,13 +145,14 @@ class MemoEvaluator(Evaluator):
         outer = self._stack[-1] if self._stack else None
         if outer is not None:
             self._flush(outer)
-            if name not in self.classes:
-                if self.depth > self.max_depth:
-                    outer.storable = False  # cut by depth: another root may get further
-                elif not (outer.parent_declared is False and self._is_parent(outer, name)):
-                    outer.events.append((_CLASS, name, given, via[len(outer.via) :]))
-                else:
-                    outer.parent_declared = True
+            if self.depth > self.max_depth:
+                outer.storable = False  # cut by depth: another root may get further
+            elif not outer.parent_declared and self._is_parent(outer, name):
+                outer.parent_declared = True  # a replay declares the parent itself, first
+            else:
+                # Recorded even when the class is declared already: another root may not
+                # have declared it yet when it replays this body.
+                outer.events.append((_CLASS, name, given, via[len(outer.via) :]))
         if name in self.classes or self.depth > self.max_depth:
             Evaluator.declare_class(self, name, given, via)
             return
