@@ -42,6 +42,24 @@ class Run:
     # driftlint/resolve/conditions.py.
     assumed: tuple[str, ...] = ()
 
+    def cut(self, start: int, end: int, skipped: int) -> Run:
+        """The part of this run from its `skipped`-th character on, at start..end of a new
+        text. A symbolic run keeps its whole span: an unknown has no parts."""
+        if self.symbolic:
+            return Run(
+                start,
+                end,
+                self.path,
+                self.line,
+                self.column,
+                self.end_line,
+                self.end_column,
+                self.name,
+                True,
+                self.assumed,
+            )
+        return Run(start, end, self.path, self.line, self.column + skipped, assumed=self.assumed)
+
     def shifted(self, by: int) -> Run:
         """The same run, `by` characters further into its text."""
         return Run(
@@ -125,32 +143,7 @@ class LText:
             lo, hi = max(r.start, start), min(r.end, stop)
             if lo >= hi:
                 continue
-            if r.symbolic:
-                runs.append(
-                    Run(
-                        lo - start,
-                        hi - start,
-                        r.path,
-                        r.line,
-                        r.column,
-                        r.end_line,
-                        r.end_column,
-                        r.name,
-                        True,
-                        r.assumed,
-                    )
-                )
-            else:
-                runs.append(
-                    Run(
-                        lo - start,
-                        hi - start,
-                        r.path,
-                        r.line,
-                        r.column + lo - r.start,
-                        assumed=r.assumed,
-                    )
-                )
+            runs.append(r.cut(lo - start, hi - start, lo - r.start))
         return LText(self.text[start:stop], tuple(runs))
 
     # queries ----------------------------------------------------------------------------
