@@ -91,7 +91,6 @@ def check(
         [f for f in files if f.kind == "manifest"],
         findings,
         Cache(cache_dir, "manifests"),
-        jobs or os.cpu_count() or 1,
         lambda done, total: progress("parsing manifests", done, total),
     )
     index = Index()
@@ -174,11 +173,10 @@ def _parse_manifests(
     files: list[SourceFile],
     findings: list[Finding],
     cache: Cache,
-    jobs: int,
     progress: Callable[[int, int], None],
 ) -> list[ast.Manifest]:
     items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
-    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, jobs, progress)
+    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, progress)
     for manifest in manifests:
         # The first syntax error is the root cause; what recovery trips on after it is noise.
         findings.extend(manifest.errors[:1])
