@@ -51,6 +51,8 @@ def _guard(debug: bool, action: Callable[[], int]) -> NoReturn:
         code = action()
     except SystemExit:
         raise
+    except BrokenPipeError:  # the reader went away: not a bug; click exits 1, quietly
+        raise
     except Exception as error:
         if debug:
             traceback.print_exc()
@@ -180,7 +182,16 @@ def _report(result: Result, fmt: str, color: str) -> None:
 
     docs = {code: checks.explain(code) or "" for code in checks.CHECKS}
     text = report.FORMATS[fmt](result, color=_color(color) and fmt == "text", docs=docs)
-    click.echo(text, nl=not text.endswith("\n"))
+    try:
+        click.echo(text, nl=not text.endswith("\n"))
+    except BrokenPipeError:
+        _drop_stdout()  # `driftlint check | head`: the exit code still tells the findings
+
+
+def _drop_stdout() -> None:
+    """The reader of stdout is gone: send the rest (and Python's flush at exit) nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fix(path: Path, run: Callable[[], Result], diff: bool, show: Callable[[Result], None]) -> int:
