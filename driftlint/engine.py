@@ -38,7 +38,8 @@ def run(
     setup_errors = [str(e) for e in setup]
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
     runs = Cache(cache_dir, "runs")
-    key = result_cache.run_key(root, files, config, setup_errors) if cache_dir else ""
+    stats = Cache(cache_dir, "stats")
+    key = result_cache.run_key(root, files, config, setup_errors, stats) if cache_dir else ""
     if key and not full and (found := result_cache.load(runs, key, root)) is not None:
         return found
     from driftlint import pipeline

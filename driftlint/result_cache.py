@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,19 @@ from driftlint.history import head_commit
 from driftlint.model import Result
 
 
-def run_key(root: Path, files: Iterable[SourceFile], config: Config, setup: Iterable[str]) -> str:
-    """A digest of everything a check of the tree at root depends on."""
+def run_key(
+    root: Path,
+    files: Iterable[SourceFile],
+    config: Config,
+    setup: Iterable[str],
+    stats: Cache | None = None,
+) -> str:
+    """A digest of everything a check of the tree at root depends on.
+
+    With `stats`, a file whose size, modification time and inode are those of the last run
+    is not read again: its digest from then is used, as git's index does. A file changed
+    within the last few seconds is always read (its time may not show a second change).
+    """
     digest = hashlib.blake2b(digest_size=32)
     header = {
         "version": build_id(),
@@ -39,20 +51,52 @@ def run_key(root: Path, files: Iterable[SourceFile], config: Config, setup: Iter
         "head": head_commit(root) or "",
     }
     digest.update(json.dumps(header, sort_keys=True).encode())
+    known = _load_stats(stats, root)
+    seen: dict[str, tuple[tuple[int, ...], bytes]] = {}
+    settled = time.time_ns() - RACY_NS
     for file in files:
         digest.update(file.path.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(_file_digest(root, file, config.max_file_size))
+        digest.update(_file_digest(root, file, config.max_file_size, known, seen, settled))
+    if stats is not None and seen != known:
+        stats.put(_stats_key(root), seen)
     return digest.hexdigest()
 
 
-def _file_digest(root: Path, file: SourceFile, max_size: int) -> bytes:
+RACY_NS = 3_000_000_000  # a file changed this recently may change again in the same tick
+
+
+def _stats_key(root: Path) -> str:
+    return hashlib.sha256(f"{build_id()}\0{os.path.realpath(root)}".encode()).hexdigest()
+
+
+def _load_stats(stats: Cache | None, root: Path) -> dict[str, tuple[tuple[int, ...], bytes]]:
+    found = stats.get(_stats_key(root)) if stats is not None else None
+    return found if isinstance(found, dict) else {}
+
+
+def _file_digest(
+    root: Path,
+    file: SourceFile,
+    max_size: int,
+    known: dict[str, tuple[tuple[int, ...], bytes]],
+    seen: dict[str, tuple[tuple[int, ...], bytes]],
+    settled: int,
+) -> bytes:
     full = os.path.join(root, file.path)
     try:
         info = os.stat(full)
         if info.st_size > max_size:
             return f"big:{info.st_size}:{info.st_mtime_ns}".encode()
+        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+        last = known.get(file.path)
+        if last is not None and last[0] == signature and info.st_ctime_ns < settled:
+            seen[file.path] = last
+            return last[1]
         with open(full, "rb") as handle:
-            return hashlib.blake2b(handle.read(max_size + 1), digest_size=16).digest()
+            value = hashlib.blake2b(handle.read(max_size + 1), digest_size=16).digest()
+        if info.st_ctime_ns < settled:
+            seen[file.path] = (signature, value)
+        return value
     except OSError as error:
         return f"error:{error.errno}".encode()
 

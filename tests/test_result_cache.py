@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from driftlint import pipeline
+from driftlint import pipeline, result_cache
 from driftlint.cli import cli
 from tests.conftest import FIXTURES, make_repo
 
@@ -51,3 +52,22 @@ def test_a_corrupt_entry_is_a_miss(tmp_path: Path) -> None:
         if entry.is_file():
             entry.write_bytes(b"not a pickle")
     assert _check(repo, cache) == first
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run key trusts a file's stat only while size, times and inode are unchanged; an
+    # edit that keeps the size and puts the modification time back still changes ctime.
+    monkeypatch.setattr(result_cache, "RACY_NS", 0)  # every file counts as settled
+    repo = make_repo(FIXTURES / "jobloop-2014-incident", tmp_path)
+    cache = tmp_path / "cache"
+    assert len(_check(repo, cache)["findings"]) == 1
+    assert list((cache / "stats").rglob("*"))  # the stats were kept
+    role = repo / "modules/role/manifests/mediawiki/videoscaler.pp"
+    before = role.stat()
+    text = role.read_text(encoding="utf-8")
+    role.write_text(text.replace("-v 0", "-t 5"), encoding="utf-8")  # same size
+    os.utime(role, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert role.stat().st_size == before.st_size
+    assert _check(repo, cache)["findings"] == []
