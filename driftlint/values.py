@@ -10,11 +10,11 @@ Strings that are partly unknown are `LText`s holding `SYMBOL` characters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
-from driftlint.ltext import LText
+from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Span
 
 
@@ -62,3 +62,18 @@ def to_text(value: Value, span: Span | None = None) -> LText:
         # `[a, b]` from Puppet 4 on; neither is a useful argv, so it stays symbolic.
         pass
     return LText.symbol(span, "") if span else LText.plain("\ue000")
+
+
+def sorted_texts(items: Sequence[Value], unique: bool = False) -> tuple[LText, ...] | None:
+    """Fully known strings sorted by text (`unique`: the first of each text, in order), as
+    Ruby's `sort`/`uniq` and Jinja2's `sort`/`unique` give them; None when any item is not
+    a fully known string, since its place cannot be known."""
+    if not all(isinstance(v, LText) and SYMBOL not in v.text for v in items):
+        return None
+    texts = [v for v in items if isinstance(v, LText)]
+    if not unique:
+        return tuple(sorted(texts, key=lambda t: t.text))
+    first: dict[str, LText] = {}
+    for item in texts:
+        first.setdefault(item.text, item)
+    return tuple(first.values())

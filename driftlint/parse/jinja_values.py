@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftlint.ltext import SYMBOL, LText
-from driftlint.values import Unknown, Value
+from driftlint.values import Unknown, Value, sorted_texts
 
 
 def truthy(value: Value) -> bool | None:
@@ -37,12 +37,6 @@ def jinja_text(value: Value) -> LText | None:
         return value
     if value is None or value is True or value is False:
         return LText.plain(str(value))  # Python's spelling: None, True, False
-    return None
-
-
-def _plain(items: tuple[Value, ...]) -> list[LText] | None:
-    if all(isinstance(v, LText) and SYMBOL not in v.text for v in items):
-        return [v for v in items if isinstance(v, LText)]
     return None
 
 
@@ -96,15 +90,8 @@ def _list_filter(name: str, value: tuple[Value, ...], fallback: Unknown) -> Valu
     if name in ("length", "count"):
         return LText.plain(str(len(value)))
     if name in ("sort", "unique"):
-        plain = _plain(value)
-        if plain is None:
-            return fallback
-        if name == "sort":
-            return tuple(sorted(plain, key=lambda t: t.text))
-        seen: dict[str, LText] = {}
-        for item in plain:
-            seen.setdefault(item.text, item)
-        return tuple(seen.values())
+        ordered = sorted_texts(value, unique=name == "unique")
+        return fallback if ordered is None else ordered
     return fallback
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from driftlint.ltext import SYMBOL, LText
-from driftlint.values import Unknown, Value
+from driftlint.values import Unknown, Value, sorted_texts
 
 
 def truthy(value: Value) -> bool | None:
@@ -52,13 +52,6 @@ def _flatten(items: Sequence[Value]) -> list[Value]:
     for item in items:
         out.extend(_flatten(item) if isinstance(item, tuple) else [item])
     return out
-
-
-def _plain(items: Sequence[Value]) -> list[LText] | None:
-    """The items when all are fully known strings, else None."""
-    if all(isinstance(v, LText) and SYMBOL not in v.text for v in items):
-        return [v for v in items if isinstance(v, LText)]
-    return None
 
 
 def apply_method(value: Value, name: str, args: list[Value], fallback: Unknown) -> Value:
@@ -131,15 +124,8 @@ def _array_method(
     if name == "compact":
         return tuple(v for v in value if v is not None)
     if name in ("sort", "uniq"):
-        plain = _plain(value)
-        if plain is None:
-            return fallback
-        if name == "sort":
-            return tuple(sorted(plain, key=lambda t: t.text))
-        seen: dict[str, LText] = {}
-        for item in plain:
-            seen.setdefault(item.text, item)
-        return tuple(seen.values())
+        ordered = sorted_texts(value, unique=name == "uniq")
+        return fallback if ordered is None else ordered
     if name == "include?" and len(args) == 1:
         results = [equal(v, args[0]) for v in value]
         return True if True in results else None if None in results else False
