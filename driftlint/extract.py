@@ -153,14 +153,24 @@ class Extractor:
         `EnvironmentFile=`): where a command of the file can take its words from."""
         texts: list[LText] = []
         for content in files.contents[:4]:
-            # A path is named where its last part is a word of the text: a word index of the
-            # text spares a search for every installed path.
-            for word in self._words(content) & by_base.keys():
-                for path in by_base[word]:
-                    other = installed[path]
-                    if other is not files and path in content.text:
-                        texts.extend(other.contents[:1])
+            for _, other in self._named_in(content, installed, by_base):
+                if other is not files:
+                    texts.extend(other.contents[:1])
         return texts
+
+    def _named_in(
+        self, content: LText, installed: Mapping[str, Installed], by_base: dict[str, list[str]]
+    ) -> list[tuple[str, Installed]]:
+        """The installed files whose path a text names, by path. A path is named where its
+        last part is a word of the text: a word index of the text spares a search for every
+        installed path."""
+        named = [
+            (path, installed[path])
+            for word in self._words(content) & by_base.keys()
+            for path in by_base[word]
+            if path in content.text
+        ]
+        return sorted(named, key=lambda item: item[0])
 
     def _mentioned(self, content: LText) -> bool:
         return self._cached("mentions", (content,), lambda: self._mentions(content.text))
@@ -190,11 +200,15 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            for command in self._file_commands(dest, content, installed):
+            for command in self._file_commands(dest, content, installed, by_base):
                 yield from self._from_command(command, files.via)
 
     def _file_commands(
-        self, dest: str, content: LText, installed: Mapping[str, Installed]
+        self,
+        dest: str,
+        content: LText,
+        installed: Mapping[str, Installed],
+        by_base: dict[str, list[str]],
     ) -> list[shell.Command]:
         """The commands a unit, cron file or script runs, with what it reads of the files
         the same role installs; parsed once per content and set of such files."""
@@ -225,22 +239,25 @@ class Extractor:
         if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
             "/etc/init.d/"
         ):
-            return list(self._parse_script(dest, content, installed).commands)
+            return list(self._parse_script(dest, content, installed, by_base).commands)
         return []
 
     def _parse_script(
-        self, dest: str, content: LText, installed: Mapping[str, Installed]
+        self,
+        dest: str,
+        content: LText,
+        installed: Mapping[str, Installed],
+        by_base: dict[str, list[str]],
     ) -> shell.ShellScript:
         """Parse a script once per content and per set of files it may source.
 
         A static init script is the same for every role; only the `/etc/default` files it
         sources differ, and those (with their located values) are part of the key.
         """
-        words = self._words(content)
         sourced = tuple(
             (path, other.contents[0])
-            for path, other in installed.items()
-            if posixpath.basename(path) in words and path in content.text and other.contents
+            for path, other in self._named_in(content, installed, by_base)
+            if other.contents
         )
         files = dict(sourced)
         parts = (content, *(text for _, text in sourced))
