@@ -117,7 +117,8 @@ class MemoEvaluator(Evaluator):
             trace.events.append((_VAR, name, tuple(walked), value))
 
     def _resolve(self, name: str, walked: tuple[str | None, ...] | None) -> object:
-        """A variable's value as this root sees it now from outside a class body, or _MISS."""
+        """A variable's value as this root sees it now from outside a class body, or _MISS.
+        Raises _Mismatch (only replays pass `walked`) when a frame read then is not here."""
         if walked is None:
             if "::" in name:
                 owner, _, var = name.rpartition("::")
@@ -126,8 +127,8 @@ class MemoEvaluator(Evaluator):
             return self.top.vars.get(name, _MISS)
         for ref in walked:
             frame = self.top if ref is None else self.classes.get(ref)
-            if frame is None:
-                return _MISS if ref is None else _Mismatch
+            if frame is None:  # the class the body read from is not declared in this root
+                raise _Mismatch
             if name in frame.vars:
                 return frame.vars[name]
         return _MISS
