@@ -7,7 +7,7 @@ touched no Puppet file) should not pay for importing the parsers it will not use
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from driftlint import result_cache
@@ -16,8 +16,7 @@ from driftlint.config import Config
 from driftlint.discover import discover_sources
 from driftlint.errors import SetupError
 from driftlint.model import Result
-
-Report = Callable[[str, int, int], None]  # (stage, done, total)
+from driftlint.progress import Report, silent
 
 
 def run(
@@ -50,7 +49,7 @@ def run(
     gc.disable()
     try:
         result = pipeline.check(
-            root, config, setup_errors, files, unreadable, jobs, cache_dir, progress or _silent
+            root, config, setup_errors, files, unreadable, jobs, cache_dir, progress or silent
         )
     finally:
         if collecting:
@@ -58,7 +57,3 @@ def run(
     if key:
         result_cache.store(runs, key, result)
     return result
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    del stage, done, total

@@ -33,6 +33,7 @@ from driftlint.ltext import LText
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
+from driftlint.progress import Report, silent
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.facts import node_facts, role_facts
@@ -270,7 +271,6 @@ class _Reached:
 Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
 # Below this many roots, starting workers costs more than it saves.
 PARALLEL_ROOTS = 64
-Report = Callable[[str, int, int], None]  # (stage, done, total)
 _WORKER: Callable[[list[Root]], _Reached] | None = None  # set in the parent, inherited by fork
 
 
@@ -288,7 +288,7 @@ def _resolve_calls(
     module_roots: tuple[str, ...],
     missing: list[Finding],
     jobs: int = 1,
-    progress: Report = lambda stage, done, total: None,
+    progress: Report = silent,
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 

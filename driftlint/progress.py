@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import TextIO
+
+Report = Callable[[str, int, int], None]  # (stage, done, total); total 0: length unknown
+
+
+def silent(stage: str, done: int, total: int) -> None:
+    """The Report of a run nobody watches."""
+    del stage, done, total
+
 
 _WIDTH = 24  # characters of bar
 
