@@ -7,6 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from driftlint.ltext import LText
+from driftlint.values import Value
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
@@ -57,3 +60,15 @@ def make_repo(fixture: Path, dest: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--allow-empty", "-m", "change under review")
     return repo
+
+
+def as_value(value: object) -> Value:
+    """Python data as evaluator values: str → unlocated LText, list → tuple, dict → dict."""
+    if isinstance(value, str):
+        return LText.plain(value)
+    if isinstance(value, list):
+        return tuple(as_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: as_value(v) for k, v in value.items()}
+    assert value is None or isinstance(value, bool)
+    return value

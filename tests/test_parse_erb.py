@@ -13,19 +13,9 @@ from hypothesis import strategies as st
 from driftlint.ltext import SYMBOL, LText
 from driftlint.parse.erb import render_erb, template_text
 from driftlint.values import MapScope, Value
+from tests.conftest import as_value
 
 ROLE_VALUE = LText.literal("-v 0", "manifests/role.pp", 4, 20)
-
-
-def _plain(value: object) -> Value:
-    if isinstance(value, str):
-        return LText.plain(value)
-    if isinstance(value, list):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    assert value is None or isinstance(value, bool)
-    return value
 
 
 VARS = {
@@ -40,7 +30,7 @@ VARS = {
     "empty": "",
     "pad": "  p  ",
 }
-SCOPE = MapScope({k: _plain(v) for k, v in VARS.items()})
+SCOPE = MapScope({k: as_value(v) for k, v in VARS.items()})
 
 # (template, expected output); each also runs through Ruby's ERB in the differential test.
 KNOWN = [

@@ -9,20 +9,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from driftlint.ltext import SYMBOL, LText
 from driftlint.parse.jinja import jinja_template_text, render_jinja
-from driftlint.values import MapScope, Value
+from driftlint.values import MapScope
+from tests.conftest import as_value
 
 ROLE_VALUE = LText.literal("-v 0", "manifests/role.pp", 4, 20)
-
-
-def _plain(value: object) -> Value:
-    if isinstance(value, str):
-        return LText.plain(value)
-    if isinstance(value, list):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    assert value is None or isinstance(value, bool)
-    return value
 
 
 VARS = {
@@ -37,7 +27,7 @@ VARS = {
     "pad": "  p  ",
     "Mixed": "MiX",
 }
-SCOPE = MapScope({k: _plain(v) for k, v in VARS.items()})
+SCOPE = MapScope({k: as_value(v) for k, v in VARS.items()})
 
 KNOWN = [
     pytest.param("a {{ s }} b\n", "a serve b", id="output-and-trailing-newline"),
