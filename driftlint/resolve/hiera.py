@@ -130,11 +130,12 @@ class Hiera:
     ) -> tuple[HieraValue, ...]:
         if self.module is not None and not key.startswith(self.module + "::"):
             return ()  # a module layer only answers keys in the module's namespace
-        cache_key = (key, frozenset(facts.items()))
+        frozen = frozenset(facts.items())
+        cache_key = (key, frozen)
         if not stack and cache_key in self._cache:
             return self._cache[cache_key]
         out: list[HieraValue] = []
-        files = list(self._files(key, facts))
+        files = list(self._files(key, facts, frozen))
         sure = {path for _, path, certain in files if certain}
         seen: set[str] = set()
         for level, path, certain in files:
@@ -172,12 +173,13 @@ class Hiera:
 
         return inner
 
-    def _files(self, key: str, facts: Mapping[str, str]) -> Iterator[tuple[Level, str, bool]]:
+    def _files(
+        self, key: str, facts: Mapping[str, str], frozen: frozenset[tuple[str, str]]
+    ) -> Iterator[tuple[Level, str, bool]]:
         """Data files in priority order, each with whether it surely applies."""
         namespace = key.split(".", 1)[0].split("::")[:-1]
-        for level, patterns in zip(self.levels, self._patterns(facts), strict=True):
-            for pattern, concrete in patterns:
-                path = _join(level.datadir, pattern)
+        for level, paths in zip(self.levels, self._paths(facts, frozen), strict=True):
+            for path, concrete in paths:
                 if level.backend == "expand_path":
                     # wmflib::expand_path: `a::b::c` lives in `<path>/a/b.yaml`.
                     path = (_join(path, "/".join(namespace)) if namespace else path) + ".yaml"
@@ -193,20 +195,24 @@ class Hiera:
             self._globs[pattern] = tuple(sorted(self._list(pattern)))
         return self._globs[pattern]
 
-    def _patterns(self, facts: Mapping[str, str]) -> list[list[tuple[str, bool]]]:
-        """Each level's paths with the facts filled in: the same for every key looked up
-        with these facts, so they are worked out once per set of facts."""
-        key = frozenset(facts.items())
-        found = self._interpolated.get(key)
+    def _paths(
+        self, facts: Mapping[str, str], frozen: frozenset[tuple[str, str]]
+    ) -> list[list[tuple[str, bool]]]:
+        """Each level's paths with the facts filled in, under its datadir, and whether each
+        is concrete: the same for every key looked up with these facts (`frozen`), so they
+        are worked out once per set of facts."""
+        found = self._interpolated.get(frozen)
         if found is None:
-            found = [
-                [
-                    path_pattern(template, facts, level.mapped_var, level.kind == "glob")
-                    for template in level.paths
-                ]
-                for level in self.levels
-            ]
-            self._interpolated[key] = found
+            found = []
+            for level in self.levels:
+                paths = []
+                for template in level.paths:
+                    pattern, concrete = path_pattern(
+                        template, facts, level.mapped_var, level.kind == "glob"
+                    )
+                    paths.append((_join(level.datadir, pattern), concrete))
+                found.append(paths)
+            self._interpolated[frozen] = found
         return found
 
     def _glob_holding(self, pattern: str, root: str) -> tuple[str, ...]:
