@@ -89,10 +89,10 @@ class MemoEvaluator(Evaluator):
     def lookup_var(self, name: str, frame: Frame, span: Span | None, top: bool = False) -> Alts:
         found = Evaluator.lookup_var(self, name, frame, span, top)
         if self._stack:
-            self._record_read(name, frame, top, found)
+            self._record_read(name, frame, top)
         return found
 
-    def _record_read(self, name: str, frame: Frame, top: bool, found: Alts) -> None:
+    def _record_read(self, name: str, frame: Frame, top: bool) -> None:
         trace = self._stack[-1]
         name = name.lstrip(":")
         if "::" in name or top:
@@ -190,7 +190,7 @@ class MemoEvaluator(Evaluator):
         if len(self.problems) != problems_before:
             trace.storable = False
         frame = self.classes.get(name)
-        if not trace.storable or frame is None or frame.name != name:
+        if not trace.storable or frame is None:
             return
         variants = self.memo.traces.setdefault(key, [])
         if len(variants) < MAX_VARIANTS:
