@@ -12,10 +12,11 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from driftlint import engine, history
-from driftlint.config import Config
-from driftlint.fingerprint import fingerprints
+from driftlint import engine
+from driftlint.config.load import Config
+from driftlint.interfaces import history
 from driftlint.model import Result
+from driftlint.report.fingerprint import fingerprints
 
 
 def introduced(

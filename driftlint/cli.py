@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from driftlint import __version__, checks
-from driftlint.config import Config, load_config
+from driftlint.config.load import Config, load_config
 from driftlint.model import Interface, Result
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
@@ -140,7 +140,7 @@ def check(
             config = replace(config, select=selected)
         if ignored:
             config = replace(config, ignore=config.ignore | ignored)
-        from driftlint.cache import default_dir
+        from driftlint.cache.store import default_dir
 
         folder = None if no_cache else (cache_dir or default_dir())
 
@@ -161,7 +161,7 @@ def check(
 
                 result = change.introduced(result, path, base, config, cache_dir=folder)
             if baseline is not None:
-                from driftlint import baseline as baseline_module
+                from driftlint.report import baseline as baseline_module
 
                 result = baseline_module.hide(result, baseline)
             return result
@@ -196,7 +196,7 @@ def _drop_stdout() -> None:
 
 def _fix(path: Path, run: Callable[[], Result], diff: bool, show: Callable[[Result], None]) -> int:
     """`--fix`/`--diff`: notes on stderr, then the diff, or the report of what remains."""
-    from driftlint import fix
+    from driftlint.fix import apply as fix
 
     done = fix.fix_tree(path, run, write=not diff)
     for error in done.result.setup_errors:
@@ -377,7 +377,8 @@ def baseline_command(path: Path, config_path: str | None, output: Path, debug: b
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
 
     def action() -> int:
-        from driftlint import baseline, engine
+        from driftlint import engine
+        from driftlint.report import baseline
 
         config, errors = _load(path, config_path)
         result = engine.run(path, config, errors)

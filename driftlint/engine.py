@@ -10,9 +10,9 @@ import gc
 from collections.abc import Iterable
 from pathlib import Path
 
-from driftlint import result_cache
-from driftlint.cache import Cache
-from driftlint.config import Config
+from driftlint.cache import results as result_cache
+from driftlint.cache.store import Cache
+from driftlint.config.load import Config
 from driftlint.discover import discover_sources
 from driftlint.errors import SetupError
 from driftlint.model import Result

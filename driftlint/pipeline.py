@@ -14,10 +14,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from driftlint import checks, spec, suppress
-from driftlint.bind import check_calls
-from driftlint.cache import Cache, parse_all
-from driftlint.config import Config
+from driftlint import checks, suppress
+from driftlint import interfaces as spec
+from driftlint.cache.store import Cache, parse_all
+from driftlint.checks.run import check_calls
+from driftlint.config.load import Config
 from driftlint.discover import (
     SourceFile,
     compile_excludes,
@@ -25,12 +26,12 @@ from driftlint.discover import (
     excluded,
     is_inside,
     kind_of,
-    module_file,
     read_source,
 )
 from driftlint.extract import Extractor
 from driftlint.ltext import LText
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
+from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent

@@ -27,7 +27,7 @@ class Progress:
     def __init__(self, stream: TextIO, *, interval: float = 0.1) -> None:
         self.stream = stream
         self.interval = interval
-        self._last = 0.0
+        self._last: float | None = None  # nothing drawn yet: the first step is always drawn
         self._shown = False
 
     @staticmethod
@@ -45,7 +45,7 @@ class Progress:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - self._last < self.interval:
+        if done < total and self._last is not None and now - self._last < self.interval:
             return
         self._last = now
         if total > 0:

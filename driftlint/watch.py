@@ -6,10 +6,10 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from driftlint.config import ScriptRule
-from driftlint.discover import module_file
+from driftlint.config.load import ScriptRule
 from driftlint.extract import Watched
 from driftlint.model import Interface
+from driftlint.module_refs import module_file
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import string_literal, walk
 

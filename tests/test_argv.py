@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftlint.argv import bind_argv
+from driftlint.argv.binder import bind_argv
 from driftlint.ltext import SYMBOL as S
 from driftlint.model import Interface, Option, Positional, Span, Word
 

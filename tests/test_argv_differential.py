@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftlint.argv import bind_argv
+from driftlint.argv.binder import bind_argv
 from driftlint.model import Interface, Option, Positional, Span, Word
 
 
@@ -206,7 +206,7 @@ def test_argparse_optional_value_option_takes_the_next_word() -> None:
     """argparse `nargs="?"` on an option: `-o FILE` binds FILE as the value (no positional)."""
     import argparse
 
-    from driftlint.argv import bind_argv
+    from driftlint.argv.binder import bind_argv
     from driftlint.model import Interface, Option, Span, Word
 
     parser = argparse.ArgumentParser(exit_on_error=False)

@@ -1,4 +1,4 @@
-"""Tests for driftlint.config: loading, strict validation with locations, rule folders."""
+"""Tests for driftlint.config.load: loading, strict validation with locations, rule folders."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftlint.config import Config, ScriptRule, load_config
+from driftlint.config.load import Config, ScriptRule, load_config
 from driftlint.errors import SetupError
 from driftlint.model import Span
 

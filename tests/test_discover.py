@@ -17,11 +17,11 @@ from driftlint.discover import (
     discover_sources,
     excluded,
     is_inside,
-    module_file,
     read_source,
     unreadable,
 )
 from driftlint.model import Span
+from driftlint.module_refs import module_file
 
 TREE = {
     "manifests/site.pp": "node default {}\n",

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from driftlint import fix, fix_text
 from driftlint.cli import cli
-from driftlint.fix_plan import Change, Piece
-from driftlint.fix_text import FileText, render
-from driftlint.fix_yaml import Splice, cut_items
+from driftlint.fix import apply as fix
+from driftlint.fix import text as fix_text
+from driftlint.fix.plan import Change, Piece
+from driftlint.fix.text import FileText, render
+from driftlint.fix.yaml_edit import Splice, cut_items
 from tests.conftest import FIXTURES, make_repo
 
 FIXED = sorted(p.parent for p in FIXTURES.glob("*/EXPECTED.fixed"))

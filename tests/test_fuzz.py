@@ -20,7 +20,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftlint.argv import bind_argv
+from driftlint.argv.binder import bind_argv
+from driftlint.interfaces import read_interface
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Interface, Span, Word
 from driftlint.parse.epp import parse_epp
@@ -30,7 +31,6 @@ from driftlint.parse.puppet import parse_manifest
 from driftlint.parse.shell import parse_shell
 from driftlint.parse.units import parse_crontab, parse_env_file, parse_unit, unit_commands
 from driftlint.parse.yaml import load_yaml
-from driftlint.spec import read_interface
 from driftlint.values import MapScope, Unknown
 from tests.conftest import FIXTURES, ROOT
 

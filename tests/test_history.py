@@ -1,4 +1,4 @@
-"""Tests for driftlint.history, on real git repositories made in tmp_path."""
+"""Tests for driftlint.interfaces.history, on real git repositories made in tmp_path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from driftlint.history import changed_files, git_root, removed_options, show_file, tree_at
+from driftlint.interfaces.history import (
+    changed_files,
+    git_root,
+    removed_options,
+    show_file,
+    tree_at,
+)
 from driftlint.model import Interface, Option
 from tests.conftest import git
 

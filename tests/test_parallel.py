@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from driftlint import engine, pipeline
-from driftlint.config import load_config
+from driftlint.config.load import load_config
 from tests.conftest import FIXTURES, make_repo
 
 CASES = [

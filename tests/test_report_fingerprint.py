@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from driftlint.fingerprint import SourceLines, fingerprint, fingerprints
 from driftlint.model import Finding, Span
+from driftlint.report.fingerprint import SourceLines, fingerprint, fingerprints
 
 PATH = "manifests/a.pp"
 LINE = "  exec { 'j': command => 'jobloop --verbos' }"

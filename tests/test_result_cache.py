@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from driftlint import pipeline, result_cache
+from driftlint import pipeline
+from driftlint.cache import results as result_cache
 from driftlint.cli import cli
 from tests.conftest import FIXTURES, make_repo
 

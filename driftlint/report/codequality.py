@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from driftlint.fingerprint import fingerprints
 from driftlint.model import Result
+from driftlint.report.fingerprint import fingerprints
 
 # GitLab's scale is info, minor, major, critical, blocker; errors fail the run, so rank higher.
 SEVERITY = {"error": "major", "warning": "minor"}

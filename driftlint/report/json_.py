@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from driftlint.fingerprint import fingerprints
 from driftlint.model import Finding, Result
 from driftlint.report.common import by_code, by_severity
+from driftlint.report.fingerprint import fingerprints
 
 VERSION = 1
 

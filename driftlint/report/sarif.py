@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 import driftlint
-from driftlint.fingerprint import fingerprints
 from driftlint.model import Result, Span
 from driftlint.report.common import INFORMATION_URI, TOOL_NAME, doc_summary, severity_of
+from driftlint.report.fingerprint import fingerprints
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

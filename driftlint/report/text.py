@@ -6,9 +6,9 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from itertools import groupby
 
-from driftlint.fingerprint import SourceLines
 from driftlint.model import Finding, Result, Span
 from driftlint.report.common import summary_line
+from driftlint.report.fingerprint import SourceLines
 
 TAB_WIDTH = 4
 

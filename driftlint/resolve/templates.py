@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from driftlint.discover import module_file
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Finding, Span
+from driftlint.module_refs import module_file
 from driftlint.parse.epp import EppTemplate, parse_epp
 from driftlint.parse.erb import Rendering, render_erb, template_text
 from driftlint.parse.jinja import render_jinja

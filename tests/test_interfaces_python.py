@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from driftlint.interfaces import read_interface
 from driftlint.model import Interface, Positional, Span
-from driftlint.spec import read_interface
 
 P = "modules/m/files/tool.py"
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from driftlint import checks, history, spec
-from driftlint.argv import bind_argv
+from driftlint import checks
+from driftlint import interfaces as spec
+from driftlint.argv.binder import bind_argv
+from driftlint.interfaces import history
 from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Span
 
 

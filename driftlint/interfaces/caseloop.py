@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from driftlint.interfaces.common import LineIndex
 from driftlint.model import Option, Span
-from driftlint.spec.common import LineIndex
 
 _CASE = re.compile(r"""(?<![\w-])case\s+"?\$\{?(\w+)\}?"?\s+in(?![\w-])""")
 _FOR = re.compile(r"""(?<![\w-])for\s+(\w+)\s+in\s+"\$(?:@|\{@\})"(?!\w)""")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from driftlint import fix_yaml
-from driftlint.fix_plan import Change, Piece
-from driftlint.fix_yaml import ItemCut, Splice
+from driftlint.fix import yaml_edit as fix_yaml
+from driftlint.fix.plan import Change, Piece
+from driftlint.fix.yaml_edit import ItemCut, Splice
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve.scope import walk
 

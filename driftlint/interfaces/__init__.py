@@ -10,15 +10,27 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from driftlint.interfaces.caseloop import CaseParse, read_case
+from driftlint.interfaces.common import (
+    LineIndex,
+    TextLine,
+    make_interface,
+    parse_error,
+    undocumented,
+)
+from driftlint.interfaces.docopt import Usage
+from driftlint.interfaces.explicit import looks_explicit, read_explicit
+from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
+from driftlint.interfaces.pyargparse import read_python
+from driftlint.interfaces.usage import (
+    best_usage,
+    python_blocks,
+    shell_blocks,
+    string_lines,
+    whole_text,
+)
 from driftlint.ltext import SYMBOL
 from driftlint.model import Finding, Interface, Option, Positional, Span
-from driftlint.spec.caseloop import CaseParse, read_case
-from driftlint.spec.common import LineIndex, TextLine, make_interface, parse_error, undocumented
-from driftlint.spec.docopt import Usage
-from driftlint.spec.explicit import looks_explicit, read_explicit
-from driftlint.spec.getopts import ShellParse, code_lines, read_getopt, read_getopts
-from driftlint.spec.pyargparse import read_python
-from driftlint.spec.usage import best_usage, python_blocks, shell_blocks, string_lines, whole_text
 
 __all__ = ["read_interface"]
 

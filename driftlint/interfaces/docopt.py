@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from driftlint.interfaces.common import TextLine
+from driftlint.interfaces.docopt_options import option_section
 from driftlint.model import Option, Positional, Span
-from driftlint.spec.common import TextLine
-from driftlint.spec.docopt_options import option_section
 
 # `<keep days>` is one argument name, spaces and all (docopt allows them inside <>).
 _TOKEN = re.compile(r"\.\.\.|<[^<>\[\](){}|]+>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+")

@@ -1,6 +1,6 @@
 """A whole check's result, cached by what it depends on: the warm path of a CI gate.
 
-The parse cache (driftlint.cache) spares parsing a file twice; evaluating every role still
+The parse cache (driftlint.cache.store) spares parsing a file twice; evaluating every role still
 takes most of a cold run. When nothing a check depends on has changed, its result is the same,
 so a second run of the same tree (a re-run pipeline, a pre-commit hook after a commit that
 touched no Puppet file, the base side of `--base`) only has to prove that.
@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from driftlint.cache import Cache, build_id
-from driftlint.config import Config
+from driftlint.cache.store import Cache, build_id
+from driftlint.config.load import Config
 from driftlint.discover import SourceFile
-from driftlint.history import head_commit
+from driftlint.interfaces.history import head_commit
 from driftlint.model import Result
 
 

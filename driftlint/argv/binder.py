@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from driftlint.argv_words import (
+from driftlint.argv.shapes import (
     Lookup,
     find_long,
     find_single_dash_long,

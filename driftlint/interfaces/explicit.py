@@ -36,8 +36,14 @@ from typing import Any
 
 import yaml
 
+from driftlint.interfaces.common import (
+    DIALECT_FLAGS,
+    LineIndex,
+    make_interface,
+    parse_error,
+    suggest,
+)
 from driftlint.model import DIALECTS, Finding, Interface, Option, Positional, Span
-from driftlint.spec.common import DIALECT_FLAGS, LineIndex, make_interface, parse_error, suggest
 
 _FLAGS = tuple(DIALECT_FLAGS["docopt"])
 _TOP = ("script", "dialect", "options", "positionals", "subcommands", "removed", "renamed", *_FLAGS)

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from driftlint import fix_yaml
-from driftlint.fix_plan import Planned, Use, plan_fixes
-from driftlint.fix_text import FileText, render
-from driftlint.fix_yaml import ItemCut, Splice
+from driftlint.fix import yaml_edit as fix_yaml
+from driftlint.fix.plan import Planned, Use, plan_fixes
+from driftlint.fix.text import FileText, render
+from driftlint.fix.yaml_edit import ItemCut, Splice
 from driftlint.model import Call, Finding, Result
 from driftlint.parse.puppet import parse_manifest
 from driftlint.parse.yaml import load_yaml

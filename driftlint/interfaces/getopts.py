@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from driftlint.interfaces.common import LineIndex, parse_error
 from driftlint.model import Finding, Option, Span
-from driftlint.spec.common import LineIndex, parse_error
 
 _GETOPTS = re.compile(r"""(?<![\w-])getopts\s+(?:"([^"\n]*)"|'([^'\n]*)'|([^\s;'"]+))\s""")
 _GETOPT = re.compile(r"(?<![\w/-])(?:/usr/bin/)?getopt(?=\s)")

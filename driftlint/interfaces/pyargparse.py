@@ -8,9 +8,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from driftlint.interfaces.common import make_interface, merge_names
+from driftlint.interfaces.pyoptions import argparse_item, optparse_item, span_of
 from driftlint.model import Interface, Option, Positional, Span
-from driftlint.spec.common import make_interface, merge_names
-from driftlint.spec.pyoptions import argparse_item, optparse_item, span_of
 
 _MAX_DEPTH = 3  # base classes imported from other files, followed this deep
 

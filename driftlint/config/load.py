@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from driftlint.config_yaml import (
+from driftlint.config.yaml_nodes import (
     YamlDoc,
     at,
     item_at,

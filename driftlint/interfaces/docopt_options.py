@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from driftlint.interfaces.common import TextLine
 from driftlint.model import Option
-from driftlint.spec.common import TextLine
 
 _DEFAULT = re.compile(r"\[default:\s*([^\]]*)\]", re.I)
 _OPTION_HEAD = re.compile(r"^(?:[\w\s-]*\s)?options?\s*:?\s*$", re.I)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from driftlint.spec.common import TextLine
-from driftlint.spec.docopt import Usage, parse_usage
+from driftlint.interfaces.common import TextLine
+from driftlint.interfaces.docopt import Usage, parse_usage
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_]\w*)\2")
 _ECHO = re.compile(

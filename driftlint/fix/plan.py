@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from driftlint.argv_words import looks_like_option
-from driftlint.bind import bind_call
+from driftlint.argv.shapes import looks_like_option
+from driftlint.checks.run import bind_call
 from driftlint.ltext import SYMBOL
 from driftlint.model import (
     Binding,

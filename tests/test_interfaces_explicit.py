@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from driftlint.interfaces import read_interface
 from driftlint.model import Interface, Option, Positional, Span
-from driftlint.spec import read_interface
 
 P = "rules/jobloop.interface.yaml"
 

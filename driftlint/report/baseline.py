@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from driftlint.fingerprint import fingerprints
 from driftlint.model import Result
+from driftlint.report.fingerprint import fingerprints
 
 
 def write(result: Result, path: Path) -> int:

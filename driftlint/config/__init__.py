@@ -1,0 +1,1 @@
+"""The configuration: `.driftlint.yaml` and rule files, read strictly with positions."""
