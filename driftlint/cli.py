@@ -111,6 +111,23 @@ def cli() -> None:
     "--fix", is_flag=True, help="Rewrite stale and renamed options where they are written."
 )
 @click.option("--diff", is_flag=True, help="Print what --fix would change as a unified diff.")
+@click.option(
+    "--catalogs",
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also check the commands of compiled catalogs (JSON) under DIR.",
+)
+@click.option("--puppetdb", metavar="URL", help="Also check the catalogs PuppetDB holds.")
+@click.option("--puppetdb-cert", metavar="FILE", help="TLS client certificate for PuppetDB.")
+@click.option("--puppetdb-key", metavar="FILE", help="Its private key.")
+@click.option("--puppetdb-ca", metavar="FILE", help="The CA that signed PuppetDB's certificate.")
+@click.option(
+    "--puppetdb-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each PuppetDB answer.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     path: Path,
@@ -127,10 +144,17 @@ def check(
     progress: str,
     fix: bool,
     diff: bool,
+    catalogs: Path | None,
+    puppetdb: str | None,
+    puppetdb_cert: str | None,
+    puppetdb_key: str | None,
+    puppetdb_ca: str | None,
+    puppetdb_timeout: float,
     debug: bool,
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
 
     def action() -> int:
         from driftlint import engine
@@ -160,6 +184,8 @@ def check(
                 from driftlint import change
 
                 result = change.introduced(result, path, base, config, cache_dir=folder)
+            if catalogs is not None or puppetdb is not None:
+                result = _fleet(path, config, result, catalogs, fleet_options, base, folder)
             if baseline is not None:
                 from driftlint.report import baseline as baseline_module
 
@@ -175,6 +201,38 @@ def check(
         return _exit_code(result)
 
     _guard(debug, action)
+
+
+def _fleet(
+    path: Path,
+    config: Config,
+    result: Result,
+    catalogs: Path | None,
+    options: tuple[str | None, str | None, str | None, str | None, float],
+    base: str | None,
+    cache_dir: Path | None,
+) -> Result:
+    """`--catalogs`/`--puppetdb`: add what the fleet runs (driftlint/fleet/)."""
+    from driftlint.fleet import puppetdb as pdb
+    from driftlint.fleet.catalogs import from_files
+    from driftlint.fleet.run import check_fleet
+
+    url, cert, key, ca, timeout = options
+    if catalogs is not None and url is not None:
+        _fail("--catalogs and --puppetdb are two sources of one fleet; give one")
+    if url is None and (cert or key or ca):
+        _fail("--puppetdb-cert, --puppetdb-key and --puppetdb-ca need --puppetdb URL")
+    load = from_files(catalogs) if catalogs is not None else None
+    if url is not None:
+        try:
+            load = pdb.loader(pdb.Connection.open(url, cert, key, ca, timeout))
+        except pdb.CatalogError as error:
+            _fail(str(error))
+    assert load is not None
+    done = check_fleet(path, config, result, load, base=base, cache_dir=cache_dir)
+    for note in done.notes:
+        click.echo(f"driftlint: note: {note}", err=True)
+    return done.result
 
 
 def _report(result: Result, fmt: str, color: str) -> None:

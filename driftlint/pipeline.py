@@ -84,6 +84,74 @@ def check(
     cache_dir: Path | None,
     progress: Report,
 ) -> Result:
+    prepared = prepare(root, config, setup_errors, files, unreadable, cache_dir, progress)
+    tree, findings, index, specs = prepared.tree, prepared.findings, prepared.index, prepared.specs
+    extractor, hiera, module_roots = prepared.extractor, prepared.hiera, prepared.module_roots
+    missing: list[Finding] = []
+    calls = _resolve_calls(
+        index,
+        config,
+        extractor,
+        hiera,
+        tree,
+        module_roots,
+        missing,
+        jobs or os.cpu_count() or 1,
+        progress,
+    )
+    findings.extend(missing)
+
+    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
+    progress("checking calls", 0, 0)
+    findings.extend(check_calls(calls, specs, root))
+    findings = _select(findings, config)
+    findings = list(
+        suppress.apply_suppressions(
+            findings,
+            tree.read,
+            config.select,
+            known_codes=frozenset(checks.CHECKS),
+            paths=[f.path for f in files if f.kind != "other"],
+        )
+    )
+    # Files that could not be read (found while reading, suppressions included) hold no
+    # suppression comments that driftlint could honour.
+    findings.extend(tree.findings)
+    findings = _select(findings, config)
+    return Result(
+        root=str(root),
+        findings=tuple(sorted(set(findings))),
+        setup_errors=tuple(setup_errors),
+        files_checked=len(files),
+        calls_checked=len(calls),
+        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
+        calls=tuple(calls),
+    )
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A tree parsed, with its watched scripts and their interfaces: what a check of calls
+    needs, whether the calls come from evaluating the tree or from compiled catalogs."""
+
+    tree: Tree
+    findings: list[Finding]
+    module_roots: tuple[str, ...]
+    index: Index
+    specs: dict[str, list[tuple[str, Interface]]]
+    extractor: Extractor
+    hiera: HieraLayers
+
+
+def prepare(
+    root: Path,
+    config: Config,
+    setup_errors: list[str],
+    files: tuple[SourceFile, ...],
+    unreadable: tuple[Finding, ...],
+    cache_dir: Path | None,
+    progress: Report = silent,
+) -> Prepared:
     tree = Tree(root, config.max_file_size)
     findings: list[Finding] = list(unreadable)
     module_roots = detect_module_roots(root)
@@ -128,46 +196,7 @@ def check(
         functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
     )
-    missing: list[Finding] = []
-    calls = _resolve_calls(
-        index,
-        config,
-        extractor,
-        hiera,
-        tree,
-        module_roots,
-        missing,
-        jobs or os.cpu_count() or 1,
-        progress,
-    )
-    findings.extend(missing)
-
-    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
-    progress("checking calls", 0, 0)
-    findings.extend(check_calls(calls, specs, root))
-    findings = _select(findings, config)
-    findings = list(
-        suppress.apply_suppressions(
-            findings,
-            tree.read,
-            config.select,
-            known_codes=frozenset(checks.CHECKS),
-            paths=[f.path for f in files if f.kind != "other"],
-        )
-    )
-    # Files that could not be read (found while reading, suppressions included) hold no
-    # suppression comments that driftlint could honour.
-    findings.extend(tree.findings)
-    findings = _select(findings, config)
-    return Result(
-        root=str(root),
-        findings=tuple(sorted(set(findings))),
-        setup_errors=tuple(setup_errors),
-        files_checked=len(files),
-        calls_checked=len(calls),
-        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
-        calls=tuple(calls),
-    )
+    return Prepared(tree, findings, module_roots, index, specs, extractor, hiera)
 
 
 def _parse_manifests(
@@ -467,6 +496,11 @@ def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree)
         if path is not None and tree.exists(path):
             return path
     return None
+
+
+def select_findings(findings: list[Finding], config: Config) -> list[Finding]:
+    """Apply --select, --ignore, `per-path` and severity overrides."""
+    return _select(findings, config)
 
 
 def _select(findings: list[Finding], config: Config) -> list[Finding]:

@@ -1,0 +1,177 @@
+"""Read the fleet's resources from a live PuppetDB: v4 query API, PQL, paged, over TLS.
+
+The client is Python's own `http.client` and `ssl`, not pypuppetdb 3.2.0. pypuppetdb would
+bring `requests` and its four dependencies for what is here one POST per page; its `pql()`
+takes no paging arguments (`limit`/`offset` must be written into the query anyway, as here);
+it reads each answer whole through `requests`, and it raises `requests`' exceptions, which
+would still have to be turned into these messages. Neither client can stream a page, so the
+page size bounds the memory either way. `ssl.SSLContext` takes the client certificate, key
+and CA that a real PuppetDB requires (its `certificate-whitelist`/`allowlist`).
+
+Every failure (no connection, no answer in time, an HTTP error, an answer that is not what
+the query API returns) is a `CatalogError` naming the server: the run reports it and exits 2,
+with the findings of the tree still reported.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from driftlint.fleet.catalogs import CatalogError, Host, Selector
+
+__all__ = ["CatalogError", "Connection", "loader"]
+
+PAGE = 2000  # resources per answer
+QUERY = "/pdb/query/v4"
+FIELDS = "certname, type, title, file, line, parameters"
+
+
+@dataclass(slots=True)
+class Connection:
+    url: str  # as the user gave it, for messages
+    host: str
+    port: int
+    prefix: str  # a path PuppetDB is served under ("" at the root)
+    context: ssl.SSLContext | None  # None: plain HTTP
+    timeout: float
+    _conn: http.client.HTTPConnection | None = None
+
+    @classmethod
+    def open(
+        cls, url: str, cert: str | None, key: str | None, ca: str | None, timeout: float
+    ) -> Connection:
+        """Check the URL and load the TLS files; nothing is sent yet."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CatalogError(f"--puppetdb {url}: expected http://HOST:PORT or https://HOST:PORT")
+        if parts.scheme == "http" and (cert or key or ca):
+            raise CatalogError(f"--puppetdb {url}: certificates need an https:// URL")
+        if bool(cert) != bool(key):
+            raise CatalogError("--puppetdb-cert and --puppetdb-key go together")
+        context = None
+        if parts.scheme == "https":
+            try:
+                context = ssl.create_default_context(cafile=ca)
+                if cert and key:
+                    context.load_cert_chain(cert, key)
+            except (OSError, ssl.SSLError) as error:
+                raise CatalogError(
+                    f"--puppetdb {url}: cannot load the TLS files: {error}"
+                ) from None
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise CatalogError(f"--puppetdb {url}: the port is not a number") from None
+        return cls(url, parts.hostname, port, parts.path.rstrip("/"), context, timeout)
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self.context is not None:
+                self._conn = http.client.HTTPSConnection(
+                    self.host, self.port, timeout=self.timeout, context=self.context
+                )
+            else:
+                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def query(self, pql: str) -> list[Any]:
+        """One PQL query's answer, a JSON list."""
+        body = json.dumps({"query": pql}).encode()
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        try:
+            conn = self._connection()
+            conn.request("POST", self.prefix + QUERY, body, headers)
+            answer = conn.getresponse()
+            data = answer.read()
+        except TimeoutError:
+            self.close()
+            raise CatalogError(
+                f"PuppetDB at {self.url} did not answer within {self.timeout:g} s"
+            ) from None
+        except ssl.SSLError as error:
+            self.close()
+            raise CatalogError(f"PuppetDB at {self.url}: TLS failed: {error.reason}") from None
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            reason = getattr(error, "strerror", None) or error.__class__.__name__
+            raise CatalogError(f"cannot reach PuppetDB at {self.url}: {reason}") from None
+        if answer.status != 200:
+            excerpt = data[:200].decode("utf-8", "replace").strip()
+            raise CatalogError(
+                f"PuppetDB at {self.url} answered {answer.status} {answer.reason}: {excerpt}"
+            )
+        try:
+            found = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise CatalogError(
+                f"PuppetDB at {self.url} answered something that is not JSON"
+                f" ({len(data)} bytes starting {data[:40]!r})"
+            ) from None
+        if not isinstance(found, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("certname"), str) for r in found
+        ):
+            raise CatalogError(
+                f"PuppetDB at {self.url} answered JSON that is not a list of resources"
+            )
+        return found
+
+
+def _capitalised(prefix: str) -> str:
+    """`role::` -> `Role::`: how a catalog titles the classes."""
+    return "::".join(p[:1].upper() + p[1:] for p in prefix.split("::"))
+
+
+def resource_query(role_prefix: str, limit: int, offset: int) -> str:
+    classes = json.dumps("^" + _capitalised(role_prefix))
+    kinds = " or ".join(f'type = "{t}"' for t in ("Exec", "Cron", "File"))
+    return (
+        f'resources[{FIELDS}] {{ ({kinds} or (type = "Class" and title ~ {classes}))'
+        f" order by certname, type, title limit {limit} offset {offset} }}"
+    )
+
+
+def rows_by_host(
+    query: Callable[[str], list[Any]], role_prefix: str, page: int = PAGE
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(certname, its resource rows), host after host, reading page after page."""
+    offset = 0
+    current: str | None = None
+    rows: list[dict[str, Any]] = []
+    while True:
+        found = query(resource_query(role_prefix, page, offset))
+        for row in found:
+            if row["certname"] != current:
+                if current is not None:
+                    yield current, rows
+                current, rows = row["certname"], []
+            rows.append(row)
+        if len(found) < page:
+            break
+        offset += page
+    if current is not None:
+        yield current, rows
+
+
+def loader(conn: Connection) -> Callable[[Selector], tuple[list[Host], list[str]]]:
+    def load(selector: Selector) -> tuple[list[Host], list[str]]:
+        try:
+            hosts = [
+                selector.host(certname, rows)
+                for certname, rows in rows_by_host(conn.query, selector.role_prefix)
+            ]
+        finally:
+            conn.close()
+        return hosts, []
+
+    return load
