@@ -68,12 +68,24 @@ def compile_catalogs(tree: Path, certnames: Iterable[str], out: Path, work: Path
     file holds what the command prints (a `Notice:` line, then the JSON)."""
     out.mkdir(parents=True, exist_ok=True)
     base = [
-        "puppet", "catalog", "compile", "--render-as", "json",
-        "--manifest", str(tree / "manifests" / "site.pp"),
-        "--modulepath", f"{tree / 'modules'}:{SYSTEM_MODULES}",
-        "--vardir", str(work / "var"), "--confdir", str(work / "conf"),
-        "--codedir", str(work / "code"), "--logdir", str(work / "log"),
-    ]  # fmt: skip
+        "puppet",
+        "catalog",
+        "compile",
+        "--render-as",
+        "json",
+        "--manifest",
+        str(tree / "manifests" / "site.pp"),
+        "--modulepath",
+        f"{tree / 'modules'}:{SYSTEM_MODULES}",
+        "--vardir",
+        str(work / "var"),
+        "--confdir",
+        str(work / "conf"),
+        "--codedir",
+        str(work / "code"),
+        "--logdir",
+        str(work / "log"),
+    ]
 
     def one(certname: str) -> Path:
         dest = out / f"{certname}.json"
@@ -129,7 +141,7 @@ def wire_catalog(compiled: dict[str, Any], certname: str) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 # --- certificates -----------------------------------------------------------------------
@@ -140,17 +152,55 @@ def make_certs(folder: Path) -> dict[str, Path]:
     def ssl(*args: str) -> None:
         subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
 
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
-        "-keyout", "ca.key", "-out", "ca.crt")  # fmt: skip
+    ssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    )
     for name, extra in (
         ("server", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
         ("client", "extendedKeyUsage=clientAuth"),
     ):
-        ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
-            "-keyout", f"{name}.key", "-out", f"{name}.csr")  # fmt: skip
+        ssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={name}",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+        )
         (folder / f"{name}.ext").write_text(extra + "\n")
-        ssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", f"{name}.ext", "-out", f"{name}.crt")  # fmt: skip
+        ssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            f"{name}.ext",
+            "-out",
+            f"{name}.crt",
+        )
     return {
         n: folder / n for n in ("ca.crt", "server.crt", "server.key", "client.crt", "client.key")
     }
@@ -204,7 +254,7 @@ class PuppetDB:
                 "postgres",
                 "-E",
                 "UTF8",
-            ),  # fmt: skip
+            ),
             check=True,
             capture_output=True,
         )
@@ -225,7 +275,7 @@ class PuppetDB:
                     "fsync=off",
                     "-c",
                     "synchronous_commit=off",
-                ),  # fmt: skip
+                ),
                 stdout=subprocess.DEVNULL,
                 stderr=(self.folder / "postgres.log").open("wb"),
             )
@@ -243,7 +293,7 @@ class PuppetDB:
                 "create role puppetdb login password 'puppetdb'",
                 "-c",
                 "create database puppetdb owner puppetdb",
-            ],  # fmt: skip
+            ],
             check=True,
             capture_output=True,
         )
@@ -298,7 +348,7 @@ class PuppetDB:
                     str(conf),
                     "--bootstrap-config",
                     str(BOOTSTRAP),
-                ],  # fmt: skip
+                ],
                 stdout=(self.folder / "puppetdb.out").open("wb"),
                 stderr=subprocess.STDOUT,
             )

@@ -91,7 +91,7 @@ def expect_2014(fleet: Fleet, findings: list[dict[str, Any]], verb: str) -> None
                 "stale-option",
                 "-v",
             ),
-        ]  # fmt: skip
+        ]
     ), findings
     by_path = {f["path"]: f for f in findings}
     static = by_path["modules/role/manifests/mediawiki/videoscaler.pp"]
@@ -150,7 +150,7 @@ def test_a_huge_content_is_a_warning_and_the_rest_is_checked(fleet: Fleet, tmp_p
             "exported": False,
             "tags": [],
             "parameters": {"content": body},
-        }  # fmt: skip
+        }
     )
     (catalogs / f"{RUNNER}.json").write_text(json.dumps(catalog))
     code, out, stderr = check("--catalogs", str(catalogs), str(fleet.repo))
@@ -221,8 +221,14 @@ def pdb(fleet: Fleet) -> Iterator[servers.PuppetDB]:
 
 def test_puppetdb_over_tls_names_the_hosts(fleet: Fleet, pdb: servers.PuppetDB) -> None:
     assert pdb.discarded() == []  # every command was stored, none dropped
-    tls = ("--puppetdb-cert", str(pdb.certs["client.crt"]), "--puppetdb-key",
-           str(pdb.certs["client.key"]), "--puppetdb-ca", str(pdb.certs["ca.crt"]))  # fmt: skip
+    tls = (
+        "--puppetdb-cert",
+        str(pdb.certs["client.crt"]),
+        "--puppetdb-key",
+        str(pdb.certs["client.key"]),
+        "--puppetdb-ca",
+        str(pdb.certs["ca.crt"]),
+    )
     code, out, stderr = check("--puppetdb", pdb.tls_url, *tls, "--base", "HEAD~1", str(fleet.repo))
     assert code == 1, stderr
     expect_2014(fleet, out["findings"], "still run")
@@ -253,7 +259,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 class _Garbage(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
