@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from driftlint.cli import cli
 from driftlint.fleet import puppetdb
 from driftlint.fleet.catalogs import Selector, hosts_of
+from driftlint.fleet.locate import PathMap
 from tests import fleet_servers as servers
 from tests.conftest import FIXTURES, git, make_repo
 
@@ -312,3 +313,28 @@ def test_puppetdb_trouble_is_a_clear_error_and_nothing_is_lost(
     assert [(f["code"], f["roles"]) for f in out["findings"]] == [
         ("stale-option", ["role::mediawiki::videoscaler"])
     ]
+
+
+# --- pieces -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("compiled", "expected"),
+    [
+        pytest.param(
+            "/etc/puppetlabs/code/environments/production/modules/a/manifests/init.pp",
+            "modules/a/manifests/init.pp",
+            id="environment",
+        ),
+        pytest.param("/srv/puppet/manifests/site.pp", "manifests/site.pp", id="main-manifest"),
+        pytest.param(
+            "/x/site/modules/a/manifests/init.pp",
+            "site/modules/a/manifests/init.pp",
+            id="longest-suffix-wins",
+        ),
+        pytest.param("/usr/share/puppet/modules/cron_core/manifests/x.pp", None, id="not-in-tree"),
+    ],
+)
+def test_catalog_paths_map_to_the_longest_suffix_the_tree_has(
+    compiled: str, expected: str | None
+) -> None:
+    tree = {"modules/a/manifests/init.pp", "site/modules/a/manifests/init.pp", "manifests/site.pp"}
+    assert PathMap(tree.__contains__)(compiled) == expected
