@@ -70,7 +70,7 @@ def check_fleet(
     notes: list[str] = []
     stale = _unknown_hosts(hosts, tree.index.nodes)
     if stale:
-        names = ", ".join(sorted(h.certname for h in stale))
+        names = _names(HOST + h.certname for h in stale)
         notes.append(
             f"not checked: the catalogs of {len(stale)} host(s) that no node definition of the "
             f"tree matches any more ({names})"
@@ -198,7 +198,7 @@ def _placed(finding: Finding, locator: Locator, fallback: Span | None) -> Findin
     span = locator.place(finding.span) or fallback
     if span is None:
         return None
-    via = tuple(s for v in finding.via if (s := locator.place(v)) is not None)
+    via = tuple(s for v in finding.via if (s := locator.place(v)) is not None and s.path)
     message = finding.message
     if stand_in is not None:
         resource = stand_in.resource
