@@ -88,7 +88,7 @@ def expect_2014(fleet: Fleet, findings: list[dict[str, Any]], verb: str) -> None
             ),
             (
                 "modules/mediawiki/manifests/refresh.pp",
-                line_of(cron, "cron {"),
+                line_of(cron, "command =>"),
                 "stale-option",
                 "-v",
             ),
@@ -237,8 +237,12 @@ def test_puppetdb_over_tls_names_the_hosts(fleet: Fleet, pdb: servers.PuppetDB) 
 
 def test_puppetdb_pages_give_every_row_once(pdb: servers.PuppetDB) -> None:
     conn = puppetdb.Connection.open(pdb.url, None, None, None, 30)
-    whole = list(puppetdb.rows_by_host(conn.query, "role::"))
-    paged = list(puppetdb.rows_by_host(conn.query, "role::", page=3))
+
+    def make(limit: int, offset: int) -> str:
+        return puppetdb.resource_query("role::", limit, offset)
+
+    whole = list(puppetdb.rows_by_host(conn.query, make))
+    paged = list(puppetdb.rows_by_host(conn.query, make, page=3))
     conn.close()
     assert [c for c, _ in whole] == sorted(HOSTS)
     assert paged == whole

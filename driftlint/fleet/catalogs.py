@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,55 +79,76 @@ class Interner:
         return self._seen.setdefault(resource, resource)
 
 
+Kept = tuple[str, Resource, str | None]  # ("command" | "file" | "oversized", resource, text)
+
+
 @dataclass(slots=True)
 class Selector:
-    """Decides which resources of one host's catalog to keep."""
+    """Decides which resources of one host's catalog to keep.
+
+    Hosts of one role hold the same resources: each distinct row is judged once, and each
+    distinct set of files once, however many hosts hold them."""
 
     mentions: Callable[[str], bool]  # does a text name a watched script?
     read_source: Callable[[str], str | None]  # `puppet:///modules/...` -> its text in the tree
     role_prefix: str = "role::"
     max_size: int = 5_000_000
-    interner: Interner | None = None
+    interner: Interner = field(default_factory=Interner)
+    _rows: dict[tuple[Any, ...], Kept | None] = field(default_factory=dict)
+    _kept: dict[tuple[int, ...], tuple[Resource, ...]] = field(default_factory=dict)
 
     def host(self, certname: str, rows: Iterable[dict[str, Any]]) -> Host:
-        intern = self.interner or Interner()
         commands: list[Resource] = []
         files: list[tuple[Resource, str]] = []  # (resource, its text)
         oversized: list[Resource] = []
         classes: set[str] = set()
         prefix = self.role_prefix.lower()
         for row in rows:
-            kind = str(row.get("type", ""))
-            title = str(row.get("title", ""))
-            if kind == "Class" and title.lower().startswith(prefix):
-                classes.add(title.lower())
-            params = row.get("parameters") or {}
-            if not isinstance(params, dict) or kind not in ("Exec", "Cron", "File"):
+            kind = row.get("type")
+            if kind == "Class":
+                title = str(row.get("title", "")).lower()
+                if title.startswith(prefix):
+                    classes.add(title)
                 continue
-            if str(params.get("ensure", "")) == "absent":
+            params = row.get("parameters")
+            if kind not in ("Exec", "Cron", "File") or not isinstance(params, dict):
                 continue
-            where = (str(row.get("file") or ""), _line(row.get("line")))
-            if kind in COMMAND_ATTRS:
-                kept = tuple(
-                    (a, _param(params[a], intern)) for a in COMMAND_ATTRS[kind] if a in params
-                )
-                if kept and self.mentions(" ".join(_texts(v for _, v in kept))):
-                    commands.append(intern(Resource(kind, intern.text(title), *where, kept)))
-                continue
-            found = self._file(title, params, where, intern)
+            key = (kind, row.get("title"), row.get("file"), row.get("line"), _key(kind, params))
+            if key not in self._rows:
+                self._rows[key] = self._row(kind, row, params)
+            found = self._rows[key]
             if found is None:
                 continue
-            resource, text = found
-            if text is None:
+            what, resource, text = found
+            if what == "command":
+                commands.append(resource)
+            elif text is None:
                 oversized.append(resource)
             else:
                 files.append((resource, text))
+        signature = tuple(id(r) for r, _ in files)
+        if signature not in self._kept:
+            self._kept[signature] = tuple(self._files(files))
         return Host(
-            intern.text(certname),
-            tuple(commands) + tuple(self._files(files)),
+            self.interner.text(certname),
+            tuple(commands) + self._kept[signature],
             frozenset(classes),
             tuple(oversized),
         )
+
+    def _row(self, kind: str, row: dict[str, Any], params: dict[str, Any]) -> Kept | None:
+        intern = self.interner
+        if str(params.get("ensure", "")) == "absent":
+            return None
+        title = str(row.get("title", ""))
+        where = (str(row.get("file") or ""), _line(row.get("line")))
+        if kind in COMMAND_ATTRS:
+            kept = tuple((a, _param(params[a], intern)) for a in COMMAND_ATTRS[kind] if a in params)
+            if kept and self.mentions(" ".join(_texts(v for _, v in kept))):
+                return "command", intern(Resource(kind, intern.text(title), *where, kept)), None
+            return None
+        found = self._file(title, params, where, intern)
+        return None if found is None else ("file", *found)
 
     def _file(
         self, title: str, params: dict[str, Any], where: tuple[str, int], intern: Interner
@@ -174,6 +195,19 @@ class Selector:
                 kept[resource] = None
                 kept.update((other, None) for other, _ in named)
         return iter(kept)
+
+
+def _key(kind: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    """What decides a row's fate besides its type, title and place, hashable."""
+    if kind == "File":
+        content = params.get("content")
+        return (
+            params.get("path"),
+            params.get("ensure"),
+            content if isinstance(content, str) else None,
+            repr(params.get("source")),
+        )
+    return (params.get("ensure"), *(repr(params.get(a)) for a in COMMAND_ATTRS[kind]))
 
 
 def _may_run(dest: str, text: str) -> bool:

@@ -7,12 +7,13 @@ the longest suffix of that path that exists in the tree (`modules/x/manifests/in
 A command written literally in the manifest (`command => '/usr/local/bin/x -v'`) is located
 character for character where it is written, so a finding points at the very word, as a static
 finding does. Anything else (a rendered `content`, an interpolated command) is located in a
-stand-in file, one per resource and attribute, whose spans are moved to the resource's line
-once the checks have run.
+stand-in file, one per resource and attribute, whose spans are moved to the line where the
+attribute is written (`content => template(...)`), or the resource's, once the checks have run.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class StandIn:
     resource: Resource
     attr: str
     path: str | None  # the tree file of the resource, or None
+    line: int = 0  # where the attribute is written (`command =>`), else the resource's line
 
 
 @dataclass(slots=True)
@@ -68,16 +70,21 @@ class Locator:
     def _locate(self, resource: Resource, attr: str, text: str) -> LText:
         path = self.paths(resource.file) if resource.file else None
         source = self.read(path) if path else None
-        if path and source and resource.line and attr != "content" and text:
+        line = resource.line
+        if path and source and resource.line:
             lines = source.split("\n")
             start = sum(len(line) + 1 for line in lines[: resource.line - 1])
             stop = start + sum(len(line) + 1 for line in lines[resource.line - 1 :][:NEAR])
-            at = source.find(text, start, stop)
+            at = source.find(text, start, stop) if attr != "content" and text else -1
             if at >= 0:
                 line = source.count("\n", 0, at) + 1
                 column = at - (source.rfind("\n", 0, at) + 1) + 1
                 return LText.literal(text, path, line, column)
-        self.stand_ins.append(StandIn(resource, attr, path))
+            # Not written literally (interpolated, rendered): the line of `attr =>`.
+            found = re.compile(rf"\b{re.escape(attr)}\s*=>").search(source, start, stop)
+            if found is not None:
+                line = source.count("\n", 0, found.start()) + 1
+        self.stand_ins.append(StandIn(resource, attr, path, line))
         return LText.literal(text, f"{STAND_IN}{len(self.stand_ins) - 1}", 1, 1)
 
     def stand_in(self, span: Span) -> StandIn | None:
@@ -93,7 +100,7 @@ class Locator:
             return span
         if found.path is None:
             return None
-        line = max(found.resource.line, 1)
+        line = max(found.line, 1)
         text = self.read(found.path) or ""
         lines = text.split("\n")
         written = lines[line - 1] if line <= len(lines) else ""

@@ -8,6 +8,12 @@ would still have to be turned into these messages. Neither client can stream a p
 page size bounds the memory either way. `ssl.SSLContext` takes the client certificate, key
 and CA that a real PuppetDB requires (its `certificate-whitelist`/`allowlist`).
 
+What is asked: the `Exec` and `Cron` resources, the role classes, and the `File`s that may run
+commands, told by their path (units, init scripts, cron files, `/etc/default`) or their first
+bytes (`#!`) or a `puppet:///` source; then the `File`s those name. A fleet's configuration
+files, most of its resources, are never sent: on the bench (1,000 hosts) that is 8,000 rows
+in one page instead of 90,000 in 45, and 4 s instead of 37.
+
 Every failure (no connection, no answer in time, an HTTP error, an answer that is not what
 the query API returns) is a `CatalogError` naming the server: the run reports it and exits 2,
 with the findings of the tree still reported.
@@ -15,8 +21,10 @@ with the findings of the tree still reported.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
+import re
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +35,7 @@ from driftlint.fleet.catalogs import CatalogError, Host, Selector
 
 __all__ = ["CatalogError", "Connection", "loader"]
 
-PAGE = 2000  # resources per answer
+PAGE = 10000  # resources per answer
 QUERY = "/pdb/query/v4"
 FIELDS = "certname, type, title, file, line, parameters"
 
@@ -132,24 +140,53 @@ def _capitalised(prefix: str) -> str:
     return "::".join(p[:1].upper() + p[1:] for p in prefix.split("::"))
 
 
+# Files that may run commands, told by their path or their first bytes (as
+# driftlint/fleet/catalogs.py tells them), and those a script usually sources.
+RUNNABLE = (
+    r'title ~ "^/etc/(init\\.d|cron\\.d|default|sysconfig)/"',
+    r'title ~ "\\.(service|timer|socket|path)$"',
+    'title ~ "/systemd/"',
+    'title ~ "crontab$"',
+    'parameters.content ~ "^#!"',
+    'parameters.source ~ "^puppet:///"',
+)
+NAMED = re.compile(r"(?<![\w.-])/[\w.@+-]+(?:/[\w.@+-]+)+")  # an absolute path in a text
+
+
 def resource_query(role_prefix: str, limit: int, offset: int) -> str:
+    """Commands, role classes and the files that may run commands, a page of them."""
     classes = json.dumps("^" + _capitalised(role_prefix))
-    kinds = " or ".join(f'type = "{t}"' for t in ("Exec", "Cron", "File"))
+    files = " or ".join(RUNNABLE)
+    where = (
+        f'type = "Exec" or type = "Cron" or (type = "Class" and title ~ {classes})'
+        f' or (type = "File" and ({files}))'
+    )
+    return _paged(where, limit, offset)
+
+
+def files_query(paths: list[str], limit: int, offset: int) -> str:
+    """The `File`s at these paths, a page of them."""
+    return _paged(f'type = "File" and title in {json.dumps(paths)}', limit, offset)
+
+
+def _paged(where: str, limit: int, offset: int) -> str:
     return (
-        f'resources[{FIELDS}] {{ ({kinds} or (type = "Class" and title ~ {classes}))'
-        f" order by certname, type, title limit {limit} offset {offset} }}"
+        f"resources[{FIELDS}] {{ {where} order by certname, type, title"
+        f" limit {limit} offset {offset} }}"
     )
 
 
 def rows_by_host(
-    query: Callable[[str], list[Any]], role_prefix: str, page: int = PAGE
+    query: Callable[[str], list[Any]],
+    make: Callable[[int, int], str],
+    page: int = PAGE,
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """(certname, its resource rows), host after host, reading page after page."""
     offset = 0
     current: str | None = None
     rows: list[dict[str, Any]] = []
     while True:
-        found = query(resource_query(role_prefix, page, offset))
+        found = query(make(page, offset))
         for row in found:
             if row["certname"] != current:
                 if current is not None:
@@ -164,14 +201,41 @@ def rows_by_host(
 
 
 def loader(conn: Connection) -> Callable[[Selector], tuple[list[Host], list[str]]]:
+    """Read every host's resources in two passes: the commands and the files that may run
+    them, then the files those name (a sourced `/etc/conf/x`), so that the thousands of
+    configuration files of a fleet are never sent."""
+
     def load(selector: Selector) -> tuple[list[Host], list[str]]:
         try:
-            hosts = [
-                selector.host(certname, rows)
-                for certname, rows in rows_by_host(conn.query, selector.role_prefix)
-            ]
+            by_host = dict(
+                rows_by_host(conn.query, lambda n, k: resource_query(selector.role_prefix, n, k))
+            )
+            fetched = {r["title"] for rows in by_host.values() for r in rows if r["type"] == "File"}
+            named = sorted(_named(by_host, selector.read_source) - fetched)
+            for i in range(0, len(named), 200):
+                chunk = named[i : i + 200]
+                for certname, rows in rows_by_host(
+                    conn.query, functools.partial(files_query, chunk)
+                ):
+                    by_host.setdefault(certname, []).extend(rows)
         finally:
             conn.close()
-        return hosts, []
+        return [selector.host(c, rows) for c, rows in by_host.items()], []
 
     return load
+
+
+def _named(by_host: dict[str, list[dict[str, Any]]], read: Callable[[str], str | None]) -> set[str]:
+    texts: dict[str, None] = {}
+    for rows in by_host.values():
+        for row in rows:
+            params = row.get("parameters") or {}
+            if row.get("type") != "File" or not isinstance(params, dict):
+                continue
+            content, source = params.get("content"), params.get("source")
+            if isinstance(content, str):
+                texts[content] = None
+            for ref in [source] if isinstance(source, str) else source or []:
+                if isinstance(ref, str) and (text := read(ref)) is not None:
+                    texts[text] = None
+    return {path for text in texts for path in NAMED.findall(text)}
