@@ -1,6 +1,6 @@
 """Benchmark `check --catalogs` and `--puppetdb` on a fleet of 1,000 hosts.
 
-    python bench/fleet.py OUT [--roles 30] [--hosts 1000] [--skip-puppetdb]
+    python bench/fleet.py OUT [--roles 30] [--hosts 1000] [--skip-puppetdb | --puppetdb URL]
 
 Writes a tree that Puppet compiles (OUT/tree), compiles one node per role with
 `puppet catalog compile` (OUT/compiled, kept between runs), writes one catalog per host
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -157,8 +158,8 @@ def write_fleet(compiled: dict[int, Path], out: Path, hosts: int) -> list[str]:
     return names
 
 
-def timed(args: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB, and stdout of a driftlint run."""
+def timed(args: list[str]) -> tuple[float, float, int, str]:
+    """Wall and CPU (user + sys) seconds, peak RSS in MB, and stdout of a driftlint run."""
     start = time.monotonic()
     done = subprocess.run(
         ["/usr/bin/time", "-v", sys.executable, "-m", "driftlint", *args],
@@ -167,7 +168,10 @@ def timed(args: list[str]) -> tuple[float, int, str]:
     )
     wall = time.monotonic() - start
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return wall, int(peak.group(1)) // 1024 if peak else -1, done.stdout
+    cpu = sum(
+        float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
+    return wall, cpu, int(peak.group(1)) // 1024 if peak else -1, done.stdout
 
 
 def found(stdout: str) -> list[tuple[str, str, int]]:
@@ -186,6 +190,9 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-puppetdb", action="store_true")
+    parser.add_argument(
+        "--puppetdb", metavar="URL", help="a PuppetDB that already holds this fleet (no submit)"
+    )
     options = parser.parse_args()
     out: Path = options.out.resolve()
     tree = out / "tree"
@@ -208,10 +215,13 @@ def main() -> int:
         for role, arg, code in planted
     )
     rows = []
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
     static = ["check", "--no-cache", "--format=json", str(tree)]
     rows.append(("tree only", *timed(static)))
     rows.append(("--catalogs", *timed([*static, "--catalogs", str(out / "catalogs")])))
-    if not options.skip_puppetdb:
+    if options.puppetdb:
+        rows.append(("--puppetdb", *timed([*static, "--puppetdb", options.puppetdb])))
+    elif not options.skip_puppetdb:
         db = servers.start_puppetdb()
         try:
             start = time.monotonic()
@@ -228,11 +238,11 @@ def main() -> int:
             rows.append(("--puppetdb", *timed([*static, "--puppetdb", db.url])))
         finally:
             db.stop()
-    print(f"{'run':12} {'wall s':>7} {'peak MB':>8}  findings")
-    for name, wall, peak, stdout in rows:
+    print(f"{'run':12} {'wall s':>7} {'cpu s':>6} {'peak MB':>8}  findings")
+    for name, wall, cpu, peak, stdout in rows:
         got = found(stdout) if stdout.startswith("{") else "no output"
         ok = "" if name == "tree only" else ("ok" if got == want else f"WRONG, want {want}")
-        print(f"{name:12} {wall:7.2f} {peak:8d}  {got} {ok}")
+        print(f"{name:12} {wall:7.2f} {cpu:6.2f} {peak:8d}  {got} {ok}")
     return 0
 
 
