@@ -294,11 +294,13 @@ class Extractor:
         for watched, inner, outer in self._matched(command):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
+            # Assignments in sourced files that gave the words (an /etc/default file).
+            through = tuple(dict.fromkeys(s for w in inner.words for s in w.through))
             yield Invocation(
                 script=watched,
                 command=argv0,
                 words=inner.words[1:],
-                via=(*chain, argv0.span),
+                via=(*chain, *(s for s in through if s not in chain), argv0.span),
                 passthrough=inner.passthrough,
                 assumptions=conditions_of(inner.words),
             )

@@ -47,6 +47,9 @@ class Word:
     quoted: bool = False  # the whole word was inside shell quotes, so it cannot split
     # The de-quoted text with the source location of every character; `text == source.text`.
     source: LText | None = field(default=None, compare=False, repr=False)
+    # Where the shell variables this word expanded were assigned, when that is in a file the
+    # script sources (`JR_ARGS="..."` in an /etc/default file): links of the call's chain.
+    through: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

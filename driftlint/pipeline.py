@@ -25,6 +25,7 @@ from driftlint.discover import (
     detect_module_roots,
     excluded,
     is_inside,
+    is_loaded,
     kind_of,
     read_source,
 )
@@ -90,7 +91,7 @@ def check(
 
     manifests = _parse_manifests(
         tree,
-        [f for f in files if f.kind == "manifest"],
+        [f for f in files if f.kind == "manifest" and is_loaded(f.path, module_roots)],
         findings,
         Cache(cache_dir, "manifests"),
         lambda done, total: progress("parsing manifests", done, total),
