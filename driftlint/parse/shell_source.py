@@ -81,9 +81,9 @@ def tested_files(guard: Node) -> list[tuple[str, Node]]:
         for expr in guard.named_children:
             if expr.type == "unary_expression":
                 op = expr.child_by_field_name("operator")
-                operand = [c for c in expr.named_children if c != op]
-                if op is not None and operand:
-                    out.append((_text(op), operand[0]))
+                operands = [c for c in expr.named_children if c != op]
+                if op is not None and operands:
+                    out.append((_text(op), operands[0]))
     elif guard.type == "command":
         name = guard.child_by_field_name("name")
         args = guard.children_by_field_name("argument")
