@@ -22,7 +22,12 @@ from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
 from driftlint.values import Unknown, Value, to_text
 
-EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
+EXEC_ATTRS = {
+    "exec": ("command", "unless", "onlyif"),
+    "cron": ("command",),
+    # A service's own commands replace its init script's (Puppet's `service` type).
+    "service": ("start", "stop", "restart", "status"),
+}
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 T = TypeVar("T")
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
@@ -85,7 +90,14 @@ class Extractor:
         installed = self.installed_files(resources)
         for resource in resources:
             for attr in EXEC_ATTRS.get(resource.type, ()):
-                for value in resource.attrs.get(attr, ()):
+                values = resource.attrs.get(attr, ())
+                if (
+                    attr == "command"
+                    and resource.type == "exec"
+                    and "command" not in resource.attrs
+                ):
+                    values = [resource.title]  # `command` is the namevar: the title runs
+                for value in values:
                     yield from self._from_value(value, resource.span, (*resource.via,))
         by_base = _by_base(installed)
         for files in installed.values():

@@ -273,6 +273,16 @@ def narrow(word: Word, start: int, end: int) -> Span:
     return Span(span.path, span.line, span.column + start, span.line, span.column + stop)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Mention:
+    """A place naming a watched script that became neither a call nor its install."""
+
+    span: Span
+    script: str
+    text: str  # the path or name as written
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What engine.run() returns: everything a report needs, nothing printed."""
@@ -285,3 +295,4 @@ class Result:
     calls_checked: int = 0
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)

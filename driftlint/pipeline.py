@@ -31,6 +31,7 @@ from driftlint.discover import (
 )
 from driftlint.extract import Extractor
 from driftlint.ltext import LText
+from driftlint.mentions import unresolved_mentions
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
 from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
@@ -160,6 +161,9 @@ def check(
     # suppression comments that driftlint could honour.
     findings.extend(tree.findings)
     findings = _select(findings, config)
+    mentions = unresolved_mentions(
+        files, tree.read, watched, calls, manifests, {i.spec_path for i in installs}
+    )
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -168,6 +172,7 @@ def check(
         calls_checked=len(calls),
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
+        mentions=tuple(mentions),
     )
 
 
