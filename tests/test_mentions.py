@@ -17,7 +17,8 @@ MANIFEST = """class role::sync {
         source => 'puppet:///modules/role/sync.sh',
     }
     # /usr/local/bin/sync.sh runs nightly
-    exec { 'sync': command => '/usr/local/bin/sync.sh -q', require => File['/usr/local/bin/sync.sh'] }
+    exec { 'sync':
+        command => '/usr/local/bin/sync.sh -q', require => File['/usr/local/bin/sync.sh'] }
     service { 'syncd': pattern => '/usr/local/bin/sync.sh' }
     mystery::job { 'nightly': run => '/usr/local/bin/sync.sh -q' }
 }
@@ -42,7 +43,7 @@ def test_mentions_list_only_what_became_no_call(tmp_path: Path) -> None:
     not_installed = "in a file no `file` resource driftlint recognises installs"
     assert got == [
         (unused, 4, 8, "sync.sh", not_installed),
-        ("modules/role/manifests/sync.pp", 9, 39, "/usr/local/bin/sync.sh",
+        ("modules/role/manifests/sync.pp", 10, 39, "/usr/local/bin/sync.sh",
          "the `run` of a `mystery::job` resource, which driftlint does not read as a command"),
     ]  # fmt: skip
 
@@ -51,6 +52,6 @@ def test_calls_unresolved_and_the_summary_line(tmp_path: Path) -> None:
     root = str(tree(tmp_path))
     listed = CliRunner().invoke(cli, ["calls", "--unresolved", "--path", root])
     assert listed.exit_code == 0, listed.output
-    assert "sync.pp:9:39: `/usr/local/bin/sync.sh` (sync.sh): the `run` of" in listed.output
+    assert "sync.pp:10:39: `/usr/local/bin/sync.sh` (sync.sh): the `run` of" in listed.output
     summary = CliRunner().invoke(cli, ["check", "--no-cache", root])
     assert "2 mentions not understood" in summary.output
