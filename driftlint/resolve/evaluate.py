@@ -167,7 +167,13 @@ class Evaluator:
                 frame.vars[param.name] = [Unknown(param.span, "$" + param.name)]
 
     def declare_define(
-        self, name: str, title: Value, given: dict[str, Alts], span: Span, via: tuple[Span, ...]
+        self,
+        name: str,
+        title: Value,
+        given: dict[str, Alts],
+        span: Span,
+        via: tuple[Span, ...],
+        caller: str = "",
     ) -> None:
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
@@ -176,6 +182,8 @@ class Evaluator:
         if self.prune is not None and not self.prune(name):
             return
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
+        # The module whose code declared it (Puppet's $caller_module_name).
+        frame.vars["caller_module_name"] = [LText.plain(caller)]
         self._bind_params(definition.params, given, frame, name, via)
         self._run_body(definition, frame, (*via, span))
 
@@ -300,6 +308,9 @@ class Evaluator:
         if top:
             return self.top.vars.get(name) or unknown
         found = frame.get(name)
+        if found is None and name == "module_name":
+            # The module of the class or define whose code runs ("" at top scope).
+            return [LText.plain(frame.name.partition("::")[0])]
         return found if found is not None else unknown
 
     def _string(self, node: ast.Str, frame: Frame, via: tuple[Span, ...]) -> Alts:
@@ -356,7 +367,8 @@ class Evaluator:
                 continue
             if kind in self.index.defines:
                 for title in flat:
-                    self.declare_define(kind, title, dict(attrs), body.span, via)
+                    caller = frame.name.partition("::")[0]
+                    self.declare_define(kind, title, dict(attrs), body.span, via, caller)
                 continue
             for title in flat:
                 self.resources.append(
