@@ -48,6 +48,7 @@ class Installed:
     dest: str
     values: list[LText | Deferred]
     via: tuple[Span, ...]
+    assumed: tuple[str, ...] = ()  # see Resource.assumed
     _texts: list[LText] | None = None
 
     @property
@@ -98,7 +99,9 @@ class Extractor:
                 ):
                     values = [resource.title]  # `command` is the namevar: the title runs
                 for value in values:
-                    yield from self._from_value(value, resource.span, (*resource.via,))
+                    yield from self._from_value(
+                        value, resource.span, (*resource.via,), resource.assumed
+                    )
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
@@ -132,7 +135,8 @@ class Extractor:
                             contents.extend(found)
                             break
             if contents:
-                out[dest] = Installed(dest, contents, (*resource.via, resource.span))
+                via = (*resource.via, resource.span)
+                out[dest] = Installed(dest, contents, via, resource.assumed)
         return out
 
     def _may_run(self, files: Installed) -> bool:
@@ -213,7 +217,7 @@ class Extractor:
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
             for command in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via)
+                yield from self._from_command(command, files.via, files.assumed)
 
     def _file_commands(
         self,
@@ -297,12 +301,14 @@ class Extractor:
         )
 
     def _from_value(
-        self, value: Value, span: Span | None, via: tuple[Span, ...]
+        self, value: Value, span: Span | None, via: tuple[Span, ...], assumed: tuple[str, ...]
     ) -> Iterator[Invocation]:
         for command in self._value_commands(value, span):
-            yield from self._from_command(command, via)
+            yield from self._from_command(command, via, assumed)
 
-    def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
+    def _from_command(
+        self, command: shell.Command, via: tuple[Span, ...], assumed: tuple[str, ...] = ()
+    ) -> Iterator[Invocation]:
         for watched, inner, outer in self._matched(command):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
@@ -314,7 +320,8 @@ class Extractor:
                 words=inner.words[1:],
                 via=(*chain, *(s for s in through if s not in chain), argv0.span),
                 passthrough=inner.passthrough,
-                assumptions=conditions_of(inner.words),
+                assumptions=tuple(dict.fromkeys((*assumed, *conditions_of(inner.words)))),
+                requires=assumed,
             )
 
     def _matched(self, command: shell.Command) -> list[tuple[str, shell.Command, Span]]:

@@ -141,6 +141,9 @@ class Invocation:
     # Conditions a template assumed of unknown values to print some of these words
     # (driftlint/resolve/conditions.py); the same argv printed unconditionally is another call.
     assumptions: tuple[str, ...] = ()
+    # Conditions the whole call needs: it is declared only on a side of a Puppet branch that
+    # the parameters' defaults do not take (driftlint/resolve/undecided.py).
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +221,8 @@ class CheckContext:
         source = problem.word.source
         stop = None if problem.end < 0 else problem.end
         assumed = source.assumed(problem.start, stop) if source is not None else ()
+        requires = self.call.invocation.requires
+        assumed = (*requires, *(a for a in assumed if a not in requires))
         if assumed:
             severity = "warning"
             message += f" (only when {' and '.join(assumed)})"
