@@ -554,13 +554,11 @@ class Evaluator:
                     break
         if len(chosen) == 1:
             self.run(chosen[0], frame, via)
-            name = parameter_of(node.subject)
-            if name is not None and not isinstance(node.subject, ast.BinOp):
-                if self._defaulted(name, frame):
-                    for branch in node.branches:
-                        if branch.body is not chosen[0]:
-                            label = case_label(name, branch)
-                            self._explore(branch.body, label, frame, via)
+            name = node.subject.name if isinstance(node.subject, ast.Var) else None
+            if name is not None and self._defaulted(name, frame):
+                for branch in node.branches:
+                    if branch.body is not chosen[0]:
+                        self._explore(branch.body, case_label(name, branch), frame, via)
         elif chosen:
             self._branches(chosen, frame, via)
         return [None]

@@ -23,9 +23,12 @@ def parameter_of(condition: ast.Node) -> str | None:
         return condition.name
     if isinstance(condition, ast.UnaryOp) and condition.op == "!":
         return parameter_of(condition.operand)
-    if isinstance(condition, ast.BinOp) and condition.op in ("==", "!="):
-        if string_literal(condition.right) is not None:
-            return parameter_of(condition.left)
+    if (
+        isinstance(condition, ast.BinOp)
+        and condition.op in ("==", "!=")
+        and string_literal(condition.right) is not None
+    ):
+        return parameter_of(condition.left)
     return None
 
 
