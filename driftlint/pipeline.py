@@ -451,12 +451,13 @@ def _missing_scripts(
     out = []
     for span, (invocation, found_roles) in by_place.items():
         names = ", ".join(sorted(found_roles))
+        when = f" (only when {' and '.join(invocation.requires)})" if invocation.requires else ""
         out.append(
             Finding(
                 span,
                 "missing-script",
                 f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
-                "that role installs it",
+                f"that role installs it{when}",
                 argument=invocation.command.text,
                 script=invocation.script,
                 roles=tuple(sorted(found_roles)),
