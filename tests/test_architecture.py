@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "argv": 2,
     "config": 2,
     "resolve": 3,
+    "sites": 3,
     "checks": 3,
     "cache": 3,
     "extract": 4,
