@@ -88,6 +88,7 @@ def compute(
 ) -> Relevance:
     """Relevant classes and defines: those that mention a token, and what declares them."""
     deps: dict[str, set[str]] = {}
+    passes: dict[str, set[str]] = {}  # defines and classes a body declares with values
     seeds: set[str] = set()
     file_hits: dict[str, bool] = {}
 
@@ -124,8 +125,11 @@ def compute(
                         title = _literal(body.title)
                         if title:
                             uses.add(class_name(title))
+                            if body.attrs:
+                                passes.setdefault(name, set()).add(class_name(title))
                 elif kind in index.defines:
                     uses.add(kind)
+                    passes.setdefault(name, set()).add(kind)
                 for body in node.bodies:
                     for attr in body.attrs:
                         if attr.name == "source":
@@ -144,7 +148,22 @@ def compute(
             if name not in relevant and uses & relevant:
                 relevant.add(name)
                 changed = True
-    return Relevance(relevant)
+    return Relevance(relevant | _passed_to(relevant, passes))
+
+
+def _passed_to(relevant: set[str], passes: dict[str, set[str]]) -> set[str]:
+    """Defines and classes a relevant body declares with values, and what they declare in
+    turn: a wrapper define that never names the script still runs the command it is given
+    (`svc::timer { 'x': command => '/usr/local/bin/x --y' }`). They do not make their other
+    callers relevant: values flow down, not up."""
+    out: set[str] = set()
+    todo = [n for n in relevant if n in passes]
+    while todo:
+        for target in passes.get(todo.pop(), ()):
+            if target not in relevant and target not in out:
+                out.add(target)
+                todo.append(target)
+    return out
 
 
 def _declared(node: ast.Call, out: set[str]) -> None:
