@@ -8,6 +8,7 @@ role's rendering of each template. A script that sources `/etc/default/x`, or a 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +22,7 @@ from driftlint.parse import shell, wrappers
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
+from driftlint.sites import resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
@@ -66,6 +68,8 @@ class Extractor:
     read_static: Callable[[str], list[LText]]
     # (kind, name) of a template → its source, to tell a script from a config file unrendered
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
+    # Resource types not in the tree: which parameter is a command or a file's text
+    types: resource_types.Types = field(default_factory=resource_types.default_types)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
@@ -87,9 +91,28 @@ class Extractor:
             for attr in EXEC_ATTRS.get(resource.type, ()):
                 for value in resource.attrs.get(attr, ()):
                     yield from self._from_value(value, resource.span, (*resource.via,))
+            if resource.type not in EXEC_ATTRS:
+                yield from self._from_type(resource)
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
+
+    def _from_type(self, resource: Resource) -> Iterator[Invocation]:
+        """Commands of a resource type the tree does not define (driftlint.sites.resource_types)."""
+        via = (*resource.via,)
+        for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
+            if kind == resource_types.COMMAND:
+                yield from self._from_value(text, resource.span, via)
+                continue
+            if not self._mentions(text.text):
+                continue
+            read = self._cached(
+                f"type:{kind}",
+                (text,),
+                functools.partial(sites.SITES[kind].read, text, resource.span.path, {}),
+            )
+            for command in read:
+                yield from self._from_command(command, (*via, resource.span))
 
     # --- installed files -----------------------------------------------------------------
     def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
