@@ -17,6 +17,7 @@ from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import Index, class_name, string_literal
+from driftlint.resolve.shellquote import shellquote
 from driftlint.values import Unknown, Value, to_text
 
 Alts = list[Value]
@@ -417,6 +418,9 @@ class Evaluator:
                 if len(args) >= 2 and name == "hiera":
                     return args[1]
             return [Unknown(node.span, f"{name}()")]
+        if name == "shellquote":  # one alternative per choice of each argument
+            choices = itertools.islice(itertools.product(*args), self.limit)
+            return [shellquote(list(c), node.span) for c in choices]
         if name == "join" and args:
             sep = args[1] if len(args) > 1 else [LText.plain("")]
             return [self._join(a, s, node.span) for a in args[0] for s in sep][: self.limit]
