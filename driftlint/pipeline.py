@@ -8,7 +8,7 @@ import functools
 import multiprocessing as mp
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -40,6 +40,7 @@ from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.values import Unknown
@@ -129,6 +130,9 @@ def check(
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
     )
     missing: list[Finding] = []
+    functions = read_functions(
+        (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
+    )
     calls = _resolve_calls(
         index,
         config,
@@ -139,6 +143,7 @@ def check(
         missing,
         jobs or os.cpu_count() or 1,
         progress,
+        functions,
     )
     findings.extend(missing)
 
@@ -290,6 +295,7 @@ def _resolve_calls(
     missing: list[Finding],
     jobs: int = 1,
     progress: Report = silent,
+    functions: Mapping[str, TemplateFunction] | None = None,
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -324,6 +330,7 @@ def _resolve_calls(
         tree.read,
         lambda kind, ref: _module_path(kind, ref, module_roots, tree),
         hiera_texts,
+        functions or {},
     )
     prefix = config.role_prefix
 
@@ -341,6 +348,7 @@ def _resolve_calls(
             max_depth=config.max_depth,
             prune=relevance,
             memo=memo,
+            functions=functions or {},
         )
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.parse.puppet import ast
+from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal, walk
 
 # `class::param: value` keys at the start of a Hiera line.
@@ -85,6 +86,7 @@ def compute(
     read: Callable[[str], str | None],
     module_file: Callable[[str, str], str | None],
     hiera_texts: Iterable[str],
+    functions: Mapping[str, TemplateFunction] | None = None,
 ) -> Relevance:
     """Relevant classes and defines: those that mention a token, and what declares them."""
     deps: dict[str, set[str]] = {}
@@ -117,6 +119,16 @@ def compute(
                     ref = _literal(node.args[0])
                     kind = "template" if node.name == "jinja_template" else node.name
                     if ref and hit(module_file(kind, ref)):
+                        seeds.add(name)
+                elif functions and node.name.lstrip(":") in functions:
+                    args = [_literal(a) for a in node.args]
+                    ref = template_name(
+                        functions,
+                        node.name.lstrip(":"),
+                        [a or "" for a in args],
+                        name.split("::")[0],
+                    )
+                    if ref and all(args) and hit(module_file("template", ref)):
                         seeds.add(name)
             elif isinstance(node, ast.Resource):
                 kind = node.type.lower().lstrip(":")
