@@ -101,7 +101,7 @@ def check(
         index.add(manifest)
 
     interfaces = _interfaces(tree, config, manifests, module_roots, setup_errors, findings)
-    installs = static_installs(manifests, module_roots, tree.exists)
+    installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
