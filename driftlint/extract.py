@@ -114,6 +114,15 @@ class Extractor:
             for command in read:
                 yield from self._from_command(command, (*via, resource.span))
 
+    def mentions(self, text: str) -> bool:
+        """Does a text name a watched script?"""
+        return self._mentions(text)
+
+    def file_invocations(self, dest: str, texts: list[LText]) -> Iterator[Invocation]:
+        """The calls of one file read as if installed at `dest`, alone (driftlint.unrendered)."""
+        files = Installed(dest, list(texts), ())
+        yield from self._from_file(files, {dest: files}, _by_base({dest: files}))
+
     # --- installed files -----------------------------------------------------------------
     def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
         """Files the resources install, by path; `read=False` lists paths without contents."""

@@ -8,7 +8,7 @@ import functools
 import multiprocessing as mp
 import os
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -43,6 +43,7 @@ from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
 from driftlint.watch import is_script, static_installs, watched_scripts
 
@@ -144,6 +145,7 @@ def check(
         jobs or os.cpu_count() or 1,
         progress,
         functions,
+        [f.path for f in files],
     )
     findings.extend(missing)
 
@@ -263,6 +265,7 @@ class _Reached:
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
     # Found in a worker while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
+    rendered: set[str] = field(default_factory=set)  # template files some root rendered
 
     def merge(self, other: _Reached) -> None:
         for invocation, labels in other.roles.items():
@@ -272,6 +275,7 @@ class _Reached:
         self.installed_anywhere |= other.installed_anywhere
         self.cut += other.cut
         self.problems += other.problems
+        self.rendered |= other.rendered
 
 
 Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
@@ -296,6 +300,7 @@ def _resolve_calls(
     jobs: int = 1,
     progress: Report = silent,
     functions: Mapping[str, TemplateFunction] | None = None,
+    listing: Sequence[str] = (),
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -381,6 +386,7 @@ def _resolve_calls(
             if report:
                 progress("evaluating roles and nodes", done, len(roots))
             evaluate(label, start, facts, out)
+        out.rendered.update(template.rendered())
         if in_worker:  # what the parent's tree and Hiera would otherwise have noted
             out.problems.extend(tree.findings)
             out.problems.extend(hiera.errors)
@@ -402,6 +408,11 @@ def _resolve_calls(
         if name not in reached.classes
     ]
     reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    # Templates nothing rendered are read by their kind, every variable unknown (no role).
+    for invocation in unrendered_invocations(
+        extractor, listing, tree.read, reached.rendered, config.max_expansions
+    ):
+        reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "fix": 4,
     "report": 4,
     "watch": 5,
+    "unrendered": 5,
     "pipeline": 6,
     "engine": 7,
     "change": 8,

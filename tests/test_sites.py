@@ -81,3 +81,18 @@ def test_debian_default_without_daemon_runs_nothing() -> None:
 
 def test_debian_default_is_shadowed_by_an_installed_init_script() -> None:
     assert sites.SITES["debian-default"].shadowed_by("/etc/default/a") == ("/etc/init.d/a",)
+
+
+@pytest.mark.parametrize(
+    ("template", "dest"),
+    [
+        ("modules/m/templates/initscripts/x.systemd.erb", "/etc/systemd/system/x.service"),
+        ("modules/m/templates/x.cron.erb", "/etc/cron.d/x"),
+        ("modules/m/templates/default/x.erb", "/etc/default/x"),
+        ("modules/m/templates/bin/x.sh.erb", "/bin/x.sh"),
+    ],
+)
+def test_unrendered_template_installed_where_its_name_says(template: str, dest: str) -> None:
+    from driftlint.unrendered import guess_dest
+
+    assert guess_dest(template) == dest
