@@ -37,6 +37,7 @@ from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
+from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
@@ -396,6 +397,9 @@ def _resolve_calls(
     for role in index.roles(prefix):
         if relevance(role):
             roots.append((role, role, role_facts(role.removeprefix(prefix))))
+    for name, facts in fact_roles(index):
+        if relevance(name) and not name.startswith(prefix):
+            roots.append((name, name, role_facts(None) | facts))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
