@@ -53,5 +53,9 @@ def by_path(dest: str) -> Site | None:
 
 
 def by_text(text: str) -> Site | None:
-    """The kind whose content pattern a text (rendered, or a template's source) matches."""
+    """The kind whose content pattern a text (rendered, or a template's source) matches. A
+    program with a `#!` line is a shell script or none of these: a Python script's
+    `command[x] = ...` is no NRPE line."""
+    if text.lstrip("\ufeff").startswith("#!"):
+        return script.SITE if script.SITE.claims_text(text) else None
     return next((s for s in SITES.values() if s.claims_text(text)), None)
