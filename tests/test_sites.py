@@ -46,7 +46,9 @@ def test_every_kind_has_a_fixture(name: str) -> None:
             id="sudoers-is-no-call",
         ),
         pytest.param("/etc/a.yaml", "command: /usr/local/bin/a\n", None, id="plain-config"),
-        pytest.param("/opt/a", "#!/usr/bin/python3\ncommand['x'] = '/a'\n", None, id="python-not-nrpe"),
+        pytest.param(
+            "/opt/a", "#!/usr/bin/python3\ncommand['x'] = '/a'\n", None, id="python-not-nrpe"
+        ),
     ],
 )
 def test_kind_of_a_file(dest: str, text: str, kind: str | None) -> None:
