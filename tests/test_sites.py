@@ -99,3 +99,9 @@ def test_unrendered_template_installed_where_its_name_says(template: str, dest: 
     from driftlint.unrendered import guess_dest
 
     assert guess_dest(template) == dest
+
+
+def test_nagios_user1_macro_is_the_plugin_folder() -> None:
+    text = "define command {\n  command_line $USER1$/check_x -w 5\n}\n"
+    argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
+    assert argvs == [["/usr/lib/nagios/plugins/check_x", "-w", "5"]]
