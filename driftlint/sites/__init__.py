@@ -8,6 +8,8 @@ names a script but runs nothing: it is no kind.
 
 from __future__ import annotations
 
+import functools
+
 from driftlint.sites import (
     apt_hooks,
     authorized_keys,
@@ -23,7 +25,7 @@ from driftlint.sites import (
     sysv,
     upstart,
 )
-from driftlint.sites.base import Site
+from driftlint.sites.base import HEAD, Site
 
 SITES: dict[str, Site] = {
     s.name: s
@@ -47,6 +49,7 @@ SITES: dict[str, Site] = {
 __all__ = ["SITES", "Site", "by_path", "by_text"]
 
 
+@functools.lru_cache(maxsize=65536)
 def by_path(dest: str) -> Site | None:
     """The kind that claims an installed path, if one does."""
     return next((s for s in SITES.values() if s.claims_path(dest)), None)
@@ -56,6 +59,11 @@ def by_text(text: str) -> Site | None:
     """The kind whose content pattern a text (rendered, or a template's source) matches. A
     program with a `#!` line is a shell script or none of these: a Python script's
     `command[x] = ...` is no NRPE line."""
+    return _by_head(text[:HEAD])
+
+
+@functools.lru_cache(maxsize=4096)
+def _by_head(text: str) -> Site | None:
     if text.lstrip("\ufeff").startswith("#!"):
         return script.SITE if script.SITE.claims_text(text) else None
     return next((s for s in SITES.values() if s.claims_text(text)), None)

@@ -11,6 +11,7 @@ from them.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -34,10 +35,17 @@ class Site:
     shadowed_by: Callable[[str], tuple[str, ...]] = lambda dest: ()
 
     def claims_path(self, dest: str) -> bool:
-        return any(fnmatch.fnmatchcase(dest, p) for p in self.paths)
+        return _paths_regex(self.paths).match(dest) is not None
 
     def claims_text(self, text: str) -> bool:
         return self.content is not None and self.content.search(text[:HEAD]) is not None
+
+
+@functools.cache
+def _paths_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
 
 
 def shell_commands(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
