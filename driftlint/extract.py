@@ -104,15 +104,17 @@ class Extractor:
             if kind == resource_types.COMMAND:
                 yield from self._from_value(text, resource.span, via)
                 continue
-            if not self._mentions(text.text):
-                continue
-            read = self._cached(
-                f"type:{kind}",
-                (text,),
-                functools.partial(sites.SITES[kind].read, text, resource.span.path, {}),
-            )
-            for command in read:
-                yield from self._from_command(command, (*via, resource.span))
+            contents = self.read_static(text.text) if text.text.startswith("puppet:///") else [text]
+            for content in contents[:4]:
+                if not self._mentions(content.text):
+                    continue
+                read = self._cached(
+                    f"type:{kind}",
+                    (content,),
+                    functools.partial(sites.SITES[kind].read, content, resource.span.path, {}),
+                )
+                for command in read:
+                    yield from self._from_command(command, (*via, resource.span))
 
     def mentions(self, text: str) -> bool:
         """Does a text name a watched script?"""
