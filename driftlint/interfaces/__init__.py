@@ -85,11 +85,26 @@ def _read(
     body = _blank(text, SYMBOL) if templated else text
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
-        return _shell(path, body, script, progs)
+        return _runs_the_rest(_shell(path, body, script, progs), body)
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
     return _combine(script, None, usage, ())
+
+
+# `exec ... "$@"` (continued lines included): the script runs its remaining arguments.
+_EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
+
+
+def _runs_the_rest(found: Interface | None, body: str) -> Interface | None:
+    """A wrapper script (`govuk_setenv APP child`, then `exec envdir ... "$@"`): its last
+    positional is a command with its own arguments, so it takes any number of words."""
+    if found is None or not found.positionals or found.positionals[-1].max is None:
+        return found
+    if not _EXEC_REST.search(body):
+        return found
+    last = replace(found.positionals[-1], max=None)
+    return replace(found, positionals=(*found.positionals[:-1], last))
 
 
 def _respan(value: Any, path: str, old: LineIndex, new: LineIndex) -> Any:
