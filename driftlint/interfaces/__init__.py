@@ -97,11 +97,14 @@ _EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
 
 
 def _runs_the_rest(found: Interface | None, body: str) -> Interface | None:
-    """A wrapper script (`govuk_setenv APP child`, then `exec envdir ... "$@"`): its last
-    positional is a command with its own arguments, so it takes any number of words."""
-    if found is None or not found.positionals or found.positionals[-1].max is None:
+    """A wrapper script (`govuk_setenv APP child`: `shift` its own positionals off, then
+    `exec envdir ... "$@"`): its last positional is a command with its own arguments, so it
+    takes any number of words. A script that hands all its arguments on (`exec php x.php
+    "$@"`) has its own usage: that stays as it is."""
+    if found is None or len(found.positionals) < 2 or found.positionals[-1].max is None:
         return found
-    if not _EXEC_REST.search(body):
+    rest = _EXEC_REST.search(body)
+    if rest is None or not re.search(r"(?m)^\s*shift\b", body[: rest.start()]):
         return found
     last = replace(found.positionals[-1], max=None)
     return replace(found, positionals=(*found.positionals[:-1], last))
