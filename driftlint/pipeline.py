@@ -8,7 +8,7 @@ import functools
 import multiprocessing as mp
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -25,11 +25,13 @@ from driftlint.discover import (
     detect_module_roots,
     excluded,
     is_inside,
+    is_loaded,
     kind_of,
     read_source,
 )
-from driftlint.extract import Extractor
+from driftlint.extract import Extractor, Watched
 from driftlint.ltext import LText
+from driftlint.mentions import unresolved_mentions
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
 from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
@@ -37,13 +39,16 @@ from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
+from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
-from driftlint.watch import is_script, static_installs, watched_scripts
+from driftlint.watch import Install, is_script, static_installs, watched_scripts
 
 
 @dataclass(slots=True)
@@ -87,7 +92,11 @@ def check(
     prepared = prepare(root, config, setup_errors, files, unreadable, cache_dir, progress)
     tree, findings, index, specs = prepared.tree, prepared.findings, prepared.index, prepared.specs
     extractor, hiera, module_roots = prepared.extractor, prepared.hiera, prepared.module_roots
+    watched, manifests, installs = prepared.watched, prepared.manifests, prepared.installs
     missing: list[Finding] = []
+    functions = read_functions(
+        (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
+    )
     calls = _resolve_calls(
         index,
         config,
@@ -98,6 +107,8 @@ def check(
         missing,
         jobs or os.cpu_count() or 1,
         progress,
+        functions,
+        [f.path for f in files],
     )
     findings.extend(missing)
 
@@ -118,6 +129,9 @@ def check(
     # suppression comments that driftlint could honour.
     findings.extend(tree.findings)
     findings = _select(findings, config)
+    mentions = unresolved_mentions(
+        files, tree.read, watched, calls, manifests, {i.spec_path for i in installs}
+    )
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -126,6 +140,7 @@ def check(
         calls_checked=len(calls),
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
+        mentions=tuple(mentions),
     )
 
 
@@ -137,7 +152,10 @@ class Prepared:
     tree: Tree
     findings: list[Finding]
     module_roots: tuple[str, ...]
+    manifests: list[ast.Manifest]
     index: Index
+    installs: list[Install]
+    watched: list[Watched]
     specs: dict[str, list[tuple[str, Interface]]]
     extractor: Extractor
     hiera: HieraLayers
@@ -158,7 +176,7 @@ def prepare(
 
     manifests = _parse_manifests(
         tree,
-        [f for f in files if f.kind == "manifest"],
+        [f for f in files if f.kind == "manifest" and is_loaded(f.path, module_roots)],
         findings,
         Cache(cache_dir, "manifests"),
         lambda done, total: progress("parsing manifests", done, total),
@@ -168,7 +186,7 @@ def prepare(
         index.add(manifest)
 
     interfaces = _interfaces(tree, config, manifests, module_roots, setup_errors, findings)
-    installs = static_installs(manifests, module_roots, tree.exists)
+    installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
@@ -196,7 +214,9 @@ def prepare(
         functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
     )
-    return Prepared(tree, findings, module_roots, index, specs, extractor, hiera)
+    return Prepared(
+        tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
+    )
 
 
 def _parse_manifests(
@@ -287,6 +307,7 @@ class _Reached:
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
     # Found in a worker while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
+    rendered: set[str] = field(default_factory=set)  # template files some root rendered
 
     def merge(self, other: _Reached) -> None:
         for invocation, labels in other.roles.items():
@@ -296,6 +317,7 @@ class _Reached:
         self.installed_anywhere |= other.installed_anywhere
         self.cut += other.cut
         self.problems += other.problems
+        self.rendered |= other.rendered
 
 
 Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
@@ -319,6 +341,8 @@ def _resolve_calls(
     missing: list[Finding],
     jobs: int = 1,
     progress: Report = silent,
+    functions: Mapping[str, TemplateFunction] | None = None,
+    listing: Sequence[str] = (),
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -353,6 +377,7 @@ def _resolve_calls(
         tree.read,
         lambda kind, ref: _module_path(kind, ref, module_roots, tree),
         hiera_texts,
+        functions or {},
     )
     prefix = config.role_prefix
 
@@ -370,6 +395,7 @@ def _resolve_calls(
             max_depth=config.max_depth,
             prune=relevance,
             memo=memo,
+            functions=functions or {},
         )
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):
@@ -402,6 +428,7 @@ def _resolve_calls(
             if report:
                 progress("evaluating roles and nodes", done, len(roots))
             evaluate(label, start, facts, out)
+        out.rendered.update(template.rendered())
         if in_worker:  # what the parent's tree and Hiera would otherwise have noted
             out.problems.extend(tree.findings)
             out.problems.extend(hiera.errors)
@@ -411,6 +438,9 @@ def _resolve_calls(
     for role in index.roles(prefix):
         if relevance(role):
             roots.append((role, role, role_facts(role.removeprefix(prefix))))
+    for name, facts in fact_roles(index):
+        if relevance(name) and not name.startswith(prefix):
+            roots.append((name, name, role_facts(None) | facts))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
@@ -423,6 +453,11 @@ def _resolve_calls(
         if name not in reached.classes
     ]
     reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    # Templates nothing rendered are read by their kind, every variable unknown (no role).
+    for invocation in unrendered_invocations(
+        extractor, listing, tree.read, reached.rendered, config.max_expansions
+    ):
+        reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
@@ -474,12 +509,13 @@ def _missing_scripts(
     out = []
     for span, (invocation, found_roles) in by_place.items():
         names = ", ".join(sorted(found_roles))
+        when = f" (only when {' and '.join(invocation.requires)})" if invocation.requires else ""
         out.append(
             Finding(
                 span,
                 "missing-script",
                 f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
-                "that role installs it",
+                f"that role installs it{when}",
                 argument=invocation.command.text,
                 script=invocation.script,
                 roles=tuple(sorted(found_roles)),

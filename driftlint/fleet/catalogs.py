@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from driftlint.extract import UNIT_SUFFIXES
+from driftlint.fleet.sites import may_run
 
 COMMAND_ATTRS = {"Exec": ("command", "unless", "onlyif"), "Cron": ("command",)}
 Param = str | tuple["Param", ...]
@@ -94,6 +94,7 @@ class Selector:
     role_prefix: str = "role::"
     max_size: int = 5_000_000
     interner: Interner = field(default_factory=Interner)
+    tokens: tuple[str, ...] = ()  # the watched names and paths `mentions` looks for
     _rows: dict[tuple[Any, ...], Kept | None] = field(default_factory=dict)
     _kept: dict[tuple[int, ...], tuple[Resource, ...]] = field(default_factory=dict)
 
@@ -176,7 +177,7 @@ class Selector:
 
     def _files(self, files: list[tuple[Resource, str]]) -> Iterator[Resource]:
         """The files that run a command of a watched script, and the files they name."""
-        runs = [(r, t) for r, t in files if _may_run(str(r.param("path")), t)]
+        runs = [(r, t) for r, t in files if may_run(str(r.param("path")), t)]
         by_base: dict[str, list[tuple[Resource, str]]] = {}
         for resource, text in files:
             by_base.setdefault(posixpath.basename(str(resource.param("path"))), []).append(
@@ -208,15 +209,6 @@ def _key(kind: str, params: dict[str, Any]) -> tuple[Any, ...]:
             repr(params.get("source")),
         )
     return (params.get("ensure"), *(repr(params.get(a)) for a in COMMAND_ATTRS[kind]))
-
-
-def _may_run(dest: str, text: str) -> bool:
-    """Can the file run commands? The same test as the static path's (driftlint/extract.py)."""
-    if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest or dest.startswith("/etc/init.d/"):
-        return True
-    if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
-        return True
-    return text.startswith("#!")
 
 
 def _param(value: Any, intern: Interner) -> Param:

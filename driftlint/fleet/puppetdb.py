@@ -9,10 +9,10 @@ page size bounds the memory either way. `ssl.SSLContext` takes the client certif
 and CA that a real PuppetDB requires (its `certificate-whitelist`/`allowlist`).
 
 What is asked: the `Exec` and `Cron` resources, the role classes, and the `File`s that may run
-commands, told by their path (units, init scripts, cron files, `/etc/default`) or their first
-bytes (`#!`) or a `puppet:///` source; then the `File`s those name. A fleet's configuration
-files, most of its resources, are never sent: on the bench (1,000 hosts) that is 8,000 rows
-in one page instead of 90,000 in 45, and 4 s instead of 37.
+commands, told by their path (the paths driftlint/sites/ claims), their first bytes (`#!`), a
+`puppet:///` source or a content naming a watched script; then the `File`s those name. A
+fleet's configuration files, most of its resources, are never sent: on the bench (1,000
+hosts) that is 8,000 rows in one page instead of 90,000 in 45, and 4 s instead of 37.
 
 Every failure (no connection, no answer in time, an HTTP error, an answer that is not what
 the query API returns) is a `CatalogError` naming the server: the run reports it and exits 2,
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from driftlint.fleet import sites
 from driftlint.fleet.catalogs import CatalogError, Host, Selector
 
 __all__ = ["CatalogError", "Connection", "loader"]
@@ -140,23 +141,38 @@ def _capitalised(prefix: str) -> str:
     return "::".join(p[:1].upper() + p[1:] for p in prefix.split("::"))
 
 
-# Files that may run commands, told by their path or their first bytes (as
-# driftlint/fleet/catalogs.py tells them), and those a script usually sources.
-RUNNABLE = (
-    r'title ~ "^/etc/(init\\.d|cron\\.d|default|sysconfig)/"',
-    r'title ~ "\\.(service|timer|socket|path)$"',
-    'title ~ "/systemd/"',
-    'title ~ "crontab$"',
-    'parameters.content ~ "^#!"',
-    'parameters.source ~ "^puppet:///"',
-)
 NAMED = re.compile(r"(?<![\w.-])/[\w.@+-]+(?:/[\w.@+-]+)+")  # an absolute path in a text
 
 
-def resource_query(role_prefix: str, limit: int, offset: int) -> str:
+def _regex(pattern: str) -> str:
+    """An fnmatch pattern as a PostgreSQL regular expression (`*` and `?` only)."""
+    return "".join(
+        ".*" if c == "*" else "." if c == "?" else c if c.isalnum() else "\\" + c for c in pattern
+    )
+
+
+def runnable_files(tokens: tuple[str, ...]) -> str:
+    """PQL for the `File`s that may run a watched script's command or feed one: a path a kind
+    of call site claims (driftlint/sites/), a `/etc/default` or `/etc/sysconfig` file, a
+    program (`#!`), a `puppet:///` source (read from the tree), or a content that names a
+    watched script. Files that those name come in a second pass."""
+    paths = [*sites.path_patterns(), "/etc/sysconfig/*"]
+    titles = "^(" + "|".join(_regex(p) for p in paths) + ")$"
+    terms = [
+        f"title ~ {json.dumps(titles)}",
+        'parameters.content ~ "^#!"',
+        'parameters.source ~ "^puppet:///"',
+    ]
+    if tokens:
+        named = "|".join(_regex(t) for t in tokens)
+        terms.append(f"parameters.content ~ {json.dumps(named)}")
+    return " or ".join(terms)
+
+
+def resource_query(role_prefix: str, limit: int, offset: int, tokens: tuple[str, ...] = ()) -> str:
     """Commands, role classes and the files that may run commands, a page of them."""
     classes = json.dumps("^" + _capitalised(role_prefix))
-    files = " or ".join(RUNNABLE)
+    files = runnable_files(tokens)
     where = (
         f'type = "Exec" or type = "Cron" or (type = "Class" and title ~ {classes})'
         f' or (type = "File" and ({files}))'
@@ -208,7 +224,10 @@ def loader(conn: Connection) -> Callable[[Selector], tuple[list[Host], list[str]
     def load(selector: Selector) -> tuple[list[Host], list[str]]:
         try:
             by_host = dict(
-                rows_by_host(conn.query, lambda n, k: resource_query(selector.role_prefix, n, k))
+                rows_by_host(
+                    conn.query,
+                    lambda n, k: resource_query(selector.role_prefix, n, k, selector.tokens),
+                )
             )
             fetched = {r["title"] for rows in by_host.values() for r in rows if r["type"] == "File"}
             named = sorted(_named(by_host, selector.read_source) - fetched)

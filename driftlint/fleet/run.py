@@ -55,12 +55,9 @@ def check_fleet(
     (PuppetDB down): a setup error, and the static findings are still reported."""
     tree = _prepare(root, config, cache_dir)
     interner = Interner()
+    tokens = tuple(sorted({n for w in tree.extractor.watched for n in (*w.names, *w.paths)}))
     selector = Selector(
-        _mentions(tree),
-        _reader(tree),
-        config.role_prefix,
-        config.max_file_size,
-        interner,
+        Mentions(tokens), _reader(tree), config.role_prefix, config.max_file_size, interner, tokens
     )
     try:
         hosts, errors = load(selector)
@@ -99,11 +96,6 @@ def check_fleet(
 def _prepare(root: Path, config: Config, cache_dir: Path | None) -> pipeline.Prepared:
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
     return pipeline.prepare(root, config, [], files, unreadable, cache_dir)
-
-
-def _mentions(tree: pipeline.Prepared) -> Mentions:
-    watched = tree.extractor.watched
-    return Mentions(n for w in watched for n in (*w.names, *w.paths))
 
 
 def _reader(tree: pipeline.Prepared) -> Callable[[str], str | None]:
