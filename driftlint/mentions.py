@@ -30,8 +30,12 @@ NOT_A_RUN = (
     ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
 )
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
-# Attributes whose value names a script without running it.
-NOT_COMMANDS = frozenset({"pattern", "creates", "binary", "alias", "path", "target", "ensure"})
+# Attributes whose value names a script without running it, metaparameters included (their
+# references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
+NOT_COMMANDS = frozenset({
+    "pattern", "creates", "binary", "alias", "path", "target", "ensure",
+    "require", "before", "notify", "subscribe", "tag", "audit", "loglevel",
+})  # fmt: skip
 
 
 def unresolved_mentions(
