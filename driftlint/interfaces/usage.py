@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from driftlint.interfaces.common import TextLine
 from driftlint.interfaces.docopt import Usage, parse_usage
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_]\w*)\2")
+# A command that prints its quoted argument (issue #14: `echo >&2 "..."`, `echo $"..."` of
+# Red Hat init scripts, `log_failure_msg` of LSB init scripts, printf's format), at the start
+# of a line or after `;`, `{`, `&&`, `||`, `then`, `else`, `do` or a case pattern's `)`.
 _ECHO = re.compile(
-    r"""^\s*(?:echo|printf)\s+(?:-[neE]+\s+)?(["'])(.*)\1\s*(?:>&2|1>&2)?\s*;?\s*$"""
+    r"""(?:^|[;{(]|&&|\|\||\b(?:then|else|do)\b|\))\s*"""
+    r"""(?P<command>echo|printf|log_failure_msg|log_warning_msg|log_action_msg|log_success_msg)"""
+    r"""\s+(?:(?:-[neE]+|[12]?>&[12])\s+)*\$?(?P<quote>["'])"""
 )
 _USAGE_WORD = re.compile(r"usage|synopsis|options\s*:", re.I)
 
@@ -35,9 +41,9 @@ def shell_blocks(text: str) -> list[list[TextLine]]:
             if comment:
                 blocks.append(comment)
                 comment = []
-        m = _ECHO.match(raw)
-        if m:
-            echo.append(TextLine(m.group(2).replace("\\n", "  "), number, m.start(2) + 1))
+        printed = _printed(raw) if not stripped.startswith("#") else None
+        if printed is not None:
+            echo.append(printed._replace(number=number).line())
         elif echo:
             blocks.append(echo)
             echo = []
@@ -51,6 +57,39 @@ def shell_blocks(text: str) -> list[list[TextLine]]:
         if rest:
             blocks.append(rest)
     return [b for b in blocks if any(_USAGE_WORD.search(t.text) for t in b)]
+
+
+class _Printed(NamedTuple):
+    text: str
+    column: int
+    number: int = 0
+
+    def line(self) -> TextLine:
+        return TextLine(self.text, self.number, self.column)
+
+
+def _printed(raw: str) -> _Printed | None:
+    """The text an echo-like command on this line prints: the first quoted argument, closed on
+    this line; escapes `\\n`, `\\t` and printf's `%%` become blanks of the same width."""
+    for m in _ECHO.finditer(raw):
+        quote = m.group("quote")
+        start = m.end()
+        i = start
+        while i < len(raw):
+            if raw[i] == "\\" and quote == '"':
+                i += 2
+                continue
+            if raw[i] == quote:
+                break
+            i += 1
+        if i >= len(raw):
+            return None  # a string continued on the next lines: not one line of usage
+        text = raw[start:i]
+        text = re.sub(r"\\[nt]", "  ", text)
+        if m.group("command") == "printf":
+            text = text.replace("%%", "% ")
+        return _Printed(text, start + 1)
+    return None
 
 
 def _heredoc(
