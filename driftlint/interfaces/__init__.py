@@ -21,9 +21,11 @@ from driftlint.interfaces.common import (
 from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
+from driftlint.interfaces.perl import looks_perl, read_perl
 from driftlint.interfaces.py2 import parse_either
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pygetopt import read_pygetopt
+from driftlint.interfaces.ruby import looks_ruby, read_ruby
 from driftlint.interfaces.shellcode import operands_from_code
 from driftlint.interfaces.usage import (
     best_usage,
@@ -86,6 +88,11 @@ def _read(
         moved: Interface = _respan(found, path, LineIndex(flat), LineIndex(code))
         return moved
     body = _blank(text, SYMBOL) if templated else text
+    # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
+    if looks_perl(body):
+        return read_perl(path, body, script)
+    if looks_ruby(body):
+        return read_ruby(path, body, script)
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
         return _shell(path, body, script, progs)
