@@ -22,7 +22,18 @@ _FUNCTION = re.compile(
 )
 # `"$@"` (or `$@`, `${@}`) as a word of a command line that is not a loop, `set --`, a getopt(s)
 # call or a call of one of the script's own functions.
-_ALL = re.compile(r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\})"?""")
+_ALL = re.compile(
+    r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\}|\{@:(?P<from>\d+)\}|\*)"?"""
+)
+# Tests of the operand count (`[ $# -lt 2 ] && usage`, `(( $# != 1 ))`) and of an empty operand
+# (`[ -z "$1" ]`, `${1:?}`): what the code requires, whatever the usage text says.
+_COUNT = re.compile(
+    r"\$#\s*-(?P<op>eq|ne|lt|le|gt|ge)\s*(?P<n>\d+)|"
+    r"\$#\s*(?P<cop>==|!=|<=|>=|<|>)\s*(?P<cn>\d+)|"
+    r"-z\s+\"?\$\{?(?P<z>[1-9])\}?\"?|\$\{(?P<q>[1-9]):?\?"
+)
+_IMPLIED = {"eq": 1, "ne": 0, "lt": 0, "le": 1, "gt": 1, "ge": 0}
+_C_OPS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _NOT_A_RUN = re.compile(
     r"""(?:\bfor\s+\w+\s+in\b|\bset\s+--|\bgetopts?\b|\bwhile\b|\bcase\b|\[|\btest\b|"""
     r"""\becho\b|\bprintf\b|\blogger\b|\blocal\b|\bdeclare\b|=\(?\s*"?$|\blog\w*\b)"""
@@ -52,8 +63,25 @@ def first_word_case(code: str) -> CaseWords | None:
     return None
 
 
-def runs_all_words(code: str) -> bool:
-    """True when a command line of the script passes every remaining word on (`exec "$@"`)."""
+def required_count(code: str) -> int | None:
+    """The fewest operands the code insists on, read from its tests; None without a test.
+
+    Each test is taken as the one that rejects (`[ $# -eq 0 ] && usage` needs 1), and the
+    lowest need wins: a script that checks `$# -eq 0` and `$# -eq 1` for two modes needs 1."""
+    needs: list[int] = []
+    for m in _COUNT.finditer(code):
+        if m.group("z") or m.group("q"):
+            needs.append(int(m.group("z") or m.group("q")))
+            continue
+        op = m.group("op") or _C_OPS[m.group("cop")]
+        n = int(m.group("n") or m.group("cn"))
+        needs.append(n + _IMPLIED[op] if op in ("eq", "le", "gt") else n)
+    return min(needs) if needs else None
+
+
+def runs_all_words(code: str) -> int | None:
+    """The first operand (1 for `"$@"`, N for `"${@:N}"`) from which a command line of the
+    script passes every word on (`exec "$@"`); None when none does."""
     functions = {m.group(1) or m.group(2) for m in _FUNCTION.finditer(code)} - {None}
     for m in _ALL.finditer(code):
         line = m.group("line")
@@ -64,8 +92,8 @@ def runs_all_words(code: str) -> bool:
             continue  # `"$@"` alone at the start: a command named by the first word
         if segment[0] in functions or segment[0] in ("shift", "return", ":"):
             continue
-        return True
-    return False
+        return int(m.group("from") or 1)
+    return None
 
 
 __all__ = ["CaseWords", "first_word_case", "operands_from_code", "runs_all_words"]
@@ -81,9 +109,21 @@ def operands_from_code(found: Interface, code: str) -> Interface:
         if case is not None:
             choices = None if case.open_ended else case.words
             positionals[0] = replace(positionals[0], choices=choices)
-    if not runs_all_words(code):
+    need = required_count(code)
+    if need is not None and sum(p.min for p in positionals) > need:
+        # the code decides how many operands are required: later ones become optional
+        kept: list[Positional] = []
+        for positional in positionals:
+            keep = min(positional.min, max(0, need - sum(p.min for p in kept)))
+            kept.append(replace(positional, min=keep))
+        positionals = kept
+    start = runs_all_words(code)
+    if start is None:
         return replace(found, positionals=tuple(positionals))
-    if positionals:
+    if start > 1 and found.dialect == "docopt":
+        # `"${@:2}"`: from the second word on, the words are another program's
+        positionals = [*positionals[: start - 1], Positional("args", 0, None)]
+    elif positionals:
         positionals[-1] = replace(positionals[-1], max=None)
     else:
         positionals = [Positional("args", 0, None)]
