@@ -31,6 +31,8 @@ class SourceFile:
 
 
 def kind_of(path: str) -> str:
+    if "/plans/" in path and path.endswith(".pp"):
+        return "other"  # a Bolt plan (module `plans/`): never compiled into a catalog
     return KINDS.get(posixpath.splitext(path)[1].lower(), "other")
 
 

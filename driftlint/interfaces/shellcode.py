@@ -22,9 +22,7 @@ _FUNCTION = re.compile(
 )
 # `"$@"` (or `$@`, `${@}`) as a word of a command line that is not a loop, `set --`, a getopt(s)
 # call or a call of one of the script's own functions.
-_ALL = re.compile(
-    r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\}|\{@:(?P<from>\d+)\}|\*)"?"""
-)
+_ALL = re.compile(r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\}|\{@:(?P<from>\d+)\}|\*)"?""")
 # Tests of the operand count (`[ $# -lt 2 ] && usage`, `(( $# != 1 ))`) and of an empty operand
 # (`[ -z "$1" ]`, `${1:?}`): what the code requires, whatever the usage text says.
 _COUNT = re.compile(
