@@ -192,7 +192,9 @@ def test_case_with_an_accepting_catch_all_is_open() -> None:
     [
         pytest.param('exec "$@"\n', 1, id="exec"),
         pytest.param('sudo -u x "$@"\n', 1, id="sudo"),
-        pytest.param('/usr/bin/php "${@:2}" --wiki x\n', 2, id="from-two"),
+        pytest.param('exec "${@:2}"\n', 2, id="from-two"),
+        pytest.param('exec sudo -u "$u" -- "$@"\n', 1, id="runner-options"),
+        pytest.param('exec php /srv/run.php "$@"\n', None, id="handed-to-a-program"),
         pytest.param('main "$@"\nmain() {\n :\n}\n', None, id="own-function"),
         pytest.param('for a in "$@"; do :; done\n', None, id="loop"),
         pytest.param('set -- "$@" x\n', None, id="set"),

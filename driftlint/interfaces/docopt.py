@@ -195,7 +195,13 @@ def _following(
             continue
         if stripped.endswith(":") and not stripped.startswith("-") and lead <= base:
             break  # the next section
-        if stop_unindented and lead <= base and (out or started):
+        if (
+            stop_unindented
+            and lead <= base
+            and (out or started)
+            # `[--config <path>] [--dryrun]` on the next line goes on with the pattern
+            and not stripped.startswith(("[", "-", "<", "|"))
+        ):
             break
         out.append(TextLine(stripped, line.line, line.column + lead))
     return out

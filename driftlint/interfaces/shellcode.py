@@ -32,6 +32,28 @@ _COUNT = re.compile(
 )
 _IMPLIED = {"eq": 1, "ne": 0, "lt": 0, "le": 1, "gt": 1, "ge": 0}
 _C_OPS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_RUNNERS = frozenset(
+    {
+        "exec",
+        "sudo",
+        "nohup",
+        "nice",
+        "setsid",
+        "env",
+        "time",
+        "command",
+        "ionice",
+        "chpst",
+        "runuser",
+        "timeout",
+        "stdbuf",
+        "su-exec",
+        "gosu",
+        "setpriv",
+        "chroot",
+    }
+)
+_VALUED = frozenset({"-u", "-g", "-n", "-c", "-p", "-k", "-s", "-w", "-C"})
 _NOT_A_RUN = re.compile(
     r"""(?:\bfor\s+\w+\s+in\b|\bset\s+--|\bgetopts?\b|\bwhile\b|\bcase\b|\[|\btest\b|"""
     r"""\becho\b|\bprintf\b|\blogger\b|\blocal\b|\bdeclare\b|=\(?\s*"?$|\blog\w*\b)"""
@@ -78,20 +100,37 @@ def required_count(code: str) -> int | None:
 
 
 def runs_all_words(code: str) -> int | None:
-    """The first operand (1 for `"$@"`, N for `"${@:N}"`) from which a command line of the
-    script passes every word on (`exec "$@"`); None when none does."""
+    """The first operand (1 for `"$@"`, N for `"${@:N}"`) from which the script runs its
+    words as a command (`exec "$@"`, `sudo -u "$u" -- "$@"`); None when it does not.
+
+    Words handed to a program the script names (`exec php run.php "$@"`) are not a command:
+    the usage text of such a wrapper says what it takes."""
     functions = {m.group(1) or m.group(2) for m in _FUNCTION.finditer(code)} - {None}
     for m in _ALL.finditer(code):
         line = m.group("line")
         if _NOT_A_RUN.search(line):
             continue
-        segment = re.split(r"&&|\|\||;|\bthen\b|\bdo\b|\belse\b|\{", line)[-1].split()
-        if not segment:
-            continue  # `"$@"` alone at the start: a command named by the first word
-        if segment[0] in functions or segment[0] in ("shift", "return", ":"):
+        segment = re.split(r"&&|\|\||;|\bthen\b|\bdo\b|\belse\b|\{|\(", line)[-1].split()
+        if segment and segment[0] in functions:
             continue
-        return int(m.group("from") or 1)
+        if _command_position(segment):
+            return int(m.group("from") or 1)
     return None
+
+
+def _command_position(before: list[str]) -> bool:
+    """True when the words before `"$@"` only run it: runners, their options and values."""
+    if before and before[0] not in _RUNNERS:
+        return False
+    takes_value = False
+    for word in before:
+        if takes_value or word in _RUNNERS or word.startswith("-") or "=" in word:
+            takes_value = word in _VALUED
+            continue
+        if word.strip("\"'").isdigit():
+            continue  # `timeout 30`, `nice -n 5`
+        return False
+    return True
 
 
 __all__ = ["CaseWords", "first_word_case", "operands_from_code", "runs_all_words"]
@@ -99,8 +138,8 @@ __all__ = ["CaseWords", "first_word_case", "operands_from_code", "runs_all_words
 
 def operands_from_code(found: Interface, code: str) -> Interface:
     """`found` (read from the parser code and usage text) with its operands as the code runs
-    them: the words of `case "$1"` decide the first operand's choices, and `"$@"` passed on
-    makes the last operand take any number of words."""
+    them: the words of `case "$1"` decide the first operand's choices, and `"$@"` run as a
+    command makes the last operand take any number of words."""
     positionals = list(found.positionals)
     if positionals and positionals[0].choices is not None:
         case = first_word_case(code)
@@ -119,16 +158,11 @@ def operands_from_code(found: Interface, code: str) -> Interface:
     if start is None:
         return replace(found, positionals=tuple(positionals))
     if start > 1 and found.dialect == "docopt":
-        # `"${@:2}"`: from the second word on, the words are another program's
-        positionals = [*positionals[: start - 1], Positional("args", 0, None)]
+        # `exec "${@:2}"`: from the second word on, the words are a command's
+        positionals = [*positionals[: start - 1], Positional("command", 0, None)]
     elif positionals:
         positionals[-1] = replace(positionals[-1], max=None)
     else:
-        positionals = [Positional("args", 0, None)]
-    own_parser = found.dialect != "docopt"
-    return replace(
-        found,
-        positionals=tuple(positionals),
-        interleaved=found.interleaved and own_parser,
-        accepts_unknown=found.accepts_unknown or not own_parser,
-    )
+        positionals = [Positional("command", 0, None)]
+    # the command's own options follow it: they are not the script's
+    return replace(found, positionals=tuple(positionals), interleaved=False)

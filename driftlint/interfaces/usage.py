@@ -16,8 +16,9 @@ _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_]\w*)\2")
 _ECHO = re.compile(
     r"""(?:^|[;{(]|&&|\|\||\b(?:then|else|do)\b|\))\s*"""
     r"""(?P<command>echo|printf|log_failure_msg|log_warning_msg|log_action_msg|log_success_msg)"""
-    r"""\s+(?:(?:-[neE]+|[12]?>&[12])\s+)*\$?(?P<quote>["'])"""
+    r"""\s+(?:(?:-[neE]+|[12]?>&\s*[12])\s+)*\$?(?P<quote>["'])"""
 )
+_BARE_ECHO = re.compile(r"""^\s*echo(?:\s+(?:-[neE]+|[12]?>&\s*[12]|""|''))*\s*;?\s*$""")
 _USAGE_WORD = re.compile(r"usage|synopsis|options\s*:", re.I)
 
 
@@ -70,7 +71,10 @@ class _Printed(NamedTuple):
 
 def _printed(raw: str) -> _Printed | None:
     """The text an echo-like command on this line prints: the first quoted argument, closed on
-    this line; escapes `\\n`, `\\t` and printf's `%%` become blanks of the same width."""
+    this line; escapes `\\n`, `\\t` and printf's `%%` become blanks of the same width. A bare
+    `echo` (or `echo >&2`) prints an empty line, which keeps a run of echo lines together."""
+    if _BARE_ECHO.match(raw):
+        return _Printed("", len(raw) + 1)
     for m in _ECHO.finditer(raw):
         quote = m.group("quote")
         start = m.end()
