@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from driftlint.interfaces.common import TextLine
 from driftlint.interfaces.docopt_options import option_section
+from driftlint.interfaces.docopt_sections import program_word, usage_section
 from driftlint.model import Option, Positional, Span
 
 # `<keep days>` is one argument name, spaces and all (docopt allows them inside <>).
@@ -14,15 +15,12 @@ from driftlint.model import Option, Positional, Span
 _TOKEN = re.compile(
     r"\.\.\.|<[^<>\[\](){}|]+(?:\|[^<>\[\](){}|\s]+)*>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+"
 )
-# Words written before the program in a usage line: `sudo NAME ...`, `env X=1 NAME ...`.
-_WRAPPERS = frozenset({"sudo", "env", "exec", "nohup", "bash", "sh", "python", "python3", "perl"})
+_MAX_TOKENS = 2000  # bound the work on pathological text
 # An operand that stands for a whole command line: it takes any number of words (issue #14).
 _COMMAND = re.compile(
     r"^(?:cmd|command|child|program|prog|cmdline|command[ _-]?line|(?:cmd|command)[ _-]args?)$",
     re.I,
 )
-_PROG = re.compile(r"\$\([^)]*\)|`[^`]*`|\$\{[^}]*\}|\S+")
-_MAX_TOKENS = 2000  # bound the work on pathological text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +74,7 @@ def parse_usage(
     A pattern must look like one: its program is one of `progs` (or `$0`-like), or it writes an
     option, a bracket or an `<arg>`/ARG; `Usage: run this from cron` is prose.
     """
-    pattern_lines, head = _section(lines)
+    pattern_lines, head = usage_section(lines)
     described = option_section(lines, path)
     if not pattern_lines and not described:
         return None
@@ -161,59 +159,13 @@ def _plausible(toks: list[_Tok], progs: frozenset[str], lines: list[TextLine]) -
     )
 
 
-# sections ------------------------------------------------------------------------------------
-def _section(lines: list[TextLine]) -> tuple[list[TextLine], TextLine | None]:
-    """The pattern lines after `Usage:` (or under SYNOPSIS), each trimmed to the pattern."""
-    for index, line in enumerate(lines):
-        stripped = line.text.strip()
-        lower = stripped.lower()
-        lead = len(line.text) - len(line.text.lstrip())
-        if lower.startswith("usage:"):
-            at = lead + len("usage:")
-            rest = line.text[at:]
-            out = []
-            if rest.strip():
-                skip = len(rest) - len(rest.lstrip())
-                out.append(TextLine(rest.strip(), line.line, line.column + at + skip))
-            out.extend(_following(lines[index + 1 :], bool(out), lead, started=bool(out)))
-            return out, line
-        if stripped.rstrip(":") in ("SYNOPSIS", "Synopsis"):
-            return _following(lines[index + 1 :], True, lead, started=False), line
-    return [], None
-
-
-def _following(
-    lines: list[TextLine], stop_unindented: bool, base: int, started: bool
-) -> list[TextLine]:
-    out: list[TextLine] = []
-    for line in lines:
-        stripped = line.text.strip()
-        lead = len(line.text) - len(line.text.lstrip())
-        if not stripped:
-            if out or started:
-                break
-            continue
-        if stripped.endswith(":") and not stripped.startswith("-") and lead <= base:
-            break  # the next section
-        if (
-            stop_unindented
-            and lead <= base
-            and (out or started)
-            # `[--config <path>] [--dryrun]` on the next line goes on with the pattern
-            and not stripped.startswith(("[", "-", "<", "|"))
-        ):
-            break
-        out.append(TextLine(stripped, line.line, line.column + lead))
-    return out
-
-
 # patterns ------------------------------------------------------------------------------------
 def _tokens(lines: list[TextLine]) -> list[tuple[list[_Tok], bool]]:
     """Tokens of each line, and whether the line starts with a program name."""
     out: list[tuple[list[_Tok], bool]] = []
     prog = ""
     for line in lines:
-        word, end = _program(line.text)
+        word, end = program_word(line.text)
         starts = not prog or word == prog or word.startswith("$") or word.startswith("`")
         if not prog:
             prog = word
@@ -232,23 +184,6 @@ def _tokens(lines: list[TextLine]) -> list[tuple[list[_Tok], bool]]:
                 break
         out.append((toks, starts))
     return out
-
-
-def _program(text: str) -> tuple[str, int]:
-    """The program word of a usage line and where it ends, past `sudo [-u USER]`, `env X=1`."""
-    words = list(_PROG.finditer(text))
-    index = 0
-    while index + 1 < len(words) and words[index].group(0) in _WRAPPERS:
-        index += 1
-        while index + 1 < len(words) and (
-            words[index].group(0).startswith("-") or "=" in words[index].group(0)
-        ):
-            option = words[index].group(0)
-            index += 2 if option in ("-u", "-g") else 1
-        index = min(index, len(words) - 1)
-    if not words:
-        return "", 0
-    return words[index].group(0), words[index].end()
 
 
 def _split_patterns(lines: list[tuple[list[_Tok], bool]]) -> list[list[_Tok]]:
