@@ -214,6 +214,7 @@ def test_runs_all_words(code: str, expected: int | None) -> None:
         pytest.param('[ -z "$2" ] && usage\n', 2, id="empty"),
         pytest.param("(( $# < 1 )) && exit 1\n", 1, id="arithmetic"),
         pytest.param("[ $# -eq 0 ] && a\n[ $# -eq 1 ] && b\n", 1, id="lowest-wins"),
+        pytest.param('if [ ! "$#" -gt "1" ]; then usage; fi\n', 2, id="quoted"),
         pytest.param("echo hi\n", None, id="no-test"),
     ],
 )
@@ -247,6 +248,11 @@ def test_code_count_lowers_what_the_text_requires() -> None:
             'printf "Usage: %s [-v] NAME\\n" "$(basename "$0")"', [("NAME", 1, 1)], id="printf"
         ),
         pytest.param('echo "Usage: sudo t [-v] <A> <B>"', [("A", 1, 1), ("B", 1, 1)], id="sudo"),
+        pytest.param(
+            'echo "Usage: $(basename "$0") [-v] (<app>|default) child"',
+            [("app|default", 1, 1), ("child", 1, None)],
+            id="quotes-inside-command-substitution",
+        ),
         pytest.param(
             'echo "Usage: t [-v] <WAL|BASE> DIR"',
             [("WAL|BASE", 1, 1), ("DIR", 1, 1)],

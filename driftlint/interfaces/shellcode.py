@@ -26,7 +26,7 @@ _ALL = re.compile(r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\}|\{@:(?P<fr
 # Tests of the operand count (`[ $# -lt 2 ] && usage`, `(( $# != 1 ))`) and of an empty operand
 # (`[ -z "$1" ]`, `${1:?}`): what the code requires, whatever the usage text says.
 _COUNT = re.compile(
-    r"\$#\s*-(?P<op>eq|ne|lt|le|gt|ge)\s*(?P<n>\d+)|"
+    r"\$\{?#\}?\"?\s*-(?P<op>eq|ne|lt|le|gt|ge)\s*\"?(?P<n>\d+)|"
     r"\$#\s*(?P<cop>==|!=|<=|>=|<|>)\s*(?P<cn>\d+)|"
     r"-z\s+\"?\$\{?(?P<z>[1-9])\}?\"?|\$\{(?P<q>[1-9]):?\?"
 )

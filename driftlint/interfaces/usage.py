@@ -78,14 +78,7 @@ def _printed(raw: str) -> _Printed | None:
     for m in _ECHO.finditer(raw):
         quote = m.group("quote")
         start = m.end()
-        i = start
-        while i < len(raw):
-            if raw[i] == "\\" and quote == '"':
-                i += 2
-                continue
-            if raw[i] == quote:
-                break
-            i += 1
+        i = _closing_quote(raw, start, quote)
         if i >= len(raw):
             return None  # a string continued on the next lines: not one line of usage
         text = raw[start:i]
@@ -94,6 +87,36 @@ def _printed(raw: str) -> _Printed | None:
             text = text.replace("%%", "% ")
         return _Printed(text, start + 1)
     return None
+
+
+def _closing_quote(raw: str, at: int, quote: str) -> int:
+    """Where the string opened before `at` closes; inside `"..."`, a `$(...)` or `` `...` ``
+    holds quotes of its own (`"Usage: $(basename "$0") ..."`)."""
+    i = at
+    while i < len(raw):
+        c = raw[i]
+        if quote == '"' and c == "\\":
+            i += 2
+            continue
+        if quote == '"' and raw.startswith("$(", i):
+            depth, i = 1, i + 2
+            while i < len(raw) and depth:
+                if raw[i] in "'\"":
+                    i = _closing_quote(raw, i + 1, raw[i])
+                elif raw[i] == "(":
+                    depth += 1
+                elif raw[i] == ")":
+                    depth -= 1
+                i += 1
+            continue
+        if quote == '"' and c == "`":
+            close = raw.find("`", i + 1)
+            i = len(raw) if close < 0 else close + 1
+            continue
+        if c == quote:
+            return i
+        i += 1
+    return len(raw)
 
 
 def _heredoc(
