@@ -111,6 +111,16 @@ def test_python_getopt_is_read() -> None:
     assert problems(found, "--outpt f") == ["unknown-option"]
 
 
+def test_parser_handed_to_another_module_accepts_any_option() -> None:
+    text = (
+        "from optparse import OptionParser\nimport lib\np = OptionParser()\n"
+        'p.add_option("-v", action="store_true")\nlib.add_options(p)\np.parse_args()\n'
+    )
+    found = read(text, "modules/m/files/s.py")
+    assert found.accepts_unknown
+    assert problems(found, "-v --from-lib") == []
+
+
 # --- Perl and Ruby ----------------------------------------------------------------------------
 PERL = """#!/usr/bin/perl
 use Getopt::Long;
@@ -351,6 +361,8 @@ def test_reader_agrees_with_perl_and_ruby(script: str, interpreter: str, argv: s
         pytest.param("exec { 'a': require => Class [ 'x' ] }\n", id="blank-before-bracket"),
         pytest.param("exec { 'a': require => [File ['/x'], Package <| |>] }\n", id="in-array"),
         pytest.param("User <| title == 'a' |> -> File ['/x']\n", id="chained"),
+        pytest.param("Mw-extension <| |> -> Exec['x']\n", id="hyphen-in-type"),
+        pytest.param("apache_site { 000_default: ensure => absent }\n", id="digit-led-title"),
     ],
 )
 def test_puppet3_syntax_is_read(text: str) -> None:

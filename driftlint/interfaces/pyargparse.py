@@ -80,8 +80,21 @@ class _Reader:
         self.docopt: ast.expr | None = None
         self.options_first = False
         self.unknown_calls = False
+        self.local: set[str] = set()
+
+    def escapes(self, call: ast.Call) -> None:
+        """A parser handed to code of another module (`lib.add_options(parser)`) may get
+        options we cannot see: any option may then be one of its own."""
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            if isinstance(arg, ast.Name | ast.Attribute):
+                found = self.resolve(arg)
+                if isinstance(found, _Parser):
+                    found.accepts_unknown = True
 
     def run(self, tree: ast.Module) -> None:
+        self.local = {
+            n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -148,6 +161,8 @@ class _Reader:
                 self.docopt = call.args[0]
             self.options_first = _true(_kw(call, "options_first"))
             return None
+        if name not in self.local:
+            self.escapes(call)
         if not isinstance(func, ast.Attribute):
             return None
         receiver = self.resolve(func.value)

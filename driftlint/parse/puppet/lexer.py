@@ -67,6 +67,7 @@ class Tok:
 # Puppet 3's NAME: segments may start with a digit (`packages::7z920`, a bare `7d`); its
 # NUMBER needs a word boundary after it (Puppet 3.8 lexer, `TOKENS.add_token :NAME`).
 _NAME3 = re.compile(r"(?:::)?[a-z0-9_][-\w]*(?:::[a-z0-9_][-\w]*)*")
+_CREF3 = re.compile(r"(?:(?:::)?[A-Z][-\w]*)+")  # `Mw-extension <| |>`: CLASSREF took hyphens
 
 
 class Lexer:
@@ -158,7 +159,9 @@ class Lexer:
             elif kind == "var":
                 tok = Tok("VAR", m.group()[1:], pos, end, ws)
             elif kind == "cref":
-                tok = Tok("CREF", m.group(), pos, end, ws)
+                if self.puppet3:
+                    end = max(end, _CREF3.match(text, pos).end())  # type: ignore[union-attr]
+                tok = Tok("CREF", text[pos:end], pos, end, ws)
             elif kind == "num":
                 if end < n and (text[end].isalnum() or text[end] == "_"):
                     if self.puppet3:
