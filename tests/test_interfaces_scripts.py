@@ -232,6 +232,15 @@ def test_required_count(code: str, expected: int | None) -> None:
     assert required_count(code) == expected
 
 
+def test_getopts_optstring_from_its_one_assignment() -> None:
+    text = "#!/bin/bash\noptions=':hl:'\nwhile getopts $options opt; do :; done\n"
+    found = read(text, "modules/m/files/d")
+    assert options(found) == {"-h": (False, 1), "-l": (True, 1)}
+    span = found.options[1].span
+    assert span is not None and (span.line, span.column) == (2, 12)
+    assert not found.errors
+
+
 def test_code_count_lowers_what_the_text_requires() -> None:
     text = (
         '#!/bin/bash\nusage() {\n  echo "Usage: backup <list> <start> <stop>"\n  exit 1\n}\n'
