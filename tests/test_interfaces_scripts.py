@@ -266,6 +266,9 @@ def test_code_count_lowers_what_the_text_requires() -> None:
         pytest.param(
             'printf "Usage: %s [-v] NAME\\n" "$(basename "$0")"', [("NAME", 1, 1)], id="printf"
         ),
+        pytest.param(
+            "printf '%s\\n' \"Usage: t [-v] NAME\" >&2", [("NAME", 1, 1)], id="printf-argument"
+        ),
         pytest.param('echo "Usage: sudo t [-v] <A> <B>"', [("A", 1, 1), ("B", 1, 1)], id="sudo"),
         pytest.param(
             'echo "Usage: $(basename "$0") [-v] (<app>|default) child"',
@@ -291,7 +294,9 @@ def test_code_count_lowers_what_the_text_requires() -> None:
 def test_usage_line_shapes(line: str, expected: list[tuple[str, int, int | None]]) -> None:
     found = read(f"#!/bin/bash\n{line}\n", "modules/m/files/t.sh")
     assert positionals(found) == expected
-    assert "-v" in options(found)
+    option = found.find_option("-v")
+    assert option is not None and option.span is not None
+    assert (option.span.line, option.span.column) == (2, line.index("[-v]") + 2)
 
 
 def test_command_tail_leaves_the_command_options_alone() -> None:

@@ -19,6 +19,8 @@ _ECHO = re.compile(
     r"""\s+(?:(?:-[neE]+|[12]?>&\s*[12])\s+)*\$?(?P<quote>["'])"""
 )
 _BARE_ECHO = re.compile(r"""^\s*echo(?:\s+(?:-[neE]+|[12]?>&\s*[12]|""|''))*\s*;?\s*$""")
+_BARE_FORMAT = re.compile(r"^(?:%[-\d.]*[sb]|\\[nt]|\s)+$")
+_NEXT_QUOTE = re.compile(r"""\s+\$?(["'])""")
 _USAGE_WORD = re.compile(r"usage|synopsis|options\s*:", re.I)
 
 
@@ -82,6 +84,16 @@ def _printed(raw: str) -> _Printed | None:
         if i >= len(raw):
             return None  # a string continued on the next lines: not one line of usage
         text = raw[start:i]
+        if m.group("command") == "printf" and _BARE_FORMAT.match(text):
+            # `printf '%s\n' "Usage: ..."`: the text is the argument, not the format
+            after = _NEXT_QUOTE.match(raw, i + 1)
+            if after is None:
+                return None
+            start = after.end()
+            i = _closing_quote(raw, start, after.group(1))
+            if i >= len(raw):
+                return None
+            text = raw[start:i]
         text = re.sub(r"\\[nt]", "  ", text)
         if m.group("command") == "printf":
             text = text.replace("%%", "% ")
