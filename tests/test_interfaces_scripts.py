@@ -192,6 +192,12 @@ def test_init_case_words_decide_the_choices() -> None:
     assert problems(found, "bounce") == ["invalid-choice"]
 
 
+def test_case_on_a_variable_set_from_the_first_word() -> None:
+    code = 'action="$1"\ncase "$action" in\n  go|halt) : ;;\n  *) echo usage; exit 1 ;;\nesac\n'
+    case = first_word_case(code)
+    assert case is not None and case.words == ("go", "halt") and not case.open_ended
+
+
 def test_case_with_an_accepting_catch_all_is_open() -> None:
     case = first_word_case('case "$1" in\n a) x ;;\n *) y ;;\nesac\n')
     assert case is not None and case.open_ended

@@ -16,6 +16,9 @@ from driftlint.model import Interface, Positional
 
 _WORD = re.compile(r"^[A-Za-z][\w.-]*$")
 _REJECT = re.compile(r"\bexit\s+(?:[1-9]|\$)|\busage\w*|>&2|\bfalse\b|\breturn\s+[1-9]", re.I)
+_FROM_FIRST = re.compile(
+    r"""(?m)^\s*(?:local\s+)?([A-Za-z_]\w*)="?\$\{?1(?:\}|:-[^}]*\})?"?\s*(?:$|;)"""
+)
 _FUNCTION = re.compile(
     r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*(?:\(\s*\))?\s*\{?\s*$|"
     r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)"
@@ -67,8 +70,10 @@ class CaseWords:
 
 
 def first_word_case(code: str) -> CaseWords | None:
-    """The words of the first `case "$1"` whose arms are plain words (not options)."""
-    for arms in case_arms(code, "1"):
+    """The words of the first `case "$1"` whose arms are plain words (not options); a variable
+    set from `$1` (`action="$1"`, `ACTION=${1:-}`) stands for it."""
+    subjects = ["1", *dict.fromkeys(m.group(1) for m in _FROM_FIRST.finditer(code))]
+    for arms in (a for subject in subjects for a in case_arms(code, subject)):
         words: list[str] = []
         open_ended = False
         for arm in arms:
