@@ -2,8 +2,9 @@
 
 - A `case "$1" in start) ... reload|force-reload) ...` of an init script lists the words it
   accepts: the code decides, whatever the echoed usage line leaves out.
-- A script that runs `"$@"` (`exec "$@"`, `sudo -u x "$@"`) hands its remaining words to another
-  program: they are any number of words, and without an option parser of its own, any options.
+- Tests of `$#` and of an empty `$1` say how many operands the code requires.
+- A script that runs its words as a command (`exec "$@"`, `sudo -u x -- "$@"`) takes any
+  number of them, and the command's options are not the script's.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ from dataclasses import dataclass, replace
 from driftlint.interfaces.caseloop import case_arms
 from driftlint.model import Interface, Positional
 
+__all__ = [
+    "CaseWords",
+    "first_word_case",
+    "operands_from_code",
+    "required_count",
+    "runs_all_words",
+]
+
 _WORD = re.compile(r"^[A-Za-z][\w.-]*$")
 _REJECT = re.compile(r"\bexit\s+(?:[1-9]|\$)|\busage\w*|>&2|\bfalse\b|\breturn\s+[1-9]", re.I)
 _FROM_FIRST = re.compile(
     r"""(?m)^\s*(?:local\s+)?([A-Za-z_]\w*)="?\$\{?1(?:\}|:-[^}]*\})?"?\s*(?:$|;)"""
 )
-_FUNCTION = re.compile(
-    r"(?m)^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*(?:\(\s*\))?\s*\{?\s*$|"
-    r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\s*\)"
-)
-# `"$@"` (or `$@`, `${@}`) as a word of a command line that is not a loop, `set --`, a getopt(s)
-# call or a call of one of the script's own functions.
+_FUNCTION = re.compile(r"(?m)^\s*function\s+([A-Za-z_][\w-]*)|^\s*([A-Za-z_][\w-]*)\s*\(\s*\)")
+# `"$@"` (or `$@`, `${@}`, `${@:N}`, `$*`) on a line; `_NOT_A_RUN` drops loops, `set --`,
+# getopt(s) calls, tests and output.
 _ALL = re.compile(r"""(?m)^(?P<line>[^\n#]*?)(?<![\w$])"?\$(?:@|\{@\}|\{@:(?P<from>\d+)\}|\*)"?""")
 # Tests of the operand count (`[ $# -lt 2 ] && usage`, `(( $# != 1 ))`) and of an empty operand
 # (`[ -z "$1" ]`, `${1:?}`): what the code requires, whatever the usage text says.
@@ -136,9 +142,6 @@ def _command_position(before: list[str]) -> bool:
             continue  # `timeout 30`, `nice -n 5`
         return False
     return True
-
-
-__all__ = ["CaseWords", "first_word_case", "operands_from_code", "runs_all_words"]
 
 
 def operands_from_code(found: Interface, code: str) -> Interface:
