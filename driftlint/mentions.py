@@ -29,6 +29,7 @@ NOT_A_RUN = (
     ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
     ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
 )
+DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
 # Attributes whose value names a script without running it, metaparameters included (their
 # references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
@@ -152,8 +153,9 @@ def _reason(
         return _manifest_reason(manifest, number, column + 1) if manifest else None
     if source.kind == "yaml":
         return "a Hiera or data value that no evaluated class turned into a command"
-    in_module = re.match(r"(?:[^/]+/)*?[^/]+/[^/]+/(files|templates)/", source.path)
-    if in_module and source.path not in installed:
+    if source.path.lower().endswith(DOCUMENTS) or "readme" in source.path.lower():
+        return None  # documentation shows commands; it runs none
+    if source.path not in installed:
         return "in a file no `file` resource driftlint recognises installs"
     if re.match(r"\s*(?:export\s+)?[A-Za-z_]\w*=", line):
         return "a shell variable whose value no resolved call used"
