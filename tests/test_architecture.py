@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "report": 4,
     "watch": 5,
     "unrendered": 5,
+    "mentions": 5,
     "pipeline": 6,
     "engine": 7,
     "change": 8,
