@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from driftlint import sites
-from driftlint.ltext import LText
+from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, wrappers
 from driftlint.resolve.conditions import conditions_of
@@ -147,13 +147,18 @@ class Extractor:
         for resource in resources:
             if resource.type != "file":
                 continue
+            # A path partly unknown (`"/etc/nagios/nrpe.d/${safe}.cfg"`) still says the kind
+            # of file by its folder; its unknown part stays a SYMBOL in the key.
             dest = _single_text(resource.attrs.get("path")) or (
                 resource.title.text
-                if isinstance(resource.title, LText) and not resource.title.dynamic
+                if isinstance(resource.title, LText)
+                and (not resource.title.dynamic or resource.title.text.startswith("/"))
                 else None
             )
             if not dest:
                 continue
+            if SYMBOL in dest:  # two such files of one role must not share a key
+                dest = dest.replace(SYMBOL, f"{SYMBOL}{len(out)}", 1)
             if not read:
                 out[dest] = Installed(dest, [], ())
                 continue
