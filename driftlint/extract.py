@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, units, wrappers
+from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
@@ -66,15 +67,21 @@ class Extractor:
     read_static: Callable[[str], list[LText]]
     # (kind, name) of a template → its source, to tell a script from a config file unrendered
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
+    # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
+    files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
+    _resolver: paths.Resolver[Watched] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
         self._by_name = {n: w for w in self.watched for n in w.names}
         self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
+        self._resolver = paths.Resolver(
+            [(w, w.paths, w.names) for w in self.watched], self.files.links
+        )
 
     def match(self, argv0: str) -> Watched | None:
         if argv0 in self._by_path:
@@ -83,10 +90,15 @@ class Extractor:
 
     def invocations(self, resources: list[Resource]) -> Iterator[Invocation]:
         installed = self.installed_files(resources)
+        crons_set_path = any(paths.sets_cron_path(r) for r in resources if r.type == "cron")
         for resource in resources:
-            for attr in EXEC_ATTRS.get(resource.type, ()):
+            if resource.type not in EXEC_ATTRS:
+                continue
+            search = paths.resource_search_path(resource, crons_set_path, self.files)
+            cwd = _single_text(resource.attrs.get("cwd")) if resource.type == "exec" else None
+            for attr in EXEC_ATTRS[resource.type]:
                 for value in resource.attrs.get(attr, ()):
-                    yield from self._from_value(value, resource.span, (*resource.via,))
+                    yield from self._from_value(value, resource.span, (*resource.via,), search, cwd)
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
@@ -200,8 +212,8 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            for command in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via)
+            for command, search in self._file_commands(dest, content, installed, by_base):
+                yield from self._from_command(command, files.via, search)
 
     def _file_commands(
         self,
@@ -209,9 +221,10 @@ class Extractor:
         content: LText,
         installed: Mapping[str, Installed],
         by_base: dict[str, list[str]],
-    ) -> list[shell.Command]:
+    ) -> list[tuple[shell.Command, paths.SearchPath]]:
         """The commands a unit, cron file or script runs, with what it reads of the files
-        the same role installs; parsed once per content and set of such files."""
+        the same role installs and where each finds a bare name; parsed once per content
+        and set of such files."""
         if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
             unit = units.parse_unit(content, dest)
             env_texts = []
@@ -220,26 +233,33 @@ class Extractor:
                 if other is not None and other.contents:
                     env_texts.append((other.dest, other.contents[0]))
 
-            def unit_commands() -> list[shell.Command]:
+            def unit_commands() -> list[tuple[shell.Command, paths.SearchPath]]:
                 env: dict[str, LText] = {}
                 for path, text in env_texts:
                     env.update(units.parse_env_file(text, path))
                 env.update(unit.environment)
-                return list(units.unit_commands(replace(unit, environment=env)))
+                search = paths.unit_search_path(content.text)
+                return [(c, search) for c in units.unit_commands(replace(unit, environment=env))]
 
             parts = (content, *(t for _, t in env_texts))
             return self._cached("unit:" + dest, parts, unit_commands)
         if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
 
-            def cron_commands() -> list[shell.Command]:
-                lines = units.parse_crontab(content, dest, system=True)
-                return [c for line in lines for c in self._value_commands(line, None)]
+            def cron_commands() -> list[tuple[shell.Command, paths.SearchPath]]:
+                out: list[tuple[shell.Command, paths.SearchPath]] = []
+                searches = paths.crontab_search_paths(content.text)
+                for number, row in enumerate(content.split("\n"), 1):
+                    search = searches[number]
+                    for line in units.parse_crontab(row, dest, system=True):
+                        out.extend((c, search) for c in self._value_commands(line, None))
+                return out
 
             return self._cached("cron:" + dest, (content,), cron_commands)
         if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
             "/etc/init.d/"
         ):
-            return list(self._parse_script(dest, content, installed, by_base).commands)
+            script = self._parse_script(dest, content, installed, by_base)
+            return [(c, paths.UNKNOWN) for c in script.commands]
         return []
 
     def _parse_script(
@@ -285,13 +305,30 @@ class Extractor:
         )
 
     def _from_value(
-        self, value: Value, span: Span | None, via: tuple[Span, ...]
+        self,
+        value: Value,
+        span: Span | None,
+        via: tuple[Span, ...],
+        search: paths.SearchPath = paths.UNKNOWN,
+        cwd: str | None = None,
     ) -> Iterator[Invocation]:
-        for command in self._value_commands(value, span):
-            yield from self._from_command(command, via)
+        commands = self._value_commands(value, span)
+        for number, command in enumerate(commands):
+            yield from self._from_command(
+                command, via, paths.first_word_search(search, commands[0], number), cwd
+            )
 
-    def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
-        for watched, inner, outer in self._matched(command):
+    def _from_command(
+        self,
+        command: shell.Command,
+        via: tuple[Span, ...],
+        search: paths.SearchPath = paths.UNKNOWN,
+        cwd: str | None = None,
+    ) -> Iterator[Invocation]:
+        """The runs of watched scripts in one command. `search` is where the call site finds
+        a bare name (a new kind of call site passes its own); a mention that runs another
+        file comes out with `is_call=False`."""
+        for watched, inner, outer, how, is_call in self._matched(command, search, cwd):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
             yield Invocation(
@@ -301,27 +338,43 @@ class Extractor:
                 via=(*chain, argv0.span),
                 passthrough=inner.passthrough,
                 assumptions=conditions_of(inner.words),
+                matched=how,
+                is_call=is_call,
             )
 
-    def _matched(self, command: shell.Command) -> list[tuple[str, shell.Command, Span]]:
+    def _matched(
+        self, command: shell.Command, search: paths.SearchPath, cwd: str | None
+    ) -> list[tuple[str, shell.Command, Span, str, bool]]:
         """The watched scripts a command runs, looking through wrappers: (name, the inner
-        command, the outer command's first word)."""
+        command, the outer command's first word, how it matched, whether it is a call)."""
 
-        def match() -> list[tuple[str, shell.Command, Span]]:
+        def match() -> list[tuple[str, shell.Command, Span, str, bool]]:
             path = command.words[0].span.path if command.words else ""
             # A wrapper that is itself a watched script (declared in a rule pack) is checked.
             found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
+            outer_search = search
+            if command.search_path is not None:
+                outer_search = paths.parse_search_path(command.search_path, "the script's PATH")
             out = []
             for inner in found:
                 if not inner.words or inner.words[0].dynamic:
                     continue
-                watched = self.match(inner.words[0].text)
-                if watched is not None:
-                    outer = command.words[0].span if command.words else inner.words[0].span
-                    out.append((watched.name, inner, outer))
+                word = inner.words[0].text
+                named = self._resolver.named(word)
+                if named is None:
+                    continue
+                here = paths.inner_search_path(command, inner, outer_search)
+                matched = self._resolver.resolve(word, here, cwd)
+                outer = command.words[0].span if command.words else inner.words[0].span
+                if matched is not None:
+                    out.append((matched.script.name, inner, outer, matched.how, True))
+                else:
+                    why = paths.why_not(word, here)
+                    out.append((named.name, inner, outer, why, False))
             return out
 
-        return self._cached("matched", (command,), match)
+        key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"
+        return self._cached(key, (command,), match)
 
 
 def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:

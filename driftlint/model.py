@@ -138,6 +138,10 @@ class Invocation:
     # Conditions a template assumed of unknown values to print some of these words
     # (driftlint/resolve/conditions.py); the same argv printed unconditionally is another call.
     assumptions: tuple[str, ...] = ()
+    # How argv[0] was matched to the script (driftlint/resolve/command_path.py): "installed
+    # path", "link ...", "name on PATH ..."; for a mention that is no call, why not.
+    matched: str = ""
+    is_call: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,3 +286,5 @@ class Result:
     calls_checked: int = 0
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
+    # Commands named like a watched script that cannot run it (`calls --unresolved`).
+    unresolved: tuple[Call, ...] = ()
