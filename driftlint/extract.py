@@ -35,6 +35,8 @@ class Watched:
     spec_path: str
     paths: frozenset[str] = frozenset()  # absolute installed paths
     names: frozenset[str] = frozenset()  # argv[0] basenames
+    # Bare names a rule's `commands:` declares: calls wherever they are written.
+    declared: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -80,7 +82,7 @@ class Extractor:
         self._by_name = {n: w for w in self.watched for n in w.names}
         self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
         self._resolver = paths.Resolver(
-            [(w, w.paths, w.names) for w in self.watched], self.files.links
+            [(w, w.paths, w.names, w.declared) for w in self.watched], self.files.links
         )
 
     def match(self, argv0: str) -> Watched | None:

@@ -250,15 +250,18 @@ class Resolver(Generic[T]):
     """Match command words to watched scripts: each script with its installed paths and the
     names it answers to when the search path is unknown."""
 
-    scripts: Sequence[tuple[T, frozenset[str], frozenset[str]]]  # (script, paths, names)
+    # (script, installed paths, names on a default PATH, names a rule declares)
+    scripts: Sequence[tuple[T, frozenset[str], frozenset[str], frozenset[str]]]
     links: Mapping[str, str] = field(default_factory=dict)
     _by_path: dict[str, T] = field(init=False)
     _by_name: dict[str, T] = field(init=False)
+    _declared: dict[str, T] = field(init=False)
     _by_base: dict[str, list[tuple[str, T]]] = field(init=False)  # basename -> (path, script)
 
     def __post_init__(self) -> None:
-        self._by_path = {p: s for s, paths, _ in self.scripts for p in paths}
-        self._by_name = {n: s for s, _, names in self.scripts for n in names}
+        self._by_path = {p: s for s, paths, _, _ in self.scripts for p in paths}
+        self._by_name = {n: s for s, _, names, _ in self.scripts for n in names}
+        self._declared = {n: s for s, _, _, names in self.scripts for n in names}
         self._by_base = {}
         for path, script in self._by_path.items():
             self._by_base.setdefault(posixpath.basename(path), []).append((path, script))
@@ -300,6 +303,8 @@ class Resolver(Generic[T]):
             if found is not None:
                 return Match(found[1], f"link {path} -> {found[0]}")
             return None
+        if word in self._declared:
+            return Match(self._declared[word], "name declared in a rule")
         places = self._by_base.get(word, [])
         if search.dirs is None:
             if word in self._by_name:
