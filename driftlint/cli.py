@@ -319,9 +319,15 @@ def interface_text(found: Interface) -> str:
 @click.option("--path", "root", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--unresolved", is_flag=True, help="List mentions of a watched script that are no call."
+)
 @click.option("--debug", is_flag=True)
-def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug: bool) -> None:
-    """List every call of the watched scripts (or of NAME), per role, with its argv."""
+def calls(
+    name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
+) -> None:
+    """List every call of the watched scripts (or of NAME), per role, with its argv and how
+    its command word was matched to the script."""
 
     def action() -> int:
         from driftlint import engine
@@ -329,7 +335,7 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
         rows: list[dict[str, Any]] = []
-        for call in result.calls:
+        for call in result.unresolved if unresolved else result.calls:
             invocation = call.invocation
             if name and invocation.script != name:
                 continue
@@ -344,6 +350,8 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
                     "via": [s.where for s in invocation.via],
                     # What a template assumed of unknown values to print some of these words.
                     "assumptions": list(invocation.assumptions),
+                    # How argv[0] was matched to the script; with --unresolved, why it is none.
+                    "matched": invocation.matched,
                 }
             )
         rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
@@ -354,6 +362,8 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
                 argv = " ".join(a.replace("\ue000", "…") for a in row["argv"])
                 roles = ", ".join(row["roles"]) or "(no role)"
                 click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
+                label = "not a call" if unresolved else "matched"
+                click.echo(f"  {label}: {row['matched']}")
                 if row["assumptions"]:
                     click.echo(f"  only when: {' and '.join(row['assumptions'])}")
         return EXIT_CLEAN
