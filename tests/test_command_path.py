@@ -163,6 +163,10 @@ def test_inner_search_path_through_wrappers() -> None:
     assert paths.inner_search_path(sudo, plain, CRON) == paths.UNKNOWN
     nice = Command((word("nice"), word("reindex", 20)))
     assert paths.inner_search_path(nice, plain, CRON) is CRON
+    login = Command((word("/bin/bash"), word("-lc", 11), word("reindex", 20)))
+    assert paths.inner_search_path(login, plain, CRON) == paths.UNKNOWN
+    not_login = Command((word("/bin/bash"), word("-c", 11), word("reindex", 20)))
+    assert paths.inner_search_path(not_login, plain, CRON) is CRON
 
 
 def test_a_script_records_its_own_path_at_each_command() -> None:

@@ -39,6 +39,7 @@ SYSTEMD_DEFAULT = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
 # Wrappers that set their own PATH for the command they run (sudo's secure_path, su and
 # runuser's ENV_PATH from login.defs): after them the caller's PATH says nothing.
 RESETS_PATH = frozenset({"sudo", "su", "runuser"})
+SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh"})
 _EXEC_SEARCH = re.compile(r"^\s*ExecSearchPath\s*=(.*)$", re.M)
 _CRON_PATH = re.compile(r"^\s*PATH\s*=\s*(.*?)\s*$")
 
@@ -393,14 +394,22 @@ def inner_search_path(command: Command, inner: Command, outer: SearchPath) -> Se
     if inner is command:
         return assignment_search_path(command.assignments, outer, "PATH= before it")
     head = inner.words[0].span if inner.words else None
+    shell = False
     for word in command.words:
         if word.span == head:
             break
-        if not word.dynamic and posixpath.basename(word.text) in RESETS_PATH:
-            outer = UNKNOWN
+        name = "" if word.dynamic else posixpath.basename(word.text)
+        login = shell and (word.text == "--login" or _short_flags(word.text, "l"))
+        if name in RESETS_PATH or login:
+            outer = UNKNOWN  # a login shell reads /etc/profile, which sets PATH
+        shell = shell or name in SHELLS
     if inner.search_path is not None:
         outer = parse_search_path(inner.search_path, "PATH= in the command string")
     return assignment_search_path(inner.assignments, outer, "env PATH=")
+
+
+def _short_flags(text: str, flag: str) -> bool:
+    return len(text) > 1 and text[0] == "-" and text[1] != "-" and flag in text[1:]
 
 
 def why_not(word: str, search: SearchPath) -> str:
