@@ -320,7 +320,7 @@ def interface_text(found: Interface) -> str:
 @click.option("--config", "config_path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option(
-    "--unresolved", is_flag=True, help="List mentions of a watched script that are no call."
+    "--unresolved", is_flag=True, help="List mentions of watched scripts that became no call."
 )
 @click.option("--debug", is_flag=True)
 def calls(
@@ -334,8 +334,11 @@ def calls(
 
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
+        if unresolved:
+            _mentions(result, name, fmt)
+            return EXIT_CLEAN
         rows: list[dict[str, Any]] = []
-        for call in result.unresolved if unresolved else result.calls:
+        for call in result.calls:
             invocation = call.invocation
             if name and invocation.script != name:
                 continue
@@ -350,7 +353,7 @@ def calls(
                     "via": [s.where for s in invocation.via],
                     # What a template assumed of unknown values to print some of these words.
                     "assumptions": list(invocation.assumptions),
-                    # How argv[0] was matched to the script; with --unresolved, why it is none.
+                    # How argv[0] was matched to the script (driftlint/resolve/command_path.py).
                     "matched": invocation.matched,
                 }
             )
@@ -362,13 +365,26 @@ def calls(
                 argv = " ".join(a.replace("\ue000", "…") for a in row["argv"])
                 roles = ", ".join(row["roles"]) or "(no role)"
                 click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
-                label = "not a call" if unresolved else "matched"
-                click.echo(f"  {label}: {row['matched']}")
                 if row["assumptions"]:
                     click.echo(f"  only when: {' and '.join(row['assumptions'])}")
+                click.echo(f"  matched: {row['matched']}")
         return EXIT_CLEAN
 
     _guard(debug, action)
+
+
+def _mentions(result: Result, name: str | None, fmt: str) -> None:
+    found = [m for m in result.mentions if not name or m.script == name]
+    if fmt == "json":
+        rows = [
+            {"script": m.script, "path": m.span.path, "line": m.span.line,
+             "column": m.span.column, "text": m.text, "reason": m.reason}
+            for m in found
+        ]  # fmt: skip
+        click.echo(json.dumps({"version": 1, "mentions": rows}, indent=2, ensure_ascii=False))
+        return
+    for m in found:
+        click.echo(f"{m.span}: `{m.text}` ({m.script}): {m.reason}")
 
 
 @cli.command("baseline")

@@ -8,23 +8,30 @@ role's rendering of each template. A script that sources `/etc/default/x`, or a 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from driftlint import sites
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
-from driftlint.parse import shell, units, wrappers
+from driftlint.parse import shell, wrappers
 from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
+from driftlint.sites import resource_types
 from driftlint.values import Unknown, Value, to_text
 
-EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
-UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
+EXEC_ATTRS = {
+    "exec": ("command", "unless", "onlyif"),
+    "cron": ("command",),
+    # A service's own commands replace its init script's (Puppet's `service` type).
+    "service": ("start", "stop", "restart", "status"),
+}
 T = TypeVar("T")
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
@@ -46,6 +53,7 @@ class Installed:
     dest: str
     values: list[LText | Deferred]
     via: tuple[Span, ...]
+    assumed: tuple[str, ...] = ()  # see Resource.assumed
     _texts: list[LText] | None = None
 
     @property
@@ -69,6 +77,8 @@ class Extractor:
     read_static: Callable[[str], list[LText]]
     # (kind, name) of a template → its source, to tell a script from a config file unrendered
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
+    # Resource types not in the tree: which parameter is a command or a file's text
+    types: resource_types.Types = field(default_factory=resource_types.default_types)
     # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
     files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
@@ -94,16 +104,53 @@ class Extractor:
         installed = self.installed_files(resources)
         crons_set_path = any(paths.sets_cron_path(r) for r in resources if r.type == "cron")
         for resource in resources:
-            if resource.type not in EXEC_ATTRS:
-                continue
             search = paths.resource_search_path(resource, crons_set_path, self.files)
             cwd = _single_text(resource.attrs.get("cwd")) if resource.type == "exec" else None
-            for attr in EXEC_ATTRS[resource.type]:
-                for value in resource.attrs.get(attr, ()):
-                    yield from self._from_value(value, resource.span, (*resource.via,), search, cwd)
+            for attr in EXEC_ATTRS.get(resource.type, ()):
+                values = resource.attrs.get(attr, ())
+                if (
+                    attr == "command"
+                    and resource.type == "exec"
+                    and "command" not in resource.attrs
+                ):
+                    values = [resource.title]  # `command` is the namevar: the title runs
+                for value in values:
+                    yield from self._from_value(
+                        value, resource.span, (*resource.via,), resource.assumed, search, cwd
+                    )
+            if resource.type not in EXEC_ATTRS:
+                yield from self._from_type(resource)
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
+
+    def _from_type(self, resource: Resource) -> Iterator[Invocation]:
+        """Commands of a resource type the tree does not define (driftlint.sites.resource_types)."""
+        via = (*resource.via,)
+        for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
+            if kind == resource_types.COMMAND:
+                yield from self._from_value(text, resource.span, via, resource.assumed)
+                continue
+            contents = self.read_static(text.text) if text.text.startswith("puppet:///") else [text]
+            for content in contents[:4]:
+                if not self._mentions(content.text):
+                    continue
+                read = self._cached(
+                    f"type:{kind}",
+                    (content,),
+                    functools.partial(sites.SITES[kind].read, content, resource.span.path, {}),
+                )
+                for command in read:
+                    yield from self._from_command(command, (*via, resource.span), resource.assumed)
+
+    def mentions(self, text: str) -> bool:
+        """Does a text name a watched script?"""
+        return self._mentions(text)
+
+    def file_invocations(self, dest: str, texts: list[LText]) -> Iterator[Invocation]:
+        """The calls of one file read as if installed at `dest`, alone (driftlint.unrendered)."""
+        files = Installed(dest, list(texts), ())
+        yield from self._from_file(files, {dest: files}, _by_base({dest: files}))
 
     # --- installed files -----------------------------------------------------------------
     def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
@@ -134,19 +181,17 @@ class Extractor:
                             contents.extend(found)
                             break
             if contents:
-                out[dest] = Installed(dest, contents, (*resource.via, resource.span))
+                via = (*resource.via, resource.span)
+                out[dest] = Installed(dest, contents, via, resource.assumed)
         return out
 
     def _may_run(self, files: Installed) -> bool:
         """Can the file run commands? Decided without rendering a template where possible."""
-        dest = files.dest
-        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest or dest.startswith("/etc/init.d/"):
-            return True
-        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
+        if sites.by_path(files.dest) is not None:
             return True
         for value in files.values:
             if not isinstance(value, Deferred):
-                if value.text.startswith("#!"):
+                if value.text.startswith("#!") or sites.by_text(value.text) is not None:
                     return True
                 continue
             refs = value.refs()
@@ -156,7 +201,7 @@ class Extractor:
             for ref in refs[:1]:
                 source = self.read_template(kind, ref)
                 # A tag may come before the shebang (`<%# comment -%>`): look a little further.
-                if source is None or "#!" in source[:400]:
+                if source is None or "#!" in source[:400] or sites.by_text(source) is not None:
                     return True
         return False
 
@@ -215,7 +260,7 @@ class Extractor:
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
             for command, search in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via, search)
+                yield from self._from_command(command, files.via, files.assumed, search)
 
     def _file_commands(
         self,
@@ -224,69 +269,23 @@ class Extractor:
         installed: Mapping[str, Installed],
         by_base: dict[str, list[str]],
     ) -> list[tuple[shell.Command, paths.SearchPath]]:
-        """The commands a unit, cron file or script runs, with what it reads of the files
-        the same role installs and where each finds a bare name; parsed once per content
-        and set of such files."""
-        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
-            unit = units.parse_unit(content, dest)
-            env_texts = []
-            for env_file in unit.environment_files:
-                other = installed.get(env_file.lstrip("-"))
-                if other is not None and other.contents:
-                    env_texts.append((other.dest, other.contents[0]))
-
-            def unit_commands() -> list[tuple[shell.Command, paths.SearchPath]]:
-                env: dict[str, LText] = {}
-                for path, text in env_texts:
-                    env.update(units.parse_env_file(text, path))
-                env.update(unit.environment)
-                search = paths.unit_search_path(content.text)
-                return [(c, search) for c in units.unit_commands(replace(unit, environment=env))]
-
-            parts = (content, *(t for _, t in env_texts))
-            return self._cached("unit:" + dest, parts, unit_commands)
-        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
-
-            def cron_commands() -> list[tuple[shell.Command, paths.SearchPath]]:
-                out: list[tuple[shell.Command, paths.SearchPath]] = []
-                searches = paths.crontab_search_paths(content.text)
-                for number, row in enumerate(content.split("\n"), 1):
-                    search = searches[number]
-                    for line in units.parse_crontab(row, dest, system=True):
-                        out.extend((c, search) for c in self._value_commands(line, None))
-                return out
-
-            return self._cached("cron:" + dest, (content,), cron_commands)
-        if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
-            "/etc/init.d/"
-        ):
-            script = self._parse_script(dest, content, installed, by_base)
-            return [(c, paths.UNKNOWN) for c in script.commands]
-        return []
-
-    def _parse_script(
-        self,
-        dest: str,
-        content: LText,
-        installed: Mapping[str, Installed],
-        by_base: dict[str, list[str]],
-    ) -> shell.ShellScript:
-        """Parse a script once per content and per set of files it may source.
-
-        A static init script is the same for every role; only the `/etc/default` files it
-        sources differ, and those (with their located values) are part of the key.
-        """
-        sourced = tuple(
-            (path, other.contents[0])
+        """The commands a file runs, read as the kind of call site it is (driftlint.sites),
+        with the files of the same role that it names (sourced files, `EnvironmentFile=`) and
+        where each looks up a bare name; parsed once per content and set of such files."""
+        site = sites.by_path(dest) or sites.by_text(content.text)
+        if site is None or any(p in installed for p in site.shadowed_by(dest)):
+            return []
+        named = {
+            path: other.contents[0]
             for path, other in self._named_in(content, installed, by_base)
-            if other.contents
-        )
-        files = dict(sourced)
-        parts = (content, *(text for _, text in sourced))
+            if other.contents and path != dest
+        }
+        parts = (content, *named.values())
+        key = f"site:{site.name}:{dest}\0" + "\0".join(named)
         return self._cached(
-            "script:" + dest + "\0" + "\0".join(files),
+            key,
             parts,
-            lambda: shell.parse_shell(content, dest, None, files.get),
+            lambda: paths.site_commands(site.name, content, lambda t: site.read(t, dest, named)),
         )
 
     # --- commands ------------------------------------------------------------------------
@@ -311,35 +310,38 @@ class Extractor:
         value: Value,
         span: Span | None,
         via: tuple[Span, ...],
+        assumed: tuple[str, ...],
         search: paths.SearchPath = paths.UNKNOWN,
         cwd: str | None = None,
     ) -> Iterator[Invocation]:
         commands = self._value_commands(value, span)
         for number, command in enumerate(commands):
-            yield from self._from_command(
-                command, via, paths.first_word_search(search, commands[0], number), cwd
-            )
+            here = paths.first_word_search(search, commands[0], number)
+            yield from self._from_command(command, via, assumed, here, cwd)
 
     def _from_command(
         self,
         command: shell.Command,
         via: tuple[Span, ...],
+        assumed: tuple[str, ...] = (),
         search: paths.SearchPath = paths.UNKNOWN,
         cwd: str | None = None,
     ) -> Iterator[Invocation]:
-        """The runs of watched scripts in one command. `search` is where the call site finds
-        a bare name (a new kind of call site passes its own); a mention that runs another
-        file comes out with `is_call=False`."""
+        """The runs of watched scripts in one command. `search` is where the call site looks
+        up a bare name; a mention that runs another file comes out with `is_call=False`."""
         for watched, inner, outer, how, is_call in self._matched(command, search, cwd):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
+            # Assignments in sourced files that gave the words (an /etc/default file).
+            through = tuple(dict.fromkeys(s for w in inner.words for s in w.through))
             yield Invocation(
                 script=watched,
                 command=argv0,
                 words=inner.words[1:],
-                via=(*chain, argv0.span),
+                via=(*chain, *(s for s in through if s not in chain), argv0.span),
                 passthrough=inner.passthrough,
-                assumptions=conditions_of(inner.words),
+                assumptions=tuple(dict.fromkeys((*assumed, *conditions_of(inner.words)))),
+                requires=assumed,
                 matched=how,
                 is_call=is_call,
             )
@@ -371,8 +373,7 @@ class Extractor:
                 if matched is not None:
                     out.append((matched.script.name, inner, outer, matched.how, True))
                 else:
-                    why = paths.why_not(word, here)
-                    out.append((named.name, inner, outer, why, False))
+                    out.append((named.name, inner, outer, paths.why_not(word, here), False))
             return out
 
         key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"
@@ -397,8 +398,3 @@ def _single_text(alts: list[Value] | None) -> str | None:
     if alts and len(alts) == 1 and isinstance(alts[0], LText) and not alts[0].dynamic:
         return alts[0].text
     return None
-
-
-def _is_shell(text: str) -> bool:
-    first = text.split("\n", 1)[0]
-    return any(s in first for s in ("sh", "bash", "dash", "ksh", "zsh"))

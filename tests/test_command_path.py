@@ -221,12 +221,15 @@ def test_calls_say_how_each_word_matched(tmp_path: Path) -> None:
 
 
 def test_calls_unresolved_lists_mentions_that_run_another_file(tmp_path: Path) -> None:
-    rows = calls_json(tmp_path, "clean-vendor-binary-of-the-same-name", "--unresolved")
-    assert sorted(r["argv"][0] for r in rows) == [  # type: ignore[index]
-        "/opt/search/bin/reindex",
-        "/usr/lib/search/reindex",
+    repo = make_repo(FIXTURES / "clean-vendor-binary-of-the-same-name", tmp_path)
+    args = ["calls", "--path", str(repo), "--format", "json", "--unresolved"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    rows = json.loads(result.stdout)["mentions"]
+    assert [(r["line"], r["text"]) for r in rows] == [
+        (10, "/usr/lib/search/reindex"),
+        (15, "/opt/search/bin/reindex"),
     ]
-    assert all(str(r["matched"]).startswith("runs another file") for r in rows)
+    assert all(r["reason"].startswith("runs another file") for r in rows)
     called = calls_json(tmp_path / "again", "clean-vendor-binary-of-the-same-name")
     assert [(r["argv"], r["matched"]) for r in called] == [
         ([SCRIPT, "-t", "60", "main"], "installed path")

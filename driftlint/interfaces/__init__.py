@@ -85,11 +85,29 @@ def _read(
     body = _blank(text, SYMBOL) if templated else text
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
-        return _shell(path, body, script, progs)
+        return _runs_the_rest(_shell(path, body, script, progs), body)
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
     return _combine(script, None, usage, ())
+
+
+# `exec ... "$@"` (continued lines included): the script runs its remaining arguments.
+_EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
+
+
+def _runs_the_rest(found: Interface | None, body: str) -> Interface | None:
+    """A wrapper script (`govuk_setenv APP child`: `shift` its own positionals off, then
+    `exec envdir ... "$@"`): its last positional is a command with its own arguments, so it
+    takes any number of words. A script that hands all its arguments on (`exec php x.php
+    "$@"`) has its own usage: that stays as it is."""
+    if found is None or len(found.positionals) < 2 or found.positionals[-1].max is None:
+        return found
+    rest = _EXEC_REST.search(body)
+    if rest is None or not re.search(r"(?m)^\s*shift\b", body[: rest.start()]):
+        return found
+    last = replace(found.positionals[-1], max=None)
+    return replace(found, positionals=(*found.positionals[:-1], last))
 
 
 def _respan(value: Any, path: str, old: LineIndex, new: LineIndex) -> Any:

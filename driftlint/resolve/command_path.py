@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -336,8 +336,11 @@ class Resolver(Generic[T]):
 
 # --- call sites ----------------------------------------------------------------------------
 def resource_search_path(resource: Resource, crons_set_path: bool, files: TreeFiles) -> SearchPath:
-    """Where an `exec` or `cron` resource finds a bare command name."""
+    """Where an `exec` or `cron` resource finds a bare command name; any other resource
+    (a `service`'s own commands, a Forge type) runs with the agent's PATH, not known."""
     attrs = resource.attrs
+    if resource.type not in ("exec", "cron"):
+        return UNKNOWN
     if resource.type == "cron":
         found = [
             parse_search_path(item[5:], "cron environment PATH")
@@ -357,6 +360,28 @@ def resource_search_path(resource: Resource, crons_set_path: bool, files: TreeFi
     manifest = resource.span.path
     has_default = files.toplevel_exec_default or manifest in files.exec_defaults
     return exec_search_path(attrs.get("path"), attrs.get("environment"), provider, has_default)
+
+
+def site_commands(
+    site: str, content: LText, read: Callable[[LText], list[Command]]
+) -> list[tuple[Command, SearchPath]]:
+    """The commands a kind of call site (driftlint.sites, by name) reads from a file, each
+    with where it looks up a bare name: a crontab line with the PATH= line above it (each
+    line read alone), a unit with its ExecSearchPath= or systemd's list. Other kinds inherit
+    a PATH we do not know (supervisord's, nrpe's, Upstart's `env` stanzas are not read); a
+    script's own `PATH=` still applies (Command.search_path)."""
+    if site == "cron":
+        out: list[tuple[Command, SearchPath]] = []
+        current = SearchPath(CRON_DEFAULT, "cron's default PATH")
+        for row in content.split("\n"):
+            match = _CRON_PATH.match(row.text)
+            if match:
+                current = parse_search_path(match.group(1), "crontab PATH")
+                continue
+            out.extend((c, current) for c in read(row))
+        return out
+    search = unit_search_path(content.text) if site == "systemd-unit" else UNKNOWN
+    return [(c, search) for c in read(content)]
 
 
 def first_word_search(search: SearchPath, first: Command, number: int) -> SearchPath:

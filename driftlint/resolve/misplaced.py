@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 
-from driftlint.model import Finding, Invocation, Span
+from driftlint.model import Call, Finding, Invocation, Mention, Span
 from driftlint.resolve.command_path import TreeFiles
 
 # Only here can we be sure that no package provides a file (Debian Policy 9.1.2, FHS 4.9).
@@ -64,3 +64,12 @@ def _elsewhere(installed: Mapping[str, Iterable[str]], script: str, path: str) -
     """Where the tree installs the script under the same name as `path`."""
     base = posixpath.basename(path)
     return sorted(p for p in installed.get(script, ()) if posixpath.basename(p) == base)
+
+
+def not_calls(unresolved: Iterable[Call]) -> list[Mention]:
+    """The commands named like a watched script that cannot run it, each with why not."""
+    return [
+        Mention(c.invocation.command.span, c.invocation.script, c.invocation.command.text,
+                c.invocation.matched)
+        for c in unresolved
+    ]  # fmt: skip
