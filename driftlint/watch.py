@@ -110,9 +110,9 @@ def is_script(dest: str, spec_path: str, text: str | None) -> bool:
     Config files that happen to hold usage text (a YAML file documenting a tool) are not.
     """
     if text is not None and text.lstrip("\ufeff").startswith("#!"):
-        # Perl, Ruby or PHP parsers are not read: their usage text alone would mislead.
+        # PHP parsers are not read; Perl's and Ruby's option specs are (issue #14).
         shebang = text.lstrip("\ufeff").split("\n", 1)[0]
-        return any(s in shebang for s in ("sh", "python"))
+        return any(s in shebang for s in ("sh", "python", "perl", "ruby"))
     base = spec_path.removesuffix(".erb").removesuffix(".epp")
     return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
 

@@ -21,7 +21,12 @@ from driftlint.interfaces.common import (
 from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
+from driftlint.interfaces.perl import looks_perl, read_perl
+from driftlint.interfaces.py2 import parse_either
 from driftlint.interfaces.pyargparse import read_python
+from driftlint.interfaces.pygetopt import read_pygetopt
+from driftlint.interfaces.ruby import looks_ruby, read_ruby
+from driftlint.interfaces.shellcode import operands_from_code
 from driftlint.interfaces.usage import (
     best_usage,
     python_blocks,
@@ -83,6 +88,11 @@ def _read(
         moved: Interface = _respan(found, path, LineIndex(flat), LineIndex(code))
         return moved
     body = _blank(text, SYMBOL) if templated else text
+    # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
+    if looks_perl(body):
+        return read_perl(path, body, script)
+    if looks_ruby(body):
+        return read_ruby(path, body, script)
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
         return _runs_the_rest(_shell(path, body, script, progs), body)
@@ -139,6 +149,11 @@ def _blank(text: str, mark: str) -> str:
 
 # shell -----------------------------------------------------------------------------------------
 def _shell(path: str, text: str, script: str, progs: frozenset[str]) -> Interface | None:
+    found = _shell_parsers(path, text, script, progs)
+    return None if found is None else operands_from_code(found, code_lines(text))
+
+
+def _shell_parsers(path: str, text: str, script: str, progs: frozenset[str]) -> Interface | None:
     index = LineIndex(text)
     code = code_lines(text)
     usage = best_usage(shell_blocks(text), path, progs)
@@ -234,6 +249,9 @@ def _python(
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError) as error:
+        either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
+        if either is not None:
+            return _python_tree(path, either[1], script, read, progs, either[0])
         # Python may point past the end of a line (a continuation at its end): stay inside.
         lines = text.split("\n")
         line = min(max(1, getattr(error, "lineno", None) or 1), len(lines))
@@ -251,6 +269,17 @@ def _python(
                 errors=(finding,),
             )
         return None
+    return _python_tree(path, text, script, read, progs, tree)
+
+
+def _python_tree(
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None,
+    progs: frozenset[str],
+    tree: ast.Module,
+) -> Interface | None:
     parsed = read_python(tree, text, path, script, read)
     lines = text.split("\n")
     if parsed.docopt is not None:
@@ -261,9 +290,8 @@ def _python(
         if usage is not None:
             found = _text_interface(script, usage)
             return replace(found, interleaved=not parsed.options_first)
-    return _combine(
-        script, parsed.interface, best_usage(python_blocks(tree, text), path, progs), ()
-    )
+    code = parsed.interface or read_pygetopt(tree, text, path, script)
+    return _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
 
 
 def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[TextLine]:
@@ -288,7 +316,13 @@ def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[Text
 # merging ---------------------------------------------------------------------------------------
 def _text_interface(script: str, usage: Usage) -> Interface:
     return make_interface(
-        script, "docopt", options=usage.options, positionals=usage.positionals, source=usage.source
+        script,
+        "docopt",
+        options=usage.options,
+        positionals=usage.positionals,
+        source=usage.source,
+        # `with-lock [-t N] COMMAND [ARGS...]`: the command's own options follow it
+        interleaved=not usage.command_tail,
     )
 
 
