@@ -384,7 +384,8 @@ def interface_text(found: Interface) -> str:
 def calls(
     name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
 ) -> None:
-    """List every call of the watched scripts (or of NAME), per role, with its argv."""
+    """List every call of the watched scripts (or of NAME), per role, with its argv and how
+    its command word was matched to the script."""
 
     def action() -> int:
         from driftlint import engine
@@ -410,6 +411,8 @@ def calls(
                     "via": [s.where for s in invocation.via],
                     # What a template assumed of unknown values to print some of these words.
                     "assumptions": list(invocation.assumptions),
+                    # How argv[0] was matched to the script (driftlint/resolve/command_path.py).
+                    "matched": invocation.matched,
                 }
             )
         rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
@@ -422,6 +425,7 @@ def calls(
                 click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
                 if row["assumptions"]:
                     click.echo(f"  only when: {' and '.join(row['assumptions'])}")
+                click.echo(f"  matched: {row['matched']}")
         return EXIT_CLEAN
 
     _guard(debug, action)

@@ -37,12 +37,14 @@ from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
+from driftlint.resolve import command_path
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
@@ -111,6 +113,8 @@ def check(
         [f.path for f in files],
     )
     findings.extend(missing)
+    unresolved = [c for c in calls if not c.invocation.is_call]  # named so, but run no script
+    calls = [c for c in calls if c.invocation.is_call]
 
     findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
     progress("checking calls", 0, 0)
@@ -130,8 +134,10 @@ def check(
     findings.extend(tree.findings)
     findings = _select(findings, config)
     mentions = unresolved_mentions(
-        files, tree.read, watched, calls, manifests, {i.spec_path for i in installs}
+        files, tree.read, watched, [*calls, *unresolved], manifests, {i.spec_path for i in installs}
     )
+    # Commands named like a watched script that run another file, with why (#19).
+    mentions = sorted({*mentions, *not_calls(unresolved)}, key=lambda m: (m.span, m.script))
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -213,6 +219,7 @@ def prepare(
         table,
         functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+        files=command_path.tree_files(manifests),
     )
     return Prepared(
         tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
@@ -419,7 +426,7 @@ def _resolve_calls(
             out.roles.setdefault(invocation, set())
             if label:
                 out.roles[invocation].update(label.split(", "))
-                for role in label.split(", "):
+                for role in label.split(", ") if invocation.is_call else ():
                     out.installs.append((invocation, role, installed))
 
     def evaluate_all(roots: list[Root], in_worker: bool = False, report: bool = False) -> _Reached:
@@ -461,6 +468,10 @@ def _resolve_calls(
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
+    installed = {w.name: w.paths for w in extractor.watched}
+    missing.extend(
+        misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
+    )
     return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
 
 
