@@ -140,12 +140,14 @@ def replay(repo: Path, rev: str, since: str | None, until: str | None) -> tuple[
                 for key in sorted(now.keys() - state.findings.keys()):
                     opened[key] = Open(commit[:11], date, now[key])
                     rows.append(opened[key])
+                    print(f"  introduced: {values(opened[key])}", file=sys.stderr)
                 for key in sorted(state.findings.keys() - now.keys()):
                     if key in opened and not opened[key].ended_by:
                         row = opened[key]
                         row.ended_by, row.ended_date = commit[:11], date
                         own = row.finding["path"] in changed
                         row.end_changed = "caller" if own else "script or other"
+                        print(f"  ended: {values(row)}", file=sys.stderr)
             state.findings = now
             print(f"{date} {commit[:11]} checked: {len(now)} findings", file=sys.stderr)
     finally:
