@@ -178,3 +178,17 @@ def test_fail_on(fail_on: str, severities: tuple[str, ...], code: int) -> None:
     span = Span("a.pp", 1, 1, 1, 2)
     found = tuple(Finding(span, "unknown-option", "m", severity=s) for s in severities)  # type: ignore[arg-type]
     assert _exit_code(Checked(".", found), fail_on) == code
+
+
+def test_base_worktree_leaves_the_commit_index_alone(incident: Path) -> None:
+    # `git commit` runs hooks with GIT_INDEX_FILE set; the base's worktree must not fill it.
+    site = incident / "manifests" / "site.pp"
+    site.write_text(site.read_text(encoding="utf-8") + "# staged\n", encoding="utf-8")
+    git(incident, "add", "manifests/site.pp")
+    before = git(incident, "status", "--porcelain")
+    index = str(incident / ".git" / "index")
+    done = CliRunner(env={"GIT_INDEX_FILE": index}).invoke(
+        cli, ["check", "--no-cache", "--base", "HEAD~1", str(incident)]
+    )
+    assert done.exit_code == 1, done.stderr
+    assert git(incident, "status", "--porcelain") == before == "M  manifests/site.pp\n"

@@ -132,9 +132,7 @@ def test_sarif_links_the_via_chain_to_related_locations(tmp_path: Path) -> None:
     (result,) = log["runs"][0]["results"]
     ids = [r["id"] for r in result["relatedLocations"]]
     # GitHub turns `[text](id)` into a link to the relatedLocation with that id.
-    assert result["message"]["text"].endswith(
-        f"(via [{SITE}:2]({ids[0]}) → [{INIT}:2]({ids[1]}))"
-    )
+    assert result["message"]["text"].endswith(f"(via [{SITE}:2]({ids[0]}) → [{INIT}:2]({ids[1]}))")
 
 
 def test_sarif_escapes_brackets_in_plain_text(tmp_path: Path) -> None:
