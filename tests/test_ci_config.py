@@ -59,3 +59,28 @@ def test_gitlab_code_quality_job_reports_a_fixture_with_findings() -> None:
     assert (FIXTURES / fixture.name).is_dir() and expected["findings"]
     # Exit 1 (findings) is allowed; a usage error or a crash still fails the pipeline.
     assert job["allow_failure"] == {"exit_codes": [1]}
+
+
+def readme_yaml(after: str) -> Any:
+    """The first YAML block after a bold heading of README's "In CI" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text[text.index(after) :], re.S)
+    assert block is not None
+    return yaml.safe_load(block[1])
+
+
+@pytest.mark.parametrize(
+    ("heading", "schema"),
+    [
+        pytest.param("**GitLab**", "gitlab-ci.json", id="gitlab"),
+        pytest.param("**GitHub**", "github-workflows.json", id="github"),
+    ],
+)
+def test_readme_ci_examples_validate(heading: str, schema: str) -> None:
+    document = json.loads((VENDOR / schema).read_text(encoding="utf-8"))
+    example = readme_yaml(heading)
+    if True in example:  # YAML 1.1 reads the key `on` as true; GitHub reads it as "on"
+        example["on"] = example.pop(True)
+    errors = [e.message for e in jsonschema.Draft7Validator(document).iter_errors(example)]
+    assert not errors
+    assert "driftlint check" in json.dumps(example)
