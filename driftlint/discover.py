@@ -1,4 +1,4 @@
-"""Walk a tree safely: find its source files, read them within limits, map module references."""
+"""Walk a tree safely: find its source files and read them within limits."""
 
 from __future__ import annotations
 
