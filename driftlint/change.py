@@ -9,6 +9,8 @@ had no finding.
 
 from __future__ import annotations
 
+import bisect
+import difflib
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,27 +112,35 @@ def _anchors(
 def _fixes(
     result: Result, root: Path, prefix: str, moved: dict[Finding, Finding]
 ) -> dict[Finding, tuple[Replacement, ...]]:
-    """The text edits `--fix` plans for each finding: a renamed option's new name; a dropped
-    word with the blanks after it. Nothing is written."""
-    from driftlint.fix.plan import plan_fixes
-    from driftlint.report.fingerprint import SourceLines
+    """The text edits `--fix` computes for each finding, as the smallest replaced ranges of
+    each file it edits. Nothing is written."""
+    from driftlint.fix.apply import planned_edits
 
     try:
-        planned, _ = plan_fixes(result, root)
+        edits = planned_edits(result, root)
     except Exception:  # suggestions are a courtesy: a planning bug must not stop the report
         return {}
-    lines = SourceLines(root)
     out: dict[Finding, list[Replacement]] = {}
-    for entry in planned:
-        edits = []
-        for piece in entry.change.pieces:
-            end = piece.end_column
-            if entry.change.kind == "drop":
-                text = lines.line(piece.path, piece.line) or ""
-                while end - 1 < len(text) and text[end - 1 : end] == " ":
-                    end += 1
-            new = entry.change.new if entry.change.kind == "replace" else ""
-            edits.append(Replacement(prefix + piece.path, piece.line, piece.column, end, new))
-        for finding in entry.findings:
-            out.setdefault(moved[finding], []).extend(edits)
+    for path, old, new, fixed in edits:
+        pieces = _replacements(prefix + path, old, new)
+        for finding in fixed:
+            out.setdefault(moved[finding], []).extend(pieces)
     return {f: tuple(r) for f, r in out.items()}
+
+
+def _replacements(path: str, old: str, new: str) -> list[Replacement]:
+    starts = [0]
+    for index, char in enumerate(old):
+        if char == "\n":
+            starts.append(index + 1)
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            out.append(Replacement(path, *where(i1), *where(i2), new[j1:j2]))
+    return out

@@ -192,3 +192,52 @@ def test_base_worktree_leaves_the_commit_index_alone(incident: Path) -> None:
     )
     assert done.exit_code == 1, done.stderr
     assert git(incident, "status", "--porcelain") == before == "M  manifests/site.pp\n"
+
+
+def apply(repo: Path, replacements: list[dict[str, Any]]) -> dict[str, str]:
+    """The files as Gerrit's "apply fix" would leave them (ranges: 1-based lines, 0-based
+    characters, end exclusive)."""
+    texts: dict[str, list[str]] = {}
+    ordered = sorted(
+        replacements,
+        key=lambda r: (r["path"], r["range"]["start_line"], r["range"]["start_character"]),
+        reverse=True,
+    )
+    for edit in ordered:
+        lines = texts.setdefault(
+            edit["path"], (repo / edit["path"]).read_text(encoding="utf-8").split("\n")
+        )
+        where = edit["range"]
+        first, last = where["start_line"] - 1, where["end_line"] - 1
+        head = lines[first][: where["start_character"]]
+        tail = lines[last][where["end_character"] :] if last < len(lines) else ""
+        lines[first : last + 1] = (head + edit["replacement"] + tail).split("\n")
+    return {path: "\n".join(lines) for path, lines in texts.items()}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["fix-stale-option-in-puppet-strings", "fix-renamed-options", "fix-stale-option-in-hiera"],
+)
+def test_gerrit_fix_suggestions_make_what_fix_writes(tmp_path: Path, name: str) -> None:
+    repo = make_repo(FIXTURES / name, tmp_path)
+    review = json.loads(check("--format", "gerrit", str(repo)).stdout)
+    validate("gerrit-review-input.schema.json", review)
+    replacements = [
+        r
+        for comments in review["comments"].values()
+        for comment in comments
+        for fix in comment.get("fix_suggestions", [])
+        for r in fix["replacements"]
+    ]
+    assert replacements
+    # Each finding's suggestion holds its file's edits; several findings share them.
+    unique = [json.loads(r) for r in {json.dumps(r, sort_keys=True) for r in replacements}]
+    suggested = apply(repo, unique)
+    done = check("--fix", str(repo))
+    assert done.exit_code in (0, 1), done.stderr
+    fixed = set(git(repo, "diff", "--name-only").split())
+    # --fix checks again and may put a file back ("undone"); every file it keeps is suggested.
+    assert fixed and fixed <= set(suggested)
+    for path in fixed:
+        assert (repo / path).read_text(encoding="utf-8") == suggested[path], path

@@ -55,7 +55,7 @@ def test_gerrit_robot_comments_and_label_on_request(tmp_path: Path) -> None:
 
 def test_gerrit_fix_suggestions_from_fix_edits(tmp_path: Path) -> None:
     found = error()
-    edit = Replacement(INIT, 2, 34, 42, "--verbose")
+    edit = Replacement(INIT, 2, 34, 2, 42, "--verbose")
     context = ReportContext(fixes={found: (edit,)})
     review = json.loads(FORMATS["gerrit"](build(tmp_path, (found,)), context=context))
     validate("gerrit-review-input.schema.json", review)

@@ -16,12 +16,14 @@ INFORMATION_URI = "https://pypi.org/project/driftlint/"
 
 @dataclass(frozen=True, slots=True)
 class Replacement:
-    """One edit `--fix` would make: characters [column, end_column) of line become text."""
+    """One edit `--fix` would make: the text from line:column to end_line:end_column
+    (1-based, end exclusive) becomes `text`."""
 
     path: str
     line: int
-    column: int  # 1-based
-    end_column: int  # exclusive
+    column: int
+    end_line: int
+    end_column: int
     text: str
 
 

@@ -81,7 +81,12 @@ def _fix(replacements: tuple[Replacement, ...]) -> dict[str, Any]:
         "replacements": [
             {
                 "path": r.path,
-                "range": comment_range(Span(r.path, r.line, r.column, r.line, r.end_column)),
+                "range": {
+                    "start_line": r.line,
+                    "start_character": r.column - 1,
+                    "end_line": r.end_line,
+                    "end_character": r.end_column - 1,
+                },
                 "replacement": r.text,
             }
             for r in replacements
@@ -125,9 +130,16 @@ def still_passed(finding: Finding) -> str:
     )
 
 
-def _anchor_comment(anchor: Span, findings: list[Finding]) -> dict[str, Any]:
+def _anchor_comment(
+    anchor: Span, findings: list[Finding], context: ReportContext
+) -> dict[str, Any]:
     message = "\n".join(still_passed(f) for f in findings)
-    return {"line": anchor.line, "message": message, "unresolved": True}
+    comment: dict[str, Any] = {"line": anchor.line, "message": message, "unresolved": True}
+    # A FixReplacementInfo may name any file of the repository: the fix of the callers.
+    fixes = [_fix(context.fixes[f]) for f in findings if context.fixes.get(f)]
+    if fixes:
+        comment["fix_suggestions"] = fixes
+    return comment
 
 
 def render(
@@ -154,7 +166,7 @@ def render(
             anchored.setdefault(anchor, []).append(finding)
     comments: dict[str, list[dict[str, Any]]] = {}
     for anchor, callers in sorted(anchored.items()):
-        comments.setdefault(anchor.path, []).append(_anchor_comment(anchor, callers))
+        comments.setdefault(anchor.path, []).append(_anchor_comment(anchor, callers, context))
     outside = "" if not elsewhere else "\n\nIn files this change does not modify:\n"
     message = f"{TOOL_NAME}: {summary_line(result)}{outside}" + "\n".join(elsewhere)
     if elsewhere:
