@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import bisect
 import difflib
-from dataclasses import replace
+import json
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from driftlint import engine
+from driftlint.cache.store import Cache
 from driftlint.config.load import Config
 from driftlint.interfaces.changes import (
     BaseUnavailable,
     Hunk,
+    base_commit,
     changed_files,
     hunks,
     repo_prefix,
@@ -36,14 +39,30 @@ def introduced(
 ) -> Result:
     """The findings of result absent at base. Raises BaseUnavailable (a missing revision, not
     a git checkout): then nothing must be reported as if it were new."""
-    with tree_at_base(root, base) as folder:
-        if folder is None:  # the first commit: everything is new
-            return result
-        before = engine.run(folder, config, cache_dir=cache_dir, full=False)
-        old = set(fingerprints(before.findings, folder).values())
+    _, prefix, commit = base_commit(root, base)
+    if commit is None:  # the first commit: everything is new
+        return result
+    # A commit's findings never change: a pre-commit hook checks against HEAD once per commit.
+    store = Cache(cache_dir, "bases")
+    key = store.key(f"{commit}:{prefix}", json.dumps(asdict(config), sort_keys=True, default=_key))
+    old = store.get(key)
+    if not isinstance(old, frozenset):
+        with tree_at_base(root, base) as folder:
+            assert folder is not None  # base_commit named a commit
+            before = engine.run(folder, config, cache_dir=cache_dir, full=False)
+            old = frozenset(fingerprints(before.findings, folder).values())
+        if not before.setup_errors and not before.internal_errors:
+            store.put(key, old)
     new = fingerprints(result.findings, result.root)
     kept = tuple(f for f in result.findings if new[f] not in old)
     return replace(result, findings=kept)
+
+
+def _key(value: object) -> object:
+    """Config values json cannot write: sets in a stable order, the rest as text."""
+    if isinstance(value, set | frozenset):
+        return sorted(map(repr, value))
+    return repr(value)
 
 
 def for_reports(

@@ -241,3 +241,29 @@ def test_gerrit_fix_suggestions_make_what_fix_writes(tmp_path: Path, name: str) 
     assert fixed and fixed <= set(suggested)
     for path in fixed:
         assert (repo / path).read_text(encoding="utf-8") == suggested[path], path
+
+
+def test_base_findings_are_kept_per_commit(
+    incident: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = str(tmp_path / "cache")
+    args = ("--format", "json", "--base", "HEAD~1", "--cache-dir", cache, str(incident))
+    first = CliRunner().invoke(cli, ["check", *args])
+    from driftlint import change
+
+    def no_worktree(*_: object) -> None:
+        raise AssertionError("the base of a known commit is checked again")
+
+    monkeypatch.setattr(change, "tree_at_base", no_worktree)
+    second = CliRunner().invoke(cli, ["check", *args])
+    assert first.exit_code == second.exit_code == 1
+    assert first.stdout == second.stdout
+
+
+def test_base_head_before_the_first_commit_reports_everything(tmp_path: Path) -> None:
+    repo = tmp_path / "fresh"
+    shutil.copytree(INCIDENT, repo, ignore=shutil.ignore_patterns("EXPECTED.json", "BASE"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    (found,) = findings("--base", "HEAD", str(repo))
+    assert (found["path"], found["argument"]) == (CALLER, "-v")

@@ -80,12 +80,10 @@ def _unborn(top: Path) -> bool:
     )
 
 
-@contextlib.contextmanager
-def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
-    """Yield the folder that holds root's files at `base`, in a temporary git worktree with the
-    repository's history (so specs have their history there, as here); None when `base` is
-    `HEAD` of a repository with no commit yet, whose base is empty. The worktree is removed
-    afterwards. Raises BaseUnavailable."""
+def base_commit(root: Path, base: str) -> tuple[Path, str, str | None]:
+    """The repository top, root's prefix under it, and the commit `base` names; the commit is
+    None when `base` is `HEAD` of a repository with no commit yet (the base is empty).
+    Raises BaseUnavailable."""
     where = repo_prefix(root)
     if where is None:
         raise BaseUnavailable(f"--base {base}: {root} is not in a git checkout")
@@ -93,11 +91,22 @@ def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
     commit = _commit(top, base)
     if commit is None:
         if base == "HEAD" and _unborn(top):
-            yield None
-            return
+            return top, prefix, None
         shallow = _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
         hint = " (the clone is shallow: fetch more history)" if shallow else ""
         raise BaseUnavailable(f"--base {base}: no such revision{hint}")
+    return top, prefix, commit
+
+
+@contextlib.contextmanager
+def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
+    """Yield the folder that holds root's files at `base`, in a temporary git worktree with the
+    repository's history (so specs have their history there, as here); None when the base is
+    empty (see base_commit). The worktree is removed afterwards. Raises BaseUnavailable."""
+    top, prefix, commit = base_commit(root, base)
+    if commit is None:
+        yield None
+        return
     with tempfile.TemporaryDirectory(prefix="driftlint-base-") as tmp:
         work = Path(tmp) / "tree"
         # --no-checkout: the files come from git's objects below, never through filters.
