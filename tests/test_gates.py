@@ -267,3 +267,16 @@ def test_base_head_before_the_first_commit_reports_everything(tmp_path: Path) ->
     git(repo, "add", "-A")
     (found,) = findings("--base", "HEAD", str(repo))
     assert (found["path"], found["argument"]) == (CALLER, "-v")
+
+
+def test_without_base_the_change_is_the_head_commit_even_a_merge(incident: Path) -> None:
+    # Zuul checks a speculative merge of the change onto its branch: HEAD is a merge commit
+    # whose first parent is the branch. Here the branch moved on (NOTES) after the change.
+    git(incident, "branch", "-q", "change")
+    git(incident, "reset", "-q", "--hard", "HEAD~1")
+    (incident / "NOTES").write_text("unrelated\n", encoding="utf-8")
+    git(incident, "add", "NOTES")
+    git(incident, "commit", "-q", "-m", "the branch moves on")
+    git(incident, "merge", "-q", "--no-ff", "-m", "speculative merge", "change")
+    review = json.loads(check("--format", "gerrit", str(incident)).stdout)
+    assert set(review["comments"]) == {SCRIPT, "/PATCHSET_LEVEL"}

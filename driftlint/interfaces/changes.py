@@ -142,7 +142,10 @@ def changed_files(root: Path, base: str | None) -> frozenset[str] | None:
             return None
         names |= set(out.split(b"\0"))
     else:
-        head = _git(top, "diff-tree", "--root", "--no-commit-id", "-r", *args, "HEAD")
+        # The change is the HEAD commit: against its first parent, as Zuul's speculative merge
+        # commit too; a root commit against the empty tree. Then what is not committed yet.
+        parent = _commit(top, "HEAD~1") or EMPTY_TREE
+        head = _git(top, "diff", *args, parent, "HEAD", "--")
         names |= set((head or b"").split(b"\0"))
         names |= set((_git(top, "diff", *args, "HEAD", "--") or b"").split(b"\0"))
     untracked = _git(top, "ls-files", "--others", "--exclude-standard", "--full-name", "-z")
