@@ -18,12 +18,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def try_repo(repo: Path, home: Path, *more: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    repo: Path, home: Path, *more: str, hook: str = "driftlint"
+) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("pre-commit") or str(Path(sys.prefix) / "bin" / "pre-commit")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     env.pop("GIT_DIR", None)
     return subprocess.run(
-        [exe, "try-repo", str(ROOT), "driftlint", *(more or ("--all-files",))],
+        [exe, "try-repo", str(ROOT), hook, *(more or ("--all-files",))],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -66,6 +68,9 @@ def test_hook_lets_an_unrelated_commit_through_a_tree_with_an_old_error(tmp_path
     done = try_repo(repo, tmp_path / "home", "--files", "manifests/site.pp")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Passed" in done.stdout
+    # `driftlint-all` is the whole-tree gate for `pre-commit run --all-files` in CI.
+    whole = try_repo(repo, tmp_path / "home", hook="driftlint-all")
+    assert whole.returncode == 1 and "videoscaler.pp:6:24" in whole.stdout + whole.stderr
 
 
 def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path) -> None:
