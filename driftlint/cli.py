@@ -410,8 +410,13 @@ def interface_text(found: Interface) -> str:
 @click.option("--path", "root", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--unresolved", is_flag=True, help="List mentions of watched scripts that became no call."
+)
 @click.option("--debug", is_flag=True)
-def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug: bool) -> None:
+def calls(
+    name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
+) -> None:
     """List every call of the watched scripts (or of NAME), per role, with its argv."""
 
     def action() -> int:
@@ -419,6 +424,9 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
 
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
+        if unresolved:
+            _mentions(result, name, fmt)
+            return EXIT_CLEAN
         rows: list[dict[str, Any]] = []
         for call in result.calls:
             invocation = call.invocation
@@ -450,6 +458,20 @@ def calls(name: str | None, root: Path, config_path: str | None, fmt: str, debug
         return EXIT_CLEAN
 
     _guard(debug, action)
+
+
+def _mentions(result: Result, name: str | None, fmt: str) -> None:
+    found = [m for m in result.mentions if not name or m.script == name]
+    if fmt == "json":
+        rows = [
+            {"script": m.script, "path": m.span.path, "line": m.span.line,
+             "column": m.span.column, "text": m.text, "reason": m.reason}
+            for m in found
+        ]  # fmt: skip
+        click.echo(json.dumps({"version": 1, "mentions": rows}, indent=2, ensure_ascii=False))
+        return
+    for m in found:
+        click.echo(f"{m.span}: `{m.text}` ({m.script}): {m.reason}")
 
 
 @cli.command("baseline")

@@ -316,3 +316,22 @@ def detect_module_roots(root: Path) -> tuple[str, ...]:
     if not found:
         found = [d for d in MODULE_DIRS if (root / d).is_dir()]
     return tuple(found) or ("modules",)
+
+
+# A module's folders of code Puppet never loads: rspec-puppet trees (with their fixture copies
+# of other modules) and the smoke tests and examples `puppet module generate` creates.
+NOT_LOADED = frozenset({"tests", "examples", "spec"})
+
+
+def is_loaded(path: str, module_roots: Sequence[str]) -> bool:
+    """Is the manifest code Puppet loads? Not a module's `tests/`, `examples/` or `spec/`,
+    nor anything under a `spec/` folder (rspec fixtures hold copies of whole modules)."""
+    parts = path.split("/")
+    if "spec" in parts[:-1]:
+        return False
+    for root in module_roots:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix):
+            inner = path[len(prefix) :].split("/")
+            return not (len(inner) > 2 and inner[1] in NOT_LOADED)
+    return True

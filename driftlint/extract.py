@@ -22,7 +22,12 @@ from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
 from driftlint.values import Unknown, Value, to_text
 
-EXEC_ATTRS = {"exec": ("command", "unless", "onlyif"), "cron": ("command",)}
+EXEC_ATTRS = {
+    "exec": ("command", "unless", "onlyif"),
+    "cron": ("command",),
+    # A service's own commands replace its init script's (Puppet's `service` type).
+    "service": ("start", "stop", "restart", "status"),
+}
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 T = TypeVar("T")
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
@@ -43,6 +48,7 @@ class Installed:
     dest: str
     values: list[LText | Deferred]
     via: tuple[Span, ...]
+    assumed: tuple[str, ...] = ()  # see Resource.assumed
     _texts: list[LText] | None = None
 
     @property
@@ -85,8 +91,17 @@ class Extractor:
         installed = self.installed_files(resources)
         for resource in resources:
             for attr in EXEC_ATTRS.get(resource.type, ()):
-                for value in resource.attrs.get(attr, ()):
-                    yield from self._from_value(value, resource.span, (*resource.via,))
+                values = resource.attrs.get(attr, ())
+                if (
+                    attr == "command"
+                    and resource.type == "exec"
+                    and "command" not in resource.attrs
+                ):
+                    values = [resource.title]  # `command` is the namevar: the title runs
+                for value in values:
+                    yield from self._from_value(
+                        value, resource.span, (*resource.via,), resource.assumed
+                    )
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
@@ -120,7 +135,8 @@ class Extractor:
                             contents.extend(found)
                             break
             if contents:
-                out[dest] = Installed(dest, contents, (*resource.via, resource.span))
+                via = (*resource.via, resource.span)
+                out[dest] = Installed(dest, contents, via, resource.assumed)
         return out
 
     def _may_run(self, files: Installed) -> bool:
@@ -201,7 +217,7 @@ class Extractor:
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
             for command in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via)
+                yield from self._from_command(command, files.via, files.assumed)
 
     def _file_commands(
         self,
@@ -285,22 +301,27 @@ class Extractor:
         )
 
     def _from_value(
-        self, value: Value, span: Span | None, via: tuple[Span, ...]
+        self, value: Value, span: Span | None, via: tuple[Span, ...], assumed: tuple[str, ...]
     ) -> Iterator[Invocation]:
         for command in self._value_commands(value, span):
-            yield from self._from_command(command, via)
+            yield from self._from_command(command, via, assumed)
 
-    def _from_command(self, command: shell.Command, via: tuple[Span, ...]) -> Iterator[Invocation]:
+    def _from_command(
+        self, command: shell.Command, via: tuple[Span, ...], assumed: tuple[str, ...] = ()
+    ) -> Iterator[Invocation]:
         for watched, inner, outer in self._matched(command):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
+            # Assignments in sourced files that gave the words (an /etc/default file).
+            through = tuple(dict.fromkeys(s for w in inner.words for s in w.through))
             yield Invocation(
                 script=watched,
                 command=argv0,
                 words=inner.words[1:],
-                via=(*chain, argv0.span),
+                via=(*chain, *(s for s in through if s not in chain), argv0.span),
                 passthrough=inner.passthrough,
-                assumptions=conditions_of(inner.words),
+                assumptions=tuple(dict.fromkeys((*assumed, *conditions_of(inner.words)))),
+                requires=assumed,
             )
 
     def _matched(self, command: shell.Command) -> list[tuple[str, shell.Command, Span]]:

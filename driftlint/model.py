@@ -47,6 +47,9 @@ class Word:
     quoted: bool = False  # the whole word was inside shell quotes, so it cannot split
     # The de-quoted text with the source location of every character; `text == source.text`.
     source: LText | None = field(default=None, compare=False, repr=False)
+    # Where the shell variables this word expanded were assigned, when that is in a file the
+    # script sources (`JR_ARGS="..."` in an /etc/default file): links of the call's chain.
+    through: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,9 @@ class Invocation:
     # Conditions a template assumed of unknown values to print some of these words
     # (driftlint/resolve/conditions.py); the same argv printed unconditionally is another call.
     assumptions: tuple[str, ...] = ()
+    # Conditions the whole call needs: it is declared only on a side of a Puppet branch that
+    # the parameters' defaults do not take (driftlint/resolve/undecided.py).
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +221,8 @@ class CheckContext:
         source = problem.word.source
         stop = None if problem.end < 0 else problem.end
         assumed = source.assumed(problem.start, stop) if source is not None else ()
+        requires = self.call.invocation.requires
+        assumed = (*requires, *(a for a in assumed if a not in requires))
         if assumed:
             severity = "warning"
             message += f" (only when {' and '.join(assumed)})"
@@ -270,6 +278,16 @@ def narrow(word: Word, start: int, end: int) -> Span:
     return Span(span.path, span.line, span.column + start, span.line, span.column + stop)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Mention:
+    """A place naming a watched script that became neither a call nor its install."""
+
+    span: Span
+    script: str
+    text: str  # the path or name as written
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What engine.run() returns: everything a report needs, nothing printed."""
@@ -282,3 +300,4 @@ class Result:
     calls_checked: int = 0
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)

@@ -25,11 +25,13 @@ from driftlint.discover import (
     detect_module_roots,
     excluded,
     is_inside,
+    is_loaded,
     kind_of,
     read_source,
 )
 from driftlint.extract import Extractor
 from driftlint.ltext import LText
+from driftlint.mentions import unresolved_mentions
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
 from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
@@ -90,7 +92,7 @@ def check(
 
     manifests = _parse_manifests(
         tree,
-        [f for f in files if f.kind == "manifest"],
+        [f for f in files if f.kind == "manifest" and is_loaded(f.path, module_roots)],
         findings,
         Cache(cache_dir, "manifests"),
         lambda done, total: progress("parsing manifests", done, total),
@@ -159,6 +161,9 @@ def check(
     # suppression comments that driftlint could honour.
     findings.extend(tree.findings)
     findings = _select(findings, config)
+    mentions = unresolved_mentions(
+        files, tree.read, watched, calls, manifests, {i.spec_path for i in installs}
+    )
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -167,6 +172,7 @@ def check(
         calls_checked=len(calls),
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
+        mentions=tuple(mentions),
     )
 
 
@@ -445,12 +451,13 @@ def _missing_scripts(
     out = []
     for span, (invocation, found_roles) in by_place.items():
         names = ", ".join(sorted(found_roles))
+        when = f" (only when {' and '.join(invocation.requires)})" if invocation.requires else ""
         out.append(
             Finding(
                 span,
                 "missing-script",
                 f"`{invocation.command.text}` is not installed by {names}; no `file` resource of "
-                "that role installs it",
+                f"that role installs it{when}",
                 argument=invocation.command.text,
                 script=invocation.script,
                 roles=tuple(sorted(found_roles)),

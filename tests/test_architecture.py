@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "fix": 4,
     "report": 4,
     "watch": 5,
+    "mentions": 5,
     "pipeline": 6,
     "engine": 7,
     "change": 8,

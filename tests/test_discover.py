@@ -17,6 +17,7 @@ from driftlint.discover import (
     discover_sources,
     excluded,
     is_inside,
+    is_loaded,
     read_source,
     unreadable,
 )
@@ -297,3 +298,19 @@ def test_module_file_never_escapes(kind: str, ref: str) -> None:
 @given(st.lists(st.text(max_size=12), max_size=4), st.text(max_size=20))
 def test_excludes_never_raise(patterns: list[str], path: str) -> None:
     excluded(compile_excludes(patterns), path, False)
+
+
+@pytest.mark.parametrize(
+    ("path", "loaded"),
+    [
+        pytest.param("modules/m/manifests/init.pp", True, id="module-code"),
+        pytest.param("manifests/site.pp", True, id="environment"),
+        pytest.param("modules/m/tests/init.pp", False, id="smoke-test"),
+        pytest.param("modules/m/examples/labs.pp", False, id="example"),
+        pytest.param("modules/m/spec/fixtures/modules/n/manifests/init.pp", False, id="rspec"),
+        pytest.param("site/profile/tests/x.pp", False, id="other-module-root"),
+        pytest.param("modules/tests/manifests/init.pp", True, id="module-named-tests"),
+    ],
+)
+def test_is_loaded_leaves_out_tests_and_examples(path: str, loaded: bool) -> None:
+    assert is_loaded(path, ("modules", "site")) is loaded

@@ -138,3 +138,42 @@ def test_map_keeps_alternatives_apart() -> None:
         "  exec { 'e': command => \"run ${j}\" } }"
     )
     assert sorted(commands(evaluate(source, "a"))) == ["run -a,-b", "run -c"]
+
+
+UNDECIDED = """
+class c ($on = false, $mode = 'a', $given = false) {
+  if $on { exec { 'on': command => 'run --on' } }
+  unless $on { exec { 'off': command => 'run --off' } }
+  if $mode == 'b' { exec { 'b': command => 'run --b' } }
+  case $mode {
+    'a': { exec { 'case-a': command => 'run --case-a' } }
+    'b', 'c': { exec { 'case-bc': command => 'run --case-bc' } }
+    default: { exec { 'case-other': command => 'run --case-other' } }
+  }
+  if $given { exec { 'given': command => 'run --given' } }
+  $word = $mode ? { 'a' => '--sa', default => '--sd' }
+  exec { 'sel': command => "run ${word}" }
+}
+"""
+
+
+def test_branches_on_defaulted_parameters_are_explored_with_their_condition() -> None:
+    found = evaluate(UNDECIDED, "c", {"c::given": "true"})
+    got = {
+        str(r.title): (r.assumed, [v.text for v in r.attrs["command"] if isinstance(v, LText)])
+        for r in found
+    }
+    assert got == {
+        "on": (("`$on` is true",), ["run --on"]),
+        "off": ((), ["run --off"]),
+        "b": (("`$mode` is 'b'",), ["run --b"]),
+        "case-a": ((), ["run --case-a"]),
+        "case-bc": (("`$mode` is 'b' or 'c'",), ["run --case-bc"]),
+        "case-other": (("`$mode` matches no other case",), ["run --case-other"]),
+        "given": ((), ["run --given"]),  # Hiera set it: decided, nothing else explored
+        # The selector's other value, printed only under its condition.
+        "sel": ((), ["run --sa", "run --sd"]),
+    }
+    sel = next(r for r in found if str(r.title) == "sel").attrs["command"]
+    assumed = [v.assumed() for v in sel if isinstance(v, LText)]
+    assert assumed == [(), ("`$mode` matches no other case",)]

@@ -41,6 +41,9 @@ def test_fixture(fixture: Path, tmp_path: Path) -> None:
         got = next(f for f in output["findings"] if rows([f]) == rows([want]))
         if "severity" in want:
             assert got["severity"] == want["severity"], got
+        # The links a fixture pins must be in the chain, in that order.
+        links = [v for v in got["via"] if v in want.get("via", ())]
+        assert links == want.get("via", links), got["via"]
         if "message" not in want:
             continue
         pattern = want["message"]

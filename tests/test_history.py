@@ -223,3 +223,20 @@ def test_tree_at(tmp_path: Path) -> None:
     assert not tree_at(repo, "no-such-rev", tmp_path / "x")
     assert not tree_at(repo, "-h", tmp_path / "y")
     assert not tree_at(tmp_path / "missing", "HEAD", tmp_path / "z")
+
+
+def test_history_up_to_a_rename_survives_a_missing_old_blob(tmp_path: Path) -> None:
+    # A mirror without some old objects: following the rename needs the blob of the file
+    # before it, which is gone; the history since the rename still says when -v went.
+    repo = repo_with(tmp_path, [
+        ("-t\n-v\n-x\n" + "# padding so the rename is detected\n" * 5, "2014-05-01", "add"),
+    ], path="bin/old.sh")  # fmt: skip
+    lost = git(repo, "rev-parse", "HEAD:bin/old.sh").strip()
+    git(repo, "mv", "bin/old.sh", "bin/new.sh")
+    (repo / "bin/new.sh").write_text("-t\n-v\n" + "# padding so the rename is detected\n" * 5)
+    git(repo, "commit", "-q", "-am", "rename", date="2014-06-01T10:00:00")
+    (repo / "bin/new.sh").write_text("-t\n" + "# padding so the rename is detected\n" * 5)
+    git(repo, "commit", "-q", "-am", "drop -v", date="2014-06-10T10:00:00")
+    (repo / ".git/objects" / lost[:2] / lost[2:]).unlink()
+    (got,) = removed(repo, "bin/new.sh")
+    assert (got.names, got.removed_on) == (("-v",), "2014-06-10")

@@ -239,3 +239,22 @@ PY_LINES = st.sampled_from(
 @given(st.lists(PY_LINES, max_size=25))
 def test_mutated_python_never_raises(lines: list[str]) -> None:
     read_interface(P, "\n".join(lines), "tool", {"modules/m/files/mylib/base.py": BASE}.get)
+
+
+@pytest.mark.parametrize(
+    ("helper", "open_"),
+    [
+        pytest.param("lib = ldaplib.Lib()\n    lib.add_options(parser)\n", True, id="other-file"),
+        pytest.param("add_common(parser=parser)\n", True, id="keyword"),
+        pytest.param("mine(parser)\n", False, id="defined-here"),
+    ],
+)
+def test_parser_handed_to_another_files_function_accepts_unknown(helper: str, open_: bool) -> None:
+    text = (
+        "import ldaplib\nfrom optparse import OptionParser\n\n"
+        "def mine(p):\n    p.add_option('-q')\n\n"
+        f"def main():\n    parser = OptionParser()\n    {helper}"
+        "    parser.add_option('-n')\n    parser.parse_args()\n"
+    )
+    found = read(text)
+    assert found.accepts_unknown is open_

@@ -269,3 +269,33 @@ def test_never_raises_and_locations_stay_inside(template: str) -> None:
     for rendering in renderings:
         _inside(rendering.text, template)
     _inside(template_text(template, "t.erb"), template)
+
+
+@pytest.mark.parametrize(
+    ("template", "scope", "expected"),
+    [
+        pytest.param('<%= @x ? "--a" : "-b" %>', {}, [
+            ("--a", ("`@x` is set",)), ("-b", ("`@x` is not set",))], id="ternary-unknown"),
+        pytest.param('<%= (@x ? "--a" : "-b") %>', {"x": False}, [("-b", ())], id="ternary-known"),
+        pytest.param('<% if @os =~ /^deb/i %>apt<% else %>yum<% end %>', {"os": "Debian"},
+                     [("apt", ())], id="match-operator-flags"),
+        pytest.param('<% if @os !~ /^deb/ %>yum<% end %>', {"os": "debian"}, [("", ())],
+                     id="no-match-operator"),
+        pytest.param('<%= @os.match(/\\Abuster\\z/) ? "old" : "new" %>', {"os": "bookworm"},
+                     [("new", ())], id="match-method-anchors"),
+        pytest.param('<% if @os.match?(/^deb/) %>apt<% end %>', {}, [
+            ("apt", ("`@os.match?(/^deb/)` is true",)),
+            ("", ("`@os.match?(/^deb/)` is false",))], id="match-unknown-forks"),
+        pytest.param('<% if @os =~ /#{@x}/ %>apt<% end %>', {"os": "debian"}, [
+            ("apt", ("`@os =~ /#{@x}/` is true",)),
+            ("", ("`@os =~ /#{@x}/` is false",))], id="interpolated-regex-forks"),
+    ],
+)  # fmt: skip
+def test_ternaries_and_regex_matches(
+    template: str, scope: dict[str, object], expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    renderings, errors = render_erb(
+        template, "t.erb", MapScope({k: as_value(v) for k, v in scope.items()})
+    )
+    assert errors == ()
+    assert [(r.text.text, r.assumptions) for r in renderings] == expected

@@ -234,3 +234,56 @@ def test_parse_shell_never_raises_and_stays_in_range(text: str) -> None:
             assert 3 <= span.line <= span.end_line <= last_line
             assert word.dynamic == (SYMBOL in word.text)
     assert all(e.code == "parse-error" for e in script.errors)
+
+
+DEFAULTS = {"/etc/default/x": LText.literal("OPTS='-q'\n", "defaults/x", 1, 1)}
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        pytest.param("test -f /etc/default/x && source /etc/default/x", id="test-and"),
+        pytest.param("[ -r /etc/default/x ] && . /etc/default/x", id="bracket-and"),
+        pytest.param('[[ -e "/etc/default/x" ]] && . /etc/default/x', id="double-bracket"),
+        pytest.param("if [ -f /etc/default/x ]; then\n  . /etc/default/x\nfi", id="if-then"),
+    ],
+)
+def test_parse_shell_sources_a_file_guarded_by_its_own_existence(guard: str) -> None:
+    # The file is known (installed): only the values as sourced.
+    script = parse_shell(located(f"OPTS=-v\n{guard}\nrun $OPTS"), "f.pp", source=DEFAULTS.get)
+    runs = [argv(c) for c in script.commands if c.words[0].text == "run"]
+    assert runs == [["run", "-q"]]
+    run = next(c for c in script.commands if c.words[0].text == "run")
+    assert run.words[1].through == (Span("defaults/x", 1, 1, 1, 10),)
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        pytest.param("[ -x /usr/bin/php ] && . /etc/default/x", id="other-test"),
+        pytest.param('if [ "$ENABLED" = yes ]; then . /etc/default/x; fi', id="if-other"),
+        pytest.param("test -f /etc/default/y && . /etc/default/x", id="other-file"),
+    ],
+)
+def test_parse_shell_other_guards_give_both_values(guard: str) -> None:
+    script = parse_shell(located(f"OPTS=-v\n{guard}\nrun $OPTS"), "f.pp", source=DEFAULTS.get)
+    runs = sorted(argv(c) for c in script.commands if c.words[0].text == "run")
+    assert runs == [["run", "-q"], ["run", "-v"]]
+
+
+def test_parse_shell_guarded_source_of_an_unknown_file_keeps_values() -> None:
+    script = parse_shell(
+        located("OPTS=-v\ntest -f /etc/default/z && . /etc/default/z\nrun $OPTS"),
+        "f.pp",
+        source=DEFAULTS.get,
+    )
+    assert [argv(c) for c in script.commands if c.words[0].text == "run"] == [["run", "-v"]]
+
+
+def test_parse_shell_guarded_source_reaches_commands_in_a_case() -> None:
+    text = (
+        "OPTS=-v\ntest -f /etc/default/x && source /etc/default/x\n"
+        'case "$1" in\n  start)\n    run -- $OPTS\n    ;;\nesac\n'
+    )
+    script = parse_shell(located(text), "f.pp", source=DEFAULTS.get)
+    assert [argv(c) for c in script.commands if c.words[0].text == "run"] == [["run", "--", "-q"]]

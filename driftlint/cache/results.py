@@ -118,7 +118,10 @@ def load(cache: Cache, key: str, root: Path) -> Result | None:
     found = cache.get(key)
     if not isinstance(found, Result):
         return None
-    return dataclasses.replace(found, root=str(root))
+    try:
+        return dataclasses.replace(found, root=str(root))
+    except AttributeError:  # pickled by a Result with other fields: not ours to trust
+        return None
 
 
 def store(cache: Cache, key: str, result: Result) -> None:

@@ -128,8 +128,12 @@ def spec_commits(root: Path, spec_path: str, max_commits: int = 200) -> tuple[Co
     if where is None:
         return ()
     repo, rel = where
-    out = _git(repo, "log", "--follow", "--no-merges", f"-n{max(1, max_commits)}",
-               "--format=%x00%H%x09%h%x09%as%x09%s", "--name-only", "--", rel)  # fmt: skip
+    args = ("--no-merges", f"-n{max(1, max_commits)}", "--format=%x00%H%x09%h%x09%as%x09%s",
+            "--name-only", "--", rel)  # fmt: skip
+    # Following renames compares blobs of older commits; a clone missing some of them (a
+    # mirror without its largest files, a partial clone offline) fails there, and the
+    # history up to the rename is still worth having.
+    out = _git(repo, "log", "--follow", *args) or _git(repo, "log", *args)
     if not out:
         return ()
     commits: list[Commit] = []

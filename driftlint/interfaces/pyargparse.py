@@ -82,6 +82,7 @@ class _Reader:
         self.docopt: ast.expr | None = None
         self.options_first = False
         self.unknown_calls = False
+        self.defined: set[str] = set()  # functions this file defines
 
     def run(self, tree: ast.Module) -> None:
         for node in ast.walk(tree):
@@ -96,6 +97,9 @@ class _Reader:
                 and isinstance(node.optional_vars, ast.Name)
             ):
                 self.targets[id(node.context_expr)] = node.optional_vars.id
+        self.defined = {
+            n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
         calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_col_offset or 0)))
         for call in calls:
@@ -150,6 +154,8 @@ class _Reader:
                 self.docopt = call.args[0]
             self.options_first = _true(_kw(call, "options_first"))
             return None
+        if name not in self.defined:
+            self.handed_over(call)
         if not isinstance(func, ast.Attribute):
             return None
         receiver = self.resolve(func.value)
@@ -168,6 +174,15 @@ class _Reader:
         elif name == "disable_interspersed_args":
             (receiver if isinstance(receiver, _Parser) else self.default()).interleaved = False
         return None
+
+    def handed_over(self, call: ast.Call) -> None:
+        """A parser given to a function of another file (`lib.add_options(parser)`) may get
+        options this file does not show: its unknown options are no longer errors."""
+        for arg in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(arg, ast.Name | ast.Attribute):
+                found = self.resolve(arg)
+                if isinstance(found, _Parser):
+                    found.accepts_unknown = True
 
     def subparser(self, subs: _Subs, call: ast.Call) -> _Parser:
         child = _Parser("argparse", call, child=True)

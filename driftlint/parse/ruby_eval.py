@@ -46,6 +46,15 @@ class _Evaluator(Expressions):
                 piece = self.t.texts[node.start_byte]
                 return [w.emit(piece) for w in worlds]
             if node.start_byte in self.t.outputs:
+                choice = self.printed_choice(node)
+                if choice is not None:  # `<%= @x ? "--a" : "-b" %>`: a branch of its own
+                    return self.branch(
+                        worlds,
+                        choice.child_by_field_name("condition"),
+                        False,
+                        lambda ws: [w.emit(self.output(node, w, "consequence")) for w in ws],
+                        lambda ws: [w.emit(self.output(node, w, "alternative")) for w in ws],
+                    )
                 return [w.emit(self.output(node, w)) for w in worlds]
         if kind in ("if", "unless", "elsif"):
             return self.branch(
@@ -113,9 +122,23 @@ class _Evaluator(Expressions):
             return worlds
         return self.stmt(node, worlds) if node.type == "elsif" else self.body(node, worlds)
 
-    def output(self, node: Node, world: World) -> LText:
+    def printed_choice(self, node: Node) -> Node | None:
+        """The `cond ? a : b` an output tag prints, if that is all it prints."""
+        args = node.child_by_field_name("arguments")
+        inner = args.named_children[0] if args and len(args.named_children) == 1 else None
+        # The tag's code is compiled in parentheses (`__o(( code ))`).
+        while inner is not None and inner.type == "parenthesized_statements":
+            kids = [c for c in inner.named_children if c.type != "comment"]
+            inner = kids[0] if len(kids) == 1 else None
+        return inner if inner is not None and inner.type == "conditional" else None
+
+    def output(self, node: Node, world: World, side: str = "") -> LText:
+        """What an output tag prints; with `side`, that side of the `?:` it holds."""
         args = node.child_by_field_name("arguments")
         inner = args.named_children[0] if args and args.named_children else None
+        if side:
+            choice = self.printed_choice(node)
+            inner = choice.child_by_field_name(side) if choice is not None else None
         value = self.expr(inner, world) if inner is not None else None
         tag = self.t.outputs[node.start_byte]
         name = " ".join(tag.code.split())[:80]

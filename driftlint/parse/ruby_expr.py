@@ -10,6 +10,7 @@ from tree_sitter import Node
 from driftlint.ltext import SYMBOL, LText
 from driftlint.parse.erb import Printed, Template
 from driftlint.parse.ruby_methods import apply_method, equal, ruby_text, truthy
+from driftlint.parse.ruby_regex import matches, regex_of
 from driftlint.values import Scope, Unknown, Value
 
 # Loop bodies rendered per template, all worlds together: a large Hiera array stays bounded.
@@ -194,6 +195,9 @@ class Expressions:
             if flag == (op in ("&&", "and")):
                 return self.expr(right_node, world)
             return left
+        if op in ("=~", "!~"):
+            found = matches(left, regex_of(right_node, self.t.program))
+            return self.unknown(node) if found is None else found == (op == "=~")
         right = self.expr(right_node, world)
         if op in ("==", "!="):
             same = equal(left, right)
@@ -234,6 +238,9 @@ class Expressions:
         if any(c.type in ("splat_argument", "block_argument", "pair") for c in arg_nodes):
             return fallback
         value = self.expr(receiver, world)
+        if method in ("match", "match?") and len(arg_nodes) == 1:
+            found = matches(value, regex_of(arg_nodes[0], self.t.program))
+            return fallback if found is None else found
         args = [self.expr(c, world) for c in arg_nodes]
         block = node.child_by_field_name("block")
         if block is None:

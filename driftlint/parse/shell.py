@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from driftlint.ltext import LText
-from driftlint.model import Finding, Word
+from driftlint.model import Finding, Span, Word
+from driftlint.parse.shell_source import (
+    MAX_FORKS,
+    Conditional,
+    Forks,
+    conditional_source,
+    tested_files,
+)
 from driftlint.parse.shell_words import NAME, PASSTHROUGH, Expander, fallback_span
 
 __all__ = ["Command", "ShellScript", "parse_shell"]
@@ -43,6 +51,7 @@ class ShellScript:
     commands: tuple[Command, ...]
     env: dict[str, LText]  # top-level variables at the end of the script
     errors: tuple[Finding, ...]
+    origins: dict[str, Span] = field(default_factory=dict)  # where env's values were assigned
 
 
 def parse_shell(
@@ -54,9 +63,21 @@ def parse_shell(
     """Parse a shell text; problems become `parse-error` warnings, never exceptions.
 
     Variables assigned inside branches, loops, functions or subshells are unknown afterwards:
-    the parser never guesses which branch runs.
+    the parser never guesses which branch runs. A file sourced on a condition (`test -f F &&
+    . F`) is the exception: with its text known, the commands after it are those of both
+    walks, as sourced and as before; when the condition is that very file's existence, only
+    as sourced (`source` gives the files known to be installed).
     """
-    return _parse(text, path, dict(env or {}), source, 0)
+    forks = Forks()
+    first = _parse(text, path, dict(env or {}), source, 0, forks)
+    if not forks.seen:
+        return first
+    commands = dict.fromkeys(first.commands)
+    for choices in itertools.product((True, False), repeat=min(forks.seen, MAX_FORKS)):
+        if not all(choices):
+            other = _parse(text, path, dict(env or {}), source, 0, Forks(choices))
+            commands.update(dict.fromkeys(other.commands))
+    return replace(first, commands=tuple(commands))
 
 
 def _parse(
@@ -65,10 +86,11 @@ def _parse(
     env: dict[str, LText],
     source: Callable[[str], LText | None] | None,
     depth: int,
+    forks: Forks,
 ) -> ShellScript:
     parsed = _ASTRAL.sub(_STAND_IN, text.text)
     tree = Parser(LANGUAGE).parse(parsed.encode("utf-8", "surrogatepass"))
-    walker = _Walker(text, path, _char_index(parsed), source, depth, dict(env))
+    walker = _Walker(text, path, _char_index(parsed), source, depth, dict(env), forks)
     walker.block(tree.root_node.children, top=True)
     errors = list(walker.errors)
     bad = _first_error(tree.root_node)
@@ -89,7 +111,8 @@ def _parse(
     final = dict(walker.env)
     for name, span_text in walker.unknown.items():
         final[name] = span_text
-    return ShellScript(tuple(walker.commands), final, tuple(errors))
+    origins = {**walker.origins, **walker.assigned}
+    return ShellScript(tuple(walker.commands), final, tuple(errors), origins)
 
 
 def _char_index(s: str) -> list[int]:
@@ -121,10 +144,13 @@ class _Walker:
     source: Callable[[str], LText | None] | None
     depth: int
     env: dict[str, LText]
+    forks: Forks
     # Variables assigned where we cannot tell whether (or with what) they ran, with a symbol.
     unknown: dict[str, LText] = field(default_factory=dict)
     commands: list[Command] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
+    origins: dict[str, Span] = field(default_factory=dict)  # known values a sourced file set
+    assigned: dict[str, Span] = field(default_factory=dict)  # assignments of this text
 
     def char(self, byte: int) -> int:
         return self.index[min(byte, len(self.index) - 1)]
@@ -133,7 +159,7 @@ class _Walker:
         return self.char(node.start_byte), self.char(node.end_byte)
 
     def expander(self) -> Expander:
-        return Expander(self.text, self.path, self.env, frozenset(self.unknown))
+        return Expander(self.text, self.path, self.env, frozenset(self.unknown), self.origins)
 
     def block(self, nodes: list[Node], top: bool) -> None:
         for node in nodes:
@@ -148,9 +174,11 @@ class _Walker:
             self.source,
             self.depth,
             dict(self.env),
+            self.forks,
             dict(self.unknown),
             self.commands,
             self.errors,
+            dict(self.origins),
         )
         inner.statement(node)
         start, end = self.range(node)
@@ -165,6 +193,9 @@ class _Walker:
 
     def statement(self, node: Node) -> None:
         kind = node.type
+        found = conditional_source(node) if kind in ("list", "if_statement") else None
+        if found is not None and self.conditional(found):
+            return
         if kind == "command":
             self.command(node, ())
         elif kind in ("variable_assignment", "variable_assignments"):
@@ -233,6 +264,8 @@ class _Walker:
         name, value = pair
         self.env[name] = value
         self.unknown.pop(name, None)
+        self.origins.pop(name, None)
+        self.assigned[name] = fallback_span(self.text, self.path, *self.range(node))
 
     def assignment(self, node: Node) -> tuple[str, LText] | None:
         name_node = node.child_by_field_name("name")
@@ -268,7 +301,29 @@ class _Walker:
                         start, end = self.range(child)
                         self.forget(pair[0], start, end)
 
-    def command(self, node: Node, extra: tuple[Node, ...]) -> None:
+    def conditional(self, found: Conditional) -> bool:
+        """Walk `guard && . F` (or its `if` form) as sourced or as before; see parse_shell.
+        False when the files are not known: the caller walks it as any other branch."""
+        words = [self.expander().words(*self.range(n.named_children[-1])) for n in found.sources]
+        if self.source is None or any(len(w) != 1 or w[0].dynamic for w in words):
+            return False
+        self.statement(found.guard)  # it runs either way
+        names = [w[0].text for w in words]
+        if all(self.source(name) is None for name in names):
+            for node in found.sources:  # nothing to source: as before
+                self.command(node, (), include=False)
+            return True
+        tested = {
+            w.text
+            for _, operand in tested_files(found.guard)
+            for w in self.expander().words(*self.range(operand))
+        }
+        sourced = all(name in tested for name in names) or self.forks.take()
+        for node in found.sources:
+            self.command(node, (), include=sourced)
+        return True
+
+    def command(self, node: Node, extra: tuple[Node, ...], include: bool = True) -> None:
         assignments: list[tuple[str, LText]] = []
         argv: list[Node] = []
         for number, child in enumerate(node.children):
@@ -298,7 +353,8 @@ class _Walker:
             words.extend(expander.words(start, end))
         if words:
             self.commands.append(Command(tuple(words), tuple(assignments), passthrough))
-            self.builtin(words)
+            if include:
+                self.builtin(words)
 
     def builtin(self, words: list[Word]) -> None:
         """Builtins that change the environment: `source FILE`, `read X`."""
@@ -317,9 +373,12 @@ class _Walker:
         text = self.source(word.text)
         if text is None:
             return
-        sourced = _parse(text, self.path, dict(self.env), self.source, self.depth + 1)
+        sourced = _parse(text, self.path, dict(self.env), self.source, self.depth + 1, Forks())
         for name, value in sourced.env.items():
             if self.env.get(name) is not value:
                 self.env[name] = value
                 self.unknown.pop(name, None)
+                self.assigned.pop(name, None)
+                if name in sourced.origins:
+                    self.origins[name] = sourced.origins[name]
         self.errors.extend(sourced.errors)

@@ -105,6 +105,7 @@ class Builder:
     started: bool = False
     all_quoted: bool = True
     words: list[Word] = field(default_factory=list)
+    through: list[Span] = field(default_factory=list)  # see Word.through
 
     def add(self, piece: LText, quoted: bool) -> None:
         self.started = True
@@ -117,10 +118,12 @@ class Builder:
         if self.started:
             source = LText.join(self.parts)
             span = source.span() or fallback_span(self.text, self.path, self.start, self.end)
+            through = tuple(dict.fromkeys(self.through))
             self.words.append(
-                Word(source.text, span, SYMBOL in source.text, self.all_quoted, source)
+                Word(source.text, span, SYMBOL in source.text, self.all_quoted, source, through)
             )
         self.parts, self.started, self.all_quoted = [], False, True
+        self.through = []
 
     def add_split(self, value: LText) -> None:
         """An unquoted expansion: split the value on IFS whitespace into located fields."""
@@ -148,6 +151,8 @@ class Expander:
     path: str
     env: Mapping[str, LText]
     unknown: frozenset[str] = frozenset()
+    # Where known variables were assigned, for those assigned in another file (sourced).
+    origins: Mapping[str, Span] = field(default_factory=dict)
 
     def symbol(self, start: int, end: int, name: str) -> LText:
         return LText.symbol(fallback_span(self.text, self.path, start, end), name)
@@ -291,6 +296,9 @@ class Expander:
         else:
             b.add(self.text[i : i + 1], quoted)  # a lone `$` is literal
             return i + 1
+        used = NAME.match(s, i + 2 if nxt == "{" else i + 1)
+        if value is not None and used is not None and used.group() in self.origins:
+            b.through.append(self.origins[used.group()])
         if value is None:
             b.add(self.symbol(i, j, s[i:j]), quoted)
         elif quoted or not split:

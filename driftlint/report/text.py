@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from itertools import groupby
 
 from driftlint.model import Finding, Result, Span
-from driftlint.report.common import NO_CONTEXT, ReportContext, summary_line
+from driftlint.report.common import NO_CONTEXT, ReportContext, plural, summary_line
 from driftlint.report.fingerprint import SourceLines
 
 TAB_WIDTH = 4
@@ -39,6 +39,11 @@ def render(
             out.append("")
     summary = summary_line(result)
     out.append(paint(BOLD, summary) if result.findings else summary)
+    if result.mentions:
+        out.append(
+            f"{plural(len(result.mentions), 'mention')} not understood"
+            " (`driftlint calls --unresolved` lists them)."
+        )
     return "\n".join(out) + "\n"
 
 

@@ -17,6 +17,7 @@ from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import Index, class_name, string_literal
+from driftlint.resolve.undecided import case_label, describe, mark, parameter_of
 from driftlint.values import Unknown, Value, to_text
 
 Alts = list[Value]
@@ -33,6 +34,9 @@ class Resource:
     span: Span
     via: tuple[Span, ...]  # declaration chain from the root down to this resource
     scope: Frame
+    # What a parameter left at its default must be instead for this to be declared
+    # (driftlint/resolve/undecided.py); () when the defaults declare it.
+    assumed: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -121,13 +125,18 @@ class Evaluator:
     max_bodies: int = 5_000
     bodies: int = 0
     problems: list[Finding] = field(default_factory=list)  # bodies cut short, once each
+    # Parameters that took their default, per frame (kept with the frame: ids are reused).
+    defaulted: dict[int, tuple[Frame, set[str]]] = field(default_factory=dict)
+    assuming: tuple[str, ...] = ()  # while exploring a side the defaults do not take
 
     # --- classes and defines -------------------------------------------------------------
     def declare_class(
         self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
     ) -> None:
         name = class_name(name)
-        if name in self.classes or self.depth > self.max_depth:
+        if name in self.classes or self.depth > self.max_depth or self.assuming:
+            # A class is declared once per root: not under an assumption its other
+            # declarations would then inherit.
             return
         definition = self.index.classes.get(name)
         if definition is None:
@@ -163,11 +172,18 @@ class Evaluator:
                 frame.vars[param.name] = found
             elif param.default is not None:
                 frame.vars[param.name] = self.eval(param.default, frame, via)
+                self.defaulted.setdefault(id(frame), (frame, set()))[1].add(param.name)
             else:
                 frame.vars[param.name] = [Unknown(param.span, "$" + param.name)]
 
     def declare_define(
-        self, name: str, title: Value, given: dict[str, Alts], span: Span, via: tuple[Span, ...]
+        self,
+        name: str,
+        title: Value,
+        given: dict[str, Alts],
+        span: Span,
+        via: tuple[Span, ...],
+        caller: str = "",
     ) -> None:
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
@@ -176,6 +192,8 @@ class Evaluator:
         if self.prune is not None and not self.prune(name):
             return
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
+        # The module whose code declared it (Puppet's $caller_module_name).
+        frame.vars["caller_module_name"] = [LText.plain(caller)]
         self._bind_params(definition.params, given, frame, name, via)
         self._run_body(definition, frame, (*via, span))
 
@@ -300,6 +318,9 @@ class Evaluator:
         if top:
             return self.top.vars.get(name) or unknown
         found = frame.get(name)
+        if found is None and name == "module_name":
+            # The module of the class or define whose code runs ("" at top scope).
+            return [LText.plain(frame.name.partition("::")[0])]
         return found if found is not None else unknown
 
     def _string(self, node: ast.Str, frame: Frame, via: tuple[Span, ...]) -> Alts:
@@ -356,11 +377,12 @@ class Evaluator:
                 continue
             if kind in self.index.defines:
                 for title in flat:
-                    self.declare_define(kind, title, dict(attrs), body.span, via)
+                    caller = frame.name.partition("::")[0]
+                    self.declare_define(kind, title, dict(attrs), body.span, via, caller)
                 continue
             for title in flat:
                 self.resources.append(
-                    Resource(kind, title, attrs, attr_nodes, body.span, via, frame)
+                    Resource(kind, title, attrs, attr_nodes, body.span, via, frame, self.assuming)
                 )
 
     def _attr(self, kind: str, attr: ast.Attr, frame: Frame, via: tuple[Span, ...]) -> Alts:
@@ -484,11 +506,37 @@ class Evaluator:
         take_else = (not all(known)) or unknown
         if take_then and take_else:
             self._branches([node.then, node.else_], frame, via)
-        elif take_then:
-            self.run(node.then, frame, via)
-        else:
-            self.run(node.else_, frame, via)
+            return [None]
+        self.run(node.then if take_then else node.else_, frame, via)
+        name = parameter_of(node.condition)
+        if name is not None and self._defaulted(name, frame):
+            # The condition holds on the other side iff it failed here (`unless` negates).
+            holds = take_then == node.negate
+            other = node.else_ if take_then else node.then
+            self._explore(other, describe(node.condition, holds), frame, via)
         return [None]
+
+    def _defaulted(self, name: str, frame: Frame) -> bool:
+        """Did the parameter `name` seen from frame take its default?"""
+        here: Frame | None = frame
+        while here is not None and name not in here.vars:
+            here = here.parent
+        found = self.defaulted.get(id(here)) if here is not None else None
+        return found is not None and found[0] is here and name in found[1]
+
+    def _explore(
+        self, body: Sequence[ast.Node], assumption: str, frame: Frame, via: tuple[Span, ...]
+    ) -> None:
+        """Run a side the defaults do not take; what it declares needs the assumption, and
+        what it assigns is forgotten after."""
+        if not body or assumption in self.assuming:
+            return
+        before, outer = dict(frame.vars), self.assuming
+        self.assuming = (*outer, assumption)
+        try:
+            self.run(body, frame, via)
+        finally:
+            frame.vars, self.assuming = before, outer
 
     def _case(self, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
         subjects = self.eval(node.subject, frame, via)
@@ -506,6 +554,11 @@ class Evaluator:
                     break
         if len(chosen) == 1:
             self.run(chosen[0], frame, via)
+            name = node.subject.name if isinstance(node.subject, ast.Var) else None
+            if name is not None and self._defaulted(name, frame):
+                for branch in node.branches:
+                    if branch.body is not chosen[0]:
+                        self._explore(branch.body, case_label(name, branch), frame, via)
         elif chosen:
             self._branches(chosen, frame, via)
         return [None]
@@ -544,14 +597,23 @@ class Evaluator:
 
     def _selector(self, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
         out: Alts = []
+        taken: set[int] = set()
         for subject in self.eval(node.subject, frame, via):
-            for match, result in node.cases:
+            for i, (match, result) in enumerate(node.cases):
                 verdict = self._matches(subject, (match,), frame, via)
                 if verdict is False:
                     continue
                 out = self._union(out, self.eval(result, frame, via))
+                taken.add(i)
                 if verdict:
                     break
+        name = parameter_of(node.subject)
+        if out and isinstance(node.subject, ast.Var) and name and self._defaulted(name, frame):
+            for i, (match, result) in enumerate(node.cases):
+                if i not in taken:
+                    label = case_label(name, ast.CaseBranch(match.span, (match,), ()))
+                    marked = [mark(v, label) for v in self.eval(result, frame, via)]
+                    out = self._union(out, [v for v in marked if isinstance(v, LText)])
         return out or [Unknown(node.span, "selector")]
 
     def _binop(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:

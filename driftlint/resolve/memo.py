@@ -270,6 +270,7 @@ class MemoEvaluator(Evaluator):
             resource.span,
             (*via, *suffix),
             resource.scope,
+            resource.assumed,
         )
 
     def _rebind_value(

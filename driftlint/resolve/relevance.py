@@ -113,7 +113,7 @@ def compute(
             if isinstance(node, ast.Call):
                 _declared(node, uses)
                 if node.name in ("template", "epp", "file", "jinja_template") and node.args:
-                    ref = _literal(node.args[0])
+                    ref = _literal(node.args[0]) or _in_module(node.args[0], name)
                     kind = "template" if node.name == "jinja_template" else node.name
                     if ref and hit(module_file(kind, ref)):
                         seeds.add(name)
@@ -164,6 +164,21 @@ def _literal(node: ast.Node) -> str | None:
     if isinstance(node, ast.Name | ast.TypeRef):
         return node.text
     return string_literal(node)
+
+
+def _in_module(node: ast.Node, owner: str) -> str | None:
+    """`"${module_name}/x.erb"` written in `owner`'s module: its reference, else None."""
+    if not isinstance(node, ast.Str):
+        return None
+    out: list[str] = []
+    for part in node.parts:
+        if isinstance(part, ast.Lit):
+            out.append(part.value.text)
+        elif isinstance(part.expr, ast.Var) and part.expr.name == "module_name":
+            out.append(owner.partition("::")[0])
+        else:
+            return None
+    return "".join(out)
 
 
 def data_for(relevance: Relevance, files: Iterable[tuple[str, str | None]]) -> list[str]:

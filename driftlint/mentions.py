@@ -1,0 +1,179 @@
+"""Mentions not understood: places that name a watched script but became no call (issue 13).
+
+A place mentions a script when its bytes hold the script's installed path, or its name right
+after a command separator (`;`, `&&`, `|`, `(`, a backquote, the start of a line). Most such
+places are the install itself, a call driftlint resolved, or something that plainly runs
+nothing (a comment, `File['...']`, `test -x`, a sudoers rule, a `service` pattern). What is
+left is where driftlint may be missing calls; each gets the likeliest reason, so the gaps of
+the call-site readers show themselves (`driftlint calls --unresolved`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from driftlint.discover import SourceFile
+from driftlint.extract import Watched
+from driftlint.model import Call, Mention, Span
+from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import string_literal, walk
+
+SEPARATOR = r"(?:^|[;&|(`]|(?<!\$)\{|\$\()[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
+# Before the mention on its line: a comment, a resource reference, a file test, a process
+# lookup. None of them runs the script.
+NOT_A_RUN = (
+    ("comment", re.compile(r"(?:^|\s)(?:#|//|<%#)|^\s*;")),
+    ("resource reference", re.compile(r"\b[A-Z]\w*(?:::\w+)*\[\s*['\"]?$")),
+    ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
+    ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
+)
+SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
+# Attributes whose value names a script without running it.
+NOT_COMMANDS = frozenset({"pattern", "creates", "binary", "alias", "path", "target", "ensure"})
+
+
+def unresolved_mentions(
+    files: Iterable[SourceFile],
+    read: Callable[[str], str | None],
+    watched: Sequence[Watched],
+    calls: Iterable[Call],
+    manifests: Iterable[ast.Manifest],
+    installed_sources: Iterable[str],
+) -> list[Mention]:
+    """Every mention of a watched script that is neither a call nor an install, with why."""
+    if not watched:
+        return []
+    by_text: dict[str, Watched] = {}
+    for w in watched:
+        for name in w.names:
+            by_text.setdefault(name, w)
+        for path in w.paths:
+            by_text[path] = w
+    paths = sorted((p for p in by_text if p.startswith("/")), key=len, reverse=True)
+    names = sorted((n for n in by_text if not n.startswith("/")), key=len, reverse=True)
+    finder = _finder(paths, names)
+    if finder is None:
+        return []
+    own = {w.spec_path for w in watched}
+    understood = _call_lines(calls)
+    by_manifest = {m.path: m for m in manifests}
+    installs = _install_lines(by_manifest.values(), set(paths))
+    used = set(installed_sources)
+    out: list[Mention] = []
+    for source in files:
+        if source.path in own:
+            continue  # the script's own usage text names it
+        text = read(source.path)
+        if not text or not finder.search(text):
+            continue
+        lines = text.split("\n")
+        for number, line in enumerate(lines, 1):
+            for match in finder.finditer(line):
+                where = (source.path, number)
+                if where in understood or where in installs:
+                    continue
+                found = match.group(0)
+                if not found.startswith("/") and not _after_separator(line[: match.start()]):
+                    continue  # a bare name is a command only where a command starts
+                reason = _reason(source, line, match.start(), by_manifest, number, used)
+                if reason is None:
+                    continue
+                script = by_text.get(found) or by_text.get(posixpath.basename(found))
+                span = Span(source.path, number, match.start() + 1, number, match.end() + 1)
+                out.append(Mention(span, script.name if script else found, found, reason))
+    return sorted(out)
+
+
+def _finder(paths: Sequence[str], names: Sequence[str]) -> re.Pattern[str] | None:
+    parts = [rf"(?<![\w./-]){re.escape(p)}(?![\w.-])" for p in paths]
+    # Python's lookbehind takes fixed widths only: the separator is checked afterwards.
+    parts += [rf"(?<![\w./-]){re.escape(n)}(?![\w./-])" for n in names if n]
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _call_lines(calls: Iterable[Call]) -> set[tuple[str, int]]:
+    """Lines some call came through: its command, its words and its chain."""
+    out: set[tuple[str, int]] = set()
+    for call in calls:
+        invocation = call.invocation
+        spans = [invocation.command.span, *invocation.via, *(w.span for w in invocation.words)]
+        for span in spans:
+            out.update((span.path, line) for line in range(span.line, span.end_line + 1))
+    return out
+
+
+def _install_lines(manifests: Iterable[ast.Manifest], paths: set[str]) -> set[tuple[str, int]]:
+    """Lines of `file` resources whose title or `path` is a watched path: the installs."""
+    out: set[tuple[str, int]] = set()
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if not isinstance(node, ast.Resource) or node.type != "file":
+                continue
+            for body in node.bodies:
+                titles = body.title.items if isinstance(body.title, ast.Array) else (body.title,)
+                for title in titles:
+                    if string_literal(title) in paths:
+                        out.add((manifest.path, title.span.line))
+                for attr in body.attrs:
+                    if attr.name == "path" and string_literal(attr.value) in paths:
+                        out.add((manifest.path, attr.value.span.line))
+    return out
+
+
+def _reason(
+    source: SourceFile,
+    line: str,
+    column: int,
+    manifests: dict[str, ast.Manifest],
+    number: int,
+    installed: set[str],
+) -> str | None:
+    """Why a mention became no call; None when it plainly runs nothing."""
+    before = line[:column]
+    if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
+        return None
+    if source.kind == "manifest":
+        manifest = manifests.get(source.path)
+        # A manifest not parsed is one Puppet does not load (tests/, examples/).
+        return _manifest_reason(manifest, number, column + 1) if manifest else None
+    if source.kind == "yaml":
+        return "a Hiera or data value that no evaluated class turned into a command"
+    in_module = re.match(r"(?:[^/]+/)*?[^/]+/[^/]+/(files|templates)/", source.path)
+    if in_module and source.path not in installed:
+        return "in a file no `file` resource driftlint recognises installs"
+    if re.match(r"\s*(?:export\s+)?[A-Za-z_]\w*=", line):
+        return "a shell variable whose value no resolved call used"
+    return "in an installed file whose commands did not resolve to this script"
+
+
+def _after_separator(before: str) -> bool:
+    return re.search(SEPARATOR + r"$", before) is not None
+
+
+def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | None:
+    best: tuple[str, str] | None = None
+    for node in walk(manifest.body):
+        if not isinstance(node, ast.Resource):
+            continue
+        for body in node.bodies:
+            if not _inside(body.span, line, column):
+                continue
+            if _inside(body.title.span, line, column):
+                best = (node.type, "title")
+            for one in body.attrs:
+                if _inside(one.span, line, column):
+                    best = (node.type, one.name)
+    if best is None:
+        return "a Puppet value (a parameter, a variable) that became no command"
+    kind, name = best
+    if name in NOT_COMMANDS or (kind == "file" and name == "title"):
+        return None
+    if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):
+        return f"an `{kind}` `{name}` no evaluated role reached with a known command word"
+    return f"the `{name}` of a `{kind}` resource, which driftlint does not read as a command"
+
+
+def _inside(span: Span, line: int, column: int) -> bool:
+    return (span.line, span.column) <= (line, column) < (span.end_line, span.end_column)

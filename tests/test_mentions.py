@@ -1,0 +1,57 @@
+"""Mentions not understood: places naming a watched script that became no call (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from driftlint.cli import cli
+from driftlint.config.load import Config
+from driftlint.engine import run
+
+SCRIPT = "#!/bin/bash\n# Usage: sync.sh [-q]\nwhile getopts q f; do :; done\n"
+MANIFEST = """class role::sync {
+    file { '/usr/local/bin/sync.sh':
+        mode   => '0755',
+        source => 'puppet:///modules/role/sync.sh',
+    }
+    # /usr/local/bin/sync.sh runs nightly
+    exec { 'sync':
+        command => '/usr/local/bin/sync.sh -q', require => File['/usr/local/bin/sync.sh'] }
+    service { 'syncd': pattern => '/usr/local/bin/sync.sh' }
+    mystery::job { 'nightly': run => '/usr/local/bin/sync.sh -q' }
+}
+"""
+SHELL = "#!/bin/sh\ntest -x /usr/local/bin/sync.sh || exit 0\nnice sync.sh -q\nFOO=1; sync.sh -q\n"
+
+
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "modules/role/manifests").mkdir(parents=True)
+    (tmp_path / "modules/role/files").mkdir()
+    (tmp_path / "modules/role/manifests/sync.pp").write_text(MANIFEST)
+    (tmp_path / "modules/role/files/sync.sh").write_text(SCRIPT)
+    (tmp_path / "modules/role/files/unused.sh").write_text(SHELL)
+    return tmp_path
+
+
+def test_mentions_list_only_what_became_no_call(tmp_path: Path) -> None:
+    result = run(tree(tmp_path), Config())
+    assert len(result.calls) == 1  # the exec
+    got = [(m.span.path, m.span.line, m.span.column, m.text, m.reason) for m in result.mentions]
+    unused = "modules/role/files/unused.sh"
+    not_installed = "in a file no `file` resource driftlint recognises installs"
+    assert got == [
+        (unused, 4, 8, "sync.sh", not_installed),
+        ("modules/role/manifests/sync.pp", 10, 39, "/usr/local/bin/sync.sh",
+         "the `run` of a `mystery::job` resource, which driftlint does not read as a command"),
+    ]  # fmt: skip
+
+
+def test_calls_unresolved_and_the_summary_line(tmp_path: Path) -> None:
+    root = str(tree(tmp_path))
+    listed = CliRunner().invoke(cli, ["calls", "--unresolved", "--path", root])
+    assert listed.exit_code == 0, listed.output
+    assert "sync.pp:10:39: `/usr/local/bin/sync.sh` (sync.sh): the `run` of" in listed.output
+    summary = CliRunner().invoke(cli, ["check", "--no-cache", root])
+    assert "2 mentions not understood" in summary.output
