@@ -44,7 +44,12 @@ def introduced(
         return result
     # A commit's findings never change: a pre-commit hook checks against HEAD once per commit.
     store = Cache(cache_dir, "bases")
-    key = store.key(f"{commit}:{prefix}", json.dumps(asdict(config), sort_keys=True, default=_key))
+    try:
+        settings = json.dumps(asdict(config), sort_keys=True, default=_key)
+    except (TypeError, ValueError):  # a config json cannot write: check the base every time
+        store = Cache(None, "bases")
+        settings = ""
+    key = store.key(f"{commit}:{prefix}", settings)
     old = store.get(key)
     if not isinstance(old, frozenset):
         with tree_at_base(root, base) as folder:
