@@ -319,12 +319,13 @@ def detect_module_roots(root: Path) -> tuple[str, ...]:
 
 
 # A module's folders of code Puppet never loads: rspec-puppet trees (with their fixture copies
-# of other modules) and the smoke tests and examples `puppet module generate` creates.
-NOT_LOADED = frozenset({"tests", "examples", "spec"})
+# of other modules), the smoke tests and examples `puppet module generate` creates, and Bolt
+# plans (`plans/`, run by Bolt, never compiled into a catalog).
+NOT_LOADED = frozenset({"tests", "examples", "spec", "plans"})
 
 
 def is_loaded(path: str, module_roots: Sequence[str]) -> bool:
-    """Is the manifest code Puppet loads? Not a module's `tests/`, `examples/` or `spec/`,
+    """Is the manifest code Puppet loads? Not a module's `tests/`, `examples/`, `spec/` or `plans/`,
     nor anything under a `spec/` folder (rspec fixtures hold copies of whole modules)."""
     parts = path.split("/")
     if "spec" in parts[:-1]:

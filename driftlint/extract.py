@@ -8,18 +8,21 @@ role's rendering of each template. A script that sources `/etc/default/x`, or a 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from driftlint import sites
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span, Word
-from driftlint.parse import shell, units, wrappers
+from driftlint.parse import shell, wrappers
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
+from driftlint.sites import resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -28,7 +31,6 @@ EXEC_ATTRS = {
     # A service's own commands replace its init script's (Puppet's `service` type).
     "service": ("start", "stop", "restart", "status"),
 }
-UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 T = TypeVar("T")
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
@@ -72,6 +74,8 @@ class Extractor:
     read_static: Callable[[str], list[LText]]
     # (kind, name) of a template → its source, to tell a script from a config file unrendered
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
+    # Resource types not in the tree: which parameter is a command or a file's text
+    types: resource_types.Types = field(default_factory=resource_types.default_types)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
@@ -102,9 +106,39 @@ class Extractor:
                     yield from self._from_value(
                         value, resource.span, (*resource.via,), resource.assumed
                     )
+            if resource.type not in EXEC_ATTRS:
+                yield from self._from_type(resource)
         by_base = _by_base(installed)
         for files in installed.values():
             yield from self._from_file(files, installed, by_base)
+
+    def _from_type(self, resource: Resource) -> Iterator[Invocation]:
+        """Commands of a resource type the tree does not define (driftlint.sites.resource_types)."""
+        via = (*resource.via,)
+        for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
+            if kind == resource_types.COMMAND:
+                yield from self._from_value(text, resource.span, via, resource.assumed)
+                continue
+            contents = self.read_static(text.text) if text.text.startswith("puppet:///") else [text]
+            for content in contents[:4]:
+                if not self._mentions(content.text):
+                    continue
+                read = self._cached(
+                    f"type:{kind}",
+                    (content,),
+                    functools.partial(sites.SITES[kind].read, content, resource.span.path, {}),
+                )
+                for command in read:
+                    yield from self._from_command(command, (*via, resource.span), resource.assumed)
+
+    def mentions(self, text: str) -> bool:
+        """Does a text name a watched script?"""
+        return self._mentions(text)
+
+    def file_invocations(self, dest: str, texts: list[LText]) -> Iterator[Invocation]:
+        """The calls of one file read as if installed at `dest`, alone (driftlint.unrendered)."""
+        files = Installed(dest, list(texts), ())
+        yield from self._from_file(files, {dest: files}, _by_base({dest: files}))
 
     # --- installed files -----------------------------------------------------------------
     def installed_files(self, resources: list[Resource], read: bool = True) -> dict[str, Installed]:
@@ -141,14 +175,11 @@ class Extractor:
 
     def _may_run(self, files: Installed) -> bool:
         """Can the file run commands? Decided without rendering a template where possible."""
-        dest = files.dest
-        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest or dest.startswith("/etc/init.d/"):
-            return True
-        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
+        if sites.by_path(files.dest) is not None:
             return True
         for value in files.values:
             if not isinstance(value, Deferred):
-                if value.text.startswith("#!"):
+                if value.text.startswith("#!") or sites.by_text(value.text) is not None:
                     return True
                 continue
             refs = value.refs()
@@ -158,7 +189,7 @@ class Extractor:
             for ref in refs[:1]:
                 source = self.read_template(kind, ref)
                 # A tag may come before the shebang (`<%# comment -%>`): look a little further.
-                if source is None or "#!" in source[:400]:
+                if source is None or "#!" in source[:400] or sites.by_text(source) is not None:
                     return True
         return False
 
@@ -226,62 +257,20 @@ class Extractor:
         installed: Mapping[str, Installed],
         by_base: dict[str, list[str]],
     ) -> list[shell.Command]:
-        """The commands a unit, cron file or script runs, with what it reads of the files
-        the same role installs; parsed once per content and set of such files."""
-        if dest.endswith(UNIT_SUFFIXES) or "/systemd/" in dest:
-            unit = units.parse_unit(content, dest)
-            env_texts = []
-            for env_file in unit.environment_files:
-                other = installed.get(env_file.lstrip("-"))
-                if other is not None and other.contents:
-                    env_texts.append((other.dest, other.contents[0]))
-
-            def unit_commands() -> list[shell.Command]:
-                env: dict[str, LText] = {}
-                for path, text in env_texts:
-                    env.update(units.parse_env_file(text, path))
-                env.update(unit.environment)
-                return list(units.unit_commands(replace(unit, environment=env)))
-
-            parts = (content, *(t for _, t in env_texts))
-            return self._cached("unit:" + dest, parts, unit_commands)
-        if dest.startswith("/etc/cron.d/") or posixpath.basename(dest) == "crontab":
-
-            def cron_commands() -> list[shell.Command]:
-                lines = units.parse_crontab(content, dest, system=True)
-                return [c for line in lines for c in self._value_commands(line, None)]
-
-            return self._cached("cron:" + dest, (content,), cron_commands)
-        if (content.text.startswith("#!") and _is_shell(content.text)) or dest.startswith(
-            "/etc/init.d/"
-        ):
-            return list(self._parse_script(dest, content, installed, by_base).commands)
-        return []
-
-    def _parse_script(
-        self,
-        dest: str,
-        content: LText,
-        installed: Mapping[str, Installed],
-        by_base: dict[str, list[str]],
-    ) -> shell.ShellScript:
-        """Parse a script once per content and per set of files it may source.
-
-        A static init script is the same for every role; only the `/etc/default` files it
-        sources differ, and those (with their located values) are part of the key.
-        """
-        sourced = tuple(
-            (path, other.contents[0])
+        """The commands a file runs, read as the kind of call site it is (driftlint.sites),
+        with the files of the same role that it names (sourced files, `EnvironmentFile=`);
+        parsed once per content and set of such files."""
+        site = sites.by_path(dest) or sites.by_text(content.text)
+        if site is None or any(p in installed for p in site.shadowed_by(dest)):
+            return []
+        named = {
+            path: other.contents[0]
             for path, other in self._named_in(content, installed, by_base)
-            if other.contents
-        )
-        files = dict(sourced)
-        parts = (content, *(text for _, text in sourced))
-        return self._cached(
-            "script:" + dest + "\0" + "\0".join(files),
-            parts,
-            lambda: shell.parse_shell(content, dest, None, files.get),
-        )
+            if other.contents and path != dest
+        }
+        parts = (content, *named.values())
+        key = f"site:{site.name}:{dest}\0" + "\0".join(named)
+        return self._cached(key, parts, lambda: site.read(content, dest, named))
 
     # --- commands ------------------------------------------------------------------------
     def _value_commands(self, value: Value, span: Span | None) -> list[shell.Command]:
@@ -363,8 +352,3 @@ def _single_text(alts: list[Value] | None) -> str | None:
     if alts and len(alts) == 1 and isinstance(alts[0], LText) and not alts[0].dynamic:
         return alts[0].text
     return None
-
-
-def _is_shell(text: str) -> bool:
-    first = text.split("\n", 1)[0]
-    return any(s in first for s in ("sh", "bash", "dash", "ksh", "zsh"))

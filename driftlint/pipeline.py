@@ -8,7 +8,7 @@ import functools
 import multiprocessing as mp
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -39,11 +39,14 @@ from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
+from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
 from driftlint.watch import is_script, static_installs, watched_scripts
 
@@ -102,7 +105,7 @@ def check(
         index.add(manifest)
 
     interfaces = _interfaces(tree, config, manifests, module_roots, setup_errors, findings)
-    installs = static_installs(manifests, module_roots, tree.exists)
+    installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
@@ -131,6 +134,9 @@ def check(
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
     )
     missing: list[Finding] = []
+    functions = read_functions(
+        (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
+    )
     calls = _resolve_calls(
         index,
         config,
@@ -141,6 +147,8 @@ def check(
         missing,
         jobs or os.cpu_count() or 1,
         progress,
+        functions,
+        [f.path for f in files],
     )
     findings.extend(missing)
 
@@ -264,6 +272,7 @@ class _Reached:
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
     # Found in a worker while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
+    rendered: set[str] = field(default_factory=set)  # template files some root rendered
 
     def merge(self, other: _Reached) -> None:
         for invocation, labels in other.roles.items():
@@ -273,6 +282,7 @@ class _Reached:
         self.installed_anywhere |= other.installed_anywhere
         self.cut += other.cut
         self.problems += other.problems
+        self.rendered |= other.rendered
 
 
 Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
@@ -296,6 +306,8 @@ def _resolve_calls(
     missing: list[Finding],
     jobs: int = 1,
     progress: Report = silent,
+    functions: Mapping[str, TemplateFunction] | None = None,
+    listing: Sequence[str] = (),
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -330,6 +342,7 @@ def _resolve_calls(
         tree.read,
         lambda kind, ref: _module_path(kind, ref, module_roots, tree),
         hiera_texts,
+        functions or {},
     )
     prefix = config.role_prefix
 
@@ -347,6 +360,7 @@ def _resolve_calls(
             max_depth=config.max_depth,
             prune=relevance,
             memo=memo,
+            functions=functions or {},
         )
         evaluator.run(index.toplevel, evaluator.top, ())
         if isinstance(start, str):
@@ -379,6 +393,7 @@ def _resolve_calls(
             if report:
                 progress("evaluating roles and nodes", done, len(roots))
             evaluate(label, start, facts, out)
+        out.rendered.update(template.rendered())
         if in_worker:  # what the parent's tree and Hiera would otherwise have noted
             out.problems.extend(tree.findings)
             out.problems.extend(hiera.errors)
@@ -388,6 +403,9 @@ def _resolve_calls(
     for role in index.roles(prefix):
         if relevance(role):
             roots.append((role, role, role_facts(role.removeprefix(prefix))))
+    for name, facts in fact_roles(index):
+        if relevance(name) and not name.startswith(prefix):
+            roots.append((name, name, role_facts(None) | facts))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
@@ -400,6 +418,11 @@ def _resolve_calls(
         if name not in reached.classes
     ]
     reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    # Templates nothing rendered are read by their kind, every variable unknown (no role).
+    for invocation in unrendered_invocations(
+        extractor, listing, tree.read, reached.rendered, config.max_expansions
+    ):
+        reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))

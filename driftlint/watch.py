@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from driftlint.config.load import ScriptRule
@@ -12,6 +12,7 @@ from driftlint.model import Interface
 from driftlint.module_refs import module_file
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import string_literal, walk
+from driftlint.resolve.static_installs import found_installs
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +24,16 @@ class Install:
 
 
 def static_installs(
-    manifests: Iterable[ast.Manifest], module_roots: tuple[str, ...], exists: Callable[[str], bool]
+    manifests: Iterable[ast.Manifest],
+    module_roots: tuple[str, ...],
+    exists: Callable[[str], bool],
+    listing: Sequence[str] = (),
 ) -> list[Install]:
-    """Every `file` resource whose `source` or `content => template()` names a tree file."""
-    out: list[Install] = []
+    """Every `file` resource whose `source` or `content => template()` names a tree file; with
+    the tree's `listing`, also those whose path or source is built from variables, and every
+    file of a directory copied with `recurse => true` (driftlint.resolve.static_installs)."""
+    manifests = list(manifests)
+    out: list[Install] = _substituted(manifests, module_roots, exists, listing) if listing else []
     for manifest in manifests:
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource) or node.type.lower() != "file":
@@ -43,6 +50,35 @@ def static_installs(
                             if path is not None and exists(path):
                                 out.append(Install(dest or "", path))
                                 break
+    return out
+
+
+def _substituted(
+    manifests: list[ast.Manifest],
+    module_roots: tuple[str, ...],
+    exists: Callable[[str], bool],
+    listing: Sequence[str],
+) -> list[Install]:
+    out: list[Install] = []
+    folders: dict[str, list[str]] = {}
+    for found in found_installs(manifests):
+        for root in module_roots:
+            path = module_file(found.kind, found.ref, root)
+            if path is None:
+                continue
+            if exists(path):
+                out.append(Install(found.dest, path))
+                break
+            if found.recurse:
+                if not folders:
+                    for name in listing:
+                        folders.setdefault(posixpath.dirname(name), []).append(name)
+                inside = [f for d, names in folders.items() if d == path or d.startswith(path + "/")
+                          for f in names]  # fmt: skip
+                dest = found.dest.rstrip("/")
+                out.extend(Install(dest + f.removeprefix(path), f) for f in sorted(inside))
+                if inside:
+                    break
     return out
 
 
@@ -74,9 +110,9 @@ def is_script(dest: str, spec_path: str, text: str | None) -> bool:
     Config files that happen to hold usage text (a YAML file documenting a tool) are not.
     """
     if text is not None and text.lstrip("\ufeff").startswith("#!"):
-        # Perl, Ruby or PHP parsers are not read: their usage text alone would mislead.
+        # PHP parsers are not read; Perl's and Ruby's option specs are (issue #14).
         shebang = text.lstrip("\ufeff").split("\n", 1)[0]
-        return any(s in shebang for s in ("sh", "python"))
+        return any(s in shebang for s in ("sh", "python", "perl", "ruby"))
     base = spec_path.removesuffix(".erb").removesuffix(".epp")
     return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
 

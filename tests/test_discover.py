@@ -307,6 +307,7 @@ def test_excludes_never_raise(patterns: list[str], path: str) -> None:
         pytest.param("manifests/site.pp", True, id="environment"),
         pytest.param("modules/m/tests/init.pp", False, id="smoke-test"),
         pytest.param("modules/m/examples/labs.pp", False, id="example"),
+        pytest.param("modules/ntp/plans/acceptance/pe_agent.pp", False, id="bolt-plan"),
         pytest.param("modules/m/spec/fixtures/modules/n/manifests/init.pp", False, id="rspec"),
         pytest.param("site/profile/tests/x.pp", False, id="other-module-root"),
         pytest.param("modules/tests/manifests/init.pp", True, id="module-named-tests"),

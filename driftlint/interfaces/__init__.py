@@ -21,7 +21,12 @@ from driftlint.interfaces.common import (
 from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
+from driftlint.interfaces.perl import looks_perl, read_perl
+from driftlint.interfaces.py2 import parse_either
 from driftlint.interfaces.pyargparse import read_python
+from driftlint.interfaces.pygetopt import read_pygetopt
+from driftlint.interfaces.ruby import looks_ruby, read_ruby
+from driftlint.interfaces.shellcode import operands_from_code
 from driftlint.interfaces.usage import (
     best_usage,
     python_blocks,
@@ -83,13 +88,36 @@ def _read(
         moved: Interface = _respan(found, path, LineIndex(flat), LineIndex(code))
         return moved
     body = _blank(text, SYMBOL) if templated else text
+    # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
+    if looks_perl(body):
+        return read_perl(path, body, script)
+    if looks_ruby(body):
+        return read_ruby(path, body, script)
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
-        return _shell(path, body, script, progs)
+        return _runs_the_rest(_shell(path, body, script, progs), body)
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
     return _combine(script, None, usage, ())
+
+
+# `exec ... "$@"` (continued lines included): the script runs its remaining arguments.
+_EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
+
+
+def _runs_the_rest(found: Interface | None, body: str) -> Interface | None:
+    """A wrapper script (`govuk_setenv APP child`: `shift` its own positionals off, then
+    `exec envdir ... "$@"`): its last positional is a command with its own arguments, so it
+    takes any number of words. A script that hands all its arguments on (`exec php x.php
+    "$@"`) has its own usage: that stays as it is."""
+    if found is None or len(found.positionals) < 2 or found.positionals[-1].max is None:
+        return found
+    rest = _EXEC_REST.search(body)
+    if rest is None or not re.search(r"(?m)^\s*shift\b", body[: rest.start()]):
+        return found
+    last = replace(found.positionals[-1], max=None)
+    return replace(found, positionals=(*found.positionals[:-1], last))
 
 
 def _respan(value: Any, path: str, old: LineIndex, new: LineIndex) -> Any:
@@ -121,6 +149,11 @@ def _blank(text: str, mark: str) -> str:
 
 # shell -----------------------------------------------------------------------------------------
 def _shell(path: str, text: str, script: str, progs: frozenset[str]) -> Interface | None:
+    found = _shell_parsers(path, text, script, progs)
+    return None if found is None else operands_from_code(found, code_lines(text))
+
+
+def _shell_parsers(path: str, text: str, script: str, progs: frozenset[str]) -> Interface | None:
     index = LineIndex(text)
     code = code_lines(text)
     usage = best_usage(shell_blocks(text), path, progs)
@@ -216,6 +249,9 @@ def _python(
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError) as error:
+        either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
+        if either is not None:
+            return _python_tree(path, either[1], script, read, progs, either[0])
         # Python may point past the end of a line (a continuation at its end): stay inside.
         lines = text.split("\n")
         line = min(max(1, getattr(error, "lineno", None) or 1), len(lines))
@@ -233,6 +269,17 @@ def _python(
                 errors=(finding,),
             )
         return None
+    return _python_tree(path, text, script, read, progs, tree)
+
+
+def _python_tree(
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None,
+    progs: frozenset[str],
+    tree: ast.Module,
+) -> Interface | None:
     parsed = read_python(tree, text, path, script, read)
     lines = text.split("\n")
     if parsed.docopt is not None:
@@ -243,9 +290,8 @@ def _python(
         if usage is not None:
             found = _text_interface(script, usage)
             return replace(found, interleaved=not parsed.options_first)
-    return _combine(
-        script, parsed.interface, best_usage(python_blocks(tree, text), path, progs), ()
-    )
+    code = parsed.interface or read_pygetopt(tree, text, path, script)
+    return _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
 
 
 def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[TextLine]:
@@ -270,7 +316,13 @@ def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[Text
 # merging ---------------------------------------------------------------------------------------
 def _text_interface(script: str, usage: Usage) -> Interface:
     return make_interface(
-        script, "docopt", options=usage.options, positionals=usage.positionals, source=usage.source
+        script,
+        "docopt",
+        options=usage.options,
+        positionals=usage.positionals,
+        source=usage.source,
+        # `with-lock [-t N] COMMAND [ARGS...]`: the command's own options follow it
+        interleaved=not usage.command_tail,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from driftlint.interfaces.common import LineIndex
@@ -18,6 +19,10 @@ _REJECT = re.compile(
 )
 _VALUE = re.compile(r"\bshift\s+2\b|\$\{?2\b|\bOPTARG\b")
 _SHIFT_THEN_ONE = re.compile(r"\bshift\b\s*(?:;|\n|&&)[\s\S]*\$\{?1\b")
+_GUARDED = re.compile(
+    r"\bif\s+[^\n]*\$\{?2\b|\[\[?\s[^\]\n]*\$\{?2\b[^\]\n]*\]\]?\s*&&|"
+    r"\$#\s*-g[te]\s*[12]\b|\bcase\s+\"?\$\{?2\b"
+)
 _WORD_AT = re.compile(r"(?<![\w-])(case|esac)(?![\w-])")
 
 
@@ -28,6 +33,7 @@ class Arm:
     catch: str  # "", "dash" (`-*`) or "any" (`*`)
     body: str
     separator: bool  # a `--)` arm
+    words: tuple[str, ...] = ()  # plain words in the pattern (`start`, `force-reload`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,14 @@ def read_case(text: str, code: str, path: str, index: LineIndex) -> CaseParse | 
     return None
 
 
+def case_arms(code: str, subject: str) -> Iterator[list[Arm]]:
+    """The arms of every `case` on `$subject`, in file order."""
+    index = LineIndex(code)
+    for m in _CASE.finditer(code):
+        if m.group(1) == subject:
+            yield _arms(code, m.end(), "", index)[0]
+
+
 def _read(arms: list[Arm], in_for: bool, source: Span) -> CaseParse:
     options = []
     rejects = False
@@ -67,7 +81,17 @@ def _read(arms: list[Arm], in_for: bool, source: Span) -> CaseParse:
                 not in_for and bool(_VALUE.search(arm.body) or _SHIFT_THEN_ONE.search(arm.body))
             )
             names = tuple(dict.fromkeys(n for n, _ in arm.names))
-            options.append(Option(names, value, span=arm.names[0][1], sources=frozenset({"code"})))
+            # `if [ -n "$2" ]; then X=$2; shift; fi`: the value may be left out (issue #14)
+            optional = value and not arm.equals and bool(_GUARDED.search(arm.body))
+            options.append(
+                Option(
+                    names,
+                    value,
+                    nargs=-3 if optional else 1,
+                    span=arm.names[0][1],
+                    sources=frozenset({"code"}),
+                )
+            )
         if arm.catch == "dash":
             dash_seen = True
             rejects = bool(_REJECT.search(arm.body))
@@ -168,6 +192,7 @@ def _arm(code: str, start: int, close: int, body: str, path: str, index: LineInd
     equals: list[str] = []
     catch = ""
     separator = False
+    words: list[str] = []
     offset = start
     for raw in code[start:close].split("|"):
         lead = len(raw) - len(raw.lstrip())
@@ -192,4 +217,6 @@ def _arm(code: str, start: int, close: int, body: str, path: str, index: LineInd
             names.append((name, index.span(path, at, at + len(name))))
             if m.group(2):
                 equals.append(name)
-    return Arm(tuple(names), tuple(equals), catch, body, separator)
+        elif text and not text.startswith("-"):
+            words.append(text)
+    return Arm(tuple(names), tuple(equals), catch, body, separator, tuple(words))

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field, replace
 
 from driftlint.interfaces.common import TextLine
 from driftlint.interfaces.docopt_options import option_section
+from driftlint.interfaces.docopt_sections import program_word, usage_section
 from driftlint.model import Option, Positional, Span
 
 # `<keep days>` is one argument name, spaces and all (docopt allows them inside <>).
-_TOKEN = re.compile(r"\.\.\.|<[^<>\[\](){}|]+>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+")
-_PROG = re.compile(r"\$\([^)]*\)|`[^`]*`|\$\{[^}]*\}|\S+")
+# `<WAL|BASE>` is one operand with alternatives inside (issue #14).
+_TOKEN = re.compile(
+    r"\.\.\.|<[^<>\[\](){}|]+(?:\|[^<>\[\](){}|\s]+)*>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+"
+)
 _MAX_TOKENS = 2000  # bound the work on pathological text
+# An operand that stands for a whole command line: it takes any number of words (issue #14).
+_COMMAND = re.compile(
+    r"^(?:cmd|command|child|program|prog|cmdline|command[ _-]?line|(?:cmd|command)[ _-]args?)$",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +33,7 @@ class Usage:
     has_pattern: bool  # a `Usage:`/SYNOPSIS pattern was found
     has_option_list: bool  # options are listed (in a pattern or an Options section)
     shortcut_only: bool  # `[options]` without an Options section: the list is unknown
+    command_tail: bool = False  # the last operand is a command line: its words are not ours
 
 
 @dataclass(slots=True)
@@ -65,7 +74,7 @@ def parse_usage(
     A pattern must look like one: its program is one of `progs` (or `$0`-like), or it writes an
     option, a bracket or an `<arg>`/ARG; `Usage: run this from cron` is prose.
     """
-    pattern_lines, head = _section(lines)
+    pattern_lines, head = usage_section(lines)
     described = option_section(lines, path)
     if not pattern_lines and not described:
         return None
@@ -87,6 +96,7 @@ def parse_usage(
         shortcut = _collect_options(tree, path, options, order) or shortcut
     merged = _unique(order, options)
     slots = _combine([_slots(tree, False, path) for tree in trees]) if trees else []
+    slots, command_tail = _command_tail(slots, trees)
     positionals = tuple(Positional(s.name, s.min, s.max, s.choices, s.span) for s in slots)
     first = head or (lines[0] if lines else TextLine("", 1, 1))
     last = pattern_lines[-1] if pattern_lines else first
@@ -102,7 +112,34 @@ def parse_usage(
         has_pattern=bool(trees),
         has_option_list=bool(merged),
         shortcut_only=shortcut and not described,
+        command_tail=command_tail,
     )
+
+
+def _command_tail(slots: list[_Slot], trees: list[list[_Node]]) -> tuple[list[_Slot], bool]:
+    """From an operand named like a command (`COMMAND [ARGS...]`, `child`) or the first one
+    after `--`, every word belongs to that command: one operand of any number of words."""
+    cut = next(
+        (
+            i
+            for i, s in enumerate(slots)
+            if _COMMAND.match(s.name.strip("<>"))
+            # last, or followed only by `[ARGS...]`: `<COMMAND> <SERVICE>` is an action word
+            and (i == len(slots) - 1 or (i == len(slots) - 2 and slots[-1].max is None))
+        ),
+        None,
+    )
+    if cut is None and len(trees) == 1:
+        before = 0
+        for node in trees[0]:
+            if node.kind == "sep":
+                cut = before if before < len(slots) else None
+                break
+            before += len(_slots([node], False, ""))
+    if cut is None:
+        return slots, False
+    head = slots[cut]
+    return [*slots[:cut], replace(head, max=None)], True
 
 
 def _plausible(toks: list[_Tok], progs: frozenset[str], lines: list[TextLine]) -> bool:
@@ -122,58 +159,17 @@ def _plausible(toks: list[_Tok], progs: frozenset[str], lines: list[TextLine]) -
     )
 
 
-# sections ------------------------------------------------------------------------------------
-def _section(lines: list[TextLine]) -> tuple[list[TextLine], TextLine | None]:
-    """The pattern lines after `Usage:` (or under SYNOPSIS), each trimmed to the pattern."""
-    for index, line in enumerate(lines):
-        stripped = line.text.strip()
-        lower = stripped.lower()
-        lead = len(line.text) - len(line.text.lstrip())
-        if lower.startswith("usage:"):
-            at = lead + len("usage:")
-            rest = line.text[at:]
-            out = []
-            if rest.strip():
-                skip = len(rest) - len(rest.lstrip())
-                out.append(TextLine(rest.strip(), line.line, line.column + at + skip))
-            out.extend(_following(lines[index + 1 :], bool(out), lead, started=bool(out)))
-            return out, line
-        if stripped.rstrip(":") in ("SYNOPSIS", "Synopsis"):
-            return _following(lines[index + 1 :], True, lead, started=False), line
-    return [], None
-
-
-def _following(
-    lines: list[TextLine], stop_unindented: bool, base: int, started: bool
-) -> list[TextLine]:
-    out: list[TextLine] = []
-    for line in lines:
-        stripped = line.text.strip()
-        lead = len(line.text) - len(line.text.lstrip())
-        if not stripped:
-            if out or started:
-                break
-            continue
-        if stripped.endswith(":") and not stripped.startswith("-") and lead <= base:
-            break  # the next section
-        if stop_unindented and lead <= base and (out or started):
-            break
-        out.append(TextLine(stripped, line.line, line.column + lead))
-    return out
-
-
 # patterns ------------------------------------------------------------------------------------
 def _tokens(lines: list[TextLine]) -> list[tuple[list[_Tok], bool]]:
     """Tokens of each line, and whether the line starts with a program name."""
     out: list[tuple[list[_Tok], bool]] = []
     prog = ""
     for line in lines:
-        m = _PROG.match(line.text)
-        word = m.group(0) if m else ""
+        word, end = program_word(line.text)
         starts = not prog or word == prog or word.startswith("$") or word.startswith("`")
         if not prog:
             prog = word
-        offset = m.end() if (m and starts) else 0
+        offset = end if (word and starts) else 0
         toks = []
         for t in _TOKEN.finditer(line.text, offset):
             text, start = t.group(0), t.start()
@@ -254,8 +250,36 @@ def _collect_options(
             shortcut = True
         elif node.kind == "option" and node.tok is not None:
             following = nodes[index + 1] if index + 1 < len(nodes) else None
+            if len(nodes) == 2 and index == 0 and _optional_value(following):
+                # `[-l [LEVEL]]`: the option's value may be left out (issue #14)
+                assert following is not None
+                following.alternatives[0][0].kind = "value"
+                _add(
+                    Option(
+                        (node.tok.text,),
+                        True,
+                        nargs=-3,
+                        span=node.tok.span(path),
+                        sources=frozenset({"text"}),
+                    ),
+                    options,
+                    order,
+                )
+                continue
             _pattern_option(node.tok, following, path, options, order)
     return shortcut
+
+
+def _optional_value(node: _Node | None) -> bool:
+    return (
+        node is not None
+        and node.kind == "group"
+        and node.optional
+        and len(node.alternatives) == 1
+        and len(node.alternatives[0]) == 1
+        and node.alternatives[0][0].kind == "arg"
+        and not node.alternatives[0][0].repeat
+    )
 
 
 def _pattern_option(

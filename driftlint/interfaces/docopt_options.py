@@ -8,7 +8,9 @@ from driftlint.interfaces.common import TextLine
 from driftlint.model import Option
 
 _DEFAULT = re.compile(r"\[default:\s*([^\]]*)\]", re.I)
-_OPTION_HEAD = re.compile(r"^(?:[\w\s-]*\s)?options?\s*:?\s*$", re.I)
+_OPTION_HEAD = re.compile(
+    r"^(?:[\w\s-]*\s)?(?:options?|flags|args|arguments|parameters)\s*:?\s*$", re.I
+)
 _NAME = re.compile(r"^-{1,2}[A-Za-z0-9?][\w.?-]*$")
 
 

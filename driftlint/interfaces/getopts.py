@@ -39,6 +39,9 @@ def read_getopts(text: str, path: str, index: LineIndex) -> ShellParse | None:
         return None
     group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
     optstring, start = m.group(group), m.start(group)
+    assigned = _assigned(code, optstring)
+    if assigned is not None:
+        optstring, start = assigned
     options = []
     errors = []
     position = 1 if optstring.startswith(":") else 0  # leading `:` is silent error reporting
@@ -61,6 +64,25 @@ def read_getopts(text: str, path: str, index: LineIndex) -> ShellParse | None:
         position += 2 if value else 1
     source = index.span(path, m.start(), m.end() - 1)
     return ShellParse("getopts", tuple(options), source, interleaved=False, errors=tuple(errors))
+
+
+def _assigned(code: str, optstring: str) -> tuple[str, int] | None:
+    """`options=':hl:'` ... `getopts $options opt`: the one literal the variable is set to."""
+    name = re.fullmatch(r"\$\{?(\w+)\}?", optstring)
+    if name is None:
+        return None
+    found = list(
+        re.finditer(
+            rf"""(?m)^\s*(?:local\s+|readonly\s+|declare\s+)?{name.group(1)}="""
+            r"""(?:"([^"$`\n]*)"|'([^'\n]*)'|([^\s;'"$`]*))(?=[\s;]|$)""",
+            code,
+        )
+    )
+    if len(found) != 1:
+        return None
+    m = found[0]
+    group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
+    return m.group(group), m.start(group)
 
 
 @dataclass(frozen=True, slots=True)

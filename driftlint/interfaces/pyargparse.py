@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from driftlint.interfaces.common import make_interface, merge_names
+from driftlint.interfaces.py2 import parse_either
 from driftlint.interfaces.pyoptions import argparse_item, optparse_item, span_of
 from driftlint.model import Interface, Option, Positional, Span
 
@@ -58,12 +58,10 @@ def read_python(
             base_text = read(base_path)
             if base_text is None:
                 continue
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    base_tree = ast.parse(base_text)
-            except (SyntaxError, ValueError, RecursionError):
+            either = parse_either(base_text)
+            if either is None:
                 continue
+            base_tree, base_text = either
             base = read_python(base_tree, base_text, base_path, script, read, depth + 1)
             if base.interface is not None:
                 reader.inherit(base.interface)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from driftlint.interfaces.common import TextLine
 from driftlint.interfaces.docopt import Usage, parse_usage
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_]\w*)\2")
+# A command that prints its quoted argument (issue #14: `echo >&2 "..."`, `echo $"..."` of
+# Red Hat init scripts, `log_failure_msg` of LSB init scripts, printf's format), at the start
+# of a line or after `;`, `{`, `&&`, `||`, `then`, `else`, `do` or a case pattern's `)`.
 _ECHO = re.compile(
-    r"""^\s*(?:echo|printf)\s+(?:-[neE]+\s+)?(["'])(.*)\1\s*(?:>&2|1>&2)?\s*;?\s*$"""
+    r"""(?:^|[;{(]|&&|\|\||\b(?:then|else|do)\b|\))\s*"""
+    r"""(?P<command>echo|printf|log_failure_msg|log_warning_msg|log_action_msg|log_success_msg)"""
+    r"""\s+(?:(?:-[neE]+|[12]?>&\s*[12])\s+)*\$?(?P<quote>["'])"""
 )
+_BARE_ECHO = re.compile(r"""^\s*echo(?:\s+(?:-[neE]+|[12]?>&\s*[12]|""|''))*\s*;?\s*$""")
+_BARE_FORMAT = re.compile(r"^(?:%[-\d.]*[sb]|\\[nt]|\s)+$")
+_NEXT_QUOTE = re.compile(r"""\s+\$?(["'])""")
 _USAGE_WORD = re.compile(r"usage|synopsis|options\s*:", re.I)
 
 
@@ -35,9 +44,9 @@ def shell_blocks(text: str) -> list[list[TextLine]]:
             if comment:
                 blocks.append(comment)
                 comment = []
-        m = _ECHO.match(raw)
-        if m:
-            echo.append(TextLine(m.group(2).replace("\\n", "  "), number, m.start(2) + 1))
+        printed = _printed(raw) if not stripped.startswith("#") else None
+        if printed is not None:
+            echo.append(printed._replace(number=number).line())
         elif echo:
             blocks.append(echo)
             echo = []
@@ -51,6 +60,75 @@ def shell_blocks(text: str) -> list[list[TextLine]]:
         if rest:
             blocks.append(rest)
     return [b for b in blocks if any(_USAGE_WORD.search(t.text) for t in b)]
+
+
+class _Printed(NamedTuple):
+    text: str
+    column: int
+    number: int = 0
+
+    def line(self) -> TextLine:
+        return TextLine(self.text, self.number, self.column)
+
+
+def _printed(raw: str) -> _Printed | None:
+    """The text an echo-like command on this line prints: the first quoted argument, closed on
+    this line; escapes `\\n`, `\\t` and printf's `%%` become blanks of the same width. A bare
+    `echo` (or `echo >&2`) prints an empty line, which keeps a run of echo lines together."""
+    if _BARE_ECHO.match(raw):
+        return _Printed("", len(raw) + 1)
+    for m in _ECHO.finditer(raw):
+        quote = m.group("quote")
+        start = m.end()
+        i = _closing_quote(raw, start, quote)
+        if i >= len(raw):
+            return None  # a string continued on the next lines: not one line of usage
+        text = raw[start:i]
+        if m.group("command") == "printf" and _BARE_FORMAT.match(text):
+            # `printf '%s\n' "Usage: ..."`: the text is the argument, not the format
+            after = _NEXT_QUOTE.match(raw, i + 1)
+            if after is None:
+                return None
+            start = after.end()
+            i = _closing_quote(raw, start, after.group(1))
+            if i >= len(raw):
+                return None
+            text = raw[start:i]
+        text = re.sub(r"\\[nt]", "  ", text)
+        if m.group("command") == "printf":
+            text = text.replace("%%", "% ")
+        return _Printed(text, start + 1)
+    return None
+
+
+def _closing_quote(raw: str, at: int, quote: str) -> int:
+    """Where the string opened before `at` closes; inside `"..."`, a `$(...)` or `` `...` ``
+    holds quotes of its own (`"Usage: $(basename "$0") ..."`)."""
+    i = at
+    while i < len(raw):
+        c = raw[i]
+        if quote == '"' and c == "\\":
+            i += 2
+            continue
+        if quote == '"' and raw.startswith("$(", i):
+            depth, i = 1, i + 2
+            while i < len(raw) and depth:
+                if raw[i] in "'\"":
+                    i = _closing_quote(raw, i + 1, raw[i])
+                elif raw[i] == "(":
+                    depth += 1
+                elif raw[i] == ")":
+                    depth -= 1
+                i += 1
+            continue
+        if quote == '"' and c == "`":
+            close = raw.find("`", i + 1)
+            i = len(raw) if close < 0 else close + 1
+            continue
+        if c == quote:
+            return i
+        i += 1
+    return len(raw)
 
 
 def _heredoc(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
+from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal
+from driftlint.resolve.shellquote import shellquote
 from driftlint.resolve.undecided import case_label, describe, mark, parameter_of
 from driftlint.values import Unknown, Value, to_text
 
@@ -115,6 +117,8 @@ class Evaluator:
     limit: int = 16
     max_depth: int = 60
     prune: Callable[[str], bool] | None = None  # False: the class cannot lead to a call
+    # The tree's Ruby functions that render a template by convention (ruby_functions.py)
+    functions: Mapping[str, TemplateFunction] = field(default_factory=dict)
     resources: list[Resource] = field(default_factory=list)
     classes: dict[str, Frame] = field(default_factory=dict)
     defines_seen: set[str] = field(default_factory=set)
@@ -439,10 +443,30 @@ class Evaluator:
                 if len(args) >= 2 and name == "hiera":
                     return args[1]
             return [Unknown(node.span, f"{name}()")]
+        if name in self.functions and self.template is not None:
+            return self._function_template(name, args, frame, node.span)
+        if name == "shellquote":  # one alternative per choice of each argument
+            choices = itertools.islice(itertools.product(*args), self.limit)
+            return [shellquote(list(c), node.span) for c in choices]
         if name == "join" and args:
             sep = args[1] if len(args) > 1 else [LText.plain("")]
             return [self._join(a, s, node.span) for a in args[0] for s in sep][: self.limit]
         return [Unknown(node.span, f"{name}()")]
+
+    def _function_template(self, name: str, args: list[Alts], frame: Frame, span: Span) -> Alts:
+        """A call of a tree's Ruby function that renders a template (ruby_functions.py)."""
+        texts = [a[0].text for a in args if len(a) == 1 and isinstance(a[0], LText)]
+        known = len(texts) == len(args) and not any(
+            isinstance(a[0], LText) and a[0].dynamic for a in args
+        )
+        owner: Frame | None = frame
+        while owner is not None and not owner.name:
+            owner = owner.parent
+        module = owner.name.split("::")[0] if owner is not None else ""
+        ref = template_name(self.functions, name, texts, module) if known else None
+        if ref is None or self.template is None:
+            return [Unknown(span, f"{name}()")]
+        return self.template("template", LText.plain(ref), FrameScope(self, frame), span)
 
     def _join(self, value: Value, sep: Value, span: Span) -> Value:
         if not isinstance(value, tuple) or not isinstance(sep, LText):

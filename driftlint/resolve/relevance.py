@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from driftlint.parse.puppet import ast
+from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal, walk
 
 # `class::param: value` keys at the start of a Hiera line.
@@ -85,9 +86,11 @@ def compute(
     read: Callable[[str], str | None],
     module_file: Callable[[str, str], str | None],
     hiera_texts: Iterable[str],
+    functions: Mapping[str, TemplateFunction] | None = None,
 ) -> Relevance:
     """Relevant classes and defines: those that mention a token, and what declares them."""
     deps: dict[str, set[str]] = {}
+    passes: dict[str, set[str]] = {}  # defines and classes a body declares with values
     seeds: set[str] = set()
     file_hits: dict[str, bool] = {}
 
@@ -117,6 +120,16 @@ def compute(
                     kind = "template" if node.name == "jinja_template" else node.name
                     if ref and hit(module_file(kind, ref)):
                         seeds.add(name)
+                elif functions and node.name.lstrip(":") in functions:
+                    args = [_literal(a) for a in node.args]
+                    ref = template_name(
+                        functions,
+                        node.name.lstrip(":"),
+                        [a or "" for a in args],
+                        name.split("::")[0],
+                    )
+                    if ref and all(args) and hit(module_file("template", ref)):
+                        seeds.add(name)
             elif isinstance(node, ast.Resource):
                 kind = node.type.lower().lstrip(":")
                 if kind == "class":
@@ -124,8 +137,11 @@ def compute(
                         title = _literal(body.title)
                         if title:
                             uses.add(class_name(title))
+                            if body.attrs:
+                                passes.setdefault(name, set()).add(class_name(title))
                 elif kind in index.defines:
                     uses.add(kind)
+                    passes.setdefault(name, set()).add(kind)
                 for body in node.bodies:
                     for attr in body.attrs:
                         if attr.name == "source":
@@ -144,7 +160,22 @@ def compute(
             if name not in relevant and uses & relevant:
                 relevant.add(name)
                 changed = True
-    return Relevance(relevant)
+    return Relevance(relevant | _passed_to(relevant, passes))
+
+
+def _passed_to(relevant: set[str], passes: dict[str, set[str]]) -> set[str]:
+    """Defines and classes a relevant body declares with values, and what they declare in
+    turn: a wrapper define that never names the script still runs the command it is given
+    (`svc::timer { 'x': command => '/usr/local/bin/x --y' }`). They do not make their other
+    callers relevant: values flow down, not up."""
+    out: set[str] = set()
+    todo = [n for n in relevant if n in passes]
+    while todo:
+        for target in passes.get(todo.pop(), ()):
+            if target not in relevant and target not in out:
+                out.add(target)
+                todo.append(target)
+    return out
 
 
 def _declared(node: ast.Call, out: set[str]) -> None:

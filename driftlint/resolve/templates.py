@@ -60,6 +60,7 @@ class TemplateRenderer:
     limit: int
     findings: list[Finding]  # problems reading templates (parse-error)
     _epp: dict[tuple[str, str], EppTemplate] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)  # template files rendered at least once
     # ERB renderings by template path: (variables read and their values, rendered texts).
     _erb: dict[str, list[tuple[tuple[tuple[str, Value], ...], tuple[LText, ...]]]] = field(
         default_factory=dict
@@ -74,12 +75,17 @@ class TemplateRenderer:
             text = self.read(path) if path else None
             if path is None or text is None:
                 continue
+            self._seen.add(path)
             if kind == "template":
                 return self.erb(text, path, scope)
             renderings, errors = self.render(kind, text, path, scope)
             self.findings.extend(errors)
             return list(mark_conditional(renderings))
         return [LText.symbol(span, f"{kind}()")]
+
+    def rendered(self) -> set[str]:
+        """The template files this renderer rendered, for some scope."""
+        return set(self._seen)
 
     def erb(self, text: str, path: str, scope: FrameScope) -> Alts:
         """An ERB file rendered for a scope, or the rendering of an earlier scope whose

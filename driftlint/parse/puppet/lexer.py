@@ -64,8 +64,15 @@ class Tok:
         return f"Tok({self.kind!r}, {self.value!r}, {self.start}, {self.end})"
 
 
+# Puppet 3's NAME: segments may start with a digit (`packages::7z920`, a bare `7d`); its
+# NUMBER needs a word boundary after it (Puppet 3.8 lexer, `TOKENS.add_token :NAME`).
+_NAME3 = re.compile(r"(?:::)?[a-z0-9_][-\w]*(?:::[a-z0-9_][-\w]*)*")
+_CREF3 = re.compile(r"(?:(?:::)?[A-Z][-\w]*)+")  # `Mw-extension <| |>`: CLASSREF took hyphens
+
+
 class Lexer:
-    def __init__(self, src: Source, errors: list[Finding]) -> None:
+    def __init__(self, src: Source, errors: list[Finding], puppet3: bool = False) -> None:
+        self.puppet3 = puppet3
         self.src = src
         self.text = src.text
         self.errors = errors
@@ -123,10 +130,14 @@ class Lexer:
                 continue
             ws = pos == 0 or text[pos - 1] in " \t\r\n"
             if kind == "word":
-                value = m.group()
+                if self.puppet3:
+                    end = max(end, _NAME3.match(text, pos).end())  # type: ignore[union-attr]
+                value = text[pos:end]
                 tok = Tok(value if value in KEYWORDS else "NAME", value, pos, end, ws)
             elif kind == "op":
                 value = m.group()
+                if value == "[" and self.puppet3 and prev == "CREF":
+                    ws = False  # Puppet 3 reads `File ['/x']` as a reference, blank and all
                 if value == "/" and prev not in _DIVIDES_AFTER:
                     regex = self._regex(pos)
                     if regex is not None:
@@ -148,9 +159,17 @@ class Lexer:
             elif kind == "var":
                 tok = Tok("VAR", m.group()[1:], pos, end, ws)
             elif kind == "cref":
-                tok = Tok("CREF", m.group(), pos, end, ws)
+                if self.puppet3:
+                    end = max(end, _CREF3.match(text, pos).end())  # type: ignore[union-attr]
+                tok = Tok("CREF", text[pos:end], pos, end, ws)
             elif kind == "num":
                 if end < n and (text[end].isalnum() or text[end] == "_"):
+                    if self.puppet3:
+                        end = _NAME3.match(text, pos).end()  # type: ignore[union-attr]
+                        out.append(Tok("NAME", text[pos:end], pos, end, ws))
+                        prev = "NAME"
+                        pos = end
+                        continue
                     self.error(pos, end + 1, "syntax error: illegal number")
                 tok = Tok("NUM", m.group(), pos, end, ws)
             elif kind == "sq":

@@ -360,12 +360,25 @@ class Parser(ExprParser):
         return TypeAlias(self.span(start), name, value)
 
 
-def parse_manifest(text: str, path: str) -> Manifest:
-    """Parse a Puppet 7 manifest; syntax errors become parse-error findings, never raised."""
+def parse_manifest(text: str, path: str, puppet3: bool = True) -> Manifest:
+    """Parse a Puppet 7 manifest; syntax errors become parse-error findings, never raised.
+
+    A manifest Puppet 7 refuses is read again as Puppet 3 (bare words such as `7d`, names
+    with segments that start with a digit, `File ['/x']`): trees of that era still hold them,
+    and a manifest that does not parse hides its calls (issue #14). Puppet 7's errors stand
+    when Puppet 3 refuses it too. `puppet3` False reads Puppet 7 only."""
+    found = _parse(text, path, puppet3=False)
+    if not found.errors or not puppet3:
+        return found
+    old = _parse(text, path, puppet3=True)
+    return found if old.errors else old
+
+
+def _parse(text: str, path: str, puppet3: bool) -> Manifest:
     errors: list[Finding] = []
     src = Source(text, path)
     try:
-        toks = Lexer(src, errors).tokens()
+        toks = Lexer(src, errors, puppet3).tokens()
     except RecursionError:
         errors.append(src.error(0, 0, "syntax error: nesting too deep"))
         return Manifest(path, (), tuple(errors))

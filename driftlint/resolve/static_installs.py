@@ -1,0 +1,131 @@
+"""Installs whose path or source is built from variables, found without evaluating (shape 12).
+
+`file { $dest: source => "puppet:///modules/m/${name}" }` names no literal path, so the script
+it installs would never be watched. Here variables are replaced by what the code writes
+literally: a class's or define's parameter defaults and its `$x = '...'` assignments, and for
+a define, each declaration of it with a literal title and literal parameters
+(`nrpe::plugin { 'check_x': }` installing `"${plugins_dir}/${title}"`). A directory copied
+with `recurse => true` installs every file under its source folder. Anything else (facts,
+lookups, function calls) is left unknown: that install is skipped, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import string_literal, walk
+
+TEMPLATE_CALLS = ("template", "epp", "file", "jinja_template")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    dest: str
+    kind: str  # "source" or a template function's kind, as module_refs.module_file takes
+    ref: str
+    recurse: bool = False
+
+
+def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
+    """A string whose interpolated variables all have literal values in `env`."""
+    if isinstance(node, ast.Var):
+        return env.get(node.name.lstrip(":"))
+    if not isinstance(node, ast.Str):
+        return None
+    out: list[str] = []
+    for part in node.parts:
+        if isinstance(part, ast.Lit):
+            out.append(part.value.text)
+        elif (
+            isinstance(part.expr, ast.Var | ast.Name)
+            and (value := env.get(getattr(part.expr, "name", getattr(part.expr, "text", ""))))
+            is not None
+        ):
+            out.append(value)
+        else:
+            return None
+    return "".join(out)
+
+
+def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for param in definition.params:
+        if param.default is not None and (value := substitute(param.default, env)) is not None:
+            env[param.name] = value
+    env.update(given)
+    for node in definition.body:  # top-level assignments only: branches may not run
+        if isinstance(node, ast.Assign) and isinstance(node.target, ast.Var):
+            value = string_literal(node.value) or substitute(node.value, env)
+            if value is not None:
+                env[node.target.name] = value
+    return env
+
+
+def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
+    for node in walk(body):
+        if not isinstance(node, ast.Resource) or node.type.lower() != "file":
+            continue
+        for resource in node.bodies:
+            attrs = {a.name: a.value for a in resource.attrs}
+            dest = substitute(attrs.get("path", resource.title), env)
+            if dest is None or not dest.startswith("/"):
+                continue
+            recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
+            recurse = recurse and _truthy(attrs["recurse"])
+            source = attrs.get("source")
+            if source is not None:
+                for item in source.items if isinstance(source, ast.Array) else (source,):
+                    if (ref := substitute(item, env)) is not None:
+                        yield Found(dest, "source", ref, recurse)
+                        break
+            content = attrs.get("content")
+            if isinstance(content, ast.Call) and content.name in TEMPLATE_CALLS and content.args:
+                ref = substitute(content.args[0], env)
+                if ref is not None:
+                    kind = "template" if content.name == "jinja_template" else content.name
+                    yield Found(dest, kind, ref)
+
+
+def _truthy(node: ast.Node) -> bool:
+    if isinstance(node, ast.Bool):
+        return node.value
+    text = string_literal(node) if isinstance(node, ast.Str) else getattr(node, "text", "")
+    return text in ("true", "remote")
+
+
+def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
+    """Installs of classes and defines whose path or source needs variables replaced."""
+    manifests = list(manifests)
+    defines: dict[str, ast.DefineDef] = {}
+    out: list[Found] = []
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if isinstance(node, ast.DefineDef):
+                defines[node.name] = node
+            elif isinstance(node, ast.ClassDef):
+                own = [n for n in node.body if not isinstance(n, ast.ClassDef | ast.DefineDef)]
+                out.extend(_files(own, _env(node, {})))
+    if not defines:
+        return out
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if not isinstance(node, ast.Resource):
+                continue
+            definition = defines.get(node.type.lower().lstrip(":"))
+            if definition is None:
+                continue
+            for body in node.bodies:
+                for title in _titles(body.title):
+                    given = {"title": title, "name": title}
+                    for attr in body.attrs:
+                        if (value := string_literal(attr.value)) is not None:
+                            given[attr.name] = value
+                    out.extend(_files(definition.body, _env(definition, given)))
+    return out
+
+
+def _titles(node: ast.Node) -> list[str]:
+    items = node.items if isinstance(node, ast.Array) else (node,)
+    return [t for item in items if (t := string_literal(item)) is not None]

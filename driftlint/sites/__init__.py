@@ -1,0 +1,69 @@
+"""Call sites: every kind of file that runs commands, one module each, listed in `SITES`.
+
+A file is read as the first kind that claims its installed path; when none does, as the first
+kind whose content pattern its text matches. Adding a kind is one module, one fixture
+(`fixtures/site-<name>/`, checked by tests/test_sites.py) and one line here. A sudoers entry
+names a script but runs nothing: it is no kind.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from driftlint.sites import (
+    apt_hooks,
+    authorized_keys,
+    cron,
+    debian_default,
+    logrotate,
+    nagios,
+    nrpe,
+    runit,
+    script,
+    supervisord,
+    systemd,
+    sysv,
+    upstart,
+)
+from driftlint.sites.base import HEAD, Site
+
+SITES: dict[str, Site] = {
+    s.name: s
+    for s in (
+        systemd.SITE,
+        sysv.SITE,
+        script.SITE,
+        upstart.SITE,
+        cron.SITE,
+        runit.SITE,
+        supervisord.SITE,
+        nrpe.SITE,
+        nagios.SITE,
+        logrotate.SITE,
+        apt_hooks.SITE,
+        authorized_keys.SITE,
+        debian_default.SITE,
+    )
+}
+
+__all__ = ["SITES", "Site", "by_path", "by_text"]
+
+
+@functools.lru_cache(maxsize=65536)
+def by_path(dest: str) -> Site | None:
+    """The kind that claims an installed path, if one does."""
+    return next((s for s in SITES.values() if s.claims_path(dest)), None)
+
+
+def by_text(text: str) -> Site | None:
+    """The kind whose content pattern a text (rendered, or a template's source) matches. A
+    program with a `#!` line is a shell script or none of these: a Python script's
+    `command[x] = ...` is no NRPE line."""
+    return _by_head(text[:HEAD])
+
+
+@functools.lru_cache(maxsize=4096)
+def _by_head(text: str) -> Site | None:
+    if text.lstrip("\ufeff").startswith("#!"):
+        return script.SITE if script.SITE.claims_text(text) else None
+    return next((s for s in SITES.values() if s.claims_text(text)), None)

@@ -1,0 +1,31 @@
+"""NRPE checks: `command[name]=command line`, which the daemon runs through `/bin/sh -c`.
+
+`$ARG1$`-style macros are unknown words (they hold what the monitoring server sends)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from driftlint.ltext import LText
+from driftlint.parse import shell
+from driftlint.sites.base import Site
+
+LINE = re.compile(r"^[ \t]*command\[[^\]]+\]\s*=\s*")
+
+
+def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
+    out: list[shell.Command] = []
+    for line in text.split("\n"):
+        if match := LINE.match(line.text):
+            out.extend(shell.parse_shell(line[match.end() :], path).commands)
+    return out
+
+
+SITE = Site(
+    "nrpe-command",
+    read,
+    paths=("/etc/nagios/nrpe.d/*", "/etc/nagios/nrpe.cfg", "/etc/nagios/nrpe_local.cfg",
+           "/etc/nrpe.d/*", "/etc/icinga2/nrpe.d/*"),
+    content=re.compile(LINE.pattern, re.MULTILINE),
+)  # fmt: skip

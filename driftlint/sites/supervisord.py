@@ -1,0 +1,40 @@
+"""supervisord programs: the `command=` of each `[program:x]` section (supervisord.conf(5));
+an indented line continues the value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from driftlint.ltext import LText
+from driftlint.parse import shell
+from driftlint.sites.base import Site
+
+KEY = re.compile(r"^command\s*[=:]\s*")
+
+
+def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
+    out: list[shell.Command] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        match = KEY.match(line.text)
+        if match is None:
+            continue
+        value = [line[match.end() :]]
+        for more in lines[number + 1 :]:
+            if not more.text[:1].isspace() or not more.text.strip():
+                break
+            value.append(more.strip())
+        command = LText.join(value, " ")
+        # supervisord splits with shlex, not a shell: the shell's reading of quotes is the same.
+        out.extend(shell.parse_shell(command, path).commands[:1])
+    return out
+
+
+SITE = Site(
+    "supervisord-program",
+    read,
+    paths=("/etc/supervisor/conf.d/*", "/etc/supervisord.d/*", "/etc/supervisord.conf",
+           "/etc/supervisor/supervisord.conf"),
+    content=re.compile(r"^\[program:[^\]]+\]", re.MULTILINE),
+)  # fmt: skip

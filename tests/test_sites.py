@@ -1,0 +1,107 @@
+"""The call-site registry: every kind has its fixture; files are claimed by the right kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from driftlint import sites
+from driftlint.ltext import LText
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", sorted(sites.SITES))
+def test_every_kind_has_a_fixture(name: str) -> None:
+    folder = FIXTURES / f"site-{name}"
+    assert (folder / "EXPECTED.json").is_file(), f"kind {name} has no fixtures/site-{name}/"
+
+
+@pytest.mark.parametrize(
+    ("dest", "text", "kind"),
+    [
+        pytest.param("/etc/systemd/system/a.service", "", "systemd-unit", id="unit-by-path"),
+        pytest.param(
+            "/etc/x/a", "[Unit]\n[Service]\nExecStart=/a\n", "systemd-unit", id="unit-by-text"
+        ),
+        pytest.param("/etc/init.d/a", "#!/bin/sh\n", "sysv-init", id="init-before-shebang"),
+        pytest.param("/opt/a", "#!/usr/bin/env bash\n", "shell-script", id="env-bash"),
+        pytest.param("/etc/init/a.conf", "", "upstart-job", id="upstart"),
+        pytest.param("/etc/cron.d/a", "", "cron", id="cron-d"),
+        pytest.param("/etc/x/a", "0 3 * * 1 root /usr/bin/a\n", "cron", id="cron-by-text"),
+        pytest.param("/etc/sv/a/run", "exec a\n", "runit-run", id="runit"),
+        pytest.param(
+            "/etc/x.ini", "[program:a]\ncommand=a\n", "supervisord-program", id="supervisord"
+        ),
+        pytest.param("/etc/x.cfg", "x=1\ncommand[a]=/a\n", "nrpe-command", id="nrpe-by-text"),
+        pytest.param("/etc/logrotate.d/a", "", "logrotate-script", id="logrotate"),
+        pytest.param("/etc/apt/apt.conf.d/1", "", "apt-hook", id="apt"),
+        pytest.param("/root/.ssh/authorized_keys", "", "authorized-keys", id="keys"),
+        pytest.param("/etc/default/a", "DAEMON=/a\n", "debian-default", id="default"),
+        pytest.param(
+            "/etc/sudoers.d/a",
+            "a ALL=(root) NOPASSWD: /usr/local/bin/a -x\n",
+            None,
+            id="sudoers-is-no-call",
+        ),
+        pytest.param("/etc/a.yaml", "command: /usr/local/bin/a\n", None, id="plain-config"),
+        pytest.param(
+            "/opt/a", "#!/usr/bin/python3\ncommand['x'] = '/a'\n", None, id="python-not-nrpe"
+        ),
+    ],
+)
+def test_kind_of_a_file(dest: str, text: str, kind: str | None) -> None:
+    site = sites.by_path(dest) or sites.by_text(text)
+    assert (site.name if site else None) == kind
+
+
+def _argvs(kind: str, dest: str, text: str) -> list[list[str]]:
+    commands = sites.SITES[kind].read(LText.literal(text, "f", 1, 1), dest, {})
+    return [[w.text for w in c.words] for c in commands]
+
+
+def test_upstart_env_stanza_sets_a_later_exec_word() -> None:
+    text = "start on startup\nenv Q=high\nexec /a -q $Q\n"
+    assert _argvs("upstart-job", "/etc/init/a.conf", text) == [["/a", "-q", "high"]]
+
+
+def test_nagios_comment_is_not_an_argument() -> None:
+    text = "define command {\n  command_line /a -n ; -x\n}\n"
+    assert _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text) == [["/a", "-n"]]
+
+
+def test_authorized_keys_escaped_quotes_make_one_word() -> None:
+    text = 'command="/a -q \\"two words\\"",no-pty ssh-ed25519 AAAA k\n'
+    assert _argvs("authorized-keys", "/root/.ssh/authorized_keys", text) == [
+        ["/a", "-q", "two words"]
+    ]
+
+
+def test_debian_default_without_daemon_runs_nothing() -> None:
+    assert _argvs("debian-default", "/etc/default/a", 'OPTS="-x"\n') == []
+
+
+def test_debian_default_is_shadowed_by_an_installed_init_script() -> None:
+    assert sites.SITES["debian-default"].shadowed_by("/etc/default/a") == ("/etc/init.d/a",)
+
+
+@pytest.mark.parametrize(
+    ("template", "dest"),
+    [
+        ("modules/m/templates/initscripts/x.systemd.erb", "/etc/systemd/system/x.service"),
+        ("modules/m/templates/x.cron.erb", "/etc/cron.d/x"),
+        ("modules/m/templates/default/x.erb", "/etc/default/x"),
+        ("modules/m/templates/bin/x.sh.erb", "/bin/x.sh"),
+    ],
+)
+def test_unrendered_template_installed_where_its_name_says(template: str, dest: str) -> None:
+    from driftlint.unrendered import guess_dest
+
+    assert guess_dest(template) == dest
+
+
+def test_nagios_user1_macro_is_the_plugin_folder() -> None:
+    text = "define command {\n  command_line $USER1$/check_x -w 5\n}\n"
+    argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
+    assert argvs == [["/usr/lib/nagios/plugins/check_x", "-w", "5"]]
