@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -17,8 +17,12 @@ from driftlint import __version__, checks
 from driftlint.config.load import Config, load_config
 from driftlint.model import Interface, Result
 
+if TYPE_CHECKING:
+    from driftlint.report.common import ReportContext
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
-FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit")
+FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit", "zuul", "github")
+REVIEW_FORMATS = frozenset({"gerrit", "zuul"})  # comment on the change: need its files
 
 
 def _fail(message: str, code: int = EXIT_SETUP) -> NoReturn:
@@ -84,7 +88,28 @@ def cli() -> None:
     "--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml)."
 )
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
+@click.option(
+    "--output",
+    "outputs",
+    metavar="FORMAT=FILE",
+    multiple=True,
+    callback=lambda _ctx, _param, value: _outputs(value),
+    help="Also write a report in FORMAT to FILE (repeatable).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="error",
+    show_default=True,
+    help="The lowest severity that makes the exit code 1.",
+)
 @click.option("--base", metavar="REV", help="Report only what the change since REV introduces.")
+@click.option("--gerrit-label", default="Verified", show_default=True, help="Label to vote -1 on.")
+@click.option(
+    "--gerrit-robot-comments",
+    is_flag=True,
+    help="Send robot_comments (deprecated since Gerrit 3.10) instead of comments.",
+)
 @click.option(
     "--baseline",
     metavar="FILE",
@@ -133,7 +158,11 @@ def check(
     path: Path,
     config_path: str | None,
     fmt: str,
+    outputs: tuple[tuple[str, Path], ...],
+    fail_on: str,
     base: str | None,
+    gerrit_label: str,
+    gerrit_robot_comments: bool,
     baseline: Path | None,
     select: str | None,
     ignore: str | None,
@@ -168,37 +197,60 @@ def check(
 
         folder = None if no_cache else (cache_dir or default_dir())
 
+        formats = {fmt, *(name for name, _ in outputs)}
+        review = bool(formats & REVIEW_FORMATS)
+        # The last run's result with paths from the repository top, and the change it checks.
+        reports: list[tuple[Result, ReportContext]] = []
+
         def run() -> Result:
             from driftlint.progress import Progress
 
             bar = Progress(sys.stderr) if Progress.wanted(sys.stderr, progress) else None
             try:
-                full = fix or diff  # --fix needs every call, not only the findings
+                # --fix and the review formats need every call, not only the findings.
+                full = fix or diff or review
                 result = engine.run(
                     path, config, errors, jobs=jobs, cache_dir=folder, progress=bar, full=full
                 )
             finally:
                 if bar is not None:
                     bar.close()
-            if base is not None:
-                from driftlint import change
+            from driftlint import change
 
-                result = change.introduced(result, path, base, config, cache_dir=folder)
+            if base is not None:
+                try:
+                    result = change.introduced(result, path, base, config, cache_dir=folder)
+                except change.BaseUnavailable as error:
+                    _fail(str(error))  # nothing on stdout: no finding can be called new
             if catalogs is not None or puppetdb is not None:
                 result = _fleet(path, config, result, catalogs, fleet_options, base, folder)
+            machine, context = change.for_reports(
+                result,
+                path,
+                base,
+                label=gerrit_label,
+                robot_comments=gerrit_robot_comments,
+                review=review,
+            )
             if baseline is not None:
                 from driftlint.report import baseline as baseline_module
 
-                result = baseline_module.hide(result, baseline)
+                kept = baseline_module.kept(machine, baseline_module.load(baseline))
+                result = baseline_module.only(result, kept)
+                machine = baseline_module.only(machine, kept)
+            reports[:] = [(machine, context)]
             return result
 
+        def show(result: Result) -> None:
+            _report(result, *reports[0], fmt, outputs, color)
+
         if fix or diff:
-            return _fix(path, run, diff, lambda result: _report(result, fmt, color))
+            return _fix(path, run, diff, show, fail_on)
         result = run()
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
-        _report(result, fmt, color)
-        return _exit_code(result)
+        show(result)
+        return _exit_code(result, fail_on)
 
     _guard(debug, action)
 
@@ -235,11 +287,43 @@ def _fleet(
     return done.result
 
 
-def _report(result: Result, fmt: str, color: str) -> None:
+def _outputs(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+    out = []
+    for value in values:
+        name, sep, file = value.partition("=")
+        if not sep or not file or name not in FORMAT_NAMES:
+            raise click.BadParameter(
+                f"`{value}` is not FORMAT=FILE with FORMAT one of {', '.join(FORMAT_NAMES)}",
+                param_hint="--output",
+            )
+        out.append((name, Path(file)))
+    return tuple(out)
+
+
+def _report(
+    result: Result,
+    machine: Result,
+    context: ReportContext,
+    fmt: str,
+    outputs: tuple[tuple[str, Path], ...],
+    color: str,
+) -> None:
+    """stdout gets `fmt`; each --output file its format. Text keeps paths as typed; the
+    machine formats name files from the repository top."""
     from driftlint import report
 
     docs = {code: checks.explain(code) or "" for code in checks.CHECKS}
-    text = report.FORMATS[fmt](result, color=_color(color) and fmt == "text", docs=docs)
+
+    def render(name: str, colored: bool) -> str:
+        chosen = result if name == "text" else machine
+        return report.FORMATS[name](chosen, color=colored, docs=docs, context=context)
+
+    for name, file in outputs:
+        try:
+            file.write_text(render(name, False), encoding="utf-8")
+        except OSError as error:
+            _fail(f"--output {name}={file}: {error.strerror or error}")
+    text = render(fmt, _color(color) and fmt == "text")
     try:
         click.echo(text, nl=not text.endswith("\n"))
     except BrokenPipeError:
@@ -252,7 +336,13 @@ def _drop_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _fix(path: Path, run: Callable[[], Result], diff: bool, show: Callable[[Result], None]) -> int:
+def _fix(
+    path: Path,
+    run: Callable[[], Result],
+    diff: bool,
+    show: Callable[[Result], None],
+    fail_on: str = "error",
+) -> int:
     """`--fix`/`--diff`: notes on stderr, then the diff, or the report of what remains."""
     from driftlint.fix import apply as fix
 
@@ -272,15 +362,16 @@ def _fix(path: Path, run: Callable[[], Result], diff: bool, show: Callable[[Resu
         click.echo(done.diff, nl=False)
     else:
         show(done.result)
-    return _exit_code(done.result)
+    return _exit_code(done.result, fail_on)
 
 
-def _exit_code(result: Result) -> int:
+def _exit_code(result: Result, fail_on: str = "error") -> int:
     if result.internal_errors or any(f.code == "internal-error" for f in result.findings):
         return EXIT_INTERNAL
     if result.setup_errors:
         return EXIT_SETUP
-    if any(f.severity == "error" for f in result.findings):
+    failing = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
+    if any(f.severity in failing for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -462,11 +553,13 @@ def baseline_command(path: Path, config_path: str | None, output: Path, debug: b
 
     def action() -> int:
         from driftlint import engine
+        from driftlint.change import for_reports
         from driftlint.report import baseline
 
         config, errors = _load(path, config_path)
         result = engine.run(path, config, errors)
-        count = baseline.write(result, output)
+        # Fingerprints of the paths from the repository top, as `check --baseline` reads them.
+        count = baseline.write(for_reports(result, path, None)[0], output)
         click.echo(f"wrote {count} fingerprint{'s' if count != 1 else ''} to {output}", err=True)
         return EXIT_SETUP if result.setup_errors else EXIT_CLEAN
 

@@ -11,7 +11,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from driftlint.model import Finding, Result, Span
-from driftlint.report import FORMATS, gerrit
+from driftlint.report import FORMATS, ReportContext, gerrit
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SITE = "manifests/site.pp"
@@ -119,7 +119,33 @@ def test_sarif_validates(tmp_path: Path, findings: tuple[Finding, ...]) -> None:
         }
         assert result["properties"]["roles"] == list(finding.roles)
         assert len(result.get("relatedLocations", [])) == len(finding.via)
-        assert set(result["partialFingerprints"]) == {"driftlint/v1"}
+        prints = result["partialFingerprints"]
+        assert set(prints) == {"driftlint/v2", "primaryLocationLineHash"}
+        assert prints["primaryLocationLineHash"] == prints["driftlint/v2"] + ":1"
+        rule = rules[result["ruleIndex"]]
+        assert rule["name"] == "".join(w.capitalize() for w in finding.code.split("-"))
+        assert rule["helpUri"].startswith("https://")
+
+
+def test_sarif_links_the_via_chain_to_related_locations(tmp_path: Path) -> None:
+    log = json.loads(FORMATS["sarif"](build(tmp_path, (error(),)), docs=DOCS))
+    (result,) = log["runs"][0]["results"]
+    ids = [r["id"] for r in result["relatedLocations"]]
+    # GitHub turns `[text](id)` into a link to the relatedLocation with that id.
+    assert result["message"]["text"].endswith(f"(via [{SITE}:2]({ids[0]}) → [{INIT}:2]({ids[1]}))")
+
+
+def test_sarif_escapes_brackets_in_plain_text(tmp_path: Path) -> None:
+    finding = Finding(Span(INIT, 2, 34, 2, 42), "unknown-option", "option `[x]` is unknown")
+    log = json.loads(FORMATS["sarif"](build(tmp_path, (finding,))))
+    assert log["runs"][0]["results"][0]["message"]["text"] == "option `\\[x\\]` is unknown"
+
+
+def test_sarif_names_the_source_root(tmp_path: Path) -> None:
+    context = ReportContext(source_root="file:///src/puppet/")
+    log = json.loads(FORMATS["sarif"](build(tmp_path, (error(),)), context=context))
+    validate("sarif-2.1.0-subset.schema.json", log)
+    assert log["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///src/puppet/"}}
 
 
 def test_sarif_rule_help_comes_from_docs(tmp_path: Path) -> None:
@@ -144,7 +170,8 @@ def test_codeclimate_validates(tmp_path: Path, findings: tuple[Finding, ...]) ->
 def test_gerrit_validates(tmp_path: Path, findings: tuple[Finding, ...]) -> None:
     review = json.loads(FORMATS["gerrit"](build(tmp_path, findings)))
     validate("gerrit-review-input.schema.json", review)
-    comments = [c for cs in review["robot_comments"].values() for c in cs]
+    assert "robot_comments" not in review  # deprecated in Gerrit 3.10, gone in 3.13
+    comments = [c for cs in review["comments"].values() for c in cs]
     assert len(comments) == len(findings)
     for comment, finding in zip(comments, findings, strict=True):
         span = finding.span
@@ -177,14 +204,14 @@ def test_gerrit_run_id(environ: dict[str, str], expected: str | None) -> None:
 def test_gerrit_puts_magic_paths_in_message(tmp_path: Path) -> None:
     finding = Finding(Span("/COMMIT_MSG", 1, 1, 1, 2), "parse-error", "odd", severity="warning")
     review = json.loads(FORMATS["gerrit"](build(tmp_path, (finding,))))
-    assert review["robot_comments"] == {}
+    assert set(review["comments"]) == {"/PATCHSET_LEVEL"}
     assert "/COMMIT_MSG:1:1" in review["message"]
 
 
 def test_gerrit_widens_an_empty_range(tmp_path: Path) -> None:
     finding = Finding(Span(INIT, 2, 5, 2, 5), "missing-argument", "needs a value")
     review = json.loads(FORMATS["gerrit"](build(tmp_path, (finding,))))
-    (comment,) = review["robot_comments"][INIT]
+    (comment,) = review["comments"][INIT]
     assert comment["range"]["end_character"] == comment["range"]["start_character"] + 1
 
 
@@ -275,6 +302,11 @@ def test_every_format_survives_a_missing_root(name: str) -> None:
             "gerrit-review-input.schema.json",
             {"robot_comments": {"/COMMIT_MSG": [{"message": "m"}]}},
             id="gerrit-magic-path-no-robot-id",
+        ),
+        pytest.param(
+            "gerrit-review-input.schema.json",
+            {"comments": {"/COMMIT_MSG": [{"message": "m"}], "a.pp": [{"robot_id": "x"}]}},
+            id="gerrit-comment-on-magic-path-and-robot-field",
         ),
     ],
 )

@@ -67,6 +67,18 @@ def fix_tree(root: Path, check: Callable[[], Result], *, write: bool = True) -> 
     return FixReport(after, len(fixed), tuple(sorted(e.path for e in kept)), tuple(notes), diff)
 
 
+def planned_edits(result: Result, root: Path) -> list[tuple[str, str, str, set[Finding]]]:
+    """What `fix_tree` would write before checking again, without writing: (path, old text,
+    new text, the findings the edit fixes) per file. The re-check may still undo a file."""
+    planned, _ = plan_fixes(result, root)
+    out = []
+    for edit in _edits(root, planned, []):
+        fixed = {f for p in edit.planned for f in p.findings}
+        old, new = (b.removeprefix(BOM).decode("utf-8") for b in (edit.old, edit.new))
+        out.append((edit.path, old, new, fixed))
+    return out
+
+
 def _restore(root: Path, edits: list[_Edit]) -> None:
     for edit in edits:
         path = root / edit.path

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from driftlint.report import codequality, gerrit, json_, junit, sarif, text
-from driftlint.report.common import Renderer
+from driftlint.report import codequality, gerrit, github, json_, junit, sarif, text, zuul
+from driftlint.report.common import NO_CONTEXT, Renderer, ReportContext, rebase
 
 FORMATS: dict[str, Renderer] = {
     "text": text.render,
@@ -12,6 +12,8 @@ FORMATS: dict[str, Renderer] = {
     "codeclimate": codequality.render,
     "junit": junit.render,
     "gerrit": gerrit.render,
+    "zuul": zuul.render,
+    "github": github.render,
 }
 
-__all__ = ["FORMATS", "Renderer"]
+__all__ = ["FORMATS", "NO_CONTEXT", "Renderer", "ReportContext", "rebase"]

@@ -36,7 +36,17 @@ def load(path: Path) -> set[str]:
     }
 
 
-def hide(result: Result, path: Path) -> Result:
-    known = load(path)
+def kept(result: Result, known: set[str]) -> list[bool]:
+    """For each finding, in order: True when its fingerprint is not in the baseline."""
     prints = fingerprints(result.findings, result.root)
-    return replace(result, findings=tuple(f for f in result.findings if prints[f] not in known))
+    return [prints[f] not in known for f in result.findings]
+
+
+def only(result: Result, flags: list[bool]) -> Result:
+    """The result with the findings whose flag is True."""
+    findings = tuple(f for f, keep in zip(result.findings, flags, strict=True) if keep)
+    return replace(result, findings=findings)
+
+
+def hide(result: Result, path: Path) -> Result:
+    return only(result, kept(result, load(path)))

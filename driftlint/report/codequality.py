@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftlint.model import Result
+from driftlint.report.common import NO_CONTEXT, ReportContext
 from driftlint.report.fingerprint import fingerprints
 
 # GitLab's scale is info, minor, major, critical, blocker; errors fail the run, so rank higher.
 SEVERITY = {"error": "major", "warning": "minor"}
 
 
-def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {}) -> str:
+def render(
+    result: Result,
+    *,
+    color: bool = False,
+    docs: Mapping[str, str] = {},
+    context: ReportContext = NO_CONTEXT,
+) -> str:
     fps = fingerprints(result.findings, result.root)
     issues = []
     for finding in result.findings:

@@ -4,19 +4,76 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from driftlint.model import Finding, Result
+from driftlint.model import Finding, Result, Span
 
 TOOL_NAME = "driftlint"
 # Where users read about driftlint; SARIF tool.driver.informationUri and Gerrit comment urls.
 INFORMATION_URI = "https://pypi.org/project/driftlint/"
 
 
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """One edit `--fix` would make: the text from line:column to end_line:end_column
+    (1-based, end exclusive) becomes `text`."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What the change under review is, for formats that comment on it (Gerrit, Zuul).
+
+    `changed` None: the change's files are unknown, and every file counts as part of it.
+    `anchors`: for a finding the change caused by editing a script, where in the script (a
+    line the change touched) the option it passes was removed or renamed.
+    """
+
+    changed: frozenset[str] | None = None
+    anchors: Mapping[Finding, Span] = field(default_factory=dict)
+    fixes: Mapping[Finding, tuple[Replacement, ...]] = field(default_factory=dict)
+    source_root: str = ""  # absolute `file://` URI of the repository top, ending in `/`
+    label: str = "Verified"  # the Gerrit label to vote -1 on when errors remain
+    robot_comments: bool = False  # Gerrit: robot_comments (deprecated in 3.10) not comments
+
+    def in_change(self, path: str) -> bool:
+        return self.changed is None or path in self.changed
+
+
+NO_CONTEXT = ReportContext()
+
+
 class Renderer(Protocol):
     def __call__(
-        self, result: Result, *, color: bool = False, docs: Mapping[str, str] = ...
+        self,
+        result: Result,
+        *,
+        color: bool = False,
+        docs: Mapping[str, str] = ...,
+        context: ReportContext = ...,
     ) -> str: ...
+
+
+def rebase(result: Result, prefix: str, top: str) -> Result:
+    """The result with every path under `prefix` (`a/b/`) and its root at `top`: machine
+    formats name files from the repository top, where CI systems look for them."""
+    if not prefix:
+        return replace(result, root=top)
+
+    def move(span: Span) -> Span:
+        return replace(span, path=prefix + span.path)
+
+    findings = tuple(
+        replace(f, span=move(f.span), via=tuple(move(v) for v in f.via)) for f in result.findings
+    )
+    return replace(result, root=top, findings=findings)
 
 
 def by_severity(findings: tuple[Finding, ...]) -> dict[str, int]:

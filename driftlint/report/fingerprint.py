@@ -56,10 +56,13 @@ class SourceLines:
 
 
 def fingerprint(finding: Finding, line_text: str) -> str:
-    """Hash what identifies the finding, not where it is: moving the line keeps it."""
+    """Hash what identifies the finding, not where it is: moving the line keeps it.
+
+    The code is left out (DESIGN §8): without the spec's git history, as in a shallow CI clone
+    or a tree exported from git, the same word is an `unknown-option` that a full clone calls a
+    `stale-option`, and a baseline, `--base` or a Code Quality report must see one finding."""
     digest = hashlib.sha256()
     parts = (
-        finding.code,
         finding.span.path,
         finding.script,
         finding.argument,

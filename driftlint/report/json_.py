@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftlint.model import Finding, Result
-from driftlint.report.common import by_code, by_severity
+from driftlint.report.common import NO_CONTEXT, ReportContext, by_code, by_severity
 from driftlint.report.fingerprint import fingerprints
 
 VERSION = 1
@@ -33,7 +33,13 @@ def finding_record(finding: Finding, fp: str) -> dict[str, Any]:
     }
 
 
-def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {}) -> str:
+def render(
+    result: Result,
+    *,
+    color: bool = False,
+    docs: Mapping[str, str] = {},
+    context: ReportContext = NO_CONTEXT,
+) -> str:
     fps = fingerprints(result.findings, result.root)
     document = {
         "version": VERSION,

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from itertools import groupby
 
 from driftlint.model import Finding, Result
-from driftlint.report.common import TOOL_NAME, summary_line
+from driftlint.report.common import NO_CONTEXT, TOOL_NAME, ReportContext, summary_line
+from driftlint.report.fingerprint import fingerprints
 
 # Characters XML 1.0 forbids even escaped (XML 1.0 §2.2); ElementTree would write them as is.
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -35,7 +36,14 @@ def _details(finding: Finding) -> str:
     return _clean("\n".join(lines))
 
 
-def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {}) -> str:
+def render(
+    result: Result,
+    *,
+    color: bool = False,
+    docs: Mapping[str, str] = {},
+    context: ReportContext = NO_CONTEXT,
+) -> str:
+    fps = fingerprints(result.findings, result.root)
     root = ET.Element("testsuites", name=TOOL_NAME)
     total = failed = 0
     for path, group in groupby(result.findings, key=lambda f: f.span.path):
@@ -56,7 +64,10 @@ def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {})
                 suite,
                 "testcase",
                 classname=_clean(path),
-                name=f"{finding.code} {finding.span.line}:{finding.span.column}",
+                # Not the line: CI tracks a test by name, and a moved line is the same finding.
+                name=_clean(
+                    f"{finding.code} {finding.argument or finding.script} [{fps[finding]}]"
+                ),
                 time="0",
             )
             if finding.severity == "error":

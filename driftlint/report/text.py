@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from itertools import groupby
 
 from driftlint.model import Finding, Result, Span
-from driftlint.report.common import plural, summary_line
+from driftlint.report.common import NO_CONTEXT, ReportContext, plural, summary_line
 from driftlint.report.fingerprint import SourceLines
 
 TAB_WIDTH = 4
@@ -23,7 +23,13 @@ SEVERITY_COLOR = {"error": RED, "warning": YELLOW}
 Paint = Callable[[str, str], str]
 
 
-def render(result: Result, *, color: bool = False, docs: Mapping[str, str] = {}) -> str:
+def render(
+    result: Result,
+    *,
+    color: bool = False,
+    docs: Mapping[str, str] = {},
+    context: ReportContext = NO_CONTEXT,
+) -> str:
     paint = _painter(color)
     lines = SourceLines(result.root)
     out: list[str] = []

@@ -1,0 +1,199 @@
+"""What a change is in git: a worktree at its base, the files it touches, the lines it removed.
+
+Everything here runs `git` only, read-only except `git worktree add/remove` of a temporary
+folder. Hooks are off, and files are written from git's objects (no smudge or other filters),
+so a repository's config cannot make driftlint run a program (DESIGN §10).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftlint.interfaces import history
+
+# Set by git for hooks: `git commit` gives pre-commit a GIT_INDEX_FILE, which a worktree's
+# checkout would otherwise fill with the base's files, and so change the commit.
+_DROP_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
+_SAFE = (
+    *("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"),
+    *("-c", "core.quotePath=false", "-c", "diff.external="),
+)
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id of the empty tree
+
+
+class BaseUnavailable(Exception):
+    """The base revision cannot be checked: not a git checkout, no such revision."""
+
+
+def _git(cwd: Path, *args: str) -> bytes | None:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    try:
+        done = subprocess.run(
+            ["git", *_SAFE, *args],
+            cwd=cwd,
+            capture_output=True,
+            env=env,
+            timeout=history.TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def repo_prefix(root: Path) -> tuple[Path, str] | None:
+    """The repository top holding root and root's path under it (`""` at the top, else
+    `a/b/`); None outside git."""
+    top = history.git_root(root)
+    if top is None:
+        return None
+    try:
+        rel = Path(os.path.realpath(root)).relative_to(os.path.realpath(top))
+    except ValueError:
+        return None
+    prefix = rel.as_posix()
+    return top, "" if prefix == "." else prefix + "/"
+
+
+def _commit(top: Path, rev: str) -> str | None:
+    if not rev or rev.startswith("-") or "\0" in rev or "\n" in rev:
+        return None
+    out = _git(top, "rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}")
+    return out.decode("ascii", "replace").strip() or None if out else None
+
+
+def _unborn(top: Path) -> bool:
+    """A repository without any commit yet (the first `git commit`)."""
+    return _git(top, "rev-parse", "--verify", "-q", "HEAD") is None and (
+        _git(top, "rev-parse", "--git-dir") is not None
+    )
+
+
+def base_commit(root: Path, base: str) -> tuple[Path, str, str | None]:
+    """The repository top, root's prefix under it, and the commit `base` names; the commit is
+    None when `base` is `HEAD` of a repository with no commit yet (the base is empty).
+    Raises BaseUnavailable."""
+    where = repo_prefix(root)
+    if where is None:
+        raise BaseUnavailable(f"--base {base}: {root} is not in a git checkout")
+    top, prefix = where
+    commit = _commit(top, base)
+    if commit is None:
+        if base == "HEAD" and _unborn(top):
+            return top, prefix, None
+        shallow = _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
+        hint = " (the clone is shallow: fetch more history)" if shallow else ""
+        raise BaseUnavailable(f"--base {base}: no such revision{hint}")
+    return top, prefix, commit
+
+
+@contextlib.contextmanager
+def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
+    """Yield the folder that holds root's files at `base`, in a temporary git worktree with the
+    repository's history (so specs have their history there, as here); None when the base is
+    empty (see base_commit). The worktree is removed afterwards. Raises BaseUnavailable."""
+    top, prefix, commit = base_commit(root, base)
+    if commit is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="driftlint-base-") as tmp:
+        work = Path(tmp) / "tree"
+        # --no-checkout: the files come from git's objects below, never through filters.
+        if _git(top, "worktree", "add", "--detach", "--no-checkout", str(work), commit) is None:
+            raise BaseUnavailable(f"--base {base}: git worktree add failed")
+        try:
+            folder = work / prefix if prefix else work
+            tree = f"{commit}:{prefix.rstrip('/')}" if prefix else commit
+            if prefix and _git(top, "cat-file", "-e", tree) is None:
+                folder.mkdir(parents=True)  # the change adds the whole tree
+            elif not history.tree_at(top, tree, folder):
+                raise BaseUnavailable(f"--base {base}: cannot read the tree at {commit[:12]}")
+            yield folder
+        finally:
+            if _git(top, "worktree", "remove", "--force", str(work)) is None:
+                shutil.rmtree(work, ignore_errors=True)
+                _git(top, "worktree", "prune")
+
+
+def changed_files(root: Path, base: str | None) -> frozenset[str] | None:
+    """Repository-relative files the change touches: since `base` (working tree and untracked
+    files included), else the HEAD commit's files plus uncommitted ones. None outside git."""
+    where = repo_prefix(root)
+    if where is None:
+        return None
+    top, _ = where
+    names: set[bytes] = set()
+    args = ("--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
+    if base is not None:
+        commit = _commit(top, base)
+        out = _git(top, "diff", *args, commit, "--") if commit else None
+        if out is None:
+            return None
+        names |= set(out.split(b"\0"))
+    else:
+        # The change is the HEAD commit: against its first parent, as Zuul's speculative merge
+        # commit too; a root commit against the empty tree. Then what is not committed yet.
+        parent = _commit(top, "HEAD~1") or EMPTY_TREE
+        head = _git(top, "diff", *args, parent, "HEAD", "--")
+        names |= set((head or b"").split(b"\0"))
+        names |= set((_git(top, "diff", *args, "HEAD", "--") or b"").split(b"\0"))
+    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "--full-name", "-z")
+    names |= set((untracked or b"").split(b"\0"))
+    return frozenset(os.fsdecode(n) for n in names if n)
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    new_line: int  # first line of the new side; for a pure deletion, the line before it
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+
+
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def hunks(root: Path, base: str | None, path: str) -> tuple[Hunk, ...]:
+    """The change's hunks of a repository-relative file (against `base`, else HEAD's parent,
+    working tree included); () when git cannot tell."""
+    where = repo_prefix(root)
+    if where is None:
+        return ()
+    top, _ = where
+    # Without a base: the change is the HEAD commit, or every file of a first commit.
+    rev = _commit(top, base) if base is not None else _commit(top, "HEAD~1") or EMPTY_TREE
+    if not rev:
+        return ()
+    out = _git(top, "diff", "-U0", "--no-ext-diff", "--no-textconv", rev, "--", path)
+    return parse_hunks(out or b"")
+
+
+def parse_hunks(diff: bytes) -> tuple[Hunk, ...]:
+    found: list[Hunk] = []
+    new_line, removed, added = 0, list[str](), list[str]()
+    inside = False
+    for raw in diff.split(b"\n"):
+        match = _HUNK.match(raw)
+        if match:
+            if inside:
+                found.append(Hunk(new_line, tuple(removed), tuple(added)))
+            start, count = int(match[1]), int(match[2] or b"1")
+            new_line = start if count else max(start, 1)
+            removed, added, inside = [], [], True
+        elif inside and raw.startswith(b"-") and not raw.startswith(b"---"):
+            removed.append(raw[1:].decode("utf-8", "replace"))
+        elif inside and raw.startswith(b"+") and not raw.startswith(b"+++"):
+            added.append(raw[1:].decode("utf-8", "replace"))
+    if inside:
+        found.append(Hunk(new_line, tuple(removed), tuple(added)))
+    return tuple(found)
