@@ -136,6 +136,23 @@ def cli() -> None:
     "--fix", is_flag=True, help="Rewrite stale and renamed options where they are written."
 )
 @click.option("--diff", is_flag=True, help="Print what --fix would change as a unified diff.")
+@click.option(
+    "--catalogs",
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also check the commands of compiled catalogs (JSON) under DIR.",
+)
+@click.option("--puppetdb", metavar="URL", help="Also check the catalogs PuppetDB holds.")
+@click.option("--puppetdb-cert", metavar="FILE", help="TLS client certificate for PuppetDB.")
+@click.option("--puppetdb-key", metavar="FILE", help="Its private key.")
+@click.option("--puppetdb-ca", metavar="FILE", help="The CA that signed PuppetDB's certificate.")
+@click.option(
+    "--puppetdb-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each PuppetDB answer.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     path: Path,
@@ -156,10 +173,17 @@ def check(
     progress: str,
     fix: bool,
     diff: bool,
+    catalogs: Path | None,
+    puppetdb: str | None,
+    puppetdb_cert: str | None,
+    puppetdb_key: str | None,
+    puppetdb_ca: str | None,
+    puppetdb_timeout: float,
     debug: bool,
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
 
     def action() -> int:
         from driftlint import engine
@@ -198,6 +222,8 @@ def check(
                     result = change.introduced(result, path, base, config, cache_dir=folder)
                 except change.BaseUnavailable as error:
                     _fail(str(error))  # nothing on stdout: no finding can be called new
+            if catalogs is not None or puppetdb is not None:
+                result = _fleet(path, config, result, catalogs, fleet_options, base, folder)
             machine, context = change.for_reports(
                 result,
                 path,
@@ -227,6 +253,38 @@ def check(
         return _exit_code(result, fail_on)
 
     _guard(debug, action)
+
+
+def _fleet(
+    path: Path,
+    config: Config,
+    result: Result,
+    catalogs: Path | None,
+    options: tuple[str | None, str | None, str | None, str | None, float],
+    base: str | None,
+    cache_dir: Path | None,
+) -> Result:
+    """`--catalogs`/`--puppetdb`: add what the fleet runs (driftlint/fleet/)."""
+    from driftlint.fleet import puppetdb as pdb
+    from driftlint.fleet.catalogs import from_files
+    from driftlint.fleet.run import check_fleet
+
+    url, cert, key, ca, timeout = options
+    if catalogs is not None and url is not None:
+        _fail("--catalogs and --puppetdb are two sources of one fleet; give one")
+    if url is None and (cert or key or ca):
+        _fail("--puppetdb-cert, --puppetdb-key and --puppetdb-ca need --puppetdb URL")
+    load = from_files(catalogs) if catalogs is not None else None
+    if url is not None:
+        try:
+            load = pdb.loader(pdb.Connection.open(url, cert, key, ca, timeout))
+        except pdb.CatalogError as error:
+            _fail(str(error))
+    assert load is not None
+    done = check_fleet(path, config, result, load, base=base, cache_dir=cache_dir)
+    for note in done.notes:
+        click.echo(f"driftlint: note: {note}", err=True)
+    return done.result
 
 
 def _outputs(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
@@ -417,7 +475,8 @@ def interface_text(found: Interface) -> str:
 def calls(
     name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
 ) -> None:
-    """List every call of the watched scripts (or of NAME), per role, with its argv."""
+    """List every call of the watched scripts (or of NAME), per role, with its argv and how
+    its command word was matched to the script."""
 
     def action() -> int:
         from driftlint import engine
@@ -443,6 +502,8 @@ def calls(
                     "via": [s.where for s in invocation.via],
                     # What a template assumed of unknown values to print some of these words.
                     "assumptions": list(invocation.assumptions),
+                    # How argv[0] was matched to the script (driftlint/resolve/command_path.py).
+                    "matched": invocation.matched,
                 }
             )
         rows.sort(key=lambda r: (r["script"], r["path"], r["line"], r["column"], r["roles"]))
@@ -455,6 +516,7 @@ def calls(
                 click.echo(f"{row['path']}:{row['line']}:{row['column']}: {argv}\n  roles: {roles}")
                 if row["assumptions"]:
                     click.echo(f"  only when: {' and '.join(row['assumptions'])}")
+                click.echo(f"  matched: {row['matched']}")
         return EXIT_CLEAN
 
     _guard(debug, action)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from driftlint import sites
-from driftlint.ltext import LText
+from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, wrappers
+from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
@@ -41,6 +42,8 @@ class Watched:
     spec_path: str
     paths: frozenset[str] = frozenset()  # absolute installed paths
     names: frozenset[str] = frozenset()  # argv[0] basenames
+    # Bare names a rule's `commands:` declares: calls wherever they are written.
+    declared: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -76,15 +79,21 @@ class Extractor:
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
     # Resource types not in the tree: which parameter is a command or a file's text
     types: resource_types.Types = field(default_factory=resource_types.default_types)
+    # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
+    files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
+    _resolver: paths.Resolver[Watched] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
         self._by_name = {n: w for w in self.watched for n in w.names}
         self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
+        self._resolver = paths.Resolver(
+            [(w, w.paths, w.names, w.declared) for w in self.watched], self.files.links
+        )
 
     def match(self, argv0: str) -> Watched | None:
         if argv0 in self._by_path:
@@ -93,7 +102,10 @@ class Extractor:
 
     def invocations(self, resources: list[Resource]) -> Iterator[Invocation]:
         installed = self.installed_files(resources)
+        crons_set_path = any(paths.sets_cron_path(r) for r in resources if r.type == "cron")
         for resource in resources:
+            search = paths.resource_search_path(resource, crons_set_path, self.files)
+            cwd = _single_text(resource.attrs.get("cwd")) if resource.type == "exec" else None
             for attr in EXEC_ATTRS.get(resource.type, ()):
                 values = resource.attrs.get(attr, ())
                 if (
@@ -104,7 +116,7 @@ class Extractor:
                     values = [resource.title]  # `command` is the namevar: the title runs
                 for value in values:
                     yield from self._from_value(
-                        value, resource.span, (*resource.via,), resource.assumed
+                        value, resource.span, (*resource.via,), resource.assumed, search, cwd
                     )
             if resource.type not in EXEC_ATTRS:
                 yield from self._from_type(resource)
@@ -147,13 +159,18 @@ class Extractor:
         for resource in resources:
             if resource.type != "file":
                 continue
+            # A path partly unknown (`"/etc/nagios/nrpe.d/${safe}.cfg"`) still says the kind
+            # of file by its folder; its unknown part stays a SYMBOL in the key.
             dest = _single_text(resource.attrs.get("path")) or (
                 resource.title.text
-                if isinstance(resource.title, LText) and not resource.title.dynamic
+                if isinstance(resource.title, LText)
+                and (not resource.title.dynamic or resource.title.text.startswith("/"))
                 else None
             )
             if not dest:
                 continue
+            if SYMBOL in dest:  # two such files of one role must not share a key
+                dest = dest.replace(SYMBOL, f"{SYMBOL}{len(out)}", 1)
             if not read:
                 out[dest] = Installed(dest, [], ())
                 continue
@@ -247,8 +264,8 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            for command in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via, files.assumed)
+            for command, search in self._file_commands(dest, content, installed, by_base):
+                yield from self._from_command(command, files.via, files.assumed, search)
 
     def _file_commands(
         self,
@@ -256,10 +273,10 @@ class Extractor:
         content: LText,
         installed: Mapping[str, Installed],
         by_base: dict[str, list[str]],
-    ) -> list[shell.Command]:
+    ) -> list[tuple[shell.Command, paths.SearchPath]]:
         """The commands a file runs, read as the kind of call site it is (driftlint.sites),
-        with the files of the same role that it names (sourced files, `EnvironmentFile=`);
-        parsed once per content and set of such files."""
+        with the files of the same role that it names (sourced files, `EnvironmentFile=`) and
+        where each looks up a bare name; parsed once per content and set of such files."""
         site = sites.by_path(dest) or sites.by_text(content.text)
         if site is None or any(p in installed for p in site.shadowed_by(dest)):
             return []
@@ -270,7 +287,11 @@ class Extractor:
         }
         parts = (content, *named.values())
         key = f"site:{site.name}:{dest}\0" + "\0".join(named)
-        return self._cached(key, parts, lambda: site.read(content, dest, named))
+        return self._cached(
+            key,
+            parts,
+            lambda: paths.site_commands(site.name, content, lambda t: site.read(t, dest, named)),
+        )
 
     # --- commands ------------------------------------------------------------------------
     def _value_commands(self, value: Value, span: Span | None) -> list[shell.Command]:
@@ -290,15 +311,30 @@ class Extractor:
         )
 
     def _from_value(
-        self, value: Value, span: Span | None, via: tuple[Span, ...], assumed: tuple[str, ...]
+        self,
+        value: Value,
+        span: Span | None,
+        via: tuple[Span, ...],
+        assumed: tuple[str, ...],
+        search: paths.SearchPath = paths.UNKNOWN,
+        cwd: str | None = None,
     ) -> Iterator[Invocation]:
-        for command in self._value_commands(value, span):
-            yield from self._from_command(command, via, assumed)
+        commands = self._value_commands(value, span)
+        for number, command in enumerate(commands):
+            here = paths.first_word_search(search, commands[0], number)
+            yield from self._from_command(command, via, assumed, here, cwd)
 
     def _from_command(
-        self, command: shell.Command, via: tuple[Span, ...], assumed: tuple[str, ...] = ()
+        self,
+        command: shell.Command,
+        via: tuple[Span, ...],
+        assumed: tuple[str, ...] = (),
+        search: paths.SearchPath = paths.UNKNOWN,
+        cwd: str | None = None,
     ) -> Iterator[Invocation]:
-        for watched, inner, outer in self._matched(command):
+        """The runs of watched scripts in one command. `search` is where the call site looks
+        up a bare name; a mention that runs another file comes out with `is_call=False`."""
+        for watched, inner, outer, how, is_call in self._matched(command, search, cwd):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
             # Assignments in sourced files that gave the words (an /etc/default file).
@@ -311,27 +347,42 @@ class Extractor:
                 passthrough=inner.passthrough,
                 assumptions=tuple(dict.fromkeys((*assumed, *conditions_of(inner.words)))),
                 requires=assumed,
+                matched=how,
+                is_call=is_call,
             )
 
-    def _matched(self, command: shell.Command) -> list[tuple[str, shell.Command, Span]]:
+    def _matched(
+        self, command: shell.Command, search: paths.SearchPath, cwd: str | None
+    ) -> list[tuple[str, shell.Command, Span, str, bool]]:
         """The watched scripts a command runs, looking through wrappers: (name, the inner
-        command, the outer command's first word)."""
+        command, the outer command's first word, how it matched, whether it is a call)."""
 
-        def match() -> list[tuple[str, shell.Command, Span]]:
+        def match() -> list[tuple[str, shell.Command, Span, str, bool]]:
             path = command.words[0].span.path if command.words else ""
             # A wrapper that is itself a watched script (declared in a rule pack) is checked.
             found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
+            outer_search = search
+            if command.search_path is not None:
+                outer_search = paths.parse_search_path(command.search_path, "the script's PATH")
             out = []
             for inner in found:
                 if not inner.words or inner.words[0].dynamic:
                     continue
-                watched = self.match(inner.words[0].text)
-                if watched is not None:
-                    outer = command.words[0].span if command.words else inner.words[0].span
-                    out.append((watched.name, inner, outer))
+                word = inner.words[0].text
+                named = self._resolver.named(word)
+                if named is None:
+                    continue
+                here = paths.inner_search_path(command, inner, outer_search)
+                matched = self._resolver.resolve(word, here, cwd)
+                outer = command.words[0].span if command.words else inner.words[0].span
+                if matched is not None:
+                    out.append((matched.script.name, inner, outer, matched.how, True))
+                else:
+                    out.append((named.name, inner, outer, paths.why_not(word, here), False))
             return out
 
-        return self._cached("matched", (command,), match)
+        key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"
+        return self._cached(key, (command,), match)
 
 
 def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:

@@ -10,7 +10,6 @@ the call-site readers show themselves (`driftlint calls --unresolved`).
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -18,6 +17,7 @@ from driftlint.discover import SourceFile
 from driftlint.extract import Watched
 from driftlint.model import Call, Mention, Span
 from driftlint.parse.puppet import ast
+from driftlint.resolve.relevance import _trie
 from driftlint.resolve.scope import string_literal, walk
 
 SEPARATOR = r"(?:^|[;&|(`]|(?<!\$)\{|\$\()[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
@@ -29,9 +29,14 @@ NOT_A_RUN = (
     ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
     ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
 )
+DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
-# Attributes whose value names a script without running it.
-NOT_COMMANDS = frozenset({"pattern", "creates", "binary", "alias", "path", "target", "ensure"})
+# Attributes whose value names a script without running it, metaparameters included (their
+# references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
+NOT_COMMANDS = frozenset({
+    "pattern", "creates", "binary", "alias", "path", "target", "ensure",
+    "require", "before", "notify", "subscribe", "tag", "audit", "loglevel",
+})  # fmt: skip
 
 
 def unresolved_mentions(
@@ -66,31 +71,39 @@ def unresolved_mentions(
         if source.path in own:
             continue  # the script's own usage text names it
         text = read(source.path)
-        if not text or not finder.search(text):
+        if not text:
             continue
-        lines = text.split("\n")
-        for number, line in enumerate(lines, 1):
-            for match in finder.finditer(line):
-                where = (source.path, number)
-                if where in understood or where in installs:
-                    continue
-                found = match.group(0)
-                if not found.startswith("/") and not _after_separator(line[: match.start()]):
-                    continue  # a bare name is a command only where a command starts
-                reason = _reason(source, line, match.start(), by_manifest, number, used)
-                if reason is None:
-                    continue
-                script = by_text.get(found) or by_text.get(posixpath.basename(found))
-                span = Span(source.path, number, match.start() + 1, number, match.end() + 1)
-                out.append(Mention(span, script.name if script else found, found, reason))
+        for match in finder.finditer(text):
+            found = match.group(0)
+            start = text.rfind("\n", 0, match.start()) + 1
+            end = text.find("\n", match.end())
+            line = text[start : len(text) if end < 0 else end]
+            column = match.start() - start
+            number = text.count("\n", 0, start) + 1
+            where = (source.path, number)
+            if where in understood or where in installs:
+                continue
+            if found not in by_text or (
+                not found.startswith("/") and not _after_separator(line[:column])
+            ):
+                continue  # part of a longer word, or a bare name where no command starts
+            reason = _reason(source, line, column, by_manifest, number, used)
+            if reason is None:
+                continue
+            script = by_text[found]
+            span = Span(source.path, number, column + 1, number, column + len(found) + 1)
+            out.append(Mention(span, script.name, found, reason))
     return sorted(out)
 
 
 def _finder(paths: Sequence[str], names: Sequence[str]) -> re.Pattern[str] | None:
-    parts = [rf"(?<![\w./-]){re.escape(p)}(?![\w.-])" for p in paths]
-    # Python's lookbehind takes fixed widths only: the separator is checked afterwards.
-    parts += [rf"(?<![\w./-]){re.escape(n)}(?![\w./-])" for n in names if n]
-    return re.compile("|".join(parts)) if parts else None
+    """Whole paths and names, one trie-shaped pattern (a flat alternation of hundreds of
+    scripts took minutes on a real tree). A name must not be the end of a path; the separator
+    before a bare name is checked afterwards (lookbehinds take fixed widths only)."""
+    words = [*paths, *(n for n in names if n)]
+    if not words:
+        return None
+    return re.compile(rf"(?<![\w./-]){_trie(words)}(?![\w.-])")
 
 
 def _call_lines(calls: Iterable[Call]) -> set[tuple[str, int]]:
@@ -140,8 +153,9 @@ def _reason(
         return _manifest_reason(manifest, number, column + 1) if manifest else None
     if source.kind == "yaml":
         return "a Hiera or data value that no evaluated class turned into a command"
-    in_module = re.match(r"(?:[^/]+/)*?[^/]+/[^/]+/(files|templates)/", source.path)
-    if in_module and source.path not in installed:
+    if source.path.lower().endswith(DOCUMENTS) or "readme" in source.path.lower():
+        return None  # documentation shows commands; it runs none
+    if source.path not in installed:
         return "in a file no `file` resource driftlint recognises installs"
     if re.match(r"\s*(?:export\s+)?[A-Za-z_]\w*=", line):
         return "a shell variable whose value no resolved call used"

@@ -144,6 +144,10 @@ class Invocation:
     # Conditions the whole call needs: it is declared only on a side of a Puppet branch that
     # the parameters' defaults do not take (driftlint/resolve/undecided.py).
     requires: tuple[str, ...] = ()
+    # How argv[0] was matched to the script (driftlint/resolve/command_path.py): "installed
+    # path", "link ...", "name on PATH ..."; for a mention that is no call, why not.
+    matched: str = ""
+    is_call: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from driftlint.discover import (
     kind_of,
     read_source,
 )
-from driftlint.extract import Extractor
+from driftlint.extract import Extractor, Watched
 from driftlint.ltext import LText
 from driftlint.mentions import unresolved_mentions
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
@@ -37,18 +37,20 @@ from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
+from driftlint.resolve import command_path
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
 from driftlint.resolve.memo import Memo, MemoEvaluator
+from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
-from driftlint.watch import is_script, static_installs, watched_scripts
+from driftlint.watch import Install, is_script, static_installs, watched_scripts
 
 
 @dataclass(slots=True)
@@ -89,6 +91,91 @@ def check(
     cache_dir: Path | None,
     progress: Report,
 ) -> Result:
+    prepared = prepare(root, config, setup_errors, files, unreadable, cache_dir, progress)
+    tree, findings, index, specs = prepared.tree, prepared.findings, prepared.index, prepared.specs
+    extractor, hiera, module_roots = prepared.extractor, prepared.hiera, prepared.module_roots
+    watched, manifests, installs = prepared.watched, prepared.manifests, prepared.installs
+    missing: list[Finding] = []
+    functions = read_functions(
+        (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
+    )
+    calls = _resolve_calls(
+        index,
+        config,
+        extractor,
+        hiera,
+        tree,
+        module_roots,
+        missing,
+        jobs or os.cpu_count() or 1,
+        progress,
+        functions,
+        [f.path for f in files],
+    )
+    findings.extend(missing)
+    unresolved = [c for c in calls if not c.invocation.is_call]  # named so, but run no script
+    calls = [c for c in calls if c.invocation.is_call]
+
+    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
+    progress("checking calls", 0, 0)
+    findings.extend(check_calls(calls, specs, root))
+    findings = _select(findings, config)
+    findings = list(
+        suppress.apply_suppressions(
+            findings,
+            tree.read,
+            config.select,
+            known_codes=frozenset(checks.CHECKS),
+            paths=[f.path for f in files if f.kind != "other"],
+        )
+    )
+    # Files that could not be read (found while reading, suppressions included) hold no
+    # suppression comments that driftlint could honour.
+    findings.extend(tree.findings)
+    findings = _select(findings, config)
+    mentions = unresolved_mentions(
+        files, tree.read, watched, [*calls, *unresolved], manifests, {i.spec_path for i in installs}
+    )
+    # Commands named like a watched script that run another file, with why (#19).
+    mentions = sorted({*mentions, *not_calls(unresolved)}, key=lambda m: (m.span, m.script))
+    return Result(
+        root=str(root),
+        findings=tuple(sorted(set(findings))),
+        setup_errors=tuple(setup_errors),
+        files_checked=len(files),
+        calls_checked=len(calls),
+        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
+        calls=tuple(calls),
+        mentions=tuple(mentions),
+    )
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A tree parsed, with its watched scripts and their interfaces: what a check of calls
+    needs, whether the calls come from evaluating the tree or from compiled catalogs."""
+
+    tree: Tree
+    findings: list[Finding]
+    module_roots: tuple[str, ...]
+    manifests: list[ast.Manifest]
+    index: Index
+    installs: list[Install]
+    watched: list[Watched]
+    specs: dict[str, list[tuple[str, Interface]]]
+    extractor: Extractor
+    hiera: HieraLayers
+
+
+def prepare(
+    root: Path,
+    config: Config,
+    setup_errors: list[str],
+    files: tuple[SourceFile, ...],
+    unreadable: tuple[Finding, ...],
+    cache_dir: Path | None,
+    progress: Report = silent,
+) -> Prepared:
     tree = Tree(root, config.max_file_size)
     findings: list[Finding] = list(unreadable)
     module_roots = detect_module_roots(root)
@@ -132,55 +219,10 @@ def check(
         table,
         functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+        files=command_path.tree_files(manifests),
     )
-    missing: list[Finding] = []
-    functions = read_functions(
-        (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
-    )
-    calls = _resolve_calls(
-        index,
-        config,
-        extractor,
-        hiera,
-        tree,
-        module_roots,
-        missing,
-        jobs or os.cpu_count() or 1,
-        progress,
-        functions,
-        [f.path for f in files],
-    )
-    findings.extend(missing)
-
-    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
-    progress("checking calls", 0, 0)
-    findings.extend(check_calls(calls, specs, root))
-    findings = _select(findings, config)
-    findings = list(
-        suppress.apply_suppressions(
-            findings,
-            tree.read,
-            config.select,
-            known_codes=frozenset(checks.CHECKS),
-            paths=[f.path for f in files if f.kind != "other"],
-        )
-    )
-    # Files that could not be read (found while reading, suppressions included) hold no
-    # suppression comments that driftlint could honour.
-    findings.extend(tree.findings)
-    findings = _select(findings, config)
-    mentions = unresolved_mentions(
-        files, tree.read, watched, calls, manifests, {i.spec_path for i in installs}
-    )
-    return Result(
-        root=str(root),
-        findings=tuple(sorted(set(findings))),
-        setup_errors=tuple(setup_errors),
-        files_checked=len(files),
-        calls_checked=len(calls),
-        interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
-        calls=tuple(calls),
-        mentions=tuple(mentions),
+    return Prepared(
+        tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
     )
 
 
@@ -384,7 +426,7 @@ def _resolve_calls(
             out.roles.setdefault(invocation, set())
             if label:
                 out.roles[invocation].update(label.split(", "))
-                for role in label.split(", "):
+                for role in label.split(", ") if invocation.is_call else ():
                     out.installs.append((invocation, role, installed))
 
     def evaluate_all(roots: list[Root], in_worker: bool = False, report: bool = False) -> _Reached:
@@ -426,6 +468,10 @@ def _resolve_calls(
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
+    installed = {w.name: w.paths for w in extractor.watched}
+    missing.extend(
+        misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
+    )
     return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
 
 
@@ -497,6 +543,11 @@ def _module_path(kind: str, ref: str, module_roots: tuple[str, ...], tree: Tree)
         if path is not None and tree.exists(path):
             return path
     return None
+
+
+def select_findings(findings: list[Finding], config: Config) -> list[Finding]:
+    """Apply --select, --ignore, `per-path` and severity overrides."""
+    return _select(findings, config)
 
 
 def _select(findings: list[Finding], config: Config) -> list[Finding]:

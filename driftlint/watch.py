@@ -134,8 +134,9 @@ def watched_scripts(
     for rule in rules:
         paths = {c for c in rule.commands if c.startswith("/")}
         names = {posixpath.basename(c) for c in rule.commands if c}
+        declared = frozenset(c for c in rule.commands if c and "/" not in c)
         by_spec[rule.interface] = Watched(
-            rule.name, rule.interface, frozenset(paths), frozenset(names)
+            rule.name, rule.interface, frozenset(paths), frozenset(names), declared
         )
     for install in installs:
         if interfaces.get(install.spec_path) is None:
@@ -153,6 +154,10 @@ def watched_scripts(
             if install.dest.startswith(BIN_DIRS):
                 names.add(posixpath.basename(install.dest))
         by_spec[install.spec_path] = Watched(
-            name, install.spec_path, frozenset(paths), frozenset(names)
+            name,
+            install.spec_path,
+            frozenset(paths),
+            frozenset(names),
+            old.declared if old else frozenset(),
         )
     return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "pipeline": 6,
     "engine": 7,
     "change": 8,
+    "fleet": 8,
     "cli": 9,
     "__main__": 10,
 }

@@ -479,3 +479,33 @@ def test_bind_argv_never_raises(
         assert any(problem.word is word for word in words)
         assert 0 <= problem.start <= len(problem.word.text)
         assert problem.end == -1 or problem.start < problem.end <= len(problem.word.text)
+
+
+PERL = Interface(
+    script="notify.pl",
+    dialect="getopt_long",
+    options=(
+        Option(("--field", "-field"), takes_value=True),
+        Option(("--flush", "-flush")),
+        Option(("--verbose", "-verbose")),
+    ),
+    positionals=(Positional("mode", 1, None),),
+    single_dash_long=True,
+    abbreviations=True,
+    bundling=False,
+    attached_values=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        pytest.param(["enqueue", "-v"], [], id="one-letter-abbreviation"),
+        pytest.param(["enqueue", "-fi", "x=1"], [], id="two-letter-abbreviation"),
+        pytest.param(["enqueue", "-q"], [one("unknown-option", "-q", 1)], id="no-such-prefix"),
+    ],
+)
+def test_getopt_long_without_bundling_reads_single_dash_abbreviations(
+    texts: list[str], expected: list[tuple[str, str, int, int, int]]
+) -> None:
+    assert problems(PERL, texts) == expected

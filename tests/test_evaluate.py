@@ -177,3 +177,15 @@ def test_branches_on_defaulted_parameters_are_explored_with_their_condition() ->
     sel = next(r for r in found if str(r.title) == "sel").attrs["command"]
     assumed = [v.assumed() for v in sel if isinstance(v, LText)]
     assert assumed == [(), ("`$mode` matches no other case",)]
+
+
+def test_an_explored_side_does_not_see_the_default_it_contradicts() -> None:
+    source = """
+class c ($nodes = undef) {
+  if $nodes { exec { 'list': command => "list -c ${nodes}" } }
+}
+"""
+    (found,) = evaluate(source, "c")
+    (command,) = found.attrs["command"]
+    assert found.assumed == ("`$nodes` is true",)
+    assert isinstance(command, LText) and command.dynamic  # not `list -c ` with no value

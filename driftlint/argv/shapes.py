@@ -76,7 +76,9 @@ def find_long(interface: Interface, name: str) -> Lookup:
     option = interface.find_option(name)
     if option is not None:
         return Lookup(option, name)
-    if interface.abbreviations and len(name) > 2:
+    # `-f` abbreviates only where single-dash names are long ones (Getopt::Long, no bundling).
+    one_letter = interface.single_dash_long and not interface.bundling and len(name) == 2
+    if interface.abbreviations and (len(name) > 2 or one_letter):
         dashes = "--" if name.startswith("--") else "-"
         matches: dict[int, tuple[Option, str]] = {}
         spellings: list[str] = []
@@ -98,8 +100,12 @@ def find_long(interface: Interface, name: str) -> Lookup:
 
 
 def find_single_dash_long(interface: Interface, name: str) -> Lookup | None:
-    """An optparse/argparse-style `-foo` name, or None to read the word as short options."""
-    if not interface.single_dash_long or len(name) <= 2:
+    """An optparse/argparse-style `-foo` name, or None to read the word as short options.
+
+    Without bundling, Getopt::Long reads `-f` too as a long name, abbreviated (`-f` is
+    `--field` when no other option starts with `f`)."""
+    getopt_long = interface.abbreviations and not interface.bundling
+    if not interface.single_dash_long or (len(name) <= 2 and not getopt_long):
         return None
     found = find_long(interface, name)
     if found.option is not None or found.candidates:

@@ -44,6 +44,8 @@ class Command:
     words: tuple[Word, ...]  # argv, argv[0] first, after leading assignments
     assignments: tuple[tuple[str, LText], ...] = ()  # `VAR=value cmd` prefixes
     passthrough: bool = False  # argv contained "$@" / "$*" / $@ (dropped from words)
+    # The PATH the script itself set before this command; None when it set none (inherited).
+    search_path: LText | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +354,8 @@ class _Walker:
                 continue
             words.extend(expander.words(start, end))
         if words:
-            self.commands.append(Command(tuple(words), tuple(assignments), passthrough))
+            search = self.env.get("PATH") or self.unknown.get("PATH")
+            self.commands.append(Command(tuple(words), tuple(assignments), passthrough, search))
             if include:
                 self.builtin(words)
 

@@ -537,7 +537,7 @@ class Evaluator:
             # The condition holds on the other side iff it failed here (`unless` negates).
             holds = take_then == node.negate
             other = node.else_ if take_then else node.then
-            self._explore(other, describe(node.condition, holds), frame, via)
+            self._explore(other, describe(node.condition, holds), frame, via, name)
         return [None]
 
     def _defaulted(self, name: str, frame: Frame) -> bool:
@@ -549,18 +549,32 @@ class Evaluator:
         return found is not None and found[0] is here and name in found[1]
 
     def _explore(
-        self, body: Sequence[ast.Node], assumption: str, frame: Frame, via: tuple[Span, ...]
+        self,
+        body: Sequence[ast.Node],
+        assumption: str,
+        frame: Frame,
+        via: tuple[Span, ...],
+        name: str,
     ) -> None:
         """Run a side the defaults do not take; what it declares needs the assumption, and
-        what it assigns is forgotten after."""
+        what it assigns is forgotten after. There the parameter is not its default: unknown
+        (`if $nodes { ... "-c ${nodes}" }` must not read as `-c` with no value)."""
         if not body or assumption in self.assuming:
             return
-        before, outer = dict(frame.vars), self.assuming
+        holder: Frame | None = frame
+        while holder is not None and name not in holder.vars:
+            holder = holder.parent
+        saved = [(f, dict(f.vars)) for f in (frame, holder) if f is not None]
+        outer = self.assuming
         self.assuming = (*outer, assumption)
+        if holder is not None:
+            holder.vars[name] = [Unknown(None, "$" + name)]
         try:
             self.run(body, frame, via)
         finally:
-            frame.vars, self.assuming = before, outer
+            for f, kept in saved:
+                f.vars = kept
+            self.assuming = outer
 
     def _case(self, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
         subjects = self.eval(node.subject, frame, via)
@@ -582,7 +596,8 @@ class Evaluator:
             if name is not None and self._defaulted(name, frame):
                 for branch in node.branches:
                     if branch.body is not chosen[0]:
-                        self._explore(branch.body, case_label(name, branch), frame, via)
+                        label = case_label(name, branch)
+                        self._explore(branch.body, label, frame, via, name)
         elif chosen:
             self._branches(chosen, frame, via)
         return [None]
