@@ -507,9 +507,20 @@ def _missing_scripts(
     installed_anywhere: set[str],
     extractor: Extractor,
 ) -> list[Finding]:
-    """Calls by installed path that a role makes without installing the script."""
+    """Calls by installed path that a role makes without installing the script.
+
+    A role is judged by every root that carries it: a node that declares the role also
+    evaluates its own code (`include standard`), and when any of them installs the script the
+    role's hosts have it."""
+    has_it = {
+        (invocation.command.span, role)
+        for invocation, role, installed in seen
+        if invocation.command.text in installed
+    }
     by_place: dict[Span, tuple[Invocation, set[str]]] = {}
     for invocation, role, installed in seen:
+        if (invocation.command.span, role) in has_it:
+            continue
         path = invocation.command.text
         watched = extractor.match(path)
         if not path.startswith("/") or watched is None or path not in watched.paths:
