@@ -467,7 +467,17 @@ def _resolve_calls(
         reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
-    missing.extend(_missing_scripts(reached.installs, reached.installed_anywhere, extractor))
+    # With node definitions, a role no node declares has hosts the tree cannot see (an ENC,
+    # LDAP): whether they have the script is not for the tree to say.
+    judged: set[str] | None = None
+    if index.nodes:
+        judged = set()
+        for node in index.nodes:
+            declared = {c for c in relevant.node_declares(node) if c.startswith(prefix)}
+            judged |= declared or {node_label(node)}
+    missing.extend(
+        _missing_scripts(reached.installs, reached.installed_anywhere, extractor, judged)
+    )
     installed = {w.name: w.paths for w in extractor.watched}
     missing.extend(
         misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
@@ -506,6 +516,7 @@ def _missing_scripts(
     seen: list[tuple[Invocation, str, frozenset[str]]],
     installed_anywhere: set[str],
     extractor: Extractor,
+    judged: set[str] | None = None,
 ) -> list[Finding]:
     """Calls by installed path that a role makes without installing the script.
 
@@ -521,6 +532,8 @@ def _missing_scripts(
     for invocation, role, installed in seen:
         if (invocation.command.span, role) in has_it:
             continue
+        if judged is not None and role not in judged:
+            continue  # no node declares the role: its hosts are not in the tree
         path = invocation.command.text
         watched = extractor.match(path)
         if not path.startswith("/") or watched is None or path not in watched.paths:

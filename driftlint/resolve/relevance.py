@@ -221,12 +221,8 @@ def data_for(relevance: Relevance, files: Iterable[tuple[str, str | None]]) -> l
     return out
 
 
-def node_relevant(
-    node: ast.NodeDef, relevance: Relevance, role_prefix: str, data_hits: Sequence[str]
-) -> bool:
-    """A node needs its own evaluation when it declares a relevant class that is not a role
-    (each role is evaluated on its own), or a relevant role and some Hiera file that mentions
-    a watched script may be its host's data."""
+def node_declares(node: ast.NodeDef) -> set[str]:
+    """The classes a node definition declares by literal name (`include`, `role()`, `class {}`)."""
     uses: set[str] = set()
     for inner in walk(node.body):
         if isinstance(inner, ast.Call):
@@ -236,7 +232,16 @@ def node_relevant(
                 title = _literal(body.title)
                 if title:
                     uses.add(class_name(title))
-    wanted = [u for u in uses if relevance(u)]
+    return uses
+
+
+def node_relevant(
+    node: ast.NodeDef, relevance: Relevance, role_prefix: str, data_hits: Sequence[str]
+) -> bool:
+    """A node needs its own evaluation when it declares a relevant class that is not a role
+    (each role is evaluated on its own), or a relevant role and some Hiera file that mentions
+    a watched script may be its host's data."""
+    wanted = [u for u in node_declares(node) if relevance(u)]
     if any(not u.startswith(role_prefix) for u in wanted):
         return True
     if not wanted:
