@@ -468,9 +468,9 @@ def profiles(tree: Tree, m: str, script: Script | None, others: list[str]) -> li
     return names
 
 
-def generate(out: Path, scale: int, seed: int, bad: int) -> dict[str, object]:
+def generate(out: Path, scale: float, seed: int, bad: int) -> dict[str, object]:
     rng = random.Random(seed)
-    count = 200 * scale
+    count = max(4, round(200 * scale))  # a fraction gives a small tree for tests
     modules = [
         WORDS[i % len(WORDS)] + (str(i // len(WORDS)) if i >= len(WORDS) else "")
         for i in range(count)
@@ -527,7 +527,7 @@ def yaml_block(rng: random.Random, prefix: str, m: str, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def site_and_hiera(tree: Tree, roles: list[str], modules: list[str], scale: int) -> None:
+def site_and_hiera(tree: Tree, roles: list[str], modules: list[str], scale: float) -> None:
     rng = tree.rng
     tree.add(
         "hiera.yaml",
@@ -539,7 +539,7 @@ def site_and_hiera(tree: Tree, roles: list[str], modules: list[str], scale: int)
     )
     tree.add("environment.conf", "modulepath = modules\nmanifest = manifests/site.pp\n")
     nodes = ["# Node definitions, generated.\nnode default {\n    include profile::base\n}\n"]
-    for k in range(1000 * scale):
+    for k in range(round(1000 * scale)):
         role = roles[k % len(roles)]
         _, m, x = role.split("::")
         host = f"{m}-{x}{1001 + k // len(roles)}.eqiad.wmnet"
@@ -583,7 +583,7 @@ def locate(text: str, word: str) -> tuple[int, int]:
     return before.count("\n") + 1, hits[0] - (before.rfind("\n") + 1) + 1
 
 
-def write(out: Path, tree: Tree, scale: int, seed: int) -> dict[str, object]:
+def write(out: Path, tree: Tree, scale: float, seed: int) -> dict[str, object]:
     total = 0
     for rel, text in sorted(tree.files.items()):
         path = out / rel

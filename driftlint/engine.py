@@ -38,7 +38,10 @@ def run(
     files, unreadable = discover_sources(root, config.exclude, config.max_file_size)
     runs = Cache(cache_dir, "runs")
     stats = Cache(cache_dir, "stats")
-    key = result_cache.run_key(root, files, config, setup_errors, stats) if cache_dir else ""
+    digests: dict[str, bytes] = {}
+    key = (
+        result_cache.run_key(root, files, config, setup_errors, stats, digests) if cache_dir else ""
+    )
     if key and not full and (found := result_cache.load(runs, key, root)) is not None:
         return found
     from driftlint import pipeline
@@ -49,7 +52,15 @@ def run(
     gc.disable()
     try:
         result = pipeline.check(
-            root, config, setup_errors, files, unreadable, jobs, cache_dir, progress or silent
+            root,
+            config,
+            setup_errors,
+            files,
+            unreadable,
+            jobs,
+            cache_dir,
+            progress or silent,
+            digests if key else None,
         )
     finally:
         if collecting:

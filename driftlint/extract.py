@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from driftlint import sites
+from driftlint import reads, sites
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, wrappers
@@ -81,7 +81,9 @@ class Extractor:
     types: resource_types.Types = field(default_factory=resource_types.default_types)
     # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
     files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
-    _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any]] = field(default_factory=dict)
+    _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any, reads.FrozenReads]] = field(
+        default_factory=dict
+    )
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
@@ -249,8 +251,12 @@ class Extractor:
         key = (kind, *map(id, parts))
         found = self._memo.get(key)
         if found is None:
-            found = (parts, make())
+            with reads.collect() as read:  # what make() reads, noted again on every hit
+                value = make()
+            found = (parts, value, read.frozen())
             self._memo[key] = found
+        else:
+            found[2].replay()
         return found[1]  # what this kind's make() stored
 
     def _from_file(

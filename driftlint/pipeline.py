@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
+import hashlib
 import multiprocessing as mp
 import os
 import posixpath
@@ -14,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from driftlint import checks, suppress
+from driftlint import checks, incremental, reads, suppress
 from driftlint import interfaces as spec
 from driftlint.cache.store import Cache, parse_all
 from driftlint.checks.run import check_calls
@@ -37,6 +38,7 @@ from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
+from driftlint.reads import FrozenReads
 from driftlint.resolve import command_path
 from driftlint.resolve import relevance as relevant
 from driftlint.resolve.evaluate import Alts
@@ -63,6 +65,13 @@ class Tree:
     _texts: dict[str, str | None] = field(default_factory=dict)
 
     def read(self, path: str) -> str | None:
+        """A file's text; noted as read by the root being evaluated (driftlint.reads)."""
+        reads.note_file(path)
+        return self.peek(path)
+
+    def peek(self, path: str) -> str | None:
+        """A file's text, not noted: for readers whose reads are noted by what they mean
+        (Hiera data by key)."""
         if path not in self._texts:
             if not is_inside(self.root, path) or not os.path.lexists(self.root / path):
                 # A file the tree does not have (a guessed config, a template of another
@@ -90,7 +99,10 @@ def check(
     jobs: int | None,
     cache_dir: Path | None,
     progress: Report,
+    digests: dict[str, bytes] | None = None,
 ) -> Result:
+    """`digests` (each file's, from the run cache's key) turns on the incremental engine:
+    roots whose reads did not change since the last run like this one are not evaluated."""
     prepared = prepare(root, config, setup_errors, files, unreadable, cache_dir, progress)
     tree, findings, index, specs = prepared.tree, prepared.findings, prepared.index, prepared.specs
     extractor, hiera, module_roots = prepared.extractor, prepared.hiera, prepared.module_roots
@@ -111,12 +123,12 @@ def check(
         progress,
         functions,
         [f.path for f in files],
+        _store(prepared, config, setup_errors, files, digests, cache_dir, functions),
     )
     findings.extend(missing)
     unresolved = [c for c in calls if not c.invocation.is_call]  # named so, but run no script
     calls = [c for c in calls if c.invocation.is_call]
 
-    findings.extend(hiera.errors)  # after the lookups, which parse the data files they read
     progress("checking calls", 0, 0)
     findings.extend(check_calls(calls, specs, root))
     findings = _select(findings, config)
@@ -148,6 +160,51 @@ def check(
         calls=tuple(calls),
         mentions=tuple(mentions),
     )
+
+
+def _store(
+    prepared: Prepared,
+    config: Config,
+    setup_errors: list[str],
+    files: tuple[SourceFile, ...],
+    digests: dict[str, bytes] | None,
+    cache_dir: Path | None,
+    functions: Mapping[str, TemplateFunction],
+) -> incremental.Store | None:
+    """The incremental store for this tree's global inputs: what every root's evaluation
+    depends on, so that a change to any of them is a cold run."""
+    if digests is None or cache_dir is None:
+        return None
+    tree, extractor = prepared.tree, prepared.extractor
+    global_files = sorted(
+        f.path for f in files if PATH.search(f.path) or posixpath.basename(f.path) == "hiera.yaml"
+    )
+    inputs = {
+        "config": repr(sorted(_canonical(dataclasses.asdict(config)).items())),
+        "setup": sorted(setup_errors),
+        "module_roots": list(prepared.module_roots),
+        "watched": sorted(repr(_canonical(dataclasses.asdict(w))) for w in prepared.watched),
+        "wrappers": sorted(repr(w) for w in extractor.table.by_name.items()),
+        "files": [(p, digests.get(p, b"").hex()) for p in global_files],
+        "functions": sorted(functions),
+        "toplevel": incremental.toplevel_digest(prepared.index, tree.peek),
+        "links": sorted(extractor.files.links.items()),
+        "exec_defaults": sorted(extractor.files.exec_defaults),
+        "toplevel_exec_default": extractor.files.toplevel_exec_default,
+    }
+    context = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
+    return incremental.Store(Cache(cache_dir, "roots"), context, digests, tree.peek)
+
+
+def _canonical(value: object) -> object:
+    """Sets in a stable order, so equal inputs give equal digests in every process."""
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda i: str(i[0]))}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value if isinstance(value, str | int | float | bool | None) else repr(value)
 
 
 @dataclass(slots=True)
@@ -212,12 +269,12 @@ def prepare(
         if found is not None:
             specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
 
-    hiera = load_layers(tree.read, [f.path for f in files], module_roots)
+    hiera = load_layers(tree.peek, [f.path for f in files], module_roots)
     table = _wrappers(config, root, setup_errors)
     extractor = Extractor(
         watched,
         table,
-        functools.cache(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
+        _remembering(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
         files=command_path.tree_files(manifests),
     )
@@ -297,6 +354,12 @@ def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> 
     return []
 
 
+def _remembering(read: Callable[[str], list[LText]]) -> Callable[[str], list[LText]]:
+    """`read` once per reference; a later call notes again the files the first one read."""
+    cache: dict[str, tuple[list[LText], FrozenReads]] = {}
+    return lambda ref: reads.remember(cache, ref, lambda: read(ref))
+
+
 def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, ...]) -> str | None:
     path = _module_path(kind, ref, module_roots, tree)
     return tree.read(path) if path else None
@@ -304,7 +367,7 @@ def _template_source(tree: Tree, kind: str, ref: str, module_roots: tuple[str, .
 
 @dataclass(slots=True)
 class _Reached:
-    """What evaluating some roots found; workers each fill one, the parent merges them."""
+    """What evaluating the roots found, merged in root order."""
 
     roles: dict[Invocation, set[str]] = field(default_factory=dict)
     classes: set[str] = field(default_factory=set)  # classes and defines some root reached
@@ -312,28 +375,35 @@ class _Reached:
     installs: list[tuple[Invocation, str, frozenset[str]]] = field(default_factory=list)
     installed_anywhere: set[str] = field(default_factory=set)
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
-    # Found in a worker while evaluating: template problems, Hiera data files' problems.
+    # Found while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
     rendered: set[str] = field(default_factory=set)  # template files some root rendered
+    data: set[str] = field(default_factory=set)  # Hiera data files some root's lookups read
 
-    def merge(self, other: _Reached) -> None:
-        for invocation, labels in other.roles.items():
+    def add(self, out: incremental.RootOut) -> None:
+        self.classes |= out.classes
+        self.installed_anywhere |= out.installed
+        self.cut += out.cut
+        self.problems += out.problems
+        self.rendered |= out.reads.rendered
+        self.data |= out.reads.data
+        labels = out.label.split(", ") if out.label else []
+        for invocation in out.invocations:
             self.roles.setdefault(invocation, set()).update(labels)
-        self.classes |= other.classes
-        self.installs += other.installs
-        self.installed_anywhere |= other.installed_anywhere
-        self.cut += other.cut
-        self.problems += other.problems
-        self.rendered |= other.rendered
+            for role in labels if invocation.is_call else ():
+                self.installs.append((invocation, role, out.installed))
 
 
-Root = tuple[str | None, "ast.NodeDef | str", dict[str, str]]  # (label, class or node, facts)
+# (identity in the store, label, class or node, facts)
+Root = tuple["incremental.RootId", str | None, "ast.NodeDef | str", dict[str, str]]
 # Below this many roots, starting workers costs more than it saves.
 PARALLEL_ROOTS = 64
-_WORKER: Callable[[list[Root]], _Reached] | None = None  # set in the parent, inherited by fork
+_WORKER: Callable[[list[Root]], list[incremental.RootOut]] | None = (
+    None  # set in the parent, inherited by fork
+)
 
 
-def _evaluate_in_worker(roots: list[Root]) -> _Reached:
+def _evaluate_in_worker(roots: list[Root]) -> list[incremental.RootOut]:
     assert _WORKER is not None
     return _WORKER(roots)
 
@@ -350,31 +420,39 @@ def _resolve_calls(
     progress: Report = silent,
     functions: Mapping[str, TemplateFunction] | None = None,
     listing: Sequence[str] = (),
+    store: incremental.Store | None = None,
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
     With `jobs` > 1 and fork available, the roles and nodes are split in contiguous runs (so
     that alike roles share a worker's memo) over worker processes that inherit the parsed
-    tree; the classes no root reaches are evaluated after, here.
+    tree; the classes no root reaches are evaluated after, here. With a `store`, a root whose
+    reads did not change since the stored run is not evaluated: its result is the stored one
+    (driftlint/incremental.py).
     """
     # ERB, EPP and Jinja2, from module files or inline text (driftlint/resolve/templates.py).
     template = TemplateRenderer(tree.read, module_roots, config.max_expansions, tree.findings)
 
-    lookups: dict[tuple[str, frozenset[tuple[str, str]]], Alts | None] = {}
+    lookups: dict[tuple[str, frozenset[tuple[str, str]]], tuple[Alts | None, FrozenReads]] = {}
 
     fact_keys: dict[int, tuple[dict[str, str], frozenset[tuple[str, str]]]] = {}
 
     def lookup(key: str, facts: dict[str, str]) -> Alts | None:
+        reads.note_key(key)
         # Each root's facts are one dict: its frozen form is made once (the dict is kept, so
         # its id is not reused by another).
         known = fact_keys.get(id(facts))
         if known is None or known[0] is not facts:
             known = fact_keys[id(facts)] = (facts, frozenset(facts.items()))
         memo = (key, known[1])
-        if memo not in lookups:
-            found = hiera.lookup(key, facts)
-            lookups[memo] = [h.value for h in found] if found else None
-        return lookups[memo]
+        found = lookups.get(memo)
+        if found is None:
+            with reads.collect() as read:
+                values = hiera.lookup(key, facts)
+            found = lookups[memo] = ([h.value for h in values] if values else None, read.frozen())
+        else:
+            found[1].replay()  # the data files and keys the first lookup read
+        return found[0]
 
     tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
     hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
@@ -390,76 +468,99 @@ def _resolve_calls(
 
     memo = Memo()  # class bodies evaluated once for all roles that see them alike
 
-    def evaluate(
-        label: str | None, start: ast.Node | str, facts: dict[str, str], out: _Reached
-    ) -> None:
-        evaluator = MemoEvaluator(
-            index,
-            facts,
-            template,
-            lookup,
-            config.max_expansions,
-            max_depth=config.max_depth,
-            prune=relevance,
-            memo=memo,
-            functions=functions or {},
+    def evaluate(root: Root) -> incremental.RootOut:
+        _, label, start, facts = root
+        tree_before = len(tree.findings)
+        hiera_before = set(hiera.errors)
+        with reads.collect() as read:
+            evaluator = MemoEvaluator(
+                index,
+                facts,
+                template,
+                lookup,
+                config.max_expansions,
+                max_depth=config.max_depth,
+                prune=relevance,
+                memo=memo,
+                functions=functions or {},
+            )
+            evaluator.run(index.toplevel, evaluator.top, ())
+            if isinstance(start, str):
+                if start in index.defines:
+                    evaluator.declare_define(
+                        start, Unknown(None, "$title"), {}, index.defines[start].span, ()
+                    )
+                else:
+                    evaluator.declare_class(start, None, ())
+            elif isinstance(start, ast.NodeDef):
+                evaluator.run(start.body, evaluator.top, ())
+                # A node is labelled by the roles it declares; a node without one by its name.
+                declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
+                label = ", ".join(declared) if declared else label
+            installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
+            invocations = tuple(extractor.invocations(evaluator.resources))
+        # Problems found while evaluating (templates, data files) belong to this root: a
+        # stored root keeps them. Read problems stay in tree.findings as well.
+        problems = [*tree.findings[tree_before:]]
+        del tree.findings[tree_before:]
+        problems += [e for e in hiera.errors if e not in hiera_before]
+        return incremental.RootOut(
+            label,
+            invocations,
+            frozenset(evaluator.classes) | frozenset(evaluator.defines_seen),
+            installed,
+            tuple(evaluator.problems),
+            tuple(problems),
+            read.frozen(),
         )
-        evaluator.run(index.toplevel, evaluator.top, ())
-        if isinstance(start, str):
-            if start in index.defines:
-                evaluator.declare_define(
-                    start, Unknown(None, "$title"), {}, index.defines[start].span, ()
-                )
-            else:
-                evaluator.declare_class(start, None, ())
-        elif isinstance(start, ast.NodeDef):
-            evaluator.run(start.body, evaluator.top, ())
-            # A node is labelled by the roles it declares; a node without one by its name.
-            declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
-            label = ", ".join(declared) if declared else label
-        out.cut.extend(evaluator.problems)
-        out.classes.update(evaluator.classes)
-        out.classes.update(evaluator.defines_seen)
-        installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
-        out.installed_anywhere.update(installed)
-        for invocation in extractor.invocations(evaluator.resources):
-            out.roles.setdefault(invocation, set())
-            if label:
-                out.roles[invocation].update(label.split(", "))
-                for role in label.split(", ") if invocation.is_call else ():
-                    out.installs.append((invocation, role, installed))
 
-    def evaluate_all(roots: list[Root], in_worker: bool = False, report: bool = False) -> _Reached:
-        out = _Reached()
-        for done, (label, start, facts) in enumerate(roots):
+    def evaluate_all(roots: list[Root], report: bool = False) -> list[incremental.RootOut]:
+        out = []
+        for done, root in enumerate(roots):
             if report:
                 progress("evaluating roles and nodes", done, len(roots))
-            evaluate(label, start, facts, out)
-        out.rendered.update(template.rendered())
-        if in_worker:  # what the parent's tree and Hiera would otherwise have noted
-            out.problems.extend(tree.findings)
-            out.problems.extend(hiera.errors)
+            out.append(evaluate(root))
         return out
 
     roots: list[Root] = []
     for role in index.roles(prefix):
         if relevance(role):
-            roots.append((role, role, role_facts(role.removeprefix(prefix))))
+            roots.append((("role", role), role, role, role_facts(role.removeprefix(prefix))))
     for name, facts in fact_roles(index):
         if relevance(name) and not name.startswith(prefix):
-            roots.append((name, name, role_facts(None) | facts))
+            roots.append((("fact", name), name, name, role_facts(None) | facts))
     host_hits = relevant.data_for(relevance, [(p, tree.read(p)) for p in hiera.data_files()])
     for node in index.nodes:
         if relevant.node_relevant(node, relevance, prefix, host_hits):
-            roots.append((node_label(node), node, node_facts(node)))
-    reached = _evaluate_roots(roots, evaluate_all, jobs, progress)
+            node_id = ("node", incremental.node_digest(node, tree.read))
+            roots.append((node_id, node_label(node), node, node_facts(node)))
+    changes = store.open(index, relevance, hiera.data_files()) if store else None
+    outs: dict[incremental.RootId, incremental.RootOut] = {}
+
+    def settle(roots: list[Root], here: bool) -> None:
+        todo = []
+        for root in roots:
+            old = store.stored(root[0]) if store else None
+            if old is not None and changes is not None and not changes.touches(old):
+                outs[root[0]] = old
+            else:
+                todo.append(root)
+        done = evaluate_all(todo) if here else _evaluate_roots(todo, evaluate_all, jobs, progress)
+        outs.update((root[0], out) for root, out in zip(todo, done, strict=True))
+
+    settle(roots, here=False)
+    reached = _Reached()
+    for root in roots:
+        reached.add(outs[root[0]])
     # Classes and defines no root reaches are checked with their defaults, outside any role.
-    unreached = [
-        (None, name, role_facts(None))
+    unreached: list[Root] = [
+        (("class", name), None, name, role_facts(None))
         for name in sorted(relevance.relevant)
         if name not in reached.classes
     ]
-    reached.merge(evaluate_all(unreached))  # type: ignore[arg-type]
+    settle(unreached, here=True)
+    for root in unreached:
+        reached.add(outs[root[0]])
     # Templates nothing rendered are read by their kind, every variable unknown (no role).
     for invocation in unrendered_invocations(
         extractor, listing, tree.read, reached.rendered, config.max_expansions
@@ -467,6 +568,21 @@ def _resolve_calls(
         reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
+    # A data file's problems are reported when some root's lookups read it, as Puppet would.
+    missing.extend(hiera.config_errors)
+
+    def errors_of(path: str) -> tuple[Finding, ...]:
+        return hiera.file_errors(path, tree.peek)
+
+    data_errors = (
+        store.data_errors(reached.data, errors_of)
+        if store
+        else {p: errors_of(p) for p in reached.data}
+    )
+    for path in sorted(reached.data):
+        missing.extend(data_errors[path])
+    if store:
+        store.save(outs)
     # With node definitions, a role no node declares has hosts the tree cannot see (an ENC,
     # LDAP): whether they have the script is not for the tree to say.
     judged: set[str] | None = None
@@ -486,27 +602,30 @@ def _resolve_calls(
 
 
 def _evaluate_roots(
-    roots: list[Root], evaluate_all: Callable[..., _Reached], jobs: int, progress: Report
-) -> _Reached:
+    roots: list[Root],
+    evaluate_all: Callable[[list[Root]], list[incremental.RootOut]],
+    jobs: int,
+    progress: Report,
+) -> list[incremental.RootOut]:
     """Evaluate roots here, or in `jobs` forked workers when there are enough of them.
 
     Workers take runs of adjacent roots (alike roles share a worker's memo, which lives on
     from one run to the next in the same process); a few runs per worker let the progress
     bar move and even out the load."""
     if jobs < 2 or len(roots) < PARALLEL_ROOTS or "fork" not in mp.get_all_start_methods():
-        return evaluate_all(roots, report=True)
+        return evaluate_all(roots, report=True)  # type: ignore[call-arg]
     global _WORKER
     size = -(-len(roots) // (jobs * 4))
     chunks = [roots[i : i + size] for i in range(0, len(roots), size)]
-    _WORKER = functools.partial(evaluate_all, in_worker=True)
-    out = _Reached()
+    _WORKER = evaluate_all
+    out: list[incremental.RootOut] = []
     try:
         with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
             for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
-                out.merge(part)
+                out.extend(part)
                 progress("evaluating roles and nodes", done, len(chunks))
     except (OSError, BrokenProcessPool):
-        return evaluate_all(roots, report=True)  # no workers to be had: do it here
+        return evaluate_all(roots, report=True)  # type: ignore[call-arg]  # no workers to be had
     finally:
         _WORKER = None
     return out

@@ -36,12 +36,15 @@ def run_key(
     config: Config,
     setup: Iterable[str],
     stats: Cache | None = None,
+    digests: dict[str, bytes] | None = None,
 ) -> str:
     """A digest of everything a check of the tree at root depends on.
 
-    With `stats`, a file whose size, modification time and inode are those of the last run
-    is not read again: its digest from then is used, as git's index does. A file changed
-    within the last few seconds is always read (its time may not show a second change).
+    `digests`, if given, receives each file's own digest (the incremental engine compares
+    them with a stored run's). With `stats`, a file whose size, modification time and inode
+    are those of the last run is not read again: its digest from then is used, as git's
+    index does. A file changed within the last few seconds is always read (its time may not
+    show a second change).
     """
     digest = hashlib.blake2b(digest_size=32)
     header = {
@@ -55,8 +58,11 @@ def run_key(
     seen: dict[str, tuple[tuple[int, ...], bytes]] = {}
     settled = time.time_ns() - RACY_NS
     for file in files:
+        value = _file_digest(root, file, config.max_file_size, known, seen, settled)
         digest.update(file.path.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(_file_digest(root, file, config.max_file_size, known, seen, settled))
+        digest.update(value)
+        if digests is not None:
+            digests[file.path] = value
     if stats is not None and seen != known:
         stats.put(_stats_key(root), seen)
     return digest.hexdigest()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
@@ -138,6 +139,7 @@ class Evaluator:
         self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
     ) -> None:
         name = class_name(name)
+        reads.note_name(name)
         if name in self.classes or self.depth > self.max_depth or self.assuming:
             # A class is declared once per root: not under an assumption its other
             # declarations would then inherit.
@@ -189,6 +191,7 @@ class Evaluator:
         via: tuple[Span, ...],
         caller: str = "",
     ) -> None:
+        reads.note_name(name)
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
             return
@@ -379,6 +382,7 @@ class Evaluator:
                     if isinstance(title, LText) and not title.dynamic:
                         self.declare_class(title.text, attrs, (*via, body.span))
                 continue
+            reads.note_name(kind)
             if kind in self.index.defines:
                 for title in flat:
                     caller = frame.name.partition("::")[0]

@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.yaml import load_yaml
+from driftlint.reads import FrozenReads
 from driftlint.resolve.hiera_config import Level, SkippedLevel, read_config
 from driftlint.resolve.hiera_interp import interpolate, path_pattern
 from driftlint.values import Unknown, Value
@@ -34,6 +36,7 @@ class Hiera:
         "_by_key",
         "_cache",
         "_data",
+        "_file_errors",
         "_found_errors",
         "_globs",
         "_interpolated",
@@ -65,11 +68,14 @@ class Hiera:
         self._found_errors: dict[Finding, None] = {}  # from data files, as lookups read them
         self._texts: dict[str, str | None] = {}
         self._data: dict[str, dict[str, Value] | None] = {}
+        self._file_errors: dict[str, tuple[Finding, ...]] = {}
         self._globs: dict[str, tuple[str, ...]] = {}
         self._keys: dict[str, frozenset[str] | None] = {}
         self._interpolated: dict[frozenset[tuple[str, str]], list[list[tuple[str, bool]]]] = {}
         self._by_key: dict[str, tuple[tuple[str, ...], dict[str, list[int]], list[int]]] = {}
-        self._cache: dict[tuple[str, frozenset[tuple[str, str]]], tuple[HieraValue, ...]] = {}
+        self._cache: dict[
+            tuple[str, frozenset[tuple[str, str]]], tuple[tuple[HieraValue, ...], FrozenReads]
+        ] = {}
 
     @staticmethod
     def load(
@@ -94,6 +100,14 @@ class Hiera:
     def errors(self) -> tuple[Finding, ...]:
         """Problems in the config, then in the data files the lookups so far have read."""
         return self._load_errors + tuple(self._found_errors)
+
+    @property
+    def config_errors(self) -> tuple[Finding, ...]:
+        return self._load_errors
+
+    def file_errors(self, path: str) -> tuple[Finding, ...] | None:
+        """A data file's problems if a lookup parsed it; None if none did."""
+        return self._file_errors.get(path)
 
     def lookup(self, key: str, facts: Mapping[str, str]) -> tuple[HieraValue, ...]:
         """Every value that may answer `key`, highest priority first.
@@ -132,8 +146,24 @@ class Hiera:
             return ()  # a module layer only answers keys in the module's namespace
         frozen = frozenset(facts.items())
         cache_key = (key, frozen)
-        if not stack and cache_key in self._cache:
-            return self._cache[cache_key]
+        if not stack:
+            cached = self._cache.get(cache_key)
+            if cached is not None:
+                cached[1].replay()  # the data files and keys the first lookup read
+                return cached[0]
+            with reads.collect() as read:
+                found = self._lookup_uncached(key, facts, frozen, stack)
+            self._cache[cache_key] = (found, read.frozen())
+            return found
+        return self._lookup_uncached(key, facts, frozen, stack)
+
+    def _lookup_uncached(
+        self,
+        key: str,
+        facts: Mapping[str, str],
+        frozen: frozenset[tuple[str, str]],
+        stack: tuple[str, ...],
+    ) -> tuple[HieraValue, ...]:
         out: list[HieraValue] = []
         files = list(self._files(key, facts, frozen))
         sure = {path for _, path, certain in files if certain}
@@ -149,16 +179,14 @@ class Hiera:
                 out.append(HieraValue(value, path, level.name, certain))
             if out and out[-1].certain:
                 break
-        found = tuple(out)
-        if not stack:
-            self._cache[cache_key] = found
-        return found
+        return tuple(out)
 
     def _inner(
         self, key: str, facts: Mapping[str, str], stack: tuple[str, ...]
     ) -> Callable[[str, Span | None], Value]:
         def inner(name: str, where: Span | None) -> Value:
             name = name.removeprefix("::")
+            reads.note_key(name)  # an interpolated key is read as much as the key itself
             if name == key or name in stack:
                 span = where or Span("hiera.yaml", 1, 1, 1, 2)
                 message = f"hiera recursion: `{key}` interpolates `{name}`, which needs itself"
@@ -253,16 +281,16 @@ class Hiera:
     def _find(self, path: str, key: str) -> tuple[Value, ...]:
         """key's raw value in one data file, or (); a dotted key digs into hashes."""
         root, *dig = key.split(".")
+        keys = self._key_set(path)
+        text = self._text(path)
+        if text is None or (root not in keys if keys is not None else root not in text):
+            return ()  # most files of a big hierarchy never mention the key: not parsed
+        reads.note_data(path)  # its problems are reported when some lookup reads it
         if path not in self._data:
-            keys = self._key_set(path)
-            text = self._text(path)
-            if text is None or (root not in keys if keys is not None else root not in text):
-                return ()  # most files of a big hierarchy never mention the key: not parsed
-            data, errors = load_yaml(text, path)
+            data, errors = data_file(text, path)
+            self._file_errors[path] = errors
             self._found_errors.update(dict.fromkeys(errors))
-            if data is not None and not isinstance(data, dict):
-                self._found_errors[_not_hash(path)] = None
-            self._data[path] = data if isinstance(data, dict) else None
+            self._data[path] = data
         data = self._data[path]
         if data is None or root not in data:
             return ()
@@ -280,6 +308,14 @@ _TOP_KEY = re.compile(
 # A line at column 0 that may start something the line scan cannot read: flow collections,
 # complex keys, anchors, tags, aliases, directives.
 _UNSURE = frozenset("{[?&!*%|>")
+
+
+def data_file(text: str, path: str) -> tuple[dict[str, Value] | None, tuple[Finding, ...]]:
+    """A data file's top-level hash (None if it has none) and its problems."""
+    data, errors = load_yaml(text, path)
+    if data is not None and not isinstance(data, dict):
+        errors = (*errors, _not_hash(path))
+    return (data if isinstance(data, dict) else None), errors
 
 
 def top_level_keys(text: str) -> frozenset[str] | None:

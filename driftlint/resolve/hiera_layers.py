@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from driftlint.model import Finding
-from driftlint.resolve.hiera import Hiera, HieraValue
+from driftlint.resolve.hiera import Hiera, HieraValue, data_file
 
 # Where a tree keeps its global Hiera config: the environment's hiera.yaml, else a copy kept
 # for tests (Wikimedia's rake_modules/hiera.yaml points its datadir at hieradata/).
@@ -33,6 +33,21 @@ class HieraLayers:
     def data_files(self) -> list[str]:
         layers = [self.global_layer, *self.modules.values()]
         return [p for layer in layers if layer is not None for p in layer.data_files()]
+
+    @property
+    def config_errors(self) -> list[Finding]:
+        layers = [self.global_layer, *self.modules.values()]
+        return [e for layer in layers if layer is not None for e in layer.config_errors]
+
+    def file_errors(self, path: str, read: Callable[[str], str | None]) -> tuple[Finding, ...]:
+        """A data file's problems, as a lookup that read it found them (or reads it now)."""
+        layers = [self.global_layer, *self.modules.values()]
+        for layer in layers:
+            found = layer.file_errors(path) if layer is not None else None
+            if found is not None:
+                return found
+        text = read(path)
+        return data_file(text, path)[1] if text is not None else ()
 
     @property
     def errors(self) -> list[Finding]:

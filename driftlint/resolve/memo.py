@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftlint import reads
 from driftlint.model import Span
 from driftlint.resolve.evaluate import Alts, Deferred, Evaluator, Frame, Resource
 from driftlint.resolve.scope import class_name
@@ -52,6 +53,7 @@ class _Variant:
     events: list[tuple[Any, ...]]
     vars: dict[str, Alts]
     defines: frozenset[str]
+    read_set: reads.FrozenReads = reads.EMPTY  # what the recorded run read (driftlint.reads)
 
 
 @dataclass(slots=True)
@@ -183,7 +185,8 @@ class MemoEvaluator(Evaluator):
         problems_before = len(self.problems)
         self._stack.append(trace)
         try:
-            Evaluator.declare_class(self, name, given, via)
+            with reads.collect() as read:
+                Evaluator.declare_class(self, name, given, via)
         finally:
             self._stack.pop()
         self._flush(trace)
@@ -195,7 +198,10 @@ class MemoEvaluator(Evaluator):
         variants = self.memo.traces.setdefault(key, [])
         if len(variants) < MAX_VARIANTS:
             variant = _Variant(
-                trace.events, dict(frame.vars), frozenset(self.defines_seen - defines_before)
+                trace.events,
+                dict(frame.vars),
+                frozenset(self.defines_seen - defines_before),
+                read.frozen(),
             )
             variants.append(variant)
 
@@ -228,6 +234,7 @@ class MemoEvaluator(Evaluator):
             self.depth -= 1
             self._stack.pop()
         self.defines_seen.update(variant.defines)
+        variant.read_set.replay()
         if outer is not None:
             outer.mark = len(self.resources)
         return True

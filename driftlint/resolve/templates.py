@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from driftlint import reads
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Finding, Span
 from driftlint.module_refs import module_file
@@ -76,6 +77,7 @@ class TemplateRenderer:
             if path is None or text is None:
                 continue
             self._seen.add(path)
+            reads.note_rendered(path)
             if kind == "template":
                 return self.erb(text, path, scope)
             renderings, errors = self.render(kind, text, path, scope)
@@ -91,8 +93,8 @@ class TemplateRenderer:
         """An ERB file rendered for a scope, or the rendering of an earlier scope whose
         variables the template read are the same: ERB sees nothing else of its scope."""
         variants = self._erb.setdefault(path, [])
-        for reads, rendered in variants:
-            if all(scope.lookup(name) == value for name, value in reads):
+        for asked, rendered in variants:
+            if all(scope.lookup(name) == value for name, value in asked):
                 return list(rendered)
         recorder = _Recorder(scope)
         renderings, errors = render_erb(text, path, recorder, limit=self.limit)

@@ -1,0 +1,279 @@
+"""Evaluate again only the roots whose reads changed since a stored run (issue 17).
+
+A CI gate checks a change, not a tree: most roots of a real tree read none of the files a
+change touches. Each run keeps, per root (a role, a node, a class no root reaches), what its
+evaluation produced and what it read (driftlint.reads): class and define names, Hiera keys,
+tree files. The next run of a tree with the same global inputs compares:
+
+- **names**: the text and place of each class and define (a digest of its source slice and
+  span, so an edit above a class moves it and changes it), and whether it is relevant;
+- **keys**: each Hiera data file's top-level keys, by a digest of each key's lines and where
+  they start (`key_digests`); a new or removed file changes every key it has;
+- **files**: every file's content digest, as the run cache reads them.
+
+A root is evaluated again when one of its reads changed, when a problem it found is in a
+changed file, or when it is new; the others' results come from the store. Global inputs
+(driftlint's build, the config, the watched scripts, wrappers, template functions, top-level
+statements, Hiera configs, links and `Exec` defaults) are the store's key: any change there is
+a cold run. The answer is the same as a cold run's (tests/test_incremental.py compares both
+on every fixture and on generated trees after random edits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from driftlint.cache.store import Cache, build_id
+from driftlint.model import Finding, Invocation
+from driftlint.parse.puppet import ast
+from driftlint.reads import FrozenReads
+from driftlint.resolve.relevance import Relevance
+from driftlint.resolve.scope import Index
+
+RootId = tuple[str, str]  # ("role" | "fact" | "node" | "class", name or digest)
+ALL = "*"  # a key that stands for every key: a data file the line scan cannot read
+
+
+@dataclass(frozen=True, slots=True)
+class RootOut:
+    """What evaluating one root gave, and what it read."""
+
+    label: str | None
+    invocations: tuple[Invocation, ...]
+    classes: frozenset[str]  # classes and defines it reached
+    installed: frozenset[str]  # paths it installs
+    cut: tuple[Finding, ...]  # bodies cut short
+    problems: tuple[Finding, ...]  # templates and data files it found broken
+    reads: FrozenReads
+
+
+@dataclass(slots=True)
+class State:
+    """A run's inputs and its roots' results, as stored for the next run."""
+
+    files: dict[str, bytes]
+    names: dict[str, bytes]
+    relevant: frozenset[str]
+    keys: dict[str, dict[str, bytes]]  # data file -> top-level key -> digest
+    data_errors: dict[str, tuple[bytes, tuple[Finding, ...]]]  # data file -> (digest, problems)
+    roots: dict[RootId, RootOut] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Changes:
+    """What differs between a stored state and the tree now."""
+
+    files: frozenset[str]
+    names: frozenset[str]
+    keys: frozenset[str]
+
+    def touches(self, out: RootOut) -> bool:
+        reads = out.reads
+        if not self.files.isdisjoint(reads.files) or not self.names.isdisjoint(reads.names):
+            return True
+        if any(p.span.path in self.files for p in (*out.problems, *out.cut)):
+            return True
+        if not self.keys:
+            return False
+        if ALL in self.keys:
+            return bool(reads.keys)
+        return any(k.split(".", 1)[0].removeprefix("::") in self.keys for k in reads.keys)
+
+
+def changes(
+    old: State,
+    files: Mapping[str, bytes],
+    names: Mapping[str, bytes],
+    relevant: frozenset[str],
+    keys: Mapping[str, dict[str, bytes]],
+) -> Changes:
+    changed_files = {p for p in old.files.keys() | files.keys() if old.files.get(p) != files.get(p)}
+    changed_names = {n for n in old.names.keys() | names.keys() if old.names.get(n) != names.get(n)}
+    changed_names |= old.relevant ^ relevant
+    changed_keys: set[str] = set()
+    for path in old.keys.keys() | keys.keys():
+        before, after = old.keys.get(path, {}), keys.get(path, {})
+        if before is after:
+            continue
+        changed_keys.update(
+            k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+        )
+    if "lookup_options" in changed_keys:
+        changed_keys.add(ALL)  # how every key merges may have changed
+    return Changes(frozenset(changed_files), frozenset(changed_names), frozenset(changed_keys))
+
+
+# --- digests of the inputs ---------------------------------------------------------------
+
+
+def definition_digests(index: Index, read: Callable[[str], str | None]) -> dict[str, bytes]:
+    """Each class and define's source text and place."""
+    lines: dict[str, list[int]] = {}
+    out: dict[str, bytes] = {}
+    for kind, table in (("class", index.classes), ("define", index.defines)):
+        for name, node in table.items():
+            out[name] = _slice_digest(kind, node, read, lines)
+    return out
+
+
+def node_digest(node: ast.NodeDef, read: Callable[[str], str | None]) -> str:
+    return _slice_digest("node", node, read, {}).hex()
+
+
+def toplevel_digest(index: Index, read: Callable[[str], str | None]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    lines: dict[str, list[int]] = {}
+    for node in index.toplevel:
+        digest.update(_slice_digest("top", node, read, lines))
+    return digest.hexdigest()
+
+
+def _slice_digest(
+    kind: str, node: ast.Node, read: Callable[[str], str | None], lines: dict[str, list[int]]
+) -> bytes:
+    span = node.span
+    text = read(span.path) or ""
+    starts = lines.get(span.path)
+    if starts is None:
+        starts = lines[span.path] = _line_starts(text)
+    begin = _offset(starts, span.line, span.column)
+    end = _offset(starts, span.end_line, span.end_column)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{kind}\0{span.path}\0{span.line}\0{span.column}\0".encode())
+    digest.update(text[begin:end].encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
+
+
+def _offset(starts: list[int], line: int, column: int) -> int:
+    if line < 1:
+        return 0
+    if line > len(starts):
+        return starts[-1] + 10**9
+    return starts[line - 1] + max(column - 1, 0)
+
+
+_KEY_LINE = re.compile(
+    r"""^(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^\s#'"\-][^\n]*?))[ \t]*:(?:[ \t]|$)""", re.M
+)
+_UNSURE = re.compile(r"^[{\[?&!*%|>]", re.M)
+
+
+def key_digests(text: str | None) -> dict[str, bytes]:
+    """A Hiera data file's top-level keys, each with a digest of its lines and where they
+    start; a file the line scan cannot read gives {ALL: digest of the file}."""
+    if text is None:
+        return {}
+    body = text.lstrip("\ufeff")
+    if _UNSURE.search(body) or body.lstrip().startswith(("{", "[")):
+        return {
+            ALL: hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        }
+    found = list(_KEY_LINE.finditer(text))
+    out: dict[str, bytes] = {}
+    # What comes before the first key (comments, `---`) moves every key below it: a key's
+    # digest holds its line number, so that is seen without a key of its own.
+    for i, match in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        key = match.group(1) if match.group(1) is not None else match.group(2)
+        key = key if key is not None else match.group(3)
+        line = text.count("\n", 0, match.start())
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{line}\0".encode())
+        digest.update(text[match.start() : end].encode("utf-8", "surrogatepass"))
+        if key in out:  # a key written twice: YAML's last one wins, both matter
+            digest.update(out[key])
+        out[key] = digest.digest()
+    return out
+
+
+class Store:
+    """The stored state of the last run with the same global inputs, and this run's.
+
+    `context` is a digest of the global inputs; `files` the digest of every discovered file.
+    """
+
+    def __init__(
+        self, cache: Cache, context: str, files: dict[str, bytes], read: Callable[[str], str | None]
+    ) -> None:
+        self.cache = cache
+        self.key = hashlib.sha256(f"{build_id()}\0{context}".encode()).hexdigest()
+        self.files = dict(files)
+        self.read = read
+        self.previous: State | None = None
+        self.current: State | None = None
+
+    def _digest(self, path: str) -> bytes:
+        """A file's digest; one discovery did not list (excluded, or absent) is hashed here."""
+        found = self.files.get(path)
+        if found is None:
+            text = self.read(path)
+            found = b"" if text is None else _text_digest(text)
+            self.files[path] = found
+        return found
+
+    def open(self, index: Index, relevance: Relevance, data_files: Iterable[str]) -> Changes | None:
+        """Load the stored state and compare it with the tree; None: nothing stored."""
+        found = self.cache.get(self.key)
+        previous = found if isinstance(found, State) else None
+        for path in previous.files if previous else ():
+            self._digest(path)  # files a stored root read that discovery does not list
+        keys: dict[str, dict[str, bytes]] = {}
+        for path in data_files:
+            old = previous.keys.get(path) if previous else None
+            if (
+                old is not None
+                and previous is not None
+                and previous.files.get(path) == self._digest(path)
+            ):
+                keys[path] = old
+            else:
+                keys[path] = key_digests(self.read(path))
+        names = definition_digests(index, self.read)
+        relevant = frozenset(relevance.relevant)
+        self.current = State(self.files, names, relevant, keys, {})
+        if previous is None:
+            return None
+        self.previous = previous
+        return changes(previous, self.files, names, relevant, keys)
+
+    def stored(self, root: RootId) -> RootOut | None:
+        return self.previous.roots.get(root) if self.previous is not None else None
+
+    def data_errors(
+        self, paths: Iterable[str], errors_of: Callable[[str], tuple[Finding, ...]]
+    ) -> dict[str, tuple[Finding, ...]]:
+        """Each data file's problems: stored when the file is unchanged, else read now."""
+        assert self.current is not None
+        out: dict[str, tuple[Finding, ...]] = {}
+        for path in paths:
+            digest = self._digest(path)
+            old = self.previous.data_errors.get(path) if self.previous else None
+            errors = old[1] if old is not None and old[0] == digest else errors_of(path)
+            out[path] = errors
+            self.current.data_errors[path] = (digest, errors)
+        return out
+
+    def save(self, roots: Mapping[RootId, RootOut]) -> None:
+        assert self.current is not None
+        for out in roots.values():
+            for path in out.reads.files:
+                self._digest(path)
+        self.current.files = self.files
+        self.current.roots = dict(roots)
+        self.cache.put(self.key, self.current)
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -1,0 +1,196 @@
+"""The incremental engine answers exactly what a cold run answers (issue 17).
+
+Every fixture, and a generated tree, is checked once with a store, then edited at random
+(seeded by the case's name, so a failure repeats) and checked again from the store; after
+each edit the answer must equal a cold run's on the same files: findings, calls with their
+chains and roles, mentions. A test also shows that the store is used at all (an edit evaluates
+fewer roots), and that a corrupt or foreign store is ignored.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from driftlint import engine, pipeline
+from driftlint.config.load import load_config
+from driftlint.model import Result
+from tests.conftest import FIXTURES
+
+CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("."))
+TEXT = (".pp", ".erb", ".epp", ".yaml", ".sh", ".py", ".j2", ".service", ".init", "")
+EDITS = 3
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns("EXPECTED.json"))
+    return target
+
+
+def _run(root: Path, cache: Path | None) -> Result:
+    config, errors = load_config(root)
+    return engine.run(root, config, errors, jobs=1, cache_dir=cache)
+
+
+def _answer(result: Result) -> tuple[object, ...]:
+    return (
+        result.findings,
+        sorted(map(repr, result.calls)),
+        sorted(map(repr, result.mentions)),
+        result.calls_checked,
+    )
+
+
+def _files(root: Path) -> list[Path]:
+    out = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink() and ".git" not in path.parts:
+            if path.suffix in TEXT and path.stat().st_size < 200_000:
+                out.append(path)
+    return out
+
+
+def _comment(path: Path) -> str:
+    if path.suffix in (".erb", ".epp"):
+        return "<%# an edit %>"
+    return "# an edit"
+
+
+def edit(root: Path, rng: random.Random) -> str:
+    """One random edit of the kinds real changes make; says what it did."""
+    files = _files(root)
+    if not files:
+        return "nothing left to edit"
+    path = rng.choice(files)
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError:
+        return f"left binary {path.name}"
+    lines = text.splitlines(keepends=True)
+    kind = rng.choice(("comment", "top", "word", "option", "delete", "class", "hiera"))
+    where = path.relative_to(root)
+    if kind == "comment" and path.suffix not in (".py",) and lines:
+        at = rng.randrange(1, len(lines) + 1)
+        lines.insert(at, _comment(path) + "\n")
+        path.write_text("".join(lines))
+    elif kind == "top":
+        path.write_text("\n" + text)
+    elif kind == "word":
+        words = [w for w in set(text.split()) if w.isidentifier() and len(w) > 3]
+        if not words:
+            return f"no word in {where}"
+        word = rng.choice(sorted(words))
+        path.write_text(text.replace(word, word + "x", 1))
+        return f"renamed {word} in {where}"
+    elif kind == "option":
+        options = sorted({w for w in text.split() if w.startswith("-") and len(w) > 1})
+        if not options:
+            return f"no option in {where}"
+        option = rng.choice(options)
+        path.write_text(text.replace(option, option + "-edited", 1))
+        return f"changed {option} in {where}"
+    elif kind == "delete":
+        path.unlink()
+    elif kind == "class":
+        manifests = [p for p in files if p.suffix == ".pp" and "/manifests/" in p.as_posix()]
+        if not manifests:
+            return "no manifests"
+        folder = rng.choice(manifests).parent
+        (folder / "added_by_an_edit.pp").write_text(
+            f"class {folder.parent.name}::added_by_an_edit {{\n"
+            "  exec { 'x': command => '/usr/local/bin/nothing --at-all' }\n}\n"
+        )
+        return f"added a class in {folder.relative_to(root)}"
+    elif kind == "hiera":
+        data = [p for p in files if p.suffix == ".yaml" and "EXPECTED" not in p.name]
+        if not data:
+            return "no data"
+        path = rng.choice(data)
+        where = path.relative_to(root)
+        with path.open("a") as handle:
+            handle.write("\nadded::by::an_edit: '--edited'\n")
+    return f"{kind} {where}"
+
+
+def check_identity(root: Path, cache: Path, rng: random.Random) -> None:
+    _run(root, cache)  # fills the store
+    for _ in range(EDITS):
+        what = edit(root, rng)
+        warm = _run(root, cache)
+        cold = _run(root, None)
+        assert _answer(warm) == _answer(cold), what
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_incremental_equals_cold_after_random_edits(name: str, tmp_path: Path) -> None:
+    root = _copy(FIXTURES / name, tmp_path / "tree")
+    check_identity(root, tmp_path / "cache", random.Random(zlib.crc32(name.encode())))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_equals_cold_on_a_generated_tree(seed: int, tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    root = tmp_path / "tree"
+    generate.generate(root, scale=0.05, seed=seed, bad=3)  # 10 modules, 30 roles
+    check_identity(root, tmp_path / "cache", random.Random(seed))
+
+
+def test_an_edit_evaluates_fewer_roots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store is used: after an edit inside one role's class, that role is evaluated again
+    and not the others; an edit after every definition evaluates nothing."""
+    root = _copy(FIXTURES / "roles-class-declaration", tmp_path / "tree")
+    cache = tmp_path / "cache"
+    evaluated: list[object] = []
+    real = pipeline._evaluate_roots
+
+    def counting(roots, *args, **kwargs):  # type: ignore[no-untyped-def]
+        evaluated.extend(r[0] for r in roots)
+        return real(roots, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_evaluate_roots", counting)
+    first = _run(root, cache)
+    everything = list(evaluated)
+    assert len(everything) >= 2, "the case needs several roots"
+    role = next(p for p in sorted(root.rglob("*.pp")) if "/role/" in p.as_posix())
+    first_line, rest = role.read_text().split("\n", 1)
+    role.write_text(f"{first_line}\n  # an edit inside the class\n{rest}")
+    evaluated.clear()
+    second = _run(root, cache)
+    assert 0 < len(evaluated) < len(everything)
+    assert second.findings == first.findings
+    role.write_text(role.read_text() + "\n# a comment after the class\n")
+    evaluated.clear()
+    assert _run(root, cache).findings == first.findings
+    assert evaluated == []
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "foreign"])
+def test_a_damaged_store_is_ignored(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(FIXTURES / "jobloop-2014-incident", tmp_path / "tree")
+    cache = tmp_path / "cache"
+    first = _run(root, cache)
+    stored = [p for p in (cache / "roots").rglob("*") if p.is_file()]
+    assert stored, "the run stored its roots"
+    for path in stored:
+        if damage == "corrupt":
+            path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+        else:  # a pickle of something else under the same key
+            import pickle
+
+            path.write_bytes(pickle.dumps({"not": "a state"}))
+    manifest = next(p for p in sorted(root.rglob("*.pp")))
+    manifest.write_text(manifest.read_text() + "\n# an edit\n")
+    again = _run(root, cache)
+    assert _answer(again) == _answer(_run(root, None))
+    assert again.findings == first.findings
