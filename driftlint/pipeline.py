@@ -180,15 +180,15 @@ def _store(
         f.path for f in files if PATH.search(f.path) or posixpath.basename(f.path) == "hiera.yaml"
     )
     inputs = {
-        "config": repr(sorted(_canonical(dataclasses.asdict(config)).items())),
+        "config": _canonical(config),
         "setup": sorted(setup_errors),
         "module_roots": list(prepared.module_roots),
-        "watched": sorted(repr(_canonical(dataclasses.asdict(w))) for w in prepared.watched),
-        "wrappers": sorted(repr(w) for w in extractor.table.by_name.items()),
+        "watched": sorted(repr(_canonical(w)) for w in prepared.watched),
+        "wrappers": repr(_canonical(dict(extractor.table.by_name))),
         "files": [(p, digests.get(p, b"").hex()) for p in global_files],
         "functions": sorted(functions),
         "toplevel": incremental.toplevel_digest(prepared.index, tree.peek),
-        "links": sorted(extractor.files.links.items()),
+        "links": _canonical(extractor.files.links),
         "exec_defaults": sorted(extractor.files.exec_defaults),
         "toplevel_exec_default": extractor.files.toplevel_exec_default,
     }
@@ -198,6 +198,8 @@ def _store(
 
 def _canonical(value: object) -> object:
     """Sets in a stable order, so equal inputs give equal digests in every process."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _canonical(dataclasses.asdict(value))
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda i: str(i[0]))}
     if isinstance(value, list | tuple):
@@ -248,14 +250,15 @@ def prepare(
     for manifest in manifests:
         index.add(manifest)
 
-    interfaces = _interfaces(tree, config, manifests, module_roots, setup_errors, findings)
+    read_interface = _InterfaceCache(tree, Cache(cache_dir, "interfaces"))
+    interfaces = _interfaces(tree, config, read_interface, setup_errors, findings)
     installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
             name = posixpath.basename(install.dest or install.spec_path)
             found = (
-                spec.read_interface(install.spec_path, text, name, tree.read)
+                read_interface(install.spec_path, text, name)
                 if text and is_script(install.dest, install.spec_path, text)
                 else None
             )
@@ -298,11 +301,41 @@ def _parse_manifests(
     return manifests
 
 
+@dataclass(slots=True)
+class _InterfaceCache:
+    """A script's interface, kept by its path, name and text, with the other files its
+    reading read (a sourced library, an imported module) and their digests: a hit is used
+    only while those are unchanged too."""
+
+    tree: Tree
+    cache: Cache
+
+    def __call__(self, path: str, text: str, name: str) -> Interface | None:
+        key = self.cache.key(f"{path}\0{name}", text)
+        found = self.cache.get(key)
+        if isinstance(found, tuple) and len(found) == 2:
+            value, others = found
+            if all(self._digest(p) == d for p, d in others):
+                return value  # type: ignore[no-any-return]
+        with reads.collect() as read:
+            value = spec.read_interface(path, text, name, self.tree.read)
+        others = tuple((p, self._digest(p)) for p in sorted(read.files - {path}))
+        self.cache.put(key, (value, others))
+        return value
+
+    def _digest(self, path: str) -> str:
+        text = self.tree.peek(path)
+        return (
+            ""
+            if text is None
+            else hashlib.blake2b(text.encode("utf-8", "surrogatepass")).hexdigest()
+        )
+
+
 def _interfaces(
     tree: Tree,
     config: Config,
-    manifests: list[ast.Manifest],
-    module_roots: tuple[str, ...],
+    read_interface: Callable[[str, str, str], Interface | None],
     setup_errors: list[str],
     findings: list[Finding],
 ) -> dict[str, Interface | None]:
@@ -316,7 +349,7 @@ def _interfaces(
             )
             out[rule.interface] = None
             continue
-        found = spec.read_interface(rule.interface, text, rule.name, tree.read)
+        found = read_interface(rule.interface, text, rule.name)
         if found is None:
             setup_errors.append(
                 f"{where}`{rule.interface}` declares no interface for {rule.name}"

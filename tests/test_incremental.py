@@ -9,8 +9,10 @@ fewer roots), and that a corrupt or foreign store is ignored.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -49,9 +51,9 @@ def _answer(result: Result) -> tuple[object, ...]:
 def _files(root: Path) -> list[Path]:
     out = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink() and ".git" not in path.parts:
-            if path.suffix in TEXT and path.stat().st_size < 200_000:
-                out.append(path)
+        plain = path.is_file() and not path.is_symlink() and ".git" not in path.parts
+        if plain and path.suffix in TEXT and path.stat().st_size < 200_000:
+            out.append(path)
     return out
 
 
@@ -194,3 +196,32 @@ def test_a_damaged_store_is_ignored(
     again = _run(root, cache)
     assert _answer(again) == _answer(_run(root, None))
     assert again.findings == first.findings
+
+
+def test_the_store_key_is_the_same_in_every_process() -> None:
+    """A CI job that restores the store runs in another process: string hashing differs
+    there, and the key of the store must not."""
+    code = (
+        "import sys; from pathlib import Path; import tempfile\n"
+        "from driftlint import engine, incremental\n"
+        "from driftlint.config.load import load_config\n"
+        "made = []\n"
+        "init = incremental.Store.__init__\n"
+        "def spy(self, *a, **k):\n"
+        "    init(self, *a, **k); made.append(self.key)\n"
+        "incremental.Store.__init__ = spy\n"
+        "root = Path(sys.argv[1]); config, errors = load_config(root)\n"
+        "engine.run(root, config, errors, jobs=1, cache_dir=Path(tempfile.mkdtemp()))\n"
+        "print(made[0])\n"
+    )
+    keys = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(FIXTURES / "clean-wrapper-script-runs-the-rest")],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        keys.add(done.stdout.strip())
+    assert len(keys) == 1 and all(keys)
