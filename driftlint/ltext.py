@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from driftlint.model import Span
+from driftlint.model import Span, fast_pickling
 
 # A private-use character stands for an unknown piece of text. It never appears in real
 # configuration text; if a file contains it anyway, it only makes that word dynamic.
@@ -245,3 +245,6 @@ class LText:
 
     def __str__(self) -> str:
         return self.text
+
+
+fast_pickling(globals())

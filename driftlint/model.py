@@ -305,3 +305,35 @@ class Result:
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
     mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)
+
+
+def fast_pickling(namespace: dict[str, object]) -> None:
+    """Give every frozen slotted dataclass defined in `namespace` a state that is a plain
+    tuple. The state dataclasses generate calls `fields()` for every object it restores,
+    which was most of the time to load a cached parse or the incremental store."""
+    import dataclasses
+    import operator
+
+    for cls in list(namespace.values()):
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            continue
+        if cls.__module__ != namespace.get("__name__") or "__slots__" not in cls.__dict__:
+            continue
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        if not names:
+            continue
+        get = operator.attrgetter(*names)
+        single = len(names) == 1
+
+        def getstate(self: object, get=get, single=single) -> tuple[object, ...]:
+            return (get(self),) if single else get(self)
+
+        def setstate(self: object, state: tuple[object, ...], names=names) -> None:
+            for name, value in zip(names, state, strict=True):
+                object.__setattr__(self, name, value)
+
+        cls.__getstate__ = getstate  # type: ignore[attr-defined]
+        cls.__setstate__ = setstate  # type: ignore[attr-defined]
+
+
+fast_pickling(globals())

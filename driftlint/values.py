@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
 from driftlint.ltext import SYMBOL, LText
-from driftlint.model import Span
+from driftlint.model import Span, fast_pickling
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +77,6 @@ def sorted_texts(items: Sequence[Value], unique: bool = False) -> tuple[LText, .
     for item in texts:
         first.setdefault(item.text, item)
     return tuple(first.values())
+
+
+fast_pickling(globals())

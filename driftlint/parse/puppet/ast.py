@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftlint.ltext import LText
-from driftlint.model import Finding, Span
+from driftlint.model import Finding, Span, fast_pickling
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,3 +309,6 @@ class Manifest:
     path: str
     body: tuple[Node, ...]
     errors: tuple[Finding, ...] = ()  # parse-error findings; body holds what parsed
+
+
+fast_pickling(globals())
