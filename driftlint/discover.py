@@ -144,7 +144,8 @@ def discover_sources(
             try:
                 link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)
-                if is_dir and entry.name in VCS_DIRS:
+                # A worktree's or submodule's `.git` is a file naming the real one.
+                if entry.name in VCS_DIRS and (is_dir or entry.name == ".git"):
                     continue
                 if link:
                     _link(entry, path, ancestors)

@@ -315,3 +315,12 @@ def test_excludes_never_raise(patterns: list[str], path: str) -> None:
 )
 def test_is_loaded_leaves_out_tests_and_examples(path: str, loaded: bool) -> None:
     assert is_loaded(path, ("modules", "site")) is loaded
+
+
+def test_a_worktrees_git_file_is_not_a_source(tmp_path: Path) -> None:
+    """`--base` checks the base in a git worktree, whose `.git` is a file: listing it made the
+    base's run key differ from the same commit checked in place, so the run cache missed."""
+    (tmp_path / "site.pp").write_text("node default {}\n")
+    (tmp_path / ".git").write_text("gitdir: /elsewhere/.git/worktrees/tree\n")
+    files, _ = discover_sources(tmp_path, (), 1_000_000)
+    assert [f.path for f in files] == ["site.pp"]
