@@ -258,3 +258,40 @@ def test_parser_handed_to_another_files_function_accepts_unknown(helper: str, op
     )
     found = read(text)
     assert found.accepts_unknown is open_
+
+
+LOOPED = """import argparse
+QUEUES = ["bounces", "in", "virgin"]
+parser = argparse.ArgumentParser()
+for queue in QUEUES:
+    parser.add_argument(f"{queue}_limit", type=int)
+parser.add_argument("--debug", action="store_true")
+parser.parse_args()
+"""
+
+
+def test_positionals_added_in_a_loop_over_a_literal_list_are_each_known() -> None:
+    found = read(LOOPED)
+    assert [p.name for p in found.positionals] == ["bounces_limit", "in_limit", "virgin_limit"]
+    assert not found.accepts_unknown
+    assert found.positionals[0].span is not None and found.positionals[0].span.line == 5
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "for queue in load_queues():",  # an iterable not written in the file
+        "for queue in QUEUES[1:]:",
+        "while QUEUES:\n    queue = QUEUES.pop()\n   ",
+    ],
+)
+def test_an_argument_with_a_computed_name_leaves_the_interface_open(loop: str) -> None:
+    text = LOOPED.replace("for queue in QUEUES:", loop)
+    found = read(text)
+    assert found.accepts_unknown, "a computed name may be any option"
+    assert any(p.min == 0 and p.max is None for p in found.positionals)
+
+
+def test_a_computed_option_name_outside_a_loop_leaves_options_open() -> None:
+    text = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--" + NAME)\n'
+    assert read(text).accepts_unknown

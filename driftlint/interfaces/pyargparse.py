@@ -81,8 +81,18 @@ class _Reader:
         self.options_first = False
         self.unknown_calls = False
         self.defined: set[str] = set()  # functions this file defines
+        self.parent: dict[int, ast.AST] = {}  # each node's parent
+        self.constants: dict[str, list[str]] = {}  # module-level `NAMES = ["a", "b"]`
 
     def run(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parent[id(child)] = node
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+                if isinstance(target, ast.Name) and (items := _literal_strings(value)) is not None:
+                    self.constants[target.id] = items
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -204,6 +214,9 @@ class _Reader:
         else:
             prefix = _const(_kw(parser.call, "prefix_chars")) if parser.call else None
             item = argparse_item(call, self.lines, self.path, prefix or "-")
+        if item is None and call.args and not isinstance(call.args[0], ast.Constant | ast.Starred):
+            self.computed(parser, call, method)
+            return
         if isinstance(item, Option):
             parser.options.append(item)
         elif isinstance(item, Positional):
@@ -211,6 +224,65 @@ class _Reader:
                 # argparse.REMAINDER: the first positional word ends option parsing.
                 parser.interleaved = False
             parser.positionals.append(item)
+
+    def computed(self, parser: _Parser, call: ast.Call, method: str) -> None:
+        """An argument whose name is computed. In a loop over a literal list, with the name
+        an f-string of the loop variable (`for q in QUEUES: add_argument(f"{q}_limit")`), each
+        name is known; otherwise the argument may be any option or positional, so unknown
+        options and extra words are no longer sure problems."""
+        names = self.loop_names(call)
+        if names is None:
+            parser.accepts_unknown = True
+            parser.positionals.append(Positional("...", 0, None, None, self.span(call.args[0])))
+            return
+        for name in names:
+            first = ast.copy_location(ast.Constant(name), call.args[0])
+            named = ast.Call(call.func, [first, *call.args[1:]], call.keywords)
+            self.argument(parser, named, method)
+
+    def loop_names(self, call: ast.Call) -> list[str] | None:
+        node: ast.AST = call
+        while id(node) in self.parent:
+            node = self.parent[id(node)]
+            if isinstance(node, ast.While | ast.If | ast.Try):
+                return None  # how many times it runs is not known
+            if isinstance(node, ast.For):
+                break
+        else:
+            return None
+        if not isinstance(node.target, ast.Name) or self.enclosing_loop(node):
+            return None
+        items = _literal_strings(node.iter)
+        if items is None and isinstance(node.iter, ast.Name):
+            items = self.constants.get(node.iter.id)
+        template = call.args[0]
+        if items is None or not isinstance(template, ast.JoinedStr):
+            return None
+        out = []
+        for item in items:
+            text = ""
+            for part in template.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    text += part.value
+                elif (
+                    isinstance(part, ast.FormattedValue)
+                    and isinstance(part.value, ast.Name)
+                    and part.value.id == node.target.id
+                    and part.conversion == -1
+                    and part.format_spec is None
+                ):
+                    text += item
+                else:
+                    return None
+            out.append(text)
+        return out
+
+    def enclosing_loop(self, node: ast.AST) -> bool:
+        while id(node) in self.parent:
+            node = self.parent[id(node)]
+            if isinstance(node, ast.For | ast.While):
+                return True
+        return False
 
     def inherit(self, base: Interface) -> None:
         parser = self.default()
@@ -278,6 +350,16 @@ class _Reader:
             interleaved=parser.interleaved,
             accepts_unknown=parser.accepts_unknown,
         )
+
+
+def _literal_strings(node: ast.expr) -> list[str] | None:
+    """`["a", "b"]` or `("a", "b")`: its strings; anything else None."""
+    if not isinstance(node, ast.List | ast.Tuple):
+        return None
+    items = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    if len(items) != len(node.elts) or not all(isinstance(i, str) for i in items):
+        return None
+    return items  # type: ignore[return-value]
 
 
 def _kw(call: ast.Call | None, name: str) -> ast.expr | None:
