@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -332,3 +333,17 @@ def test_arbitrary_text_never_raises(text: str, path: str) -> None:
 
 def test_option_record_defaults_are_what_binder_expects() -> None:
     assert Option(("-x",)).nargs == 1
+
+
+def test_a_value_written_as_a_glued_list_is_the_options_value() -> None:
+    """`--mirrors <host>,<host>,<host>...` (a usage line of a real dumps script): the list is
+    the option's one value word, not a required operand `,<host>,<host>`."""
+    from driftlint.interfaces import read_interface
+
+    script = "fixtures/usage-option-value-written-as-a-list/modules/mirror/files/push-mirrors.sh"
+    path = Path(__file__).parent.parent / script
+    found = read_interface(script, path.read_text(), "push-mirrors", None)
+    assert found is not None
+    assert all(p.min == 0 for p in found.positionals), found.positionals
+    takes = {n: o.takes_value for o in found.options for n in o.names}
+    assert takes["--archive"] and takes["--mirrors"] and not takes["--dry-run"]

@@ -11,9 +11,10 @@ from driftlint.interfaces.docopt_sections import program_word, usage_section
 from driftlint.model import Option, Positional, Span
 
 # `<keep days>` is one argument name, spaces and all (docopt allows them inside <>).
-# `<WAL|BASE>` is one operand with alternatives inside (issue #14).
+# `<WAL|BASE>` is one operand with alternatives inside (issue #14). What is glued to it is
+# the same word: `<path>,<path>,<path>...` and `<host>:<port>` are one operand each.
 _TOKEN = re.compile(
-    r"\.\.\.|<[^<>\[\](){}|]+(?:\|[^<>\[\](){}|\s]+)*>(?:\.\.\.)?|[\[\](){}|]|[^\s\[\](){}|]+"
+    r"\.\.\.|<[^<>\[\](){}|]+(?:\|[^<>\[\](){}|\s]+)*>[^\s\[\](){}|]*|[\[\](){}|]|[^\s\[\](){}|]+"
 )
 _MAX_TOKENS = 2000  # bound the work on pathological text
 # An operand that stands for a whole command line: it takes any number of words (issue #14).
@@ -175,7 +176,9 @@ def _tokens(lines: list[TextLine]) -> list[tuple[list[_Tok], bool]]:
             text, start = t.group(0), t.start()
             if text.strip("\\") == "":
                 continue  # a shell line continuation inside the text
-            if text.endswith("...") and len(text) > 3:
+            # `<path>,<path>...` is one word listing values; its dots do not repeat it.
+            glued_list = text.startswith("<") and "," in text
+            if text.endswith("...") and len(text) > 3 and not glued_list:
                 toks.append(_Tok(text[:-3], line, start))
                 toks.append(_Tok("...", line, start + len(text) - 3))
             else:
