@@ -502,7 +502,10 @@ def generate(out: Path, scale: float, seed: int, bad: int) -> dict[str, object]:
         templates(tree, m, i)
         profs = profiles(tree, m, scripts.get(m), others)
         for x in ("primary", "replica", "canary"):
-            inc = "".join(f"    include {p}\n" for p in rng.sample(profs, 3))
+            # One profile per role: each profile declares its module's class with parameters
+            # (`class { 'm': port => ... }`), and Puppet refuses a second such declaration.
+            # (Three were sampled before; the draw is kept so the rest of the tree is alike.)
+            inc = "".join(f"    include {p}\n" for p in rng.sample(profs, 3)[:1])
             tree.add(
                 f"modules/role/manifests/{m}/{x}.pp",
                 f"# @summary The {x} {m} server.\nclass role::{m}::{x} {{\n"

@@ -45,6 +45,16 @@ Puppet::Functions.create_function(:role) do
   end
 end
 """
+# Test stubs of puppetlabs-stdlib's type aliases that trees use (the module is not installed).
+STDLIB_TYPES = {
+    "Port": "Integer[0, 65535]",
+    "Unixpath": "Pattern[/\\A\\/([^\\n\\/\\0]+\\/*)*\\z/]",
+    "Absolutepath": "Pattern[/\\A\\//]",
+    "Host": "String[1]",
+    "Fqdn": "String[1]",
+    "Filemode": "Pattern[/\\A[0-7]{3,4}\\z/]",
+    "Ensure::Service": "Enum['running', 'stopped']",
+}
 FACTS = """\
 --- !ruby/object:Puppet::Node::Facts
 name: {name}
@@ -52,7 +62,7 @@ values:
   fqdn: {name}
   hostname: {host}
   networking: {{fqdn: {name}, hostname: {host}}}
-  os: {{family: Debian, name: Debian}}
+  os: {{family: Debian, name: Debian, release: {{major: '12', full: '12.5'}}}}
   osfamily: Debian
   kernel: Linux
   _role: "{role}"
@@ -78,6 +88,12 @@ def compile_node(tree: Path, node: str, role: str, work: Path) -> tuple[dict[str
     stubs = work / "stubs" / "oraclestub" / "lib" / "puppet" / "functions"
     stubs.mkdir(parents=True, exist_ok=True)
     (stubs / "role.rb").write_text(ROLE_FUNCTION)
+    types = work / "stubs" / "stdlib" / "types"  # the stdlib types trees use, not the module
+    types.mkdir(parents=True, exist_ok=True)
+    for name, alias in STDLIB_TYPES.items():
+        where = types / f"{name.lower().replace('::', '/')}.pp"
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(f"type Stdlib::{name} = {alias}\n")
     facts = work / "var" / "yaml" / "facts"
     facts.mkdir(parents=True, exist_ok=True)
     (facts / f"{node}.yaml").write_text(
@@ -90,6 +106,10 @@ def compile_node(tree: Path, node: str, role: str, work: Path) -> tuple[dict[str
         production.symlink_to(tree)  # Hiera's hiera.yaml and data are the fixture's own
     # Offline, Puppet has no trusted data: the certname is the fqdn fact here. wmflib's role()
     # sets `_role` at top scope; the stub cannot, so it is a fact (facts are top scope too).
+    conf = tree / "environment.conf"  # the stubs are on the base module path: keep it
+    if conf.is_file() and "$basemodulepath" not in conf.read_text():
+        text = re.sub(r"(?m)^(modulepath\s*=.*)$", r"\1:$basemodulepath", conf.read_text())
+        conf.write_text(text)
     hiera = tree / "hiera.yaml"
     if hiera.is_file():
         hiera.write_text(hiera.read_text().replace("trusted.certname", "facts.fqdn"))
@@ -228,3 +248,53 @@ def test_the_comparison_sees_a_wrong_value() -> None:
     assert compare(Path("."), catalog, [good]) == []
     assert len(compare(Path("."), catalog, [bad])) == 2  # not the command, and `6` is nowhere
     assert compare(Path("."), catalog, [bad, good]) == []  # another node's alternative
+
+
+GENERATED_SEED = 7
+GENERATED_EVERY = 5  # a sample of the generated nodes: every fifth, about 10
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    """A small generated tree (bench/generate.py, 10 modules) and driftlint's calls of it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    tree = tmp_path_factory.mktemp("generated") / "tree"
+    generate.generate(tree, scale=0.05, seed=GENERATED_SEED, bad=3)
+    (tree / "BENCH_EXPECTED.json").unlink()
+    return tree, driftlint_calls(tree)
+
+
+def generated_nodes() -> list[str]:
+    """The generated tree's node names, as the generator writes them (seeded: always alike)."""
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    with tempfile.TemporaryDirectory() as folder:
+        generate.generate(Path(folder), scale=0.05, seed=GENERATED_SEED, bad=3)
+        site = (Path(folder) / "manifests" / "site.pp").read_text()
+    return re.findall(r"^node '([^']+)'", site, re.M)[::GENERATED_EVERY]
+
+
+@pytest.mark.parametrize("node", generated_nodes())
+def test_driftlint_agrees_with_puppet_on_a_generated_tree(
+    node: str, generated: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    tree, calls = generated
+    copy = tmp_path / "tree"
+    shutil.copytree(tree, copy)
+    data, why = compile_node(copy, node, "", tmp_path / "puppet")
+    assert data is not None, f"Puppet refuses the generated tree: {why}"
+    catalog = read_catalog(copy, node, data)
+    assert catalog.roles, "every generated node declares a role"
+    assert compare(copy, catalog, calls) == []
