@@ -23,6 +23,7 @@ from driftlint.interfaces.changes import (
     Hunk,
     base_commit,
     changed_files,
+    clean_head,
     hunks,
     repo_prefix,
     tree_at_base,
@@ -50,6 +51,11 @@ def introduced(
         store = Cache(None, "bases")
         settings = ""
     key = store.key(f"{commit}:{prefix}", settings)
+    new = fingerprints(result.findings, result.root)
+    head = clean_head(root)
+    if head is not None and not result.setup_errors and not result.internal_errors:
+        # This commit's findings, for a later change whose base it is (the next CI gate).
+        store.put(store.key(f"{head}:{prefix}", settings), frozenset(new.values()))
     old = store.get(key)
     if not isinstance(old, frozenset):
         with tree_at_base(root, base) as folder:
@@ -58,7 +64,6 @@ def introduced(
             old = frozenset(fingerprints(before.findings, folder).values())
         if not before.setup_errors and not before.internal_errors:
             store.put(key, old)
-    new = fingerprints(result.findings, result.root)
     kept = tuple(f for f in result.findings if new[f] not in old)
     return replace(result, findings=kept)
 

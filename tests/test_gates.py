@@ -280,3 +280,39 @@ def test_without_base_the_change_is_the_head_commit_even_a_merge(incident: Path)
     git(incident, "merge", "-q", "--no-ff", "-m", "speculative merge", "change")
     review = json.loads(check("--format", "gerrit", str(incident)).stdout)
     assert set(review["comments"]) == {SCRIPT, "/PATCHSET_LEVEL"}
+
+
+def test_a_clean_heads_findings_are_the_next_changes_base(
+    incident: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate of one commit leaves its findings for the gate of the next, whose base it is:
+    that base is never checked out again (#17: a CI gate answers from what main's left)."""
+    cache = str(tmp_path / "cache")
+    args = ("--format", "json", "--base", "HEAD~1", "--cache-dir", cache, str(incident))
+    first = CliRunner().invoke(cli, ["check", *args])
+    assert first.exit_code == 1
+    (incident / "NOTES").write_text("an unrelated change\n", encoding="utf-8")
+    git(incident, "add", "NOTES")
+    git(incident, "commit", "-q", "-m", "the next change")
+    from driftlint import change
+
+    def no_worktree(*_: object) -> None:
+        raise AssertionError("the base was checked again though its gate left its findings")
+
+    monkeypatch.setattr(change, "tree_at_base", no_worktree)
+    second = CliRunner().invoke(cli, ["check", *args])
+    assert second.exit_code == 0, second.stdout
+    assert json.loads(second.stdout)["findings"] == []  # the stale call was already there
+    # A dirty tree leaves nothing: what it found is not any commit's.
+    (incident / "NOTES").write_text("not committed\n", encoding="utf-8")
+    monkeypatch.undo()
+    third = CliRunner().invoke(cli, ["check", *args])
+    assert third.exit_code == 0
+
+
+def test_a_dirty_tree_is_no_commits_base(incident: Path, tmp_path: Path) -> None:
+    from driftlint.interfaces.changes import clean_head
+
+    assert clean_head(incident) == git(incident, "rev-parse", "HEAD").strip()
+    (incident / "NOTES").write_text("untracked\n", encoding="utf-8")
+    assert clean_head(incident) is None

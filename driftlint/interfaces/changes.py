@@ -126,6 +126,19 @@ def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
                 _git(top, "worktree", "prune")
 
 
+def clean_head(root: Path) -> str | None:
+    """The commit HEAD names when the repository holding root has no change in its files
+    (none staged, modified, untracked or ignored-but-present); else None."""
+    where = repo_prefix(root)
+    if where is None:
+        return None
+    top, _ = where
+    status = _git(top, "status", "--porcelain", "-z", "--ignored=matching")
+    if status is None or status.strip(b"\0"):
+        return None
+    return _commit(top, "HEAD")
+
+
 def changed_files(root: Path, base: str | None) -> frozenset[str] | None:
     """Repository-relative files the change touches: since `base` (working tree and untracked
     files included), else the HEAD commit's files plus uncommitted ones. None outside git."""
