@@ -50,9 +50,8 @@ class State:
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True)  # fmt: skip
-    return done.stdout
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True)
+    return done.stdout.decode("utf-8", "replace")  # a binary file is just not a mention
 
 
 def driftlint(tree: Path, *args: str) -> dict[str, Any]:

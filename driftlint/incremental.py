@@ -29,12 +29,14 @@ from dataclasses import dataclass, field
 from driftlint.cache.store import Cache, build_id
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
-from driftlint.reads import FrozenReads
+from driftlint.reads import GLOB, FrozenReads
+from driftlint.resolve.hiera_layers import _glob_regex
 from driftlint.resolve.relevance import Relevance
 from driftlint.resolve.scope import Index
 
 RootId = tuple[str, str]  # ("role" | "fact" | "node" | "class", name or digest)
 ALL = "*"  # a key that stands for every key: a data file the line scan cannot read
+EVERY = "**"  # every key of every file: `lookup_options` changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class Changes:
 
     files: frozenset[str]
     names: frozenset[str]
-    keys: frozenset[str]
+    keys: dict[str, frozenset[str]]  # top-level key -> data files where it changed
 
     def touches(self, out: RootOut) -> bool:
         reads = out.reads
@@ -76,11 +78,22 @@ class Changes:
             return True
         if any(p.span.path in self.files for p in (*out.problems, *out.cut)):
             return True
-        if not self.keys:
+        if not self.keys or not reads.keys:
             return False
-        if ALL in self.keys:
-            return bool(reads.keys)
-        return any(k.split(".", 1)[0].removeprefix("::") in self.keys for k in reads.keys)
+        if EVERY in self.keys:
+            return True  # how every key merges changed
+        wanted = {k.split(".", 1)[0].removeprefix("::") for k in reads.keys} | {ALL}
+        where = [f for k in wanted & self.keys.keys() for f in self.keys[k]]
+        return any(_in_hierarchy(f, reads.tried) for f in where)
+
+
+def _in_hierarchy(path: str, tried: frozenset[str]) -> bool:
+    """Does a root whose lookups tried these paths and globs read the data file `path`?"""
+    if path in tried:
+        return True
+    return any(
+        t.startswith(GLOB) and re.fullmatch(_glob_regex(t[len(GLOB) :]), path) for t in tried
+    )
 
 
 def changes(
@@ -93,17 +106,21 @@ def changes(
     changed_files = {p for p in old.files.keys() | files.keys() if old.files.get(p) != files.get(p)}
     changed_names = {n for n in old.names.keys() | names.keys() if old.names.get(n) != names.get(n)}
     changed_names |= old.relevant ^ relevant
-    changed_keys: set[str] = set()
+    changed_keys: dict[str, set[str]] = {}
     for path in old.keys.keys() | keys.keys():
         before, after = old.keys.get(path, {}), keys.get(path, {})
         if before is after:
             continue
-        changed_keys.update(
-            k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
-        )
+        for key in before.keys() | after.keys():
+            if before.get(key) != after.get(key):
+                changed_keys.setdefault(key, set()).add(path)
     if "lookup_options" in changed_keys:
-        changed_keys.add(ALL)  # how every key merges may have changed
-    return Changes(frozenset(changed_files), frozenset(changed_names), frozenset(changed_keys))
+        changed_keys[EVERY] = set()  # how every key merges may have changed
+    return Changes(
+        frozenset(changed_files),
+        frozenset(changed_names),
+        {k: frozenset(v) for k, v in changed_keys.items()},
+    )
 
 
 # --- digests of the inputs ---------------------------------------------------------------

@@ -9,7 +9,9 @@ where it happens, into every collector open at that moment's top:
 - a Hiera **key** the evaluator asked for, whose values in the data files are compared;
 - a tree **file** read (a template, an installed source, a file tested for existence);
 - a template **rendered** (what `unrendered` must not read again);
-- a Hiera **data** file a lookup parsed (its problems are reported when some root reads it).
+- a Hiera **data** file a lookup parsed (its problems are reported when some root reads it);
+- a Hiera data path a lookup **tried** (or glob, prefixed `GLOB`): a key changed in a data file
+  matters to a root only if the root's hierarchy holds that file.
 
 Caches that sit above a read (a memoised class body, a rendering shared by roles, the
 extractor's parses) keep the reads of the call that filled them and note them again on every
@@ -34,6 +36,7 @@ class Reads:
     files: set[str] = field(default_factory=set)
     rendered: set[str] = field(default_factory=set)
     data: set[str] = field(default_factory=set)
+    tried: set[str] = field(default_factory=set)
 
     def update(self, other: Reads) -> None:
         self.names |= other.names
@@ -41,6 +44,7 @@ class Reads:
         self.files |= other.files
         self.rendered |= other.rendered
         self.data |= other.data
+        self.tried |= other.tried
 
     def frozen(self) -> FrozenReads:
         return FrozenReads(
@@ -49,6 +53,7 @@ class Reads:
             frozenset(self.files),
             frozenset(self.rendered),
             frozenset(self.data),
+            frozenset(self.tried),
         )
 
 
@@ -59,6 +64,7 @@ class FrozenReads:
     files: frozenset[str] = frozenset()
     rendered: frozenset[str] = frozenset()
     data: frozenset[str] = frozenset()
+    tried: frozenset[str] = frozenset()
 
     def replay(self) -> None:
         """Note these reads again, into the collector open now (a cache hit)."""
@@ -69,6 +75,7 @@ class FrozenReads:
             top.files |= self.files
             top.rendered |= self.rendered
             top.data |= self.data
+            top.tried |= self.tried
 
 
 EMPTY = FrozenReads()
@@ -100,6 +107,14 @@ def note_rendered(path: str) -> None:
 def note_data(path: str) -> None:
     if _open:
         _open[-1].data.add(path)
+
+
+GLOB = "glob:"
+
+
+def note_tried(path: str) -> None:
+    if _open:
+        _open[-1].tried.add(path)
 
 
 def active() -> bool:

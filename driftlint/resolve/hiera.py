@@ -212,9 +212,11 @@ class Hiera:
                     # wmflib::expand_path: `a::b::c` lives in `<path>/a/b.yaml`.
                     path = (_join(path, "/".join(namespace)) if namespace else path) + ".yaml"
                 if concrete and level.kind == "path":
+                    reads.note_tried(path)  # a file added here later would answer first
                     if self._text(path) is not None:
                         yield level, path, True
                     continue
+                reads.note_tried(reads.GLOB + path)
                 for match in self._glob_holding(path, key.split(".", 1)[0]):
                     yield level, match, concrete and level.kind == "glob"
 
