@@ -9,6 +9,7 @@ fewer roots), and that a corrupt or foreign store is ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -225,3 +226,23 @@ def test_the_store_key_is_the_same_in_every_process() -> None:
         )
         keys.add(done.stdout.strip())
     assert len(keys) == 1 and all(keys)
+
+
+def test_a_store_from_other_code_under_the_same_key_is_ignored(tmp_path: Path) -> None:
+    """Records unpickled into a FrozenReads with a field more than they had (code edited while
+    a run stored) lack that field: such a state is not used."""
+    import pickle
+
+    from driftlint import incremental, reads
+
+    root = _copy(FIXTURES / "roles-hiera-levels", tmp_path / "tree")
+    cache = tmp_path / "cache"
+    _run(root, cache)
+    (stored,) = [p for p in (cache / "roots").rglob("*") if p.is_file()]
+    state = pickle.loads(stored.read_bytes())
+    assert incremental._sound(state)
+    old = object.__new__(reads.FrozenReads)  # every field unset, as an older class leaves them
+    key = next(iter(state.roots))
+    state.roots[key] = dataclasses.replace(state.roots[key], reads=old)
+    assert not incremental._sound(state)
+    assert not incremental._sound({"not": "a state"})
