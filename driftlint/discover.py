@@ -216,13 +216,21 @@ def _limit_text(size: int) -> str:
     return f"{size} bytes"
 
 
+def _relative(path: str) -> str | None:
+    """The path normalised, when it is written relative and does not climb out; else None."""
+    if not path or "\0" in path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return None
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
 def is_inside(root: Path, path: str) -> bool:
     """Whether a tree-relative path stays in the tree: no absolute path, no `..` escape, and,
     when it exists, no link out."""
-    if not path or "\0" in path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
-        return False
-    normal = posixpath.normpath(path.replace("\\", "/"))
-    if normal == ".." or normal.startswith("../"):
+    normal = _relative(path)
+    if normal is None:
         return False
     try:
         real_root = os.path.realpath(root)
@@ -232,14 +240,53 @@ def is_inside(root: Path, path: str) -> bool:
     return _within(real, real_root)
 
 
+class Inside:
+    """`is_inside` for many paths of one tree: each folder's real path is found once, so a
+    file costs one `lstat` (is it a link?) instead of resolving every part of its path."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self._folders: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> bool:
+        normal = _relative(path)
+        if normal is None:
+            return False
+        folder, name = posixpath.split(normal)
+        real_folder = self._folder(folder)
+        if real_folder is None:
+            return False
+        full = os.path.join(real_folder, name)
+        try:
+            if os.path.islink(full):
+                return _within(os.path.realpath(full), self.real_root)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def _folder(self, folder: str) -> str | None:
+        """The real path of a tree folder when it is in the tree, else None."""
+        if folder in self._folders:
+            return self._folders[folder]
+        try:
+            real = os.path.realpath(os.path.join(self.root, folder) if folder else self.root)
+        except (OSError, ValueError):
+            real = ""
+        found = real if real and _within(real, self.real_root) else None
+        self._folders[folder] = found
+        return found
+
+
 def read_source(
-    root: Path, path: str, max_file_size: int = 5_000_000
+    root: Path, path: str, max_file_size: int = 5_000_000, *, inside: bool | None = None
 ) -> tuple[str | None, Finding | None]:
     """The text of a tree file, or None and an `unreadable-file` finding saying why.
 
     A UTF-8 BOM is dropped (columns then count from after it); CRLF is kept as written.
+    `inside`: what `is_inside(root, path)` answers, when the caller knows already.
     """
-    if not is_inside(root, path):
+    if not (is_inside(root, path) if inside is None else inside):
         try:
             lexical = not os.path.isabs(path) and not posixpath.normpath(path).startswith("..")
         except ValueError:

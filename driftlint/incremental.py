@@ -22,6 +22,7 @@ on every fixture and on generated trees after random edits).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -165,12 +166,8 @@ def _slice_digest(
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts
+    # Lines end at "\n" only (as spans count them), so split on it, not on splitlines()'s set.
+    return [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:

@@ -328,12 +328,24 @@ def fast_pickling(namespace: dict[str, object]) -> None:
         def getstate(self: object, get=get, single=single) -> tuple[object, ...]:
             return (get(self),) if single else get(self)
 
-        def setstate(self: object, state: tuple[object, ...], names=names) -> None:
-            for name, value in zip(names, state, strict=True):
-                object.__setattr__(self, name, value)
-
         cls.__getstate__ = getstate  # type: ignore[attr-defined]
-        cls.__setstate__ = setstate  # type: ignore[attr-defined]
+        cls.__setstate__ = _setstate(cls, names)  # type: ignore[attr-defined]
+
+
+def _setstate(cls: type, names: tuple[str, ...]) -> object:
+    """`__setstate__` for one class, written out field by field: each slot's descriptor is
+    called directly (a frozen dataclass's own `__setattr__` refuses), with no loop."""
+    slots: dict[str, object] = {}
+    for klass in cls.__mro__:
+        for name in klass.__dict__.get("__slots__", ()):
+            slots.setdefault(name, klass.__dict__[name].__set__)
+    setters = {f"_set{i}": slots[name] for i, name in enumerate(names)}
+    values = ", ".join(f"v{i}" for i in range(len(names)))
+    lines = ["def setstate(self, state):", f"    {values}, = state"]
+    lines += [f"    _set{i}(self, v{i})" for i in range(len(names))]
+    space: dict[str, object] = dict(setters)
+    exec("\n".join(lines), space)
+    return space["setstate"]
 
 
 fast_pickling(globals())

@@ -21,11 +21,11 @@ from driftlint.cache.store import Cache, parse_all
 from driftlint.checks.run import check_calls
 from driftlint.config.load import Config
 from driftlint.discover import (
+    Inside,
     SourceFile,
     compile_excludes,
     detect_module_roots,
     excluded,
-    is_inside,
     is_loaded,
     kind_of,
     read_source,
@@ -63,6 +63,7 @@ class Tree:
     max_file_size: int
     findings: list[Finding] = field(default_factory=list)
     _texts: dict[str, str | None] = field(default_factory=dict)
+    _inside: Inside | None = None
 
     def read(self, path: str) -> str | None:
         """A file's text; noted as read by the root being evaluated (driftlint.reads)."""
@@ -73,12 +74,15 @@ class Tree:
         """A file's text, not noted: for readers whose reads are noted by what they mean
         (Hiera data by key)."""
         if path not in self._texts:
-            if not is_inside(self.root, path) or not os.path.lexists(self.root / path):
+            if self._inside is None:
+                self._inside = Inside(self.root)
+            inside = self._inside(path)
+            if not inside or not os.path.lexists(os.path.join(self.root, path)):
                 # A file the tree does not have (a guessed config, a template of another
                 # module root) is not a problem with the tree.
                 self._texts[path] = None
                 return None
-            text, problem = read_source(self.root, path, self.max_file_size)
+            text, problem = read_source(self.root, path, self.max_file_size, inside=inside)
             # Manifests, templates and Hiera data must be read; a binary under files/
             # (an image, a keystore) is just not a script, so it is no finding.
             if problem is not None and kind_of(path) != "other":

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from driftlint.discover import (
+    Inside,
     SourceFile,
     compile_excludes,
     detect_module_roots,
@@ -226,6 +227,38 @@ def test_fifo_is_not_read(tmp_path: Path) -> None:
 )
 def test_is_inside(tmp_path: Path, path: str, inside: bool) -> None:
     assert is_inside(tmp_path, path) is inside
+    assert Inside(tmp_path)(path) is inside
+
+
+def test_inside_answers_as_is_inside_through_links(tmp_path: Path) -> None:
+    """`Inside` resolves each folder once; through links in and out of the tree, to folders
+    and files, looping and dangling, it must answer what `is_inside` answers."""
+    outside = tmp_path / "outside"
+    (outside / "d").mkdir(parents=True)
+    (outside / "secret").write_text("x", encoding="utf-8")
+    tree = tmp_path / "tree"
+    (tree / "a" / "b").mkdir(parents=True)
+    (tree / "a" / "b" / "f").write_text("x", encoding="utf-8")
+    links = {
+        "a/to_out": outside,
+        "a/to_secret": outside / "secret",
+        "a/to_b": tree / "a" / "b",
+        "a/to_f": tree / "a" / "b" / "f",
+        "a/loop1": tree / "a" / "loop2",
+        "a/loop2": tree / "a" / "loop1",
+        "a/nowhere": tree / "a" / "gone",
+        "a/b/up": Path(".."),
+    }
+    for name, target in links.items():
+        os.symlink(target, tree / name)
+    paths = [
+        "a/b/f", "a/to_out/d", "a/to_out/secret", "a/to_secret", "a/to_b/f", "a/to_f",
+        "a/loop1", "a/loop1/x", "a/nowhere", "a/nowhere/x", "a/b/up/b/f", "a/b/up/to_out/x",
+        "a/to_out/../b/f", "a/missing/x", "x", "a/b/../../../outside/secret",
+    ]  # fmt: skip
+    inside = Inside(tree)
+    for path in paths * 2:  # the second time from the folder cache
+        assert inside(path) is is_inside(tree, path), path
 
 
 @pytest.mark.parametrize(

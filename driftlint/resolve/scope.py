@@ -64,7 +64,56 @@ def class_name(value: str) -> str:
 
 
 def walk(nodes: Iterable[ast.Node]) -> Iterator[ast.Node]:
-    """Every node below the given ones, depth first, definitions included."""
+    """Every node below the given ones, depth first, definitions included.
+
+    A body (a tuple: a manifest's, a class's) is walked once per process and its nodes kept:
+    the tree is walked by several passes (installs, relevance, mentions, command paths), and
+    a define's body once per declaration. Nodes are frozen, so the list stays true."""
+    if isinstance(nodes, tuple):
+        return iter(flat(nodes))
+    return _walk(nodes)
+
+
+def flat(body: tuple[ast.Node, ...]) -> tuple[ast.Node, ...]:
+    """`walk(body)` as a tuple, kept for the body's lifetime in this process."""
+    hit = _FLAT.get(id(body))
+    if hit is not None and hit[0] is body:
+        return hit[1]
+    out: list[ast.Node] = []
+    stack: list[object] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Walked):
+            out.extend(node.nodes)
+            continue
+        assert isinstance(node, ast.Node)
+        out.append(node)
+        definition = isinstance(node, ast.ClassDef | ast.DefineDef | ast.NodeDef)
+        children: list[object] = []
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            if definition and name == "body":
+                children.append(_Walked(flat(value)))  # kept for walks of that body alone
+            else:
+                _collect(value, children)  # type: ignore[arg-type]
+        stack.extend(reversed(children))
+    nodes = tuple(out)
+    if len(_FLAT) >= _FLAT_LIMIT:
+        _FLAT.clear()  # a long-lived process (a test session) reads many trees
+    _FLAT[id(body)] = (body, nodes)  # the body is held, so its id is not reused
+    return nodes
+
+
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    nodes: tuple[ast.Node, ...]
+
+
+_FLAT: dict[int, tuple[tuple[ast.Node, ...], tuple[ast.Node, ...]]] = {}
+_FLAT_LIMIT = 100_000
+
+
+def _walk(nodes: Iterable[ast.Node]) -> Iterator[ast.Node]:
     stack = list(reversed(list(nodes)))
     while stack:
         node = stack.pop()

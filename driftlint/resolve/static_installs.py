@@ -105,7 +105,9 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
             if isinstance(node, ast.DefineDef):
                 defines[node.name] = node
             elif isinstance(node, ast.ClassDef):
-                own = [n for n in node.body if not isinstance(n, ast.ClassDef | ast.DefineDef)]
+                own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
+                if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
+                    own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
                 out.extend(_files(own, _env(node, {})))
     if not defines:
         return out
