@@ -506,7 +506,8 @@ def _resolve_calls(
     memo = Memo()  # class bodies evaluated once for all roles that see them alike
 
     def evaluate(root: Root) -> incremental.RootOut:
-        _, label, start, facts = root
+        (kind, _), label, start, facts = root
+        alone = kind == "class"  # declared by no root: an `undef` default is still to pass
         tree_before = len(tree.findings)
         hiera_before = set(hiera.errors)
         with reads.collect() as read:
@@ -525,10 +526,15 @@ def _resolve_calls(
             if isinstance(start, str):
                 if start in index.defines:
                     evaluator.declare_define(
-                        start, Unknown(None, "$title"), {}, index.defines[start].span, ()
+                        start,
+                        Unknown(None, "$title"),
+                        {},
+                        index.defines[start].span,
+                        (),
+                        open_undef=alone,
                     )
                 else:
-                    evaluator.declare_class(start, None, ())
+                    evaluator.declare_class(start, None, (), open_undef=alone)
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
                 # A node is labelled by the roles it declares; a node without one by its name.

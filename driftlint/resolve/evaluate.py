@@ -136,8 +136,15 @@ class Evaluator:
 
     # --- classes and defines -------------------------------------------------------------
     def declare_class(
-        self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
+        self,
+        name: str,
+        given: dict[str, Alts] | None,
+        via: tuple[Span, ...],
+        open_undef: bool = False,
     ) -> None:
+        """`open_undef`: the class is checked on its own, declared by no root, so a parameter
+        whose default is `undef` is one every declaration must pass: its value is unknown,
+        not empty."""
         name = class_name(name)
         reads.note_name(name)
         if name in self.classes or self.depth > self.max_depth or self.assuming:
@@ -158,7 +165,7 @@ class Evaluator:
             parent_frame = self.classes.get(class_name(definition.parent), self.top)
         frame = Frame({}, parent_frame, name)
         self.classes[name] = frame
-        self._bind_params(definition.params, given or {}, frame, name, via)
+        self._bind_params(definition.params, given or {}, frame, name, via, open_undef)
         self._run_body(definition, frame, via)
 
     def _bind_params(
@@ -168,6 +175,7 @@ class Evaluator:
         frame: Frame,
         owner: str,
         via: tuple[Span, ...],
+        open_undef: bool = False,
     ) -> None:
         for param in params:
             if param.name in given:
@@ -176,7 +184,9 @@ class Evaluator:
             found = self.hiera(f"{owner}::{param.name}", self.facts) if self.hiera else None
             if found:
                 frame.vars[param.name] = found
-            elif param.default is not None:
+            elif param.default is not None and not (
+                open_undef and isinstance(param.default, ast.Undef)
+            ):
                 frame.vars[param.name] = self.eval(param.default, frame, via)
                 self.defaulted.setdefault(id(frame), (frame, set()))[1].add(param.name)
             else:
@@ -190,7 +200,9 @@ class Evaluator:
         span: Span,
         via: tuple[Span, ...],
         caller: str = "",
+        open_undef: bool = False,
     ) -> None:
+        """`open_undef`: as for `declare_class`, a define checked on its own."""
         reads.note_name(name)
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
@@ -201,7 +213,7 @@ class Evaluator:
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
         # The module whose code declared it (Puppet's $caller_module_name).
         frame.vars["caller_module_name"] = [LText.plain(caller)]
-        self._bind_params(definition.params, given, frame, name, via)
+        self._bind_params(definition.params, given, frame, name, via, open_undef)
         self._run_body(definition, frame, (*via, span))
 
     def _run_body(

@@ -142,8 +142,15 @@ class MemoEvaluator(Evaluator):
 
     # --- classes -------------------------------------------------------------------------
     def declare_class(
-        self, name: str, given: dict[str, Alts] | None, via: tuple[Span, ...]
+        self,
+        name: str,
+        given: dict[str, Alts] | None,
+        via: tuple[Span, ...],
+        open_undef: bool = False,
     ) -> None:
+        if open_undef:  # a class checked on its own: its own body is no other root's
+            Evaluator.declare_class(self, name, given, via, open_undef=True)
+            return
         name = class_name(name)
         outer = self._stack[-1] if self._stack else None
         if outer is not None:
