@@ -102,7 +102,9 @@ def relevant(repo: Path, commit: str, parent: str, state: State) -> tuple[bool, 
     return False, changed
 
 
-def replay(repo: Path, rev: str, since: str | None, until: str | None) -> tuple[list[Open], dict]:
+def replay(
+    repo: Path, rev: str, since: str | None, until: str | None, out: Path | None = None
+) -> tuple[list[Open], dict]:
     args = ["rev-list", "--first-parent", "--reverse", "--format=%H %as", rev]
     if since:
         args.append(f"--since={since}")
@@ -149,6 +151,8 @@ def replay(repo: Path, rev: str, since: str | None, until: str | None) -> tuple[
                         print(f"  ended: {values(row)}", file=sys.stderr)
             state.findings = now
             print(f"{date} {commit[:11]} checked: {len(now)} findings", file=sys.stderr)
+            if out is not None:  # a long replay cut short still leaves what it found
+                write(out, rows, stats | {"last": f"{commit[:11]} {date}"})
     finally:
         git(repo, "worktree", "remove", "--force", str(tree))
         shutil.rmtree(scratch, ignore_errors=True)
@@ -170,6 +174,19 @@ def values(row: Open) -> tuple[str, ...]:
             row.ended_by or "(open)", row.ended_date, row.end_changed, f["message"])  # fmt: skip
 
 
+def write(out: Path, rows: list[Open], stats: dict) -> str:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "replay.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(values(r) for r in rows)
+    upto = f" (up to {stats['last']})" if "last" in stats else ""
+    summary = (f"{stats['commits']} first-parent commits, {stats['checked']} checked{upto}, "
+               f"{stats['seconds']:.0f} s of checks; {len(rows)} findings introduced")  # fmt: skip
+    (out / "replay.md").write_text(f"{summary}\n\n{table(rows)}\n", encoding="utf-8")
+    return summary
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("gitdir", type=Path)
@@ -178,18 +195,9 @@ def main() -> int:
     parser.add_argument("--until")
     parser.add_argument("--out", type=Path, default=Path("replay-out"))
     args = parser.parse_args()
-    rows, stats = replay(args.gitdir, args.rev, args.since, args.until)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "replay.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(values(r) for r in rows)
-    text = table(rows)
-    summary = (f"{stats['commits']} first-parent commits, {stats['checked']} checked, "
-               f"{stats['seconds']:.0f} s of checks; {len(rows)} findings introduced")  # fmt: skip
-    (args.out / "replay.md").write_text(f"{summary}\n\n{text}\n", encoding="utf-8")
-    print(summary)
-    print(text)
+    rows, stats = replay(args.gitdir, args.rev, args.since, args.until, args.out)
+    print(write(args.out, rows, stats))
+    print(table(rows))
     return 0
 
 
