@@ -44,7 +44,7 @@ def introduced(
     if commit is None:  # the first commit: everything is new
         return result
     # A commit's findings never change: a pre-commit hook checks against HEAD once per commit.
-    store = Cache(cache_dir, "bases")
+    store = Cache(cache_dir, "bases")  # a commit's findings: (fingerprint, severity) pairs
     try:
         settings = json.dumps(asdict(config), sort_keys=True, default=_key)
     except (TypeError, ValueError):  # a config json cannot write: check the base every time
@@ -55,17 +55,31 @@ def introduced(
     head = clean_head(root)
     if head is not None and not result.setup_errors and not result.internal_errors:
         # This commit's findings, for a later change whose base it is (the next CI gate).
-        store.put(store.key(f"{head}:{prefix}", settings), frozenset(new.values()))
+        store.put(store.key(f"{head}:{prefix}", settings), _marks(new))
     old = store.get(key)
-    if not isinstance(old, frozenset):
+    if not _is_marks(old):
         with tree_at_base(root, base) as folder:
             assert folder is not None  # base_commit named a commit
             before = engine.run(folder, config, cache_dir=cache_dir, full=False)
-            old = frozenset(fingerprints(before.findings, folder).values())
+            old = _marks(fingerprints(before.findings, folder))
         if not before.setup_errors and not before.internal_errors:
             store.put(key, old)
-    kept = tuple(f for f in result.findings if new[f] not in old)
+    # A finding is new where its place had none at base, or only a milder one: the 2014
+    # change turned an undocumented `-v` (a warning, same fingerprint) into a stale option.
+    kept = tuple(
+        f
+        for f in result.findings
+        if (new[f], f.severity) not in old and (new[f], "error") not in old
+    )
     return replace(result, findings=kept)
+
+
+def _marks(found: dict[Finding, str]) -> frozenset[tuple[str, str]]:
+    return frozenset((value, finding.severity) for finding, value in found.items())
+
+
+def _is_marks(value: object) -> bool:
+    return isinstance(value, frozenset) and all(isinstance(v, tuple) and len(v) == 2 for v in value)
 
 
 def _key(value: object) -> object:

@@ -55,6 +55,23 @@ def test_base_finds_the_caller_a_script_only_change_broke(incident: Path) -> Non
     assert git(incident, "worktree", "list", "--porcelain").count("worktree ") == 1
 
 
+def test_base_finds_an_undocumented_option_the_change_removed(tmp_path: Path) -> None:
+    """Wikimedia's jobs-loop.sh of June 2014 took `-v` without documenting it: at the base,
+    the caller's `-v` was an undocumented-option warning with the same fingerprint as the
+    stale-option error the change made of it. The error is what the change introduced."""
+    fixture = tmp_path / "fixture" / INCIDENT.name
+    shutil.copytree(INCIDENT, fixture)
+    old = fixture / "BASE" / SCRIPT
+    old.write_text(old.read_text(encoding="utf-8").replace(" [-v verbosity]", ""), encoding="utf-8")
+    repo = make_repo(fixture, tmp_path / "repo")
+    git(repo, "checkout", "-q", "HEAD~1")
+    (before,) = [f for f in findings(str(repo)) if f["path"] == CALLER]
+    assert (before["code"], before["severity"]) == ("undocumented-option", "warning")
+    git(repo, "checkout", "-q", "main")
+    (found,) = findings("--base", "HEAD~1", str(repo))
+    assert (found["path"], found["code"], found["argument"]) == (CALLER, "stale-option", "-v")
+
+
 def test_gerrit_review_names_only_files_of_the_change(incident: Path) -> None:
     done = check("--base", "HEAD~1", "--format", "gerrit", str(incident))
     assert done.exit_code == 1, done.stderr
