@@ -7,8 +7,9 @@ Walks the first-parent history of REV (default HEAD) from oldest to newest in a 
 worktree. A commit is checked when it changes a watched script or a file that names one (the
 names and installed paths `driftlint calls` reported at the last check); the others cannot
 change a finding. Each check is a full `driftlint check --format json` with the run cache, and a
-finding is introduced where its fingerprint first appears and ended where it disappears
-(fingerprints do not depend on line numbers, so unrelated edits keep them). Writes
+finding is introduced where its fingerprint and severity first appear and ended where they
+disappear (fingerprints do not depend on line numbers, so unrelated edits keep them; the
+severity is kept apart, as `--base` does, so a warning that becomes an error is new). Writes
 `replay.csv` and `replay.md` (a table) to --out and prints the table.
 
 Nothing of the replayed repository is committed; the scratch worktree is removed at the end.
@@ -46,7 +47,7 @@ class Open:
 class State:
     names: set[str] = field(default_factory=set)  # watched names and installed paths
     paths: set[str] = field(default_factory=set)  # files some call came through
-    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by fingerprint
+    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # fingerprint:severity
 
 
 def git(repo: Path, *args: str) -> str:
@@ -136,7 +137,7 @@ def replay(
                 state.names, state.paths = watched(tree)
             stats["seconds"] += time.perf_counter() - started
             stats["checked"] += 1
-            now = {f["fingerprint"]: f for f in result["findings"]}
+            now = {f"{f['fingerprint']}:{f['severity']}": f for f in result["findings"]}
             if not is_first:
                 for key in sorted(now.keys() - state.findings.keys()):
                     opened[key] = Open(commit[:11], date, now[key])
