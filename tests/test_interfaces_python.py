@@ -187,6 +187,25 @@ def test_python_syntax_error_is_a_finding_and_permissive() -> None:
     assert found.accepts_unknown
 
 
+def test_python2_script_broken_in_python2_too_is_reported_where_it_breaks() -> None:
+    # The shape of a 2014 Wikimedia daemon: Python 2 `print` statements early on, and later
+    # an `if` that lacks its colon. Python 3 complains about the first print; the real fault
+    # is the colon, and that is where the finding must point.
+    text = (
+        "#!/usr/bin/python\n"
+        "import argparse\n"
+        "def run(dry):\n"
+        "    if dry:\n"
+        '        print "would sync"\n'
+        "    for host in hosts():\n"
+        '        if "aRecord" in host\n'
+        "            sync(host)\n"
+        "parser = argparse.ArgumentParser()\n"
+    )
+    found = read(text)
+    assert [(e.code, e.span.line) for e in found.errors] == [("parse-error", 7)]
+
+
 def test_erb_python_template() -> None:
     text = 'import argparse\nX = <%= @x %>\np = argparse.ArgumentParser()\np.add_argument("-a")\n'
     found = read(text, "modules/m/templates/t.py.erb")

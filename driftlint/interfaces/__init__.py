@@ -22,7 +22,7 @@ from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
 from driftlint.interfaces.perl import looks_perl, read_perl
-from driftlint.interfaces.py2 import parse_either
+from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pygetopt import read_pygetopt
 from driftlint.interfaces.ruby import looks_ruby, read_ruby
@@ -252,6 +252,7 @@ def _python(
         either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
         if either is not None:
             return _python_tree(path, either[1], script, read, progs, either[0])
+        error = python2_error(text) or error  # broken in both: say where, not Python 3's view
         # Python may point past the end of a line (a continuation at its end): stay inside.
         lines = text.split("\n")
         line = min(max(1, getattr(error, "lineno", None) or 1), len(lines))

@@ -75,22 +75,10 @@ def _ast(text: str) -> ast.Module | None:
 
 def as_python3(text: str) -> str | None:
     """`text` with its Python 2 constructs rewritten; None if still not Python 3."""
-    data = text.encode("utf-8", errors="surrogatepass")
-    try:
-        root = _parser().parse(data).root_node
-    except (ValueError, RecursionError):
+    first = _rewritten(text)
+    if first is None:
         return None
-    chars = _CharIndex(data)
-    out = list(text)
-    statements: list[tuple[int, int, str]] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        _rewrite(node, data, chars, out)
-        if node.type in _SIMPLE:
-            statements.append((node.start_byte, node.end_byte, node.type))
-        stack.extend(reversed(node.children))
-    result = "".join(out)
+    result, statements, chars = first
     for _ in range(_MAX_ROUNDS):
         error = _error_line(result)
         if error is None:
@@ -112,6 +100,44 @@ def as_python3(text: str) -> str | None:
         if result == before:
             return None
     return result if _error_line(result) is None else None
+
+
+def python2_error(text: str) -> SyntaxError | None:
+    """Where a script neither dialect reads is broken: the error of the text with its Python 2
+    constructs rewritten (same lines and columns), so a Python 2 script missing a colon is
+    not reported at its first `print x`. None when that text parses or cannot be made."""
+    first = _rewritten(text)
+    if first is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(first[0])
+    except SyntaxError as error:
+        return error
+    except (ValueError, MemoryError, RecursionError):
+        return None
+    return None
+
+
+def _rewritten(text: str) -> tuple[str, list[tuple[int, int, str]], _CharIndex] | None:
+    """Every Python 2 construct rewritten in place, with the simple statements found."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    try:
+        root = _parser().parse(data).root_node
+    except (ValueError, RecursionError):
+        return None
+    chars = _CharIndex(data)
+    out = list(text)
+    statements: list[tuple[int, int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        _rewrite(node, data, chars, out)
+        if node.type in _SIMPLE:
+            statements.append((node.start_byte, node.end_byte, node.type))
+        stack.extend(reversed(node.children))
+    return "".join(out), statements, chars
 
 
 def _error_line(text: str) -> int | None:
