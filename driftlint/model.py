@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     from driftlint.ltext import LText
@@ -325,11 +325,14 @@ def fast_pickling(namespace: dict[str, object]) -> None:
         get = operator.attrgetter(*names)
         single = len(names) == 1
 
-        def getstate(self: object, get=get, single=single) -> tuple[object, ...]:
-            return (get(self),) if single else get(self)
+        def getstate(
+            self: object, get: operator.attrgetter[object] = get, single: bool = single
+        ) -> tuple[object, ...]:
+            found = get(self)
+            return (found,) if single else cast(tuple[object, ...], found)
 
-        cls.__getstate__ = getstate  # type: ignore[attr-defined]
-        cls.__setstate__ = _setstate(cls, names)  # type: ignore[attr-defined]
+        setattr(cls, "__getstate__", getstate)  # noqa: B010 - a method of every such class
+        setattr(cls, "__setstate__", _setstate(cls, names))  # noqa: B010
 
 
 def _setstate(cls: type, names: tuple[str, ...]) -> object:
@@ -344,7 +347,7 @@ def _setstate(cls: type, names: tuple[str, ...]) -> object:
     lines = ["def setstate(self, state):", f"    {values}, = state"]
     lines += [f"    _set{i}(self, v{i})" for i in range(len(names))]
     space: dict[str, object] = dict(setters)
-    exec("\n".join(lines), space)
+    exec("\n".join(lines), space)  # our own text, made of field numbers only
     return space["setstate"]
 
 
