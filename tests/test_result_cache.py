@@ -72,3 +72,17 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(
     os.utime(role, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert role.stat().st_size == before.st_size
     assert _check(repo, cache)["findings"] == []
+
+
+def test_every_module_of_driftlint_is_in_the_build_id() -> None:
+    """Cache keys hold a digest of driftlint's code, so an edited checkout never loads what
+    other code stored. It covered driftlint/cache/ alone once: a run after an edit of the
+    evaluator was answered from the run cache with the old code's findings."""
+    import driftlint.pipeline
+    import driftlint.resolve.evaluate
+    from driftlint.cache.store import code_files
+
+    names = {name for _, name in code_files()}
+    for module in (driftlint.pipeline, driftlint.resolve.evaluate):
+        assert Path(module.__file__ or "").resolve() in {path for path, _ in code_files()}
+    assert {"driftlint/pipeline.py", "driftlint/cache/store.py"} <= names

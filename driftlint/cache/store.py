@@ -28,15 +28,23 @@ def build_id() -> str:
     by other code may not load, or load as something else. Keys hold this instead.
     """
     digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent
+    for path, name in code_files():
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def code_files() -> list[tuple[Path, str]]:
+    """Every module and rule file of driftlint, with its name from the package's parent."""
+    package = Path(__file__).resolve().parent.parent  # driftlint/, not driftlint/cache/
     # The shipped rules are inside the package when installed, beside it in a checkout.
     checkout = (package.parent / "pyproject.toml").is_file()
+    out: list[tuple[Path, str]] = []
     for folder in (package, package.parent / "rules") if checkout else (package,):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.suffix in (".py", ".yaml") and path.is_file():
-                digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
+                out.append((path, path.relative_to(folder.parent).as_posix()))
+    return out
 
 
 def default_dir() -> Path:
