@@ -128,6 +128,7 @@ def check(
         functions,
         [f.path for f in files],
         _store(prepared, config, setup_errors, files, digests, cache_dir, functions),
+        frozenset(i.folder for i in installs if i.folder),
     )
     findings.extend(missing)
     unresolved = [c for c in calls if not c.invocation.is_call]  # named so, but run no script
@@ -458,6 +459,7 @@ def _resolve_calls(
     functions: Mapping[str, TemplateFunction] | None = None,
     listing: Sequence[str] = (),
     store: incremental.Store | None = None,
+    folders: frozenset[str] = frozenset(),
 ) -> list[Call]:
     """Evaluate every root (role class, node, then whatever no root reaches) and merge calls.
 
@@ -635,7 +637,7 @@ def _resolve_calls(
             declared = {c for c in relevant.node_declares(node) if c.startswith(prefix)}
             judged |= declared or {node_label(node)}
     missing.extend(
-        _missing_scripts(reached.installs, reached.installed_anywhere, extractor, judged)
+        _missing_scripts(reached.installs, reached.installed_anywhere, extractor, judged, folders)
     )
     installed = {w.name: w.paths for w in extractor.watched}
     missing.extend(
@@ -679,16 +681,29 @@ def _missing_scripts(
     installed_anywhere: set[str],
     extractor: Extractor,
     judged: set[str] | None = None,
+    folders: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Calls by installed path that a role makes without installing the script.
 
     A role is judged by every root that carries it: a node that declares the role also
     evaluates its own code (`include standard`), and when any of them installs the script the
-    role's hosts have it."""
+    role's hosts have it. A role that manages a directory the tree copies with
+    `recurse => true` (`folders`) installs what is under it."""
+
+    def holds(installed: frozenset[str], path: str) -> bool:
+        if path in installed:
+            return True
+        folder = posixpath.dirname(path)
+        while folder not in ("", "/"):
+            if folder in folders and folder in installed:
+                return True
+            folder = posixpath.dirname(folder)
+        return False
+
     has_it = {
         (invocation.command.span, role)
         for invocation, role, installed in seen
-        if invocation.command.text in installed
+        if holds(installed, invocation.command.text)
     }
     by_place: dict[Span, tuple[Invocation, set[str]]] = {}
     for invocation, role, installed in seen:
@@ -700,7 +715,7 @@ def _missing_scripts(
         watched = extractor.match(path)
         if not path.startswith("/") or watched is None or path not in watched.paths:
             continue
-        if path in installed or path not in installed_anywhere:
+        if holds(installed, path) or path not in installed_anywhere:
             continue  # installed here, or by a package: nothing the tree can tell
         by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)
     out = []

@@ -21,6 +21,7 @@ class Install:
 
     dest: str  # the installed path, or "" when its title is not a literal
     spec_path: str  # the tree file that is installed
+    folder: str = ""  # the directory copied with `recurse => true` that installs it
 
 
 def static_installs(
@@ -76,7 +77,7 @@ def _substituted(
                 inside = [f for d, names in folders.items() if d == path or d.startswith(path + "/")
                           for f in names]  # fmt: skip
                 dest = found.dest.rstrip("/")
-                out.extend(Install(dest + f.removeprefix(path), f) for f in sorted(inside))
+                out.extend(Install(dest + f.removeprefix(path), f, dest) for f in sorted(inside))
                 if inside:
                     break
     return out
