@@ -514,3 +514,34 @@ def test_parser_never_raises_on_mutated_snippets(
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
     manifest = parse_manifest("$a = " + "[" * 5000, "m.pp")
     assert manifest.errors
+
+
+def test_walk_kept_per_body_is_the_plain_walk() -> None:
+    """scope.walk keeps each body's walk for the run; it must be the depth-first walk, in
+    its order, for a manifest and for every definition inside it, nested ones included."""
+    from driftlint.resolve import scope
+
+    text = """
+class outer($x = "a${b}") {
+  class inner { file { '/etc/i': content => template('m/i.erb') } }
+  define outer::d($y = [1, 2]) {
+    if $y { exec { "run ${title}": command => "/bin/x ${y}" } }
+  }
+  outer::d { ['one', 'two']: y => { 'k' => 'v' } }
+}
+node /^web\\d+/ { include outer; class { 'outer::inner': } }
+$top = case $facts['os'] { 'x': { 1 } default: { 2 } }
+"""
+    manifest = parse_manifest(text, "m.pp")
+    assert not manifest.errors
+    bodies = [manifest.body] + [
+        n.body
+        for n in scope._walk(manifest.body)
+        if isinstance(n, ast.ClassDef | ast.DefineDef | ast.NodeDef)
+    ]
+    assert len(bodies) == 5
+    for body in bodies:
+        plain = list(scope._walk(body))
+        kept = list(scope.walk(body))
+        assert len(kept) == len(plain) and all(a is b for a, b in zip(kept, plain, strict=True))
+        assert scope.flat(body) is scope.flat(body)  # walked once, then kept
