@@ -228,16 +228,8 @@ def _relative(path: str) -> str | None:
 
 def is_inside(root: Path, path: str) -> bool:
     """Whether a tree-relative path stays in the tree: no absolute path, no `..` escape, and,
-    when it exists, no link out."""
-    normal = _relative(path)
-    if normal is None:
-        return False
-    try:
-        real_root = os.path.realpath(root)
-        real = os.path.realpath(os.path.join(root, normal))
-    except (OSError, ValueError):
-        return False
-    return _within(real, real_root)
+    when it exists, no link out. For many paths of one tree, keep one `Inside`."""
+    return Inside(root)(path)
 
 
 class Inside:
