@@ -41,10 +41,12 @@ from driftlint.progress import Report, silent
 from driftlint.reads import FrozenReads
 from driftlint.resolve import command_path
 from driftlint.resolve import relevance as relevant
+from driftlint.resolve.classify import ClassList, class_lists, every_host
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, load_layers
+from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
@@ -433,7 +435,7 @@ class _Reached:
 
 
 # (identity in the store, label, class or node, facts)
-Root = tuple["incremental.RootId", str | None, "ast.NodeDef | str", dict[str, str]]
+Root = tuple["incremental.RootId", str | None, "ast.NodeDef | HieraRoot | str", dict[str, str]]
 # Below this many roots, starting workers costs more than it saves.
 PARALLEL_ROOTS = 64
 _WORKER: Callable[[list[Root]], list[incremental.RootOut]] | None = (
@@ -476,7 +478,14 @@ def _resolve_calls(
 
     fact_keys: dict[int, tuple[dict[str, str], frozenset[tuple[str, str]]]] = {}
 
+    # Class lists `site.pp` includes from Hiera (driftlint/resolve/classify.py): each node or
+    # role its data defines is a root that declares them; elsewhere the lookup is inert.
+    lists = class_lists(index.toplevel, index.nodes)
+    list_keys = {k for c in lists for k in (c.key, *c.excludes)}
+
     def lookup(key: str, facts: dict[str, str]) -> Alts | None:
+        if key.removeprefix("::") in list_keys:
+            return None
         reads.note_key(key)
         # Each root's facts are one dict: its frozen form is made once (the dict is kept, so
         # its id is not reused by another).
@@ -537,6 +546,8 @@ def _resolve_calls(
                     )
                 else:
                     evaluator.declare_class(start, None, (), open_undef=alone)
+            elif isinstance(start, HieraRoot):
+                _declare_class_lists(evaluator, index, lists, hiera, facts)
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
                 # A node is labelled by the roles it declares; a node without one by its name.
@@ -579,6 +590,8 @@ def _resolve_calls(
         if relevant.node_relevant(node, relevance, prefix, host_hits):
             node_id = ("node", incremental.node_digest(node, tree.read))
             roots.append((node_id, node_label(node), node, node_facts(node)))
+    classified = _hiera_roots(lists, hiera, tree, relevance)
+    roots.extend(classified)
     changes = store.open(index, relevance, hiera.data_files()) if store else None
     outs: dict[incremental.RootId, incremental.RootOut] = {}
 
@@ -636,6 +649,8 @@ def _resolve_calls(
         for node in index.nodes:
             declared = {c for c in relevant.node_declares(node) if c.startswith(prefix)}
             judged |= declared or {node_label(node)}
+    if classified:
+        judged = (judged or set()) | {r[1] for r in classified if r[1]}
     missing.extend(
         _missing_scripts(reached.installs, reached.installed_anywhere, extractor, judged, folders)
     )
@@ -644,6 +659,43 @@ def _resolve_calls(
         misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
     )
     return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
+
+
+def _hiera_roots(
+    lists: list[ClassList], hiera: HieraLayers, tree: Tree, relevance: relevant.Relevance
+) -> list[Root]:
+    """The nodes and roles the tree's Hiera data defines, those that declare a relevant class."""
+    layer = hiera.global_layer
+    if layer is None:
+        return []
+    out: list[Root] = []
+    for found in discover(layer, lists, tree.peek):
+        facts = found.fact_dict()
+        classes = [n for spec in lists for n, _ in class_list(layer, spec, facts)]
+        if not any(relevance(n) for n in classes):
+            continue
+        digest = hashlib.sha256(repr(found.facts).encode()).hexdigest()[:16]
+        out.append((("hiera", f"{found.label}@{digest}"), found.label, found, facts))
+    return out
+
+
+def _declare_class_lists(
+    evaluator: MemoEvaluator,
+    index: Index,
+    lists: list[ClassList],
+    hiera: HieraLayers,
+    facts: dict[str, str],
+) -> None:
+    """A Hiera root: what the default node runs, then each class its class lists name, declared
+    from where the data file writes it."""
+    for node in every_host(index.nodes):
+        evaluator.run(node.body, evaluator.top, ())
+    layer = hiera.global_layer
+    if layer is None:
+        return
+    for found in lists:
+        for name, span in class_list(layer, found, facts):
+            evaluator.declare_class(name, None, (found.span, span) if span else (found.span,))
 
 
 def _evaluate_roots(

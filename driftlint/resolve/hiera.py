@@ -117,6 +117,14 @@ class Hiera:
         """
         return self._lookup(key.removeprefix("::"), facts, ())
 
+    def lookup_merged(self, key: str, facts: Mapping[str, str]) -> tuple[HieraValue, ...]:
+        """Every value of `key` in the files of every level, highest priority first: what a
+        merge (`hiera_include`, `hiera_array`, `lookup(..., 'unique')`) combines."""
+        key = key.removeprefix("::")
+        if self.module is not None and not key.startswith(self.module + "::"):
+            return ()
+        return self._lookup_uncached(key, facts, frozenset(facts.items()), (), merge=True)
+
     def data_files(self) -> tuple[str, ...]:
         """Every data file some set of facts could make the hierarchy read."""
         out: dict[str, None] = {}
@@ -163,6 +171,7 @@ class Hiera:
         facts: Mapping[str, str],
         frozen: frozenset[tuple[str, str]],
         stack: tuple[str, ...],
+        merge: bool = False,
     ) -> tuple[HieraValue, ...]:
         out: list[HieraValue] = []
         files = list(self._files(key, facts, frozen))
@@ -177,7 +186,7 @@ class Hiera:
             for raw in self._find(path, key):
                 value = interpolate(raw, facts, self._inner(key, facts, stack))
                 out.append(HieraValue(value, path, level.name, certain))
-            if out and out[-1].certain:
+            if out and out[-1].certain and not merge:
                 break
         return tuple(out)
 

@@ -30,6 +30,12 @@ class HieraLayers:
             found.extend(module.lookup(key, facts))
         return found
 
+    def lookup_merged(self, key: str, facts: dict[str, str]) -> list[HieraValue]:
+        """Every value of a top-level key in the global layer, for a merge."""
+        if self.global_layer is None:
+            return []
+        return list(self.global_layer.lookup_merged(key, facts))
+
     def data_files(self) -> list[str]:
         layers = [self.global_layer, *self.modules.values()]
         return [p for layer in layers if layer is not None for p in layer.data_files()]
