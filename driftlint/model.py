@@ -305,6 +305,8 @@ class Result:
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
     mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)
+    # How the run read the tree where it guessed (a Hiera hierarchy inferred): one line each.
+    notes: tuple[str, ...] = ()
 
 
 def fast_pickling(namespace: dict[str, object]) -> None:

@@ -20,6 +20,7 @@ from driftlint import interfaces as spec
 from driftlint.cache.store import Cache, parse_all
 from driftlint.checks.run import check_calls
 from driftlint.config.load import Config
+from driftlint.config.roots import RootRule
 from driftlint.discover import (
     Inside,
     SourceFile,
@@ -45,8 +46,8 @@ from driftlint.resolve.classify import ClassList, class_lists, every_host
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
-from driftlint.resolve.hiera_layers import HieraLayers, load_layers
-from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover
+from driftlint.resolve.hiera_layers import HieraLayers, HieraSettings, load_layers
+from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover, host_facts
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
@@ -166,6 +167,7 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
+        notes=hiera.notes,
     )
 
 
@@ -279,7 +281,9 @@ def prepare(
         if found is not None:
             specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
 
-    hiera = load_layers(tree.peek, [f.path for f in files], module_roots)
+    classifies = bool(class_lists(index.toplevel, index.nodes))
+    settings = HieraSettings(config.hiera.config, config.hiera.datadir, config.hiera.hierarchy)
+    hiera = load_layers(tree.peek, [f.path for f in files], module_roots, classifies, settings)
     table = _wrappers(config, root, setup_errors)
     extractor = Extractor(
         watched,
@@ -435,7 +439,9 @@ class _Reached:
 
 
 # (identity in the store, label, class or node, facts)
-Root = tuple["incremental.RootId", str | None, "ast.NodeDef | HieraRoot | str", dict[str, str]]
+Root = tuple[
+    "incremental.RootId", str | None, "ast.NodeDef | HieraRoot | RootRule | str", dict[str, str]
+]
 # Below this many roots, starting workers costs more than it saves.
 PARALLEL_ROOTS = 64
 _WORKER: Callable[[list[Root]], list[incremental.RootOut]] | None = (
@@ -533,6 +539,10 @@ def _resolve_calls(
                 memo=memo,
                 functions=functions or {},
             )
+            if isinstance(start, RootRule):  # an ENC's parameters are top-scope variables
+                evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.parameters)
+            elif isinstance(start, HieraRoot):  # so are the facts its data file's name gives
+                evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.variables())
             evaluator.run(index.toplevel, evaluator.top, ())
             if isinstance(start, str):
                 if start in index.defines:
@@ -548,6 +558,11 @@ def _resolve_calls(
                     evaluator.declare_class(start, None, (), open_undef=alone)
             elif isinstance(start, HieraRoot):
                 _declare_class_lists(evaluator, index, lists, hiera, facts)
+            elif isinstance(start, RootRule):
+                _declare_class_lists(evaluator, index, lists, hiera, facts)
+                for name, params in start.classes:
+                    given: dict[str, Alts] = {k: [LText.plain(v)] for k, v in params}
+                    evaluator.declare_class(name, given, (start.span,) if start.span else ())
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
                 # A node is labelled by the roles it declares; a node without one by its name.
@@ -590,7 +605,10 @@ def _resolve_calls(
         if relevant.node_relevant(node, relevance, prefix, host_hits):
             node_id = ("node", incremental.node_digest(node, tree.read))
             roots.append((node_id, node_label(node), node, node_facts(node)))
-    classified = _hiera_roots(lists, hiera, tree, relevance)
+    enc = _enc_roots(config.roots)
+    named = {r[1] for r in enc}
+    classified = [r for r in _hiera_roots(lists, hiera, tree, relevance) if r[1] not in named]
+    classified += enc
     roots.extend(classified)
     changes = store.open(index, relevance, hiera.data_files()) if store else None
     outs: dict[incremental.RootId, incremental.RootOut] = {}
@@ -676,6 +694,20 @@ def _hiera_roots(
             continue
         digest = hashlib.sha256(repr(found.facts).encode()).hexdigest()[:16]
         out.append((("hiera", f"{found.label}@{digest}"), found.label, found, facts))
+    return out
+
+
+def _enc_roots(rules: Sequence[RootRule]) -> list[Root]:
+    """The nodes `.driftlint.yaml`'s `roots:` lists, as an ENC would classify them."""
+    out: list[Root] = []
+    for rule in rules:
+        glob = any(c in rule.pattern for c in "*?[")
+        facts = role_facts(None) if glob else host_facts(rule.pattern, "." not in rule.pattern)
+        for key, value in rule.parameters:
+            facts[key] = facts[f"facts.{key}"] = value
+        label = f"node:{rule.pattern}"
+        digest = hashlib.sha256(repr((rule.classes, rule.parameters)).encode()).hexdigest()[:16]
+        out.append((("enc", f"{label}@{digest}"), label, rule, facts))
     return out
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from driftlint.config.roots import HieraRule, RootRule, read_hiera, read_roots
 from driftlint.config.yaml_nodes import (
     YamlDoc,
     at,
@@ -53,11 +54,15 @@ class Config:
     max_depth: int = 200
     max_expansions: int = 64
     wrappers: tuple[str, ...] = ()  # extra wrapper rule packs (tree-relative paths)
+    hiera: HieraRule = field(
+        default_factory=HieraRule
+    )  # `hiera: {config, datadir, hierarchy}` (config/roots.py)
+    roots: tuple[RootRule, ...] = ()  # `roots: {nodes, enc}`: what an ENC classifies
 
 
 TOP_KEYS = (
     "scripts", "rules", "roles", "exclude", "per-path", "select", "ignore", "severity",
-    "limits", "wrappers",
+    "limits", "wrappers", "hiera", "roots",
 )  # fmt: skip
 SCRIPT_KEYS = ("name", "interface", "commands")
 LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
@@ -236,8 +241,18 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
     def wrappers() -> None:
         setters["wrappers"] = _tree_paths(doc, data, "wrappers", root)
 
+    def hiera() -> None:
+        found = read_hiera(doc, data, root)
+        if found is not None:
+            setters["hiera"] = found
+
+    def roots() -> None:
+        setters["roots"] = read_roots(doc, data, root)
+
     handlers.update(
         {
+            "hiera": hiera,
+            "roots": roots,
             "scripts": scripts,
             "rules": rules,
             "roles": roles,
@@ -346,6 +361,8 @@ def load_config(
         max_depth=setters.get("max_depth", 200),
         max_expansions=setters.get("max_expansions", 64),
         wrappers=tuple(dict.fromkeys(wrappers)),
+        hiera=setters.get("hiera", HieraRule()),
+        roots=tuple(setters.get("roots", ())),
     )
     return config, tuple(errors)
 

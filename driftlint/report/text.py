@@ -39,6 +39,7 @@ def render(
             out.append("")
     summary = summary_line(result)
     out.append(paint(BOLD, summary) if result.findings else summary)
+    out.extend(result.notes)
     if result.mentions:
         out.append(
             f"{plural(len(result.mentions), 'mention')} not understood"

@@ -20,8 +20,11 @@ HOST_FACTS = (
 )
 
 
+NO_HOST = "driftlint-no-host.invalid"
+
+
 def role_facts(name: str | None) -> dict[str, str]:
-    facts = {key: "driftlint-no-host.invalid" for key in HOST_FACTS}
+    facts = {key: NO_HOST for key in HOST_FACTS}
     if name is not None:
         facts.update({"role": name, "_role": name.replace("::", "/"), "facts.role": name})
     return facts

@@ -83,6 +83,7 @@ class Hiera:
         list_files: Callable[[str], Sequence[str]],
         module: str | None = None,
         config: str | None = None,
+        folders: frozenset[str] = frozenset(),
     ) -> Hiera:
         """Read the layer's config: `config` if given, else `modules/M/hiera.yaml` or `hiera.yaml`.
 
@@ -93,7 +94,7 @@ class Hiera:
         text = read(path)
         if text is None:
             return Hiera(read, list_files, module=module)
-        levels, skipped, errors = read_config(text, path)
+        levels, skipped, errors = read_config(text, path, folders)
         return Hiera(read, list_files, levels, skipped, module, errors)
 
     @property

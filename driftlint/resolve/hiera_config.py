@@ -34,6 +34,9 @@ class Level:
     backend: Backend = "yaml"
     mapped_var: str = ""  # mapped_paths: the variable each element of the fact is bound to
     span: Span | None = None  # where the level is declared
+    # An absolute datadir on the puppet server (`/etc/puppet/data`) read as the tree's folder
+    # of the same tail (`data`): the datadir as written, else "".
+    moved_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +47,33 @@ class SkippedLevel:
 
 
 def read_config(
-    text: str, path: str
+    text: str, path: str, folders: frozenset[str] = frozenset()
 ) -> tuple[tuple[Level, ...], tuple[SkippedLevel, ...], tuple[Finding, ...]]:
-    """Levels in priority order, the levels we cannot read, and problems with the file."""
+    """Levels in priority order, the levels we cannot read, and problems with the file.
+
+    `folders`: the tree's folders; an absolute datadir is read as the one of them that ends
+    with the longest tail of it (`/etc/puppet/data` as `data`), since the config is the puppet
+    server's and the data is in the tree."""
     data, errors = load_yaml(text, path)
     if not isinstance(data, dict):
         if data is not None:
             errors += (_warn(path, "hiera config is not a hash"),)
         return (), (), errors
     if ":hierarchy" in data or ":backends" in data:
-        levels, skipped = _read_v3(data, path)
+        levels, skipped = _read_v3(data, path, folders)
     else:
-        levels, skipped = _read_v5(data, path)
+        levels, skipped = _read_v5(data, path, folders)
     return levels, skipped, errors
+
+
+def tree_folder(datadir: str, folders: frozenset[str]) -> str | None:
+    """The tree folder an absolute datadir stands for: the longest tail of it that is one."""
+    parts = [p for p in datadir.split("/") if p and p != "."]
+    for start in range(len(parts)):
+        tail = "/".join(parts[start:])
+        if tail in folders:
+            return tail
+    return None
 
 
 def _warn(path: str, message: str, span: Span | None = None) -> Finding:
@@ -76,10 +93,10 @@ def _span(value: Value) -> Span | None:
     return value.span() if isinstance(value, LText) else None
 
 
-def _datadir(config: str, datadir: str) -> str | None:
+def _datadir(config: str, datadir: str, folders: frozenset[str] = frozenset()) -> str | None:
     """The datadir relative to the tree root; None when it lies outside the tree."""
     if posixpath.isabs(datadir):
-        return None
+        return tree_folder(datadir, folders)
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(config), datadir))
     if joined == ".":
         return ""
@@ -87,7 +104,7 @@ def _datadir(config: str, datadir: str) -> str | None:
 
 
 def _read_v5(
-    data: dict[str, Value], path: str
+    data: dict[str, Value], path: str, folders: frozenset[str]
 ) -> tuple[tuple[Level, ...], tuple[SkippedLevel, ...]]:
     defaults = data.get("defaults")
     defaults = defaults if isinstance(defaults, dict) else {}
@@ -102,7 +119,7 @@ def _read_v5(
             continue
         name = _text(entry.get("name")) or "?"
         span = _span(entry.get("name"))
-        found = _level(entry, defaults, path, name, span)
+        found = _level(entry, defaults, path, name, span, folders)
         if isinstance(found, Level):
             levels.append(found)
         else:
@@ -111,7 +128,12 @@ def _read_v5(
 
 
 def _level(
-    entry: dict[str, Value], defaults: dict[str, Value], path: str, name: str, span: Span | None
+    entry: dict[str, Value],
+    defaults: dict[str, Value],
+    path: str,
+    name: str,
+    span: Span | None,
+    folders: frozenset[str],
 ) -> Level | str:
     """The level, or why it is skipped."""
     backend: Backend = "yaml"
@@ -126,32 +148,35 @@ def _level(
     elif function not in ("", "data_hash") or called != "yaml_data":
         return f"{function or 'data_hash'} {called}"
     raw_dir = _text(entry.get("datadir")) or _text(defaults.get("datadir")) or "data"
-    datadir = _datadir(path, raw_dir)
+    datadir = _datadir(path, raw_dir, folders)
     if datadir is None:
         return f"datadir {raw_dir} is outside the tree"
+    moved = raw_dir if posixpath.isabs(raw_dir) else ""
     for key, kind in _PATH_KEYS:
         if key in entry:
-            return Level(name, datadir, _texts(entry[key]), kind, backend, span=span)
+            texts = _texts(entry[key])
+            return Level(name, datadir, texts, kind, backend, span=span, moved_from=moved)
     mapped = entry.get("mapped_paths")
     if isinstance(mapped, tuple) and len(mapped) == 3:
         var, template = _text(mapped[1]), _text(mapped[2])
         if var and template:
-            return Level(name, datadir, (template,), "mapped", backend, var, span)
+            return Level(name, datadir, (template,), "mapped", backend, var, span, moved)
     if "uri" in entry or "uris" in entry:
         return "uri levels read no files"
     return "no path"
 
 
 def _read_v3(
-    data: dict[str, Value], path: str
+    data: dict[str, Value], path: str, folders: frozenset[str]
 ) -> tuple[tuple[Level, ...], tuple[SkippedLevel, ...]]:
     backends = _texts(data.get(":backends", LText.plain("yaml")))
     if "yaml" not in backends:
         return (), (SkippedLevel("hiera 3", f"backends {', '.join(backends)}"),)
     options = data.get(":yaml")
     raw_dir = _text(options.get(":datadir")) if isinstance(options, dict) else None
-    datadir = _datadir(path, raw_dir or "hieradata")
+    datadir = _datadir(path, raw_dir or "hieradata", folders)
     names = _texts(data.get(":hierarchy", LText.plain("common")))
     if datadir is None:
         return (), tuple(SkippedLevel(n, f"datadir {raw_dir} is outside the tree") for n in names)
-    return tuple(Level(n, datadir, (n + ".yaml",)) for n in names), ()
+    moved = raw_dir if raw_dir and posixpath.isabs(raw_dir) else ""
+    return tuple(Level(n, datadir, (n + ".yaml",), moved_from=moved) for n in names), ()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from driftlint.model import Finding
 from driftlint.resolve.hiera import Hiera, HieraValue, data_file
+from driftlint.resolve.hiera_config import Level
+from driftlint.resolve.hiera_infer import USUAL_CONFIGS, data_folder, describe, infer_levels
 
 # Where a tree keeps its global Hiera config: the environment's hiera.yaml, else a copy kept
 # for tests (Wikimedia's rake_modules/hiera.yaml points its datadir at hieradata/).
@@ -20,6 +23,10 @@ class HieraLayers:
 
     global_layer: Hiera | None
     modules: dict[str, Hiera]
+    # How the global layer was found when not as Puppet would (a datadir outside the tree read
+    # from the tree's folder, a config found elsewhere, a hierarchy inferred): one line each
+    # for the text summary.
+    notes: tuple[str, ...] = ()
 
     def lookup(self, key: str, facts: dict[str, str]) -> list[HieraValue]:
         found: list[HieraValue] = []
@@ -61,9 +68,28 @@ class HieraLayers:
         return [e for layer in layers if layer is not None for e in layer.errors]
 
 
+@dataclass(frozen=True, slots=True)
+class HieraSettings:
+    """`.driftlint.yaml`'s `hiera:`: the config to read, or the hierarchy itself."""
+
+    config: str = ""
+    datadir: str = ""
+    hierarchy: tuple[str, ...] = ()
+
+
 def load_layers(
-    read: Callable[[str], str | None], files: Sequence[str], module_roots: tuple[str, ...]
+    read: Callable[[str], str | None],
+    files: Sequence[str],
+    module_roots: tuple[str, ...],
+    classifies: bool = False,
+    settings: HieraSettings = HieraSettings(),
 ) -> HieraLayers:
+    """The global layer and the modules' layers.
+
+    `classifies`: `site.pp` includes classes from Hiera, so the data is what makes a node;
+    then a `hiera.yaml` kept elsewhere in the tree is looked for, and without one the
+    hierarchy is inferred from the data folder's layout, never silently left out.
+    """
     paths = list(files)
 
     def list_files(pattern: str) -> list[str]:
@@ -71,14 +97,62 @@ def load_layers(
         regex = re.compile(_glob_regex(pattern))
         return [p for p in paths if regex.fullmatch(p)]
 
-    config = next((c for c in HIERA_CONFIGS if c in paths), None)
-    global_layer = Hiera.load(read, list_files, config=config) if config else None
+    folders = frozenset(posixpath.dirname(p) for p in paths) - {""}
+    global_layer, notes = _global_layer(read, paths, list_files, folders, classifies, settings)
     modules: dict[str, Hiera] = {}
     for path in paths:
         parts = path.split("/")
         if len(parts) == 3 and parts[0] in module_roots and parts[2] == "hiera.yaml":
             modules[parts[1]] = Hiera.load(read, list_files, module=parts[1], config=path)
-    return HieraLayers(global_layer, modules)
+    return HieraLayers(global_layer, modules, tuple(notes))
+
+
+def _global_layer(
+    read: Callable[[str], str | None],
+    paths: list[str],
+    list_files: Callable[[str], Sequence[str]],
+    folders: frozenset[str],
+    classifies: bool,
+    settings: HieraSettings,
+) -> tuple[Hiera | None, list[str]]:
+    notes: list[str] = []
+    if settings.hierarchy:
+        datadir = settings.datadir or data_folder(paths) or "hieradata"
+        levels = tuple(
+            Level(f"{p} (.driftlint.yaml)", datadir, (p if p.endswith(".yaml") else p + ".yaml",))
+            for p in settings.hierarchy
+        )
+        return Hiera(read, list_files, levels), notes
+    config: str | None = settings.config or next((c for c in HIERA_CONFIGS if c in paths), None)
+    if config is None and classifies:
+        config = next((c for c in USUAL_CONFIGS if c in paths), None)
+        if config is not None:
+            notes.append(f"hiera: no hiera.yaml at the top of the tree; read {config}")
+    if config is not None:
+        if settings.datadir:
+            folders = frozenset({settings.datadir})
+        layer = Hiera.load(read, list_files, config=config, folders=folders)
+        for moved in dict.fromkeys((lv.moved_from, lv.datadir) for lv in layer.levels):
+            if moved[0]:
+                notes.append(
+                    f"hiera: datadir {moved[0]} of {config} is on the puppet server;"
+                    f" read {moved[1] or '.'}/ of the tree in its place"
+                )
+        return layer, notes
+    if not classifies:
+        return None, notes
+    folder = data_folder(paths)
+    if folder is None:
+        notes.append(
+            "hiera: site.pp includes classes from Hiera, but the tree has no hiera.yaml and no"
+            " data folder: its nodes and roles are unknown"
+        )
+        return None, notes
+    levels = infer_levels(paths, read, folder)
+    notes.append(
+        f"hiera: no hiera.yaml in the tree; hierarchy inferred from {folder}/: {describe(levels)}"
+    )
+    return Hiera(read, list_files, levels), notes
 
 
 def _glob_regex(pattern: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from driftlint.ltext import LText
 from driftlint.model import Span
 from driftlint.resolve.classify import ClassList
-from driftlint.resolve.facts import HOST_FACTS, role_facts
+from driftlint.resolve.facts import HOST_FACTS, NO_HOST, role_facts
 from driftlint.resolve.hiera import Hiera, HieraValue, top_level_keys
 from driftlint.resolve.hiera_config import Level
 from driftlint.resolve.hiera_interp import fact_names
@@ -57,6 +57,15 @@ class HieraRoot:
 
     def fact_dict(self) -> dict[str, str]:
         return dict(self.facts)
+
+    def variables(self) -> list[tuple[str, str]]:
+        """The facts known for this root as top-scope variables (`$::osfamily`): plain names
+        with a value, not the placeholders that keep host data out of a role."""
+        return [
+            (k, v)
+            for k, v in self.facts
+            if v and "." not in k and not k.startswith("_") and v != NO_HOST
+        ]
 
 
 def host_facts(name: str, short: bool) -> dict[str, str]:

@@ -139,6 +139,10 @@ def compute(
                             uses.add(class_name(title))
                             if body.attrs:
                                 passes.setdefault(name, set()).add(class_name(title))
+                        elif (built := _built_name(body.title)) is not None:
+                            # `class { "base::install::${::osname}_${::release}": }`: any
+                            # class the facts can name (issue 25).
+                            uses.update(c for c in index.classes if built.fullmatch(c))
                 elif kind in index.defines:
                     uses.add(kind)
                     passes.setdefault(name, set()).add(kind)
@@ -188,6 +192,25 @@ def _declared(node: ast.Call, out: set[str]) -> None:
             if name:
                 name = class_name(name)
                 out.add("role::" + name if node.name == "role" else name)
+
+
+def _built_name(title: ast.Node) -> re.Pattern[str] | None:
+    """A class name built from top-scope variables (`"a::${::x}_${::y}"`) as a regex over
+    class names; None for any other title."""
+    if not isinstance(title, ast.Str) or not title.parts:
+        return None
+    pieces = []
+    for part in title.parts:
+        if isinstance(part, ast.Lit):
+            pieces.append(re.escape(part.value.text.lower()))
+        elif isinstance(part.expr, ast.Var) and (part.expr.top or "::" in part.expr.name):
+            pieces.append(r"[a-z0-9_]+")
+        else:
+            return None
+    first = title.parts[0]
+    if not isinstance(first, ast.Lit) or "::" not in first.value.text:
+        return None  # a name with no fixed namespace could be any class
+    return re.compile("".join(pieces).removeprefix("::"))
 
 
 def _literal(node: ast.Node) -> str | None:
