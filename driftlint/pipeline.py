@@ -48,6 +48,7 @@ from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, HieraSettings, load_layers
 from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover, host_facts
+from driftlint.resolve.hiera_undecided import MARK, alternatives, settle
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
@@ -138,7 +139,7 @@ def check(
     calls = [c for c in calls if c.invocation.is_call]
 
     progress("checking calls", 0, 0)
-    findings.extend(check_calls(calls, specs, root))
+    findings.extend(settle(check_calls(calls, specs, root)))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -503,7 +504,8 @@ def _resolve_calls(
         if found is None:
             with reads.collect() as read:
                 values = hiera.lookup(key, facts)
-            found = lookups[memo] = ([h.value for h in values] if values else None, read.frozen())
+            alts = alternatives(key, values) if MARK in facts else [h.value for h in values]
+            found = lookups[memo] = (alts or None, read.frozen())
         else:
             found[1].replay()  # the data files and keys the first lookup read
         return found[0]

@@ -27,6 +27,7 @@ from driftlint.resolve.facts import HOST_FACTS, NO_HOST, role_facts
 from driftlint.resolve.hiera import Hiera, HieraValue, top_level_keys
 from driftlint.resolve.hiera_config import Level
 from driftlint.resolve.hiera_interp import fact_names
+from driftlint.resolve.hiera_undecided import MARK
 from driftlint.resolve.scope import class_name
 
 # Facts (as `fact_names` spells them) that name one host: a level keyed by one of them holds
@@ -71,6 +72,7 @@ class HieraRoot:
 def host_facts(name: str, short: bool) -> dict[str, str]:
     """The facts of the host a node data file is named for; `short`: the name is a hostname."""
     facts = {key: name for key in HOST_FACTS}
+    facts[MARK] = "yes"
     facts.update({"certname": name, "trusted.certname": name, "clientcert": name})
     host, _, domain = name.partition(".")
     if short:
@@ -196,7 +198,7 @@ def discover(
             elif not sets_key(path):
                 continue  # platform data: an undecided alternative for every root
             seen.add(path)
-            facts = _setting(role_facts(None), bound)
+            facts = _setting(role_facts(None) | {MARK: "yes"}, bound)
             for name in decided - set(bound):
                 facts = _setting(facts, {name: ""})
             roots.append(HieraRoot(f"hiera:{path}", path, tuple(sorted(facts.items()))))
@@ -204,7 +206,7 @@ def discover(
         # No node or role data: the levels every host reads are the one root.
         holder = next((p for p in fixed if sets_key(p)), None)
         if holder is not None:
-            facts = role_facts(None)
+            facts = role_facts(None) | {MARK: "yes"}
             roots.append(HieraRoot(f"hiera:{holder}", holder, tuple(sorted(facts.items()))))
     return roots
 
