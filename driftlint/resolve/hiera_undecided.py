@@ -53,8 +53,8 @@ def settle(findings: Sequence[Finding]) -> list[Finding]:
     groups: dict[tuple[object, ...], dict[str, list[int]]] = {}
     wanted: dict[tuple[object, ...], frozenset[str]] = {}
     for i, finding in enumerate(findings):
-        if finding.severity != "warning":
-            continue
+        if finding.severity != "warning" or not _only_hiera(finding.message):
+            continue  # it needs something else too (a template's condition): still a warning
         for said in _SAID.finditer(finding.message):
             every = frozenset({said["path"], *said["others"].split(" or ")})
             group: tuple[object, ...] = (
@@ -74,10 +74,14 @@ def settle(findings: Sequence[Finding]) -> list[Finding]:
     out = list(findings)
     for i, every in upgrade.items():
         finding = findings[i]
-        head, _, condition = finding.message.rpartition(" (only when ")
-        parts = condition.removesuffix(")").split(" and `")
-        if len(parts) != len(_SAID.findall(finding.message)):
-            continue  # it needs something else too (a template's condition): still a warning
+        head = finding.message.rpartition(" (only when ")[0]
         message = f"{head} (whichever of {', '.join(sorted(every))} applies)"
         out[i] = replace(finding, severity="error", message=message)
     return out
+
+
+def _only_hiera(message: str) -> bool:
+    """Whether every condition a message says it needs is a Hiera alternative."""
+    condition = message.rpartition(" (only when ")[2]
+    parts = condition.removesuffix(")").split(" and `")
+    return len(parts) == len(_SAID.findall(message))
