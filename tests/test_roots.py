@@ -173,6 +173,16 @@ def test_the_summary_says_how_the_hierarchy_was_found() -> None:
         "hiera: no hiera.yaml at the top of the tree; read puppet/hiera.yaml",
     )
     assert _layer(elsewhere, classifies=False).global_layer is None  # only for class lists
+    stub = {
+        "hiera/hiera-stub.yaml": ":yaml:\n  :datadir: /var/lib/hiera\n:hierarchy: [common]\n",
+        "hiera/common.yaml": "a: 1\n",
+        "modules/m/hiera.yaml": V5,  # a module's layer, not the environment's
+    }
+    assert _layer(stub).notes == (
+        "hiera: no hiera.yaml at the top of the tree; read hiera/hiera-stub.yaml",
+        "hiera: datadir /var/lib/hiera of hiera/hiera-stub.yaml is on the puppet server;"
+        " read hiera/ of the tree in its place",
+    )
     nothing = {"manifests/site.pp": "hiera_include('classes')\n"}
     assert "nodes and roles are unknown" in _layer(nothing).notes[0]
 

@@ -125,7 +125,7 @@ def _global_layer(
         return Hiera(read, list_files, levels), notes
     config: str | None = settings.config or next((c for c in HIERA_CONFIGS if c in paths), None)
     if config is None and classifies:
-        config = next((c for c in USUAL_CONFIGS if c in paths), None)
+        config = next((c for c in USUAL_CONFIGS if c in paths), None) or _any_config(read, paths)
         if config is not None:
             notes.append(f"hiera: no hiera.yaml at the top of the tree; read {config}")
     if config is not None:
@@ -153,6 +153,25 @@ def _global_layer(
         f"hiera: no hiera.yaml in the tree; hierarchy inferred from {folder}/: {describe(levels)}"
     )
     return Hiera(read, list_files, levels), notes
+
+
+_CONFIG_NAME = re.compile(r"(?:^|/)[^/]*hiera[^/]*\.ya?ml$")
+_HIERARCHY = re.compile(r"^:?hierarchy:", re.MULTILINE)
+_NOT_CONFIG = ("modules/", "spec/", "test/", "tests/", "vendor/")
+
+
+def _any_config(read: Callable[[str], str | None], paths: list[str]) -> str | None:
+    """A hiera config kept under another name (`hiera/hiera-stub.yaml`): the nearest the top
+    whose text declares a hierarchy, outside modules and tests."""
+    found = [
+        p
+        for p in paths
+        if _CONFIG_NAME.search(p)
+        and not p.startswith(_NOT_CONFIG)
+        and "/fixtures/" not in p
+        and _HIERARCHY.search(read(p) or "")
+    ]
+    return min(found, key=lambda p: (p.count("/"), p), default=None)
 
 
 def _glob_regex(pattern: str) -> str:
