@@ -290,3 +290,16 @@ def test_config_reads_enc_nodes_and_files(tmp_path: Path) -> None:
         ("a*", (("base", ()), ("db", ())), ()),
         ("b.example.org", (("web", (("port", "8080"),)),), (("tier", "front"),)),
     ]
+
+
+def test_lookup_options_make_a_plain_class_lookup_merge() -> None:
+    lists = class_lists(parse_manifest("include(lookup('classes'))\n", "site.pp").body, [])
+    facts = host_facts("db1.example.org", short=False)
+    layer = _layer(TREE).global_layer
+    assert layer is not None
+    assert [n for n, _ in class_list(layer, lists[0], facts)] == ["pg::backup"]  # first found
+    options = "lookup_options:\n  classes:\n    merge: unique\n"
+    merged = {**TREE, "data/common.yaml": TREE["data/common.yaml"] + options}
+    layer = _layer(merged).global_layer
+    assert layer is not None
+    assert [n for n, _ in class_list(layer, lists[0], facts)] == ["pg::backup", "base", "legacy"]

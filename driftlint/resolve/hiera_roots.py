@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Span
 from driftlint.resolve.classify import ClassList
@@ -226,13 +227,30 @@ def class_list(
     written: values of levels that surely apply (merged, or the first found), minus the
     excluded keys' classes. Values of undecided levels are not taken: their files are roots
     of their own."""
-    found = _values(hiera, spec.key, spec.merge, facts)
+    for key in (spec.key, *spec.excludes):
+        reads.note_key(key)  # a change to the list re-evaluates the root (incremental.py)
+    merge = spec.merge or _merged_by_options(hiera, spec.key, facts)
+    found = _values(hiera, spec.key, merge, facts)
     dropped = {name for key in spec.excludes for name, _ in _values(hiera, key, True, facts)}
     out: dict[str, Span | None] = {}
     for name, span in found:
         if name not in dropped and name not in out:
             out[name] = span
     return list(out.items())
+
+
+def _merged_by_options(hiera: Hiera, key: str, facts: dict[str, str]) -> bool:
+    """Whether the data's `lookup_options` make a plain lookup of `key` merge
+    (`lookup_options: {classes: {merge: unique}}`, Puppet 5's way to keep `lookup('classes')`)."""
+    reads.note_key("lookup_options")
+    for found in hiera.lookup_merged("lookup_options", facts):
+        options = found.value.get(key) if isinstance(found.value, dict) else None
+        merge = options.get("merge") if isinstance(options, dict) else None
+        if isinstance(merge, dict):
+            merge = merge.get("strategy")
+        if isinstance(merge, LText):
+            return merge.text in ("unique", "deep", "hash")
+    return False
 
 
 def _values(
