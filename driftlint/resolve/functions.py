@@ -182,7 +182,7 @@ def _merge(args: list[Value], span: Span) -> Value:
     return out
 
 
-_FORMAT = re.compile(r"%(?:(%)|([-+ 0#]*)(\d*)(?:\.(\d+))?([sdif]))")
+_FORMAT = re.compile(r"%(?:(%)|([-+ 0#]*)(\d*)(?:\.(\d+))?([A-Za-z]?))")
 
 
 def _sprintf(args: list[Value], span: Span) -> Value:
@@ -203,6 +203,8 @@ def _sprintf(args: list[Value], span: Span) -> Value:
         value = args[used]
         used += 1
         flags, width, precision, kind = match.group(2, 3, 4, 5)
+        if kind not in ("s", "d", "i", "f"):
+            return _unknown(span, "sprintf")  # %c, %x, %<name>s ...: not read
         text = to_text(value, span)
         if kind == "s" and not flags and not width and not precision:
             out.append(text)
@@ -219,8 +221,6 @@ def _sprintf(args: list[Value], span: Span) -> Value:
             out.append(LText.plain(spec % number))
         except (ValueError, TypeError):
             return _unknown(span, "sprintf")
-    if "%" in fmt.text[at:]:
-        return _unknown(span, "sprintf")
     out.append(fmt[at:])
     return LText.join(out)
 
