@@ -924,11 +924,18 @@ class Evaluator:
                 if a.dynamic or b.dynamic:
                     return Unknown(span, op)
                 same = a.text.lower() == b.text.lower()
+            elif (isinstance(a, LText) and (b is None or isinstance(b, bool))) or (
+                isinstance(b, LText) and (a is None or isinstance(a, bool))
+            ):
+                same = False  # a string is never undef nor a boolean
             elif isinstance(a, LText) or isinstance(b, LText):
                 return Unknown(span, op)
             else:
                 same = a == b
             return same if op == "==" else not same
+        found = functions.operator(op, a, b)
+        if found is not None:
+            return found
         if op in ("and", "or") and not isinstance(a, LText) and not isinstance(b, LText):
             return (truthy(a) and truthy(b)) if op == "and" else (truthy(a) or truthy(b))
         return Unknown(span, op)

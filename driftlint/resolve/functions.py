@@ -13,7 +13,7 @@ import itertools
 import json
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Span
@@ -423,6 +423,51 @@ FUNCTIONS: dict[str, Function] = {
 }
 
 
-def method_args(receiver: Value, args: Sequence[Value]) -> list[Value]:
-    """`$x.f(a)` is `f($x, a)` in Puppet."""
-    return [receiver, *args]
+def _number(value: Value) -> int | float | None:
+    text = known_text(value)
+    if text is None:
+        return None
+    try:
+        return int(text.text, 0) if text.text.lstrip("-").isdigit() else float(text.text)
+    except ValueError:
+        return None
+
+
+def operator(op: str, a: Value, b: Value) -> Value | None:
+    """Arithmetic and comparison of numbers, `in`, and `+`/`-` of hashes and arrays (Puppet
+    language reference, "Expressions and operators"); None when not known here."""
+    if op in ("+", "-", "*", "/", "%", "<", ">", "<=", ">="):
+        x, y = _number(a), _number(b)
+        if x is not None and y is not None:
+            if op in ("<", ">", "<=", ">="):
+                return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+            if op in ("/", "%") and y == 0:
+                return None
+            if op == "/" and isinstance(x, int) and isinstance(y, int):
+                result: int | float = int(x / y)  # Ruby's integer division truncates
+            elif op == "%" and isinstance(x, int) and isinstance(y, int):
+                result = x % y
+            else:
+                result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "%": x % y}[op]
+            return LText.plain(str(result))
+    if op == "+" and isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b}
+    if op == "-" and isinstance(a, tuple):
+        gone = b if isinstance(b, tuple) else (b,)
+        if any(_unsure(v) for v in (*a, *gone)):
+            return None
+        return tuple(v for v in a if not any(_same(v, g) for g in gone))
+    if op == "in":
+        needle = known_text(a)
+        if needle is None:
+            return None
+        if isinstance(b, tuple):
+            if any(_unsure(v) for v in b):
+                return None
+            low = needle.text.lower()
+            return any(isinstance(v, LText) and v.text.lower() == low for v in b)
+        if isinstance(b, dict):
+            return needle.text in b
+        hay = known_text(b)
+        return needle.text in hay.text if hay is not None else None
+    return None

@@ -63,8 +63,57 @@ def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> 
     return env
 
 
-def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
+def _arrays(definition: ast.ClassDef | ast.DefineDef) -> dict[str, list[str]]:
+    """Parameters and top-level variables whose value is written as an array of strings."""
+    out: dict[str, list[str]] = {}
+    for param in definition.params:
+        if param.default is not None and (items := _strings(param.default)) is not None:
+            out[param.name] = items
+    for node in definition.body:
+        if not isinstance(node, ast.Assign) or not isinstance(node.target, ast.Var):
+            continue
+        if (items := _strings(node.value)) is not None:
+            out[node.target.name] = items
+    return out
+
+
+def _strings(node: ast.Node) -> list[str] | None:
+    if not isinstance(node, ast.Array):
+        return None
+    items = [string_literal(i) for i in node.items]
+    return [i for i in items if i is not None] if all(i is not None for i in items) else None
+
+
+ITERATORS = ("each", "map", "filter")
+
+
+def _loop(node: ast.Node, arrays: Mapping[str, list[str]]) -> tuple[str, list[str]] | None:
+    """`$xs.each |$x| { }` or `each($xs) |$x| { }` over a written array: (x, the items)."""
+    if isinstance(node, ast.MethodCall) and node.name in ITERATORS:
+        receiver: ast.Node | None = node.receiver
+    elif isinstance(node, ast.Call) and node.name in ITERATORS and node.args:
+        receiver = node.args[0]
+    else:
+        return None
+    if node.lambda_ is None or len(node.lambda_.params) != 1 or receiver is None:
+        return None
+    items = _strings(receiver)
+    if items is None and isinstance(receiver, ast.Var):
+        items = arrays.get(receiver.name)
+    return (node.lambda_.params[0].name, items) if items else None
+
+
+def _files(
+    body: Sequence[ast.Node],
+    env: Mapping[str, str],
+    arrays: Mapping[str, list[str]] | None = None,
+) -> Iterator[Found]:
     for node in walk(body):
+        loop = _loop(node, arrays or {})
+        if loop is not None:  # each item of a written array, bound to the lambda's parameter
+            assert isinstance(node, ast.Call | ast.MethodCall) and node.lambda_ is not None
+            for value in loop[1][:64]:
+                yield from _files(node.lambda_.body, {**env, loop[0]: value})
         if not isinstance(node, ast.Resource) or node.type.lower() != "file":
             continue
         for resource in node.bodies:
@@ -108,7 +157,7 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                 own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
                 if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
                     own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                out.extend(_files(own, _env(node, {})))
+                out.extend(_files(own, _env(node, {}), _arrays(node)))
     if not defines:
         return out
     for manifest in manifests:
@@ -124,7 +173,8 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                     for attr in body.attrs:
                         if (value := string_literal(attr.value)) is not None:
                             given[attr.name] = value
-                    out.extend(_files(definition.body, _env(definition, given)))
+                    env = _env(definition, given)
+                    out.extend(_files(definition.body, env, _arrays(definition)))
     return out
 
 
