@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftlint.parse.puppet import ast
+from driftlint.resolve import regexes
 from driftlint.resolve.scope import string_literal, walk
 
 TEMPLATE_CALLS = ("template", "epp", "file", "jinja_template")
@@ -103,21 +104,79 @@ def _loop(node: ast.Node, arrays: Mapping[str, list[str]]) -> tuple[str, list[st
     return (node.lambda_.params[0].name, items) if items else None
 
 
+def _captured(node: ast.If, env: Mapping[str, str]) -> dict[str, str] | None:
+    r"""`if $title =~ /^(.+)\.erb$/ { $name = $1 ... }` where the subject is known: the then
+    branch's variables, its match variables and its own assignments; None otherwise."""
+    condition = node.condition
+    if node.negate or not isinstance(condition, ast.BinOp) or condition.op != "=~":
+        return None
+    subject = substitute(condition.left, env)
+    if subject is None or not isinstance(condition.right, ast.Regex):
+        return None
+    pattern = regexes.compile_ruby(condition.right.pattern)
+    found = regexes.search(pattern, subject) if pattern is not None else None
+    if found is None:
+        return None
+    inner = dict(env)
+    for group in range(min(found.re.groups, 9) + 1):
+        inner[str(group)] = found.group(group) or ""
+    return _assigned(node.then, inner)
+
+
+def _assigned(body: Sequence[ast.Node], env: Mapping[str, str]) -> dict[str, str]:
+    """The variables with a body's own top-level assignments of known strings added."""
+    inner = dict(env)
+    for statement in body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.target, ast.Var):
+            value = substitute(statement.value, inner)
+            if value is not None:
+                inner[statement.target.name] = value
+    return inner
+
+
+def _overrides(body: Sequence[ast.Node], env: Mapping[str, str]) -> dict[str, dict[str, ast.Node]]:
+    """`File[$path] { source => ... }` in the same body: attributes by the path they amend."""
+    out: dict[str, dict[str, ast.Node]] = {}
+    for node in walk(body):
+        if not isinstance(node, ast.ResourceOverride):
+            continue
+        target = node.target
+        if not isinstance(target, ast.Access) or not isinstance(target.target, ast.TypeRef):
+            continue
+        if target.target.text.lower() != "file" or len(target.keys) != 1:
+            continue
+        path = substitute(target.keys[0], env)
+        if path is not None:
+            out.setdefault(path, {}).update((a.name, a.value) for a in node.attrs)
+    return out
+
+
 def _files(
     body: Sequence[ast.Node],
     env: Mapping[str, str],
     arrays: Mapping[str, list[str]] | None = None,
 ) -> Iterator[Found]:
+    overrides: dict[str, dict[str, ast.Node]] | None = None
     for node in walk(body):
         loop = _loop(node, arrays or {})
         if loop is not None:  # each item of a written array, bound to the lambda's parameter
             assert isinstance(node, ast.Call | ast.MethodCall) and node.lambda_ is not None
             for value in loop[1][:64]:
                 yield from _files(node.lambda_.body, {**env, loop[0]: value})
+        if isinstance(node, ast.If):
+            # Each branch with what it assigns itself (and `then` with its match variables).
+            inner = _captured(node, env) or _assigned(node.then, env)
+            yield from _files(node.then, inner, arrays)
+            yield from _files(node.else_, _assigned(node.else_, env), arrays)
         if not isinstance(node, ast.Resource) or node.type.lower() != "file":
             continue
         for resource in node.bodies:
             attrs = {a.name: a.value for a in resource.attrs}
+            title = substitute(attrs.get("path", resource.title), env)
+            if title is not None and "source" not in attrs and "content" not in attrs:
+                if overrides is None:
+                    overrides = _overrides(body, env)
+                attrs.update(overrides.get(title, {}))
             dest = substitute(attrs.get("path", resource.title), env)
             if dest is None or not dest.startswith("/"):
                 continue
@@ -146,6 +205,10 @@ def _truthy(node: ast.Node) -> bool:
 
 def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
     """Installs of classes and defines whose path or source needs variables replaced."""
+    return list(dict.fromkeys(_found_installs(manifests)))  # a branch is also walked whole
+
+
+def _found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
     manifests = list(manifests)
     defines: dict[str, ast.DefineDef] = {}
     out: list[Found] = []
