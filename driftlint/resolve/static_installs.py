@@ -157,27 +157,26 @@ def _files(
     arrays: Mapping[str, list[str]] | None = None,
 ) -> Iterator[Found]:
     overrides: dict[str, dict[str, ast.Node]] | None = None
+    for node in body:
+        if isinstance(node, ast.If):
+            # Each branch with what it assigns itself (and `then` with its match variables);
+            # the branches' own `if`s are taken there, so each is walked once per level.
+            inner = _captured(node, env) or _assigned(node.then, env)
+            yield from _files(node.then, inner, arrays)
+            yield from _files(node.else_, _assigned(node.else_, env), arrays)
     for node in walk(body):
         loop = _loop(node, arrays or {})
         if loop is not None:  # each item of a written array, bound to the lambda's parameter
             assert isinstance(node, ast.Call | ast.MethodCall) and node.lambda_ is not None
             for value in loop[1][:64]:
                 yield from _files(node.lambda_.body, {**env, loop[0]: value})
-        if isinstance(node, ast.If):
-            # Each branch with what it assigns itself (and `then` with its match variables).
-            inner = _captured(node, env) or _assigned(node.then, env)
-            yield from _files(node.then, inner, arrays)
-            yield from _files(node.else_, _assigned(node.else_, env), arrays)
-        if not isinstance(node, ast.Resource) or node.type.lower() != "file":
-            continue
-        for resource in node.bodies:
-            attrs = {a.name: a.value for a in resource.attrs}
-            title = substitute(attrs.get("path", resource.title), env)
-            if title is not None and "source" not in attrs and "content" not in attrs:
+        for title, attrs in _file_bodies(node):
+            path = substitute(attrs.get("path", title), env)
+            if path is not None and "source" not in attrs and "content" not in attrs:
                 if overrides is None:
                     overrides = _overrides(body, env)
-                attrs.update(overrides.get(title, {}))
-            dest = substitute(attrs.get("path", resource.title), env)
+                attrs.update(overrides.get(path, {}))
+            dest = path
             if dest is None or not dest.startswith("/"):
                 continue
             recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
@@ -194,6 +193,27 @@ def _files(
                 if ref is not None:
                     kind = "template" if content.name == "jinja_template" else content.name
                     yield Found(dest, kind, ref)
+
+
+def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
+    """(title, attributes) of each file a node declares: `file { }` bodies, and
+    `ensure_resource('file', title, { ... })` (stdlib) with a written hash."""
+    if isinstance(node, ast.Resource) and node.type.lower() == "file":
+        return [(body.title, {a.name: a.value for a in body.attrs}) for body in node.bodies]
+    if (
+        isinstance(node, ast.Call)
+        and node.name.lstrip(":") == "ensure_resource"
+        and len(node.args) == 3
+        and string_literal(node.args[0]) == "file"
+        and isinstance(node.args[2], ast.Hash)
+    ):
+        attrs: dict[str, ast.Node] = {}
+        for key, value in node.args[2].pairs:
+            name = string_literal(key) or (key.text if isinstance(key, ast.Name) else None)
+            if name is not None:
+                attrs[name] = value
+        return [(node.args[1], attrs)]
+    return []
 
 
 def _truthy(node: ast.Node) -> bool:
