@@ -53,6 +53,7 @@ class Config:
     max_depth: int = 200
     max_expansions: int = 64
     wrappers: tuple[str, ...] = ()  # extra wrapper rule packs (tree-relative paths)
+    types: tuple[str, ...] = ()  # rule files with `types:` (resource types), tree-relative
 
 
 TOP_KEYS = (
@@ -62,7 +63,7 @@ TOP_KEYS = (
 SCRIPT_KEYS = ("name", "interface", "commands")
 LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
               "max-expansions": "max_expansions"}  # fmt: skip
-RULE_FILE_KEYS = ("scripts", "wrappers")
+RULE_FILE_KEYS = ("scripts", "wrappers", "types")
 SEVERITIES = ("error", "warning")
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:([kKmMgG])(i?)[bB]?)?\s*$")
 
@@ -312,6 +313,7 @@ def load_config(
         _apply(doc, data, root, setters)
     scripts: list[ScriptRule] = list(setters.pop("scripts", []))
     wrappers: list[str] = list(setters.pop("wrappers", []))
+    types: list[str] = []
     rule_dirs: list[str] = list(setters.get("rule_dirs", []))
     subs: list[YamlDoc] = []
     if rule_dirs and isinstance(data, CommentedMap):
@@ -327,6 +329,10 @@ def load_config(
                 if "wrappers" in rule_data:
                     # A wrapper rule pack: its table is read by the wrappers stage.
                     wrappers.append(sub.label)
+                if "types" in rule_data:
+                    # Resource types of the site's own Forge modules, as in
+                    # rules/resource-types.yaml; read by the extraction stage.
+                    types.append(sub.label)
             elif rule_data is not None:
                 sub.error(
                     f"a rule file must be a mapping, not {type_name(rule_data)}", at(rule_data)
@@ -346,6 +352,7 @@ def load_config(
         max_depth=setters.get("max_depth", 200),
         max_expansions=setters.get("max_expansions", 64),
         wrappers=tuple(dict.fromkeys(wrappers)),
+        types=tuple(dict.fromkeys(types)),
     )
     return config, tuple(errors)
 
