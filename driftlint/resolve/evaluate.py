@@ -9,7 +9,6 @@ alternatives is bounded (`limit`); past it a value is Unknown, never a guess.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,12 +16,12 @@ from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
-from driftlint.resolve import fact_values, functions, regexes, resources
+from driftlint.resolve import fact_values, functions, matching, resources
 from driftlint.resolve.iteration import ITERATORS, iterate
 from driftlint.resolve.resources import body_frame
 from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal
-from driftlint.resolve.undecided import case_label, describe, mark, parameter_of
+from driftlint.resolve.undecided import describe, parameter_of
 from driftlint.values import Unknown, Value, to_text
 
 Alts = list[Value]
@@ -323,9 +322,9 @@ class Evaluator:
         if isinstance(node, ast.If):
             return self._if(node, frame, via)
         if isinstance(node, ast.Case):
-            return self._case(node, frame, via)
+            return matching.case(self, node, frame, via)
         if isinstance(node, ast.Selector):
-            return self._selector(node, frame, via)
+            return matching.selector(self, node, frame, via)
         if isinstance(node, ast.BinOp):
             return self._binop(node, frame, via)
         if isinstance(node, ast.UnaryOp):
@@ -749,169 +748,14 @@ class Evaluator:
                 f.vars = kept
             self.assuming = outer
 
-    def _case(self, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
-        subjects = self.eval(node.subject, frame, via)
-        chosen: list[tuple[ast.Node, ...]] = []
-        captures: list[dict[str, Alts]] = []  # per chosen body, its match variables
-
-        def choose(body: tuple[ast.Node, ...]) -> None:
-            if body not in chosen:
-                chosen.append(body)
-                captures.append({})
-            i = chosen.index(body)
-            captures[i] = self._merge_captures(captures[i], self.captured or {})
-
-        for subject in subjects:
-            for branch in node.branches:
-                self.captured = None
-                verdict = self._matches(subject, branch.matches, frame, via)
-                if verdict is None:  # cannot tell: this branch may run, keep looking
-                    choose(branch.body)
-                    continue
-                if verdict:
-                    choose(branch.body)
-                    break
-        self.captured = None
-        if len(chosen) == 1:
-            self._run_matched(chosen[0], frame, via, captures[0])
-            name = node.subject.name if isinstance(node.subject, ast.Var) else None
-            if name is not None and self._defaulted(name, frame):
-                for branch in node.branches:
-                    if branch.body is not chosen[0]:
-                        label = case_label(name, branch)
-                        self._explore(branch.body, label, frame, via, name)
-        elif chosen:
-            self._branches(chosen, frame, via, captures)
-        return [None]
-
-    def _merge_captures(self, a: dict[str, Alts], b: dict[str, Alts]) -> dict[str, Alts]:
-        """Match variables of either of two matches: each variable one of both values."""
-        if not a or not b:
-            return a or b
-        return {k: self._union(a.get(k, [None]), b.get(k, [None])) for k in {*a, *b}}
-
-    def _regex_match(
-        self, pattern: re.Pattern[str] | None, subject: Value, span: Span
-    ) -> bool | None:
-        """Does a regex match the subject? Sets `captured` to the match variables it gives."""
-        text = functions.known_text(subject)
-        if pattern is None or text is None:
-            self.captured = self._merge_captures(self.captured or {}, _unknown_captures(span))
-            return None
-        found = regexes.search(pattern, text.text)
-        if found is None:
-            return False
-        groups: dict[str, Alts] = {}
-        for group in range(min(pattern.groups, 9) + 1):
-            start, end = found.span(group)
-            groups[str(group)] = [text[start:end]] if start >= 0 else [None]
-        self.captured = self._merge_captures(self.captured or {}, groups)
-        return True
-
-    def _pattern(
-        self, node: ast.Node, frame: Frame, via: tuple[Span, ...]
-    ) -> re.Pattern[str] | None:
-        """The regex a match operand stands for: a regex literal, or a string (`=~ 'x'`)."""
-        if isinstance(node, ast.Regex):
-            return regexes.compile_ruby(node.pattern)
-        values = self.eval(node, frame, via)
-        text = functions.known_text(values[0]) if len(values) == 1 else None
-        return regexes.compile_ruby(text.text) if text is not None else None
-
-    def _matches(
-        self, subject: Value, matches: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]
-    ) -> bool | None:
-        """True if a match fits the subject, False if none can, None if it cannot be told.
-        A regex that matches, or may, sets `captured`."""
-        unsure = False
-        for match in matches:
-            if isinstance(match, ast.Default):
-                return True
-            if isinstance(match, ast.Regex):
-                verdict = self._regex_match(
-                    regexes.compile_ruby(match.pattern), subject, match.span
-                )
-                if verdict:
-                    return True
-                unsure = unsure or verdict is None
-                continue
-            if isinstance(subject, Unknown) or (isinstance(subject, LText) and subject.dynamic):
-                unsure = True
-                continue
-            for value in self.eval(match, frame, via):
-                if isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic):
-                    unsure = True
-                elif isinstance(value, LText) and isinstance(subject, LText):
-                    # Puppet's case and selector compare strings case-insensitively.
-                    if value.text.lower() == subject.text.lower():
-                        return True
-                elif value == subject:
-                    return True
-        return None if unsure else False
-
-    def _selector(self, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
-        out: Alts = []
-        taken: set[int] = set()
-        for subject in self.eval(node.subject, frame, via):
-            for i, (match, result) in enumerate(node.cases):
-                self.captured = None
-                verdict = self._matches(subject, (match,), frame, via)
-                if verdict is False:
-                    continue
-                out = self._union(out, self._eval_matched(result, frame, via, self.captured))
-                taken.add(i)
-                if verdict:
-                    break
-        self.captured = None
-        name = parameter_of(node.subject)
-        if out and isinstance(node.subject, ast.Var) and name and self._defaulted(name, frame):
-            for i, (match, result) in enumerate(node.cases):
-                if i not in taken:
-                    label = case_label(name, ast.CaseBranch(match.span, (match,), ()))
-                    marked = [mark(v, label) for v in self.eval(result, frame, via)]
-                    out = self._union(out, [v for v in marked if isinstance(v, LText)])
-        return out or [Unknown(node.span, "selector")]
-
-    def _eval_matched(
-        self, node: ast.Node, frame: Frame, via: tuple[Span, ...], match: dict[str, Alts] | None
-    ) -> Alts:
-        if not match:
-            return self.eval(node, frame, via)
-        saved = {k: frame.vars[k] for k in match if k in frame.vars}
-        frame.vars.update(match)
-        try:
-            return self.eval(node, frame, via)
-        finally:
-            for key in match:
-                if key in saved:
-                    frame.vars[key] = saved[key]
-                else:
-                    frame.vars.pop(key, None)
-
     def _binop(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
         if node.op in ("=~", "!~"):
-            return self._match_op(node, frame, via)
+            return matching.match_op(self, node, frame, via)
         left = self.eval(node.left, frame, via)
         right = self.eval(node.right, frame, via)
         out: Alts = []
         for a, b in itertools.islice(itertools.product(left, right), self.limit):
             out.append(self._apply(node.op, a, b, node.span))
-        return self._dedupe(out)
-
-    def _match_op(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
-        """`x =~ /re/` (or a string pattern); a match sets `$0`-`$9` (`captured`)."""
-        subjects = self.eval(node.left, frame, via)
-        pattern = self._pattern(node.right, frame, via)
-        self.captured = None
-        out: Alts = []
-        for subject in subjects[: self.limit]:
-            verdict = self._regex_match(pattern, subject, node.span)
-            if verdict is None:
-                out.append(Unknown(node.span, node.op))
-            else:
-                out.append(verdict == (node.op == "=~"))
-        if node.op == "!~":
-            self.captured = None
         return self._dedupe(out)
 
     def _apply(self, op: str, a: Value, b: Value, span: Span) -> Value:
@@ -969,7 +813,3 @@ class Evaluator:
 def truthy(value: Value) -> bool:
     # Puppet 4+: only undef and false are falsy; an empty string is true.
     return value is not None and value is not False
-
-
-def _unknown_captures(span: Span) -> dict[str, Alts]:
-    return {str(group): [Unknown(span, f"${group}")] for group in range(10)}
