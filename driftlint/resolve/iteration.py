@@ -39,6 +39,8 @@ def iterate(
     if name == "then":
         if receiver is None:
             return [None]
+        if isinstance(receiver, Unknown):
+            return [*invoke([receiver]), None]  # undef or not: either may be
         return invoke([receiver])
     if name == "lest":
         if receiver is None:
