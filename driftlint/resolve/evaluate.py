@@ -240,6 +240,10 @@ class Evaluator:
         finally:
             self.depth -= 1
 
+    def amending(self) -> None:
+        """Resources declared earlier are about to change (an override, a collector, a
+        default): the class bodies running now cannot be recorded (driftlint/resolve/memo.py)."""
+
     def _cut(self, definition: ast.ClassDef | ast.DefineDef, why: str) -> None:
         if not self.problems:
             message = f"`{definition.name}` is not fully evaluated: {why}; its calls may be missed"

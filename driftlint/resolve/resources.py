@@ -12,6 +12,7 @@ or query that cannot be known amends nothing (unknown, not a guess).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from driftlint.ltext import LText
@@ -44,11 +45,12 @@ def set_defaults(
         mine[attr.name] = alts[0] if len(alts) == 1 else Unknown(attr.value.span, attr.name)
     body.vars[defaults_key(kind)] = [mine]
     # A default applies to the whole scope, also to what was declared above it.
-    for resource in ev.resources:
+    for i, resource in enumerate(ev.resources):
         if resource.type == kind and body_frame(resource.scope) is body:
-            for name, value in mine.items():
-                if name not in resource.attrs and name not in inherited:
-                    resource.attrs[name] = [value]
+            added = {n: [v] for n, v in mine.items() if n not in resource.attrs}
+            if added:
+                ev.amending()
+                ev.resources[i] = _amended(resource, added, {})
 
 
 def inherited_defaults(ev: Evaluator, kind: str, frame: Frame) -> dict[str, Value]:
@@ -105,16 +107,36 @@ def _amend(
     via: tuple[Span, ...],
     keep: bool,
 ) -> None:
-    for attr in node.attrs:
-        if attr.name == "*" or not matching:
+    if not matching:
+        return
+    values = {
+        attr.name: ev.attr_value(matching[0].type, attr, frame, via)
+        for attr in node.attrs
+        if attr.name != "*"
+    }
+    nodes = {attr.name: attr for attr in node.attrs if attr.name != "*"}
+    chosen = {id(r) for r in matching}
+    for i, resource in enumerate(ev.resources):
+        if id(resource) not in chosen:
             continue
-        alts = ev.attr_value(matching[0].type, attr, frame, via)
-        for resource in matching:
-            old = resource.attrs.get(attr.name)
-            if attr.op == "+>" and old is not None:
+        changed: dict[str, Alts] = {}
+        for name, alts in values.items():
+            old = resource.attrs.get(name)
+            if nodes[name].op == "+>" and old is not None:
                 alts = [_append(a, b) for a in old for b in alts][: ev.limit]
-            resource.attrs[attr.name] = ev._union(old, alts) if keep and old else list(alts)
-            resource.attr_nodes[attr.name] = attr
+            changed[name] = ev._union(old, alts) if keep and old else list(alts)
+        ev.amending()
+        ev.resources[i] = _amended(resource, changed, nodes)
+
+
+def _amended(resource: Resource, attrs: dict[str, Alts], nodes: dict[str, ast.Attr]) -> Resource:
+    """A copy of a resource with attributes changed: the declared one may be shared with a
+    class body's recorded trace (driftlint/resolve/memo.py), which must stay as declared."""
+    return dataclasses.replace(
+        resource,
+        attrs={**resource.attrs, **attrs},
+        attr_nodes={**resource.attr_nodes, **nodes},
+    )
 
 
 def _append(a: Value, b: Value) -> Value:
