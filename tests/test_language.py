@@ -151,3 +151,12 @@ def test_unknown_arguments_give_an_unknown_result() -> None:
     source = "class a($u) { exec { 'e': command => basename($u) } }"
     (resource,) = evaluate(source, "a")
     assert isinstance(resource.attrs["command"][0], Unknown)
+
+
+def test_an_element_of_a_define_s_array_parameter_in_a_path() -> None:
+    source = (
+        'define p(Array $plugins) { exec { $title: command => "/usr/lib/${plugins[0]} -x" } }\n'
+        "class a { $l = $::site ? { 'x' => ['one'], default => ['two', 'three'] }\n"
+        " p { 'e': plugins => $l } }"
+    )
+    assert commands(evaluate(source, "a")) == ["/usr/lib/one -x", "/usr/lib/two -x"]
