@@ -557,8 +557,9 @@ def _resolve_calls(
                 # A node is labelled by the roles it declares; a node without one by its name.
                 declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
                 label = ", ".join(declared) if declared else label
-            installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
-            invocations = tuple(extractor.invocations(evaluator.resources))
+            catalog = evaluator.catalog(keep_virtual=alone)
+            installed = frozenset(extractor.installed_files(catalog, read=False))
+            invocations = tuple(extractor.invocations(catalog))
         # Problems found while evaluating (templates, data files) belong to this root: a
         # stored root keeps them. Read problems stay in tree.findings as well.
         problems = [*tree.findings[tree_before:]]

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from driftlint.parse.puppet import parse_manifest
+from driftlint.resolve.evaluate import Evaluator
 from driftlint.resolve.regexes import compile_ruby
+from driftlint.resolve.scope import Index
 from driftlint.values import Unknown
 from tests.test_evaluate import commands, evaluate
 
@@ -160,3 +163,20 @@ def test_an_element_of_a_define_s_array_parameter_in_a_path() -> None:
         " p { 'e': plugins => $l } }"
     )
     assert commands(evaluate(source, "a")) == ["/usr/lib/one -x", "/usr/lib/two -x"]
+
+
+def test_virtual_resources_are_in_the_catalog_only_when_realised() -> None:
+    source = (
+        "define d($c) { exec { $title: command => $c } }\n"
+        "class a { @exec { 'v1': command => 'one' }\n @exec { 'v2': command => 'two' }\n"
+        " @d { 'v3': c => 'three' }\n @d { 'v4': c => 'four' }\n"
+        " @@exec { 'x': command => 'exported' }\n exec { 'r': command => 'real' }\n"
+        " realize(Exec['v1'])\n D <| title == 'v3' |> }"
+    )
+    manifest = parse_manifest(source, "m.pp")
+    index = Index()
+    index.add(manifest)
+    evaluator = Evaluator(index)
+    evaluator.declare_class("a", None, ())
+    assert commands(evaluator.catalog()) == ["one", "three", "exported", "real"]
+    assert len(evaluator.catalog(keep_virtual=True)) == 6  # a class checked on its own

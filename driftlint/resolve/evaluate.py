@@ -41,6 +41,9 @@ class Resource:
     # What a parameter left at its default must be instead for this to be declared
     # (driftlint/resolve/undecided.py); () when the defaults declare it.
     assumed: tuple[str, ...] = ()
+    # A virtual resource (`@type { }`, or inside a virtual define instance): the (type, title)
+    # that a `realize` or a collector must select for it to be in the catalog; None if real.
+    virtual: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -138,6 +141,9 @@ class Evaluator:
     assuming: tuple[str, ...] = ()  # while exploring a side the defaults do not take
     expand_facts: bool = False  # a fact stands for the values the tree mentions (a path)
     captured: dict[str, Alts] | None = None  # match variables of the last `=~` evaluated
+    virtual: tuple[str, str] | None = None  # while declaring a virtual define instance
+    realized: set[tuple[str, str]] = field(default_factory=set)  # `realize(Type[title])`
+    collectors: list[tuple[ast.Collector, Frame, tuple[Span, ...]]] = field(default_factory=list)
 
     # --- classes and defines -------------------------------------------------------------
     def declare_class(
@@ -170,8 +176,12 @@ class Evaluator:
             parent_frame = self.classes.get(class_name(definition.parent), self.top)
         frame = Frame({}, parent_frame, name)
         self.classes[name] = frame
-        self._bind_params(definition.params, given or {}, frame, name, via, open_undef)
-        self._run_body(definition, frame, via)
+        outer, self.virtual = self.virtual, None  # a class is declared once, for real
+        try:
+            self._bind_params(definition.params, given or {}, frame, name, via, open_undef)
+            self._run_body(definition, frame, via)
+        finally:
+            self.virtual = outer
 
     def _bind_params(
         self,
@@ -352,6 +362,8 @@ class Evaluator:
             resources.override(self, node, frame, via)
             return [None]
         if isinstance(node, ast.Collector):
+            self.amending()
+            self.collectors.append((node, frame, via))
             return [None]
         return [Unknown(node.span, "")]
 
@@ -439,7 +451,14 @@ class Evaluator:
             for t in titles:
                 flat.extend(t if isinstance(t, tuple) else (t,))
             for title in flat:
-                self.declare(kind, title, dict(attrs), frame, via, body.span, attr_nodes)
+                outer = self.virtual
+                if node.virtual == "@" and outer is None:  # exported ones run where collected
+                    key = title.text if isinstance(title, LText) and not title.dynamic else ""
+                    self.virtual = (kind, key)
+                try:
+                    self.declare(kind, title, dict(attrs), frame, via, body.span, attr_nodes)
+                finally:
+                    self.virtual = outer
 
     def declare(
         self,
@@ -464,8 +483,29 @@ class Evaluator:
             return
         resources.apply_defaults(self, kind, attrs, frame)
         self.resources.append(
-            Resource(kind, title, attrs, dict(attr_nodes or {}), span, via, frame, self.assuming)
+            Resource(
+                kind,
+                title,
+                attrs,
+                dict(attr_nodes or {}),
+                span,
+                via,
+                frame,
+                self.assuming,
+                self.virtual,
+            )
         )
+
+    def catalog(self, keep_virtual: bool = False) -> list[Resource]:
+        """The resources of the root: virtual ones only if a `realize` or a collector of the
+        root selects them (collectors run last, as Puppet's do). `keep_virtual`: a class
+        checked on its own, whose virtual resources another root may realise."""
+        if keep_virtual:
+            return list(self.resources)
+        selected = set(self.realized)
+        for collector, frame, via in self.collectors:
+            selected |= resources.realizes(self, collector, frame, via)
+        return [r for r in self.resources if r.virtual is None or r.virtual in selected]
 
     def _declarer_defaults(self, frame: Frame) -> dict[str, Alts]:
         """The resource defaults a define instance inherits from the scope declaring it."""
@@ -580,6 +620,9 @@ class Evaluator:
             if not args:
                 return self._invoke(node.lambda_, [], frame, via)
             return self._iterate(name, args[0], args[1:], node.lambda_, frame, via, node.span)
+        if name == "realize":
+            resources.realize(self, node.args, frame, via)
+            return [None]
         if name in ("create_resources", "ensure_resources", "ensure_resource"):
             resources.create_resources(self, name, args, frame, via, node.span)
             return [None]

@@ -290,6 +290,7 @@ class MemoEvaluator(Evaluator):
             (*via, *suffix),
             resource.scope,
             resource.assumed,
+            resource.virtual,
         )
 
     def _rebind_value(

@@ -79,6 +79,8 @@ def override(
 ) -> None:
     target = node.target
     if isinstance(target, ast.Collector):
+        ev.amending()
+        ev.collectors.append((target, frame, via))  # it realises what it selects, too
         matching = collect(ev, target, frame, via)
     elif isinstance(target, ast.Access) and isinstance(target.target, ast.TypeRef):
         kind = target.target.text.lower().lstrip(":")
@@ -198,6 +200,64 @@ def _selects(
     if query.op == "!=":
         return not hit
     return hit
+
+
+def realizes(
+    ev: Evaluator, node: ast.Collector, frame: Frame, via: tuple[Span, ...]
+) -> set[tuple[str, str]]:
+    """The virtual resources a collector realises: those its query may select (a query that
+    cannot be told realises, as a branch that cannot be told runs). `<<| |>>` realises
+    exported resources, which are never held back here."""
+    kind = node.type.lower().lstrip(":")
+    out: set[tuple[str, str]] = set()
+    for resource in ev.resources:
+        if resource.virtual is None or resource.virtual[0] != kind:
+            continue
+        if resource.type != kind:  # inside a virtual define instance: select the instance
+            if node.query is None or _selects_title(
+                ev, node.query, resource.virtual[1], frame, via
+            ):
+                out.add(resource.virtual)
+            continue
+        if _selects(ev, node.query, resource, frame, via) is not False:
+            out.add(resource.virtual)
+    return out
+
+
+def _selects_title(
+    ev: Evaluator, query: ast.Node, title: str, frame: Frame, via: tuple[Span, ...]
+) -> bool:
+    """Whether a query may select a define instance of this title (only `title ==` is read;
+    any other query may)."""
+    if not isinstance(query, ast.BinOp) or query.op != "==" or not isinstance(query.left, ast.Name):
+        return True
+    if query.left.text != "title":
+        return True
+    wanted = ev.eval(query.right, frame, via)
+    return any(not isinstance(w, LText) or w.dynamic or w.text == title for w in wanted)
+
+
+def realize(ev: Evaluator, args: tuple[ast.Node, ...], frame: Frame, via: tuple[Span, ...]) -> None:
+    """`realize(File['/a'], User['b'])`: a reference whose title is unknown realises every
+    virtual resource of its type."""
+    ev.amending()
+    for arg in args:
+        refs = arg.items if isinstance(arg, ast.Array) else (arg,)
+        for ref in refs:
+            if not isinstance(ref, ast.Access) or not isinstance(ref.target, ast.TypeRef):
+                continue
+            kind = ref.target.text.lower().lstrip(":")
+            for key in ref.keys:
+                for value in ev.eval(key, frame, via):
+                    for title in value if isinstance(value, tuple) else (value,):
+                        if isinstance(title, LText) and not title.dynamic:
+                            ev.realized.add((kind, title.text))
+                        else:
+                            ev.realized.update(
+                                r.virtual
+                                for r in ev.resources
+                                if r.virtual is not None and r.virtual[0] == kind
+                            )
 
 
 def scope_tags(resource: Resource) -> list[str]:
