@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from driftlint.ltext import LText
 from driftlint.parse.puppet import parse_manifest
 from driftlint.resolve.evaluate import Evaluator
 from driftlint.resolve.regexes import compile_ruby
@@ -180,3 +181,19 @@ def test_virtual_resources_are_in_the_catalog_only_when_realised() -> None:
     evaluator.declare_class("a", None, ())
     assert commands(evaluator.catalog()) == ["one", "three", "exported", "real"]
     assert len(evaluator.catalog(keep_virtual=True)) == 6  # a class checked on its own
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        pytest.param("lookup('k', String, 'first', 'd')", "d", id="fourth-argument"),
+        pytest.param("lookup('k', {'default_value' => 'd'})", "d", id="options-hash"),
+        pytest.param("lookup('k') |$key| { \"no ${key}\" }", "no k", id="lambda"),
+        pytest.param("lookup('k', String, 'first')", "\ue000", id="no-default-is-unknown"),
+        pytest.param("hiera('k', 'd')", "d", id="hiera-second-argument"),
+    ],
+)
+def test_lookup_defaults_when_no_data_has_the_key(call: str, expected: str) -> None:
+    (resource,) = evaluate(f"class a {{ exec {{ 'e': command => \"${{{call}}}\" }} }}", "a", {})
+    (value,) = resource.attrs["command"]
+    assert isinstance(value, LText) and value.text == expected

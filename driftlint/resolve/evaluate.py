@@ -609,9 +609,11 @@ class Evaluator:
                 found = self.hiera(args[0][0].text, self.facts)
                 if found:
                     return found
-                if len(args) >= 3 and name == "lookup":
-                    return args[2]
-                if len(args) >= 2 and name != "lookup":
+                if name == "lookup":
+                    default = self._lookup_default(node, args, frame, via)
+                    if default is not None:
+                        return default
+                elif len(args) >= 2:
                     return args[1]
             return [Unknown(node.span, f"{name}()")]
         if name in self.functions and self.template is not None:
@@ -634,6 +636,21 @@ class Evaluator:
         if node.lambda_ is not None:
             self._unknown_lambda(node.lambda_, frame, via)
         return [Unknown(node.span, f"{name}()")]
+
+    def _lookup_default(
+        self, node: ast.Call, args: list[Alts], frame: Frame, via: tuple[Span, ...]
+    ) -> Alts | None:
+        """What `lookup` gives for a key no data has: `lookup(name, type, merge, default)`,
+        `lookup(name, {'default_value' => x})` or the value of its lambda; None if none."""
+        if len(args) >= 4:
+            return args[3]
+        if len(args) == 2 and len(args[1]) == 1 and isinstance(args[1][0], dict):
+            options = args[1][0]
+            if "default_value" in options:
+                return [options["default_value"]]
+        if node.lambda_ is not None:
+            return self._invoke(node.lambda_, [args[0][0]], frame, via)
+        return None
 
     def _defined(self, args: list[Alts], span: Span) -> Alts:
         """`defined('$x')` of a variable set here, `defined(Class['x'])` of a class this root
