@@ -497,15 +497,20 @@ class Evaluator:
         )
 
     def catalog(self, keep_virtual: bool = False) -> list[Resource]:
-        """The resources of the root: virtual ones only if a `realize` or a collector of the
-        root selects them (collectors run last, as Puppet's do). `keep_virtual`: a class
-        checked on its own, whose virtual resources another root may realise."""
+        """The resources of the root: a virtual one only if a `realize` or a collector of the
+        root selects it (collectors run last, as Puppet's do), or one elsewhere in the tree
+        may (a role is part of a node's catalog). `keep_virtual`: a class checked on its own,
+        whose virtual resources another root may realise."""
         if keep_virtual:
             return list(self.resources)
         selected = set(self.realized)
         for collector, frame, via in self.collectors:
             selected |= resources.realizes(self, collector, frame, via)
-        return [r for r in self.resources if r.virtual is None or r.virtual in selected]
+        return [
+            r
+            for r in self.resources
+            if r.virtual is None or r.virtual in selected or resources.may_be_realized(self, r)
+        ]
 
     def _declarer_defaults(self, frame: Frame) -> dict[str, Alts]:
         """The resource defaults a define instance inherits from the scope declaring it."""

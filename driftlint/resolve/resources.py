@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from driftlint.ltext import LText
 from driftlint.model import Span
 from driftlint.parse.puppet import ast
+from driftlint.resolve.scope import Index, string_literal, walk
 from driftlint.values import Unknown, Value
 
 if TYPE_CHECKING:
@@ -222,6 +223,61 @@ def realizes(
         if _selects(ev, node.query, resource, frame, via) is not False:
             out.add(resource.virtual)
     return out
+
+
+_TREE: dict[int, tuple[Index, list[ast.Node]]] = {}
+
+
+def tree_realizers(index: Index) -> list[ast.Node]:
+    """Every collector and `realize` call of the tree, wherever it is: a root is part of a
+    node's catalog (a role without its node's other classes), so a virtual resource may be
+    realised by code this root did not run."""
+    hit = _TREE.get(id(index))
+    if hit is not None and hit[0] is index:
+        return hit[1]
+    bodies: list[tuple[ast.Node, ...]] = [tuple(index.toplevel)]
+    bodies += [c.body for c in index.classes.values()]
+    bodies += [d.body for d in index.defines.values()]
+    bodies += [n.body for n in index.nodes]
+    found: list[ast.Node] = []
+    for body in bodies:
+        for node in walk(body):
+            if isinstance(node, ast.Collector) or (
+                isinstance(node, ast.Call) and node.name.lstrip(":") == "realize"
+            ):
+                found.append(node)
+    if len(_TREE) > 16:
+        _TREE.clear()
+    _TREE[id(index)] = (index, found)
+    return found
+
+
+def may_be_realized(ev: Evaluator, resource: Resource) -> bool:
+    """Could some collector or `realize` of the tree select this virtual resource? Only a
+    query or title written literally can say no."""
+    assert resource.virtual is not None
+    kind, title = resource.virtual
+    for node in tree_realizers(ev.index):
+        if isinstance(node, ast.Collector):
+            if node.type.lower().lstrip(":") != kind:
+                continue
+            if resource.type != kind:
+                if node.query is None or _selects_title(ev, node.query, title, ev.top, ()):
+                    return True
+            elif _selects(ev, node.query, resource, ev.top, ()) is not False:
+                return True
+            continue
+        assert isinstance(node, ast.Call)
+        for arg in node.args:
+            for ref in arg.items if isinstance(arg, ast.Array) else (arg,):
+                if not isinstance(ref, ast.Access) or not isinstance(ref.target, ast.TypeRef):
+                    return True  # a reference we cannot read may be any
+                if ref.target.text.lower().lstrip(":") != kind:
+                    continue
+                wanted = [string_literal(k) for k in ref.keys]
+                if any(w is None or w == title for w in wanted):
+                    return True
+    return False
 
 
 def _selects_title(
