@@ -54,6 +54,7 @@ from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.sites import resource_types
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
 from driftlint.watch import Install, is_script, static_installs, watched_scripts
@@ -195,6 +196,7 @@ def _store(
         "module_roots": list(prepared.module_roots),
         "watched": sorted(repr(_canonical(w)) for w in prepared.watched),
         "wrappers": repr(_canonical(dict(extractor.table.by_name))),
+        "types": repr(_canonical(dict(extractor.types))),
         "files": [(p, digests.get(p, b"").hex()) for p in global_files],
         "functions": sorted(functions),
         "toplevel": incremental.toplevel_digest(prepared.index, tree.peek),
@@ -292,6 +294,7 @@ def prepare(
         _remembering(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
         files=command_path.tree_files(manifests),
+        types=_types(config, root, setup_errors),
     )
     return Prepared(
         tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
@@ -371,6 +374,18 @@ def _interfaces(
             findings.extend(found.errors)
         out[rule.interface] = found
     return out
+
+
+def _types(config: Config, root: Path, setup_errors: list[str]) -> resource_types.Types:
+    """The shipped resource types, with the site's rule files' `types:` over them."""
+    if not config.types:
+        return resource_types.default_types()
+    try:
+        site = resource_types.load_types([root / p for p in config.types])
+    except ValueError as error:
+        setup_errors.append(str(error))
+        return resource_types.default_types()
+    return {**resource_types.default_types(), **site}
 
 
 def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.WrapperTable:
@@ -570,8 +585,9 @@ def _resolve_calls(
                 # A node is labelled by the roles it declares; a node without one by its name.
                 declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
                 label = ", ".join(declared) if declared else label
-            installed = frozenset(extractor.installed_files(evaluator.resources, read=False))
-            invocations = tuple(extractor.invocations(evaluator.resources))
+            catalog = evaluator.catalog(keep_virtual=alone)
+            installed = frozenset(extractor.installed_files(catalog, read=False))
+            invocations = tuple(extractor.invocations(catalog))
         # Problems found while evaluating (templates, data files) belong to this root: a
         # stored root keeps them. Read problems stay in tree.findings as well.
         problems = [*tree.findings[tree_before:]]

@@ -231,6 +231,16 @@ def test_rule_folders_are_merged_with_their_own_locations(tmp_path: Path) -> Non
                       'mean "commands"?']  # fmt: skip
 
 
+def test_a_site_rule_file_may_describe_resource_types(tmp_path: Path) -> None:
+    config, errors = load(
+        tmp_path,
+        "rules: [rules/]\n",
+        {"rules/acme.yaml": "types:\n  acme::job: {cmd: command}\n", "rules/x.yaml": "tipes: {}\n"},
+    )
+    assert config.types == ("rules/acme.yaml",)
+    assert errors == ['rules/x.yaml:1:1: unknown key "tipes" in a rule file; did you mean "types"?']
+
+
 def test_rule_file_errors(tmp_path: Path) -> None:
     _, errors = load(
         tmp_path, "rules: [r]\n", {"r/a.yaml": "scripts: [\n", "r/b.yaml": "sripts: []\n"}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from driftlint.cli import cli
@@ -31,6 +32,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 SYSTEM_MODULES = "/usr/share/puppet/modules"  # Debian's puppet-module-* packages (`cron`)
+# Debian's puppet-module-puppetlabs-stdlib: its functions (ensure_resource, join, prefix ...)
+# and types; without it, test stubs of the types trees use stand in.
+HAS_STDLIB = Path(SYSTEM_MODULES, "stdlib", "metadata.json").is_file()
 UNKNOWN = "\ue000"  # how `driftlint calls` prints characters it does not know
 NODE = re.compile(r"^node\s+['\"]([^'\"$]+)['\"]\s*\{\s*(?:role\(([\w:]+)\))?", re.M)
 # Test stub of Wikimedia's `role()` function, which stock Puppet lacks: declare role::NAME.
@@ -83,22 +87,28 @@ def nodes_of(fixture: Path) -> list[tuple[str, str]]:
     return NODE.findall(site.read_text(encoding="utf-8")) if site.is_file() else []
 
 
-def compile_node(tree: Path, node: str, role: str, work: Path) -> tuple[dict[str, Any] | None, str]:
-    """The node's catalog as Puppet compiles it, or None and Puppet's complaint."""
+def compile_node(
+    tree: Path, node: str, role: str, work: Path, facts: dict[str, Any] | None = None
+) -> tuple[dict[str, Any] | None, str]:
+    """The node's catalog as Puppet compiles it, or None and Puppet's complaint. `facts`
+    replace the default facts of the same names."""
     stubs = work / "stubs" / "oraclestub" / "lib" / "puppet" / "functions"
     stubs.mkdir(parents=True, exist_ok=True)
     (stubs / "role.rb").write_text(ROLE_FUNCTION)
     types = work / "stubs" / "stdlib" / "types"  # the stdlib types trees use, not the module
-    types.mkdir(parents=True, exist_ok=True)
-    for name, alias in STDLIB_TYPES.items():
+    for name, alias in () if HAS_STDLIB else STDLIB_TYPES.items():
         where = types / f"{name.lower().replace('::', '/')}.pp"
         where.parent.mkdir(parents=True, exist_ok=True)
         where.write_text(f"type Stdlib::{name} = {alias}\n")
-    facts = work / "var" / "yaml" / "facts"
-    facts.mkdir(parents=True, exist_ok=True)
-    (facts / f"{node}.yaml").write_text(
-        FACTS.format(name=node, host=node.split(".")[0], role=role.replace("::", "/"))
-    )
+    facts_dir = work / "var" / "yaml" / "facts"
+    facts_dir.mkdir(parents=True, exist_ok=True)
+    text = FACTS.format(name=node, host=node.split(".")[0], role=role.replace("::", "/"))
+    if facts:
+        head, _, body = text.partition("\n")
+        document = yaml.safe_load(body)
+        document["values"].update(facts)
+        text = head + "\n" + yaml.safe_dump(document)
+    (facts_dir / f"{node}.yaml").write_text(text)
     environments = work / "environments"
     environments.mkdir(exist_ok=True)
     production = environments / "production"
@@ -184,12 +194,34 @@ def driftlint_calls(tree: Path) -> list[dict[str, Any]]:
     return list(json.loads(result.stdout)["calls"])
 
 
-def compare(tree: Path, catalog: Catalog, calls: list[dict[str, Any]]) -> list[str]:
+def compare(
+    tree: Path,
+    catalog: Catalog,
+    calls: list[dict[str, Any]],
+    others: tuple[Catalog, ...] = (),
+) -> list[str]:
     """Disagreements between driftlint's calls of the node's roles and Puppet's catalog.
 
     driftlint labels a call by role, so the calls of one place hold the alternatives of every
-    node of that role (host-level Hiera): one of them must be what this node runs.
+    node of that role (host-level Hiera, facts): one of them must be what this node runs, or
+    what one of `others` (nodes of the same role with other facts) runs.
     """
+    sites: dict[tuple[str, int, int], list[list[str]]] = {}
+    for call in calls:
+        if catalog.roles & set(call["roles"]) and not call["assumptions"]:
+            sites.setdefault((call["path"], call["line"], call["column"]), []).append(call["argv"])
+    problems: list[str] = []
+    for (path, line, _), alternatives in sorted(sites.items()):
+        found = _site_problems(f"{path}:{line}", path, alternatives, catalog)
+        if found and any(not _site_problems("", path, alternatives, o) for o in others):
+            continue  # what another node of the role runs
+        problems.extend(found)
+    return problems
+
+
+def _site_problems(
+    where: str, path: str, alternatives: list[list[str]], catalog: Catalog
+) -> list[str]:
     known = tokens(catalog.texts)
     split = []
     for command in catalog.commands:
@@ -197,22 +229,23 @@ def compare(tree: Path, catalog: Catalog, calls: list[dict[str, Any]]) -> list[s
             split.append(shlex.split(command))
         except ValueError:
             split.append(command.split())
-    sites: dict[tuple[str, int, int], list[list[str]]] = {}
-    for call in calls:
-        if catalog.roles & set(call["roles"]) and not call["assumptions"]:
-            sites.setdefault((call["path"], call["line"], call["column"]), []).append(call["argv"])
     problems: list[str] = []
-    for (path, line, _), alternatives in sorted(sites.items()):
-        where = f"{path}:{line}"
-        argv0 = alternatives[0][0]
-        if path.endswith(".pp") and UNKNOWN not in argv0:
-            runs = [words for words in split if any(w.endswith(argv0) for w in words)]
-            if runs and not any(fits(a[1:], words) for a in alternatives for words in runs):
-                problems.append(f"{where}: none of {alternatives} is in {runs}")
-        written = [a for a in alternatives if all(UNKNOWN in w or w in known for w in a[1:])]
-        if not written:
-            problems.append(f"{where}: no alternative of {alternatives} is in {catalog.node}")
+    argv0 = alternatives[0][0]
+    if path.endswith(".pp") and UNKNOWN not in argv0:
+        runs = [words for words in split if any(w.endswith(argv0) for w in words)]
+        if runs and not any(fits(a[1:], words) for a in alternatives for words in runs):
+            problems.append(f"{where}: none of {alternatives} is in {runs}")
+    written = [a for a in alternatives if all(UNKNOWN in w or w in known for w in a[1:])]
+    if not written:
+        problems.append(f"{where}: no alternative of {alternatives} is in {catalog.node}")
     return problems
+
+
+def node_facts(fixture: Path) -> dict[str, dict[str, Any]]:
+    """Facts some nodes of a fixture have instead of the default ones (`EXPECTED.facts.json`,
+    by node): another OS family, so that a role's alternatives per fact are each compiled."""
+    path = fixture / "EXPECTED.facts.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else {}
 
 
 CASES = [
@@ -232,12 +265,21 @@ def test_driftlint_agrees_with_puppets_catalog(
 ) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(fixture, tree, ignore=shutil.ignore_patterns("EXPECTED*", "BASE"))
-    data, why = compile_node(tree, node, role, tmp_path / "puppet")
+    facts = node_facts(fixture)
+    data, why = compile_node(tree, node, role, tmp_path / "puppet", facts.get(node))
     if data is None:
         pytest.skip(f"Puppet does not compile {node}: {why}")
     catalog = read_catalog(tree, node, data)
+    others = []
+    if facts:  # the same role on nodes with other facts
+        for i, (other, other_role) in enumerate(nodes_of(fixture)):
+            if other != node and other_role == role:
+                work = tmp_path / f"puppet-{i}"
+                found, why = compile_node(tree, other, role, work, facts.get(other))
+                assert found is not None, why
+                others.append(read_catalog(tree, other, found))
     calls = driftlint_calls(tree)
-    assert compare(tree, catalog, calls) == []
+    assert compare(tree, catalog, calls, tuple(others)) == []
 
 
 def test_the_comparison_sees_a_wrong_value() -> None:

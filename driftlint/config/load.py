@@ -58,6 +58,7 @@ class Config:
         default_factory=HieraRule
     )  # `hiera: {config, datadir, hierarchy}` (config/roots.py)
     roots: tuple[RootRule, ...] = ()  # `roots: {nodes, enc}`: what an ENC classifies
+    types: tuple[str, ...] = ()  # rule files with `types:` (resource types), tree-relative
 
 
 TOP_KEYS = (
@@ -67,7 +68,7 @@ TOP_KEYS = (
 SCRIPT_KEYS = ("name", "interface", "commands")
 LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
               "max-expansions": "max_expansions"}  # fmt: skip
-RULE_FILE_KEYS = ("scripts", "wrappers")
+RULE_FILE_KEYS = ("scripts", "wrappers", "types")
 SEVERITIES = ("error", "warning")
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:([kKmMgG])(i?)[bB]?)?\s*$")
 
@@ -327,6 +328,7 @@ def load_config(
         _apply(doc, data, root, setters)
     scripts: list[ScriptRule] = list(setters.pop("scripts", []))
     wrappers: list[str] = list(setters.pop("wrappers", []))
+    types: list[str] = []
     rule_dirs: list[str] = list(setters.get("rule_dirs", []))
     subs: list[YamlDoc] = []
     if rule_dirs and isinstance(data, CommentedMap):
@@ -342,6 +344,10 @@ def load_config(
                 if "wrappers" in rule_data:
                     # A wrapper rule pack: its table is read by the wrappers stage.
                     wrappers.append(sub.label)
+                if "types" in rule_data:
+                    # Resource types of the site's own Forge modules, as in
+                    # rules/resource-types.yaml; read by the extraction stage.
+                    types.append(sub.label)
             elif rule_data is not None:
                 sub.error(
                     f"a rule file must be a mapping, not {type_name(rule_data)}", at(rule_data)
@@ -363,6 +369,7 @@ def load_config(
         wrappers=tuple(dict.fromkeys(wrappers)),
         hiera=setters.get("hiera", HieraRule()),
         roots=tuple(setters.get("roots", ())),
+        types=tuple(dict.fromkeys(types)),
     )
     return config, tuple(errors)
 

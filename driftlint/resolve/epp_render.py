@@ -21,6 +21,7 @@ from driftlint.parse.epp import EppOutput, EppTemplate, EppText
 from driftlint.parse.erb import Printed, Rendering
 from driftlint.parse.puppet import ast
 from driftlint.parse.ruby_eval import recall
+from driftlint.resolve import matching
 from driftlint.resolve.evaluate import Evaluator, Frame, FrameScope, truthy
 from driftlint.values import Unknown, Value
 
@@ -194,7 +195,10 @@ class _Renderer:
                 if not pending:
                     break
                 label = " or ".join(self.shown(m) for m in branch.matches)[:80]
-                verdicts = {self.ev._matches(s, branch.matches, world.frame, ()) for s in subjects}
+                verdicts = {
+                    matching.match_subject(self.ev, s, branch.matches, world.frame, ())
+                    for s in subjects
+                }
                 if verdicts == {False}:
                     continue
                 if verdicts == {True}:

@@ -9,7 +9,6 @@ alternatives is bounded (`limit`); past it a value is Unknown, never a guess.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,10 +16,12 @@ from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
+from driftlint.resolve import fact_values, functions, matching, resources
+from driftlint.resolve.iteration import ITERATORS, iterate
+from driftlint.resolve.resources import body_frame
 from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal
-from driftlint.resolve.shellquote import shellquote
-from driftlint.resolve.undecided import case_label, describe, mark, parameter_of
+from driftlint.resolve.undecided import describe, parameter_of
 from driftlint.values import Unknown, Value, to_text
 
 Alts = list[Value]
@@ -40,6 +41,9 @@ class Resource:
     # What a parameter left at its default must be instead for this to be declared
     # (driftlint/resolve/undecided.py); () when the defaults declare it.
     assumed: tuple[str, ...] = ()
+    # A virtual resource (`@type { }`, or inside a virtual define instance): the (type, title)
+    # that a `realize` or a collector must select for it to be in the catalog; None if real.
+    virtual: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +51,7 @@ class Frame:
     vars: dict[str, Alts]
     parent: Frame | None = None
     name: str = ""  # the class or define this frame belongs to
+    lambda_: bool = False  # a lambda's local scope, inside the body of `name`
 
     def get(self, name: str) -> Alts | None:
         frame: Frame | None = self
@@ -107,6 +112,7 @@ TemplateHook = Callable[[str, LText, FrameScope, Span], Alts]  # (function, name
 TEMPLATE_CALLS = ("template", "epp", "inline_template", "inline_epp", "jinja_template")
 PARAMETER_CALLS = ("epp", "inline_epp", "jinja_template")
 HieraHook = Callable[[str, dict[str, str]], Alts | None]
+LOOKUPS = ("lookup", "hiera", "hiera_hash", "hiera_array")
 
 
 @dataclass(slots=True)
@@ -133,6 +139,11 @@ class Evaluator:
     # Parameters that took their default, per frame (kept with the frame: ids are reused).
     defaulted: dict[int, tuple[Frame, set[str]]] = field(default_factory=dict)
     assuming: tuple[str, ...] = ()  # while exploring a side the defaults do not take
+    expand_facts: bool = False  # a fact stands for the values the tree mentions (a path)
+    captured: dict[str, Alts] | None = None  # match variables of the last `=~` evaluated
+    virtual: tuple[str, str] | None = None  # while declaring a virtual define instance
+    realized: set[tuple[str, str]] = field(default_factory=set)  # `realize(Type[title])`
+    collectors: list[tuple[ast.Collector, Frame, tuple[Span, ...]]] = field(default_factory=list)
 
     # --- classes and defines -------------------------------------------------------------
     def declare_class(
@@ -165,8 +176,12 @@ class Evaluator:
             parent_frame = self.classes.get(class_name(definition.parent), self.top)
         frame = Frame({}, parent_frame, name)
         self.classes[name] = frame
-        self._bind_params(definition.params, given or {}, frame, name, via, open_undef)
-        self._run_body(definition, frame, via)
+        outer, self.virtual = self.virtual, None  # a class is declared once, for real
+        try:
+            self._bind_params(definition.params, given or {}, frame, name, via, open_undef)
+            self._run_body(definition, frame, via)
+        finally:
+            self.virtual = outer
 
     def _bind_params(
         self,
@@ -201,8 +216,10 @@ class Evaluator:
         via: tuple[Span, ...],
         caller: str = "",
         open_undef: bool = False,
+        defaults: dict[str, Alts] | None = None,
     ) -> None:
-        """`open_undef`: as for `declare_class`, a define checked on its own."""
+        """`open_undef`: as for `declare_class`, a define checked on its own. `defaults`: the
+        resource defaults of the declaring scope (driftlint/resolve/resources.py)."""
         reads.note_name(name)
         definition = self.index.defines.get(name)
         if definition is None or self.depth > self.max_depth:
@@ -213,6 +230,7 @@ class Evaluator:
         frame = Frame({"title": [title], "name": given.pop("name", [title])}, self.top, name)
         # The module whose code declared it (Puppet's $caller_module_name).
         frame.vars["caller_module_name"] = [LText.plain(caller)]
+        frame.vars.update(defaults or {})
         self._bind_params(definition.params, given, frame, name, via, open_undef)
         self._run_body(definition, frame, (*via, span))
 
@@ -232,6 +250,10 @@ class Evaluator:
         finally:
             self.depth -= 1
 
+    def amending(self) -> None:
+        """Resources declared earlier are about to change (an override, a collector, a
+        default): the class bodies running now cannot be recorded (driftlint/resolve/memo.py)."""
+
     def _cut(self, definition: ast.ClassDef | ast.DefineDef, why: str) -> None:
         if not self.problems:
             message = f"`{definition.name}` is not fully evaluated: {why}; its calls may be missed"
@@ -245,14 +267,26 @@ class Evaluator:
             self.eval(node, frame, via)
 
     def _branches(
-        self, branches: Sequence[Sequence[ast.Node]], frame: Frame, via: tuple[Span, ...]
+        self,
+        branches: Sequence[Sequence[ast.Node]],
+        frame: Frame,
+        via: tuple[Span, ...],
+        captures: Sequence[dict[str, Alts]] = (),
     ) -> None:
-        """Run each branch from the same state; variables then hold every branch's values."""
+        """Run each branch from the same state; variables then hold every branch's values.
+        `captures`: per branch, the regex match variables its body sees (`$0`-`$9`)."""
         before = dict(frame.vars)
         merged: dict[str, Alts] = {}
-        for body in branches:
+        for i, body in enumerate(branches):
             frame.vars = dict(before)
+            match: dict[str, Alts] = captures[i] if i < len(captures) else {}
+            frame.vars.update(match)
             self.run(body, frame, via)
+            for key in match:  # match variables end with the body
+                if key in before:
+                    frame.vars[key] = before[key]
+                else:
+                    frame.vars.pop(key, None)
             for key, alts in frame.vars.items():
                 if before.get(key) is alts:
                     continue
@@ -302,9 +336,9 @@ class Evaluator:
         if isinstance(node, ast.If):
             return self._if(node, frame, via)
         if isinstance(node, ast.Case):
-            return self._case(node, frame, via)
+            return matching.case(self, node, frame, via)
         if isinstance(node, ast.Selector):
-            return self._selector(node, frame, via)
+            return matching.selector(self, node, frame, via)
         if isinstance(node, ast.BinOp):
             return self._binop(node, frame, via)
         if isinstance(node, ast.UnaryOp):
@@ -321,7 +355,15 @@ class Evaluator:
             return result
         if isinstance(node, ast.ClassDef | ast.DefineDef | ast.NodeDef | ast.FunctionDef):
             return [None]
-        if isinstance(node, ast.ResourceDefaults | ast.ResourceOverride | ast.Collector):
+        if isinstance(node, ast.ResourceDefaults):
+            resources.set_defaults(self, node, frame, via)
+            return [None]
+        if isinstance(node, ast.ResourceOverride):
+            resources.override(self, node, frame, via)
+            return [None]
+        if isinstance(node, ast.Collector):
+            self.amending()
+            self.collectors.append((node, frame, via))
             return [None]
         return [Unknown(node.span, "")]
 
@@ -335,12 +377,20 @@ class Evaluator:
                 return owner_frame.vars[var]
             return unknown
         if top:
-            return self.top.vars.get(name) or unknown
+            return self.top.vars.get(name) or self._fact(name, unknown)
         found = frame.get(name)
         if found is None and name == "module_name":
             # The module of the class or define whose code runs ("" at top scope).
             return [LText.plain(frame.name.partition("::")[0])]
-        return found if found is not None else unknown
+        return found if found is not None else self._fact(name, unknown)
+
+    def _fact(self, name: str | None, unknown: Alts) -> Alts:
+        """In a path, a fact no one set is each value the tree mentions for it, or unknown."""
+        fact = fact_values.canonical(name) if self.expand_facts and name else None
+        values = fact_values.fact_values(self.index).get(fact) if fact else None
+        if not values:
+            return unknown
+        return [*(LText.plain(v) for v in values[: self.limit - 1]), *unknown]
 
     def _string(self, node: ast.Str, frame: Frame, via: tuple[Span, ...]) -> Alts:
         pieces: list[Alts] = []
@@ -383,40 +433,150 @@ class Evaluator:
     def _resource(self, node: ast.Resource, frame: Frame, via: tuple[Span, ...]) -> None:
         kind = node.type.lower().lstrip(":")
         for body in node.bodies:
-            attrs = {a.name: self._attr(kind, a, frame, via) for a in body.attrs if a.name != "*"}
+            attrs: dict[str, Alts] = {}
+            for a in body.attrs:
+                if a.name == "*":  # `* => $hash`: each key an attribute
+                    for splat in self.eval(a.value, frame, via)[:1]:
+                        if isinstance(splat, dict):
+                            attrs.update((k, [v]) for k, v in splat.items())
+                    continue
+                attrs[a.name] = self.attr_value(kind, a, frame, via)
+            if kind == "file" and "source" not in attrs:
+                found = self._file_function(body.attrs, frame, via)
+                if found is not None:
+                    attrs["source"] = found
             attr_nodes = {a.name: a for a in body.attrs}
             titles = self.eval(body.title, frame, via)
             flat: list[Value] = []
             for t in titles:
                 flat.extend(t if isinstance(t, tuple) else (t,))
-            if kind == "class":
-                for title in flat:
-                    if isinstance(title, LText) and not title.dynamic:
-                        self.declare_class(title.text, attrs, (*via, body.span))
-                continue
-            reads.note_name(kind)
-            if kind in self.index.defines:
-                for title in flat:
-                    caller = frame.name.partition("::")[0]
-                    self.declare_define(kind, title, dict(attrs), body.span, via, caller)
-                continue
             for title in flat:
-                self.resources.append(
-                    Resource(kind, title, attrs, attr_nodes, body.span, via, frame, self.assuming)
-                )
+                outer = self.virtual
+                if node.virtual == "@" and outer is None:  # exported ones run where collected
+                    key = title.text if isinstance(title, LText) and not title.dynamic else ""
+                    self.virtual = (kind, key)
+                try:
+                    self.declare(kind, title, dict(attrs), frame, via, body.span, attr_nodes)
+                finally:
+                    self.virtual = outer
 
-    def _attr(self, kind: str, attr: ast.Attr, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    def declare(
+        self,
+        kind: str,
+        title: Value,
+        attrs: dict[str, Alts],
+        frame: Frame,
+        via: tuple[Span, ...],
+        span: Span,
+        attr_nodes: dict[str, ast.Attr] | None = None,
+    ) -> None:
+        """Declare one resource of `kind` (a class, a defined type or a native type)."""
+        if kind == "class":
+            if isinstance(title, LText) and not title.dynamic:
+                self.declare_class(title.text, attrs, (*via, span))
+            return
+        reads.note_name(kind)
+        if kind in self.index.defines:
+            caller = frame.name.partition("::")[0]
+            scoped = self._declarer_defaults(frame)
+            self.declare_define(kind, title, attrs, span, via, caller, defaults=scoped)
+            return
+        resources.apply_defaults(self, kind, attrs, frame)
+        self.resources.append(
+            Resource(
+                kind,
+                title,
+                attrs,
+                dict(attr_nodes or {}),
+                span,
+                via,
+                frame,
+                self.assuming,
+                self.virtual,
+            )
+        )
+
+    def catalog(self, keep_virtual: bool = False) -> list[Resource]:
+        """The resources of the root: a virtual one only if a `realize` or a collector of the
+        root selects it (collectors run last, as Puppet's do), or one elsewhere in the tree
+        may (a role is part of a node's catalog). `keep_virtual`: a class checked on its own,
+        whose virtual resources another root may realise."""
+        if keep_virtual:
+            return list(self.resources)
+        selected = set(self.realized)
+        for collector, frame, via in self.collectors:
+            selected |= resources.realizes(self, collector, frame, via)
+        return [
+            r
+            for r in self.resources
+            if r.virtual is None or r.virtual in selected or resources.may_be_realized(self, r)
+        ]
+
+    def _declarer_defaults(self, frame: Frame) -> dict[str, Alts]:
+        """The resource defaults a define instance inherits from the scope declaring it."""
+        keys: set[str] = set()
+        here: Frame | None = frame
+        while here is not None:
+            keys.update(k for k in here.vars if k.endswith("{}"))
+            here = here.parent
+        return {k: self.lookup_var(k, frame, None) for k in sorted(keys)}
+
+    def attr_value(self, kind: str, attr: ast.Attr, frame: Frame, via: tuple[Span, ...]) -> Alts:
         value = attr.value
-        if (
-            kind == "file"
-            and attr.name == "content"
-            and isinstance(value, ast.Call)
-            and value.name.lstrip(":") in DEFERRED_CALLS
-        ):
-            seen = Frame(dict(frame.vars), frame.parent, frame.name)  # as of this point
-            # Extraction renders it on first read (driftlint.extract.Installed.contents).
-            return [Deferred(value, self, seen, via)]  # type: ignore[list-item]
+        if kind == "file" and attr.name == "content" and isinstance(value, ast.Call):
+            called = value.name.lstrip(":")
+            if called in DEFERRED_CALLS:
+                seen = Frame(self._visible(frame), body_frame(frame).parent, frame.name)
+                # Extraction renders it on first read (driftlint.extract.Installed.contents).
+                return [Deferred(value, self, seen, via)]  # type: ignore[list-item]
+        if kind == "file" and attr.name == "source":
+            return self._with_facts(value, frame, via)
         return self.eval(value, frame, via)
+
+    def _file_function(
+        self, attrs: Sequence[ast.Attr], frame: Frame, via: tuple[Span, ...]
+    ) -> Alts | None:
+        """`content => file('m/x', 'm/y')` installs the first of the module files that
+        exists, as `source => ['puppet:///modules/m/x', ...]` does."""
+        for attr in attrs:
+            value = attr.value
+            if attr.name != "content" or not isinstance(value, ast.Call):
+                continue
+            if value.name.lstrip(":") != "file" or not value.args:
+                return None
+            choices = [self._with_facts(a, frame, via) for a in value.args]
+            out: Alts = []
+            for combo in itertools.islice(itertools.product(*choices), self.limit):
+                refs: list[Value] = []
+                for ref in combo:
+                    if not isinstance(ref, LText) or ref.dynamic or ref.text.startswith("/"):
+                        break  # a file of the server's disk, or unknown
+                    module = ref.text.partition("/")[0]
+                    start = len(module) + 1
+                    refs.append(LText.plain(f"puppet:///modules/{module}/") + ref[start:])
+                else:
+                    out.append(tuple(refs))
+            return out or None
+        return None
+
+    def _visible(self, frame: Frame) -> dict[str, Alts]:
+        """The variables as of this point in a body, a lambda's own over its body's."""
+        chain = [frame]
+        while chain[-1].lambda_ and chain[-1].parent is not None:
+            chain.append(chain[-1].parent)
+        out: dict[str, Alts] = {}
+        for here in reversed(chain):
+            out.update(here.vars)
+        return out
+
+    def _with_facts(self, node: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        """A path, where a fact stands for every value the tree mentions (fact_values.py)."""
+        outer = self.expand_facts
+        self.expand_facts = True
+        try:
+            return self.eval(node, frame, via)
+        finally:
+            self.expand_facts = outer
 
     def _call(self, node: ast.Call, frame: Frame, via: tuple[Span, ...]) -> Alts:
         name = node.name.lstrip(":")
@@ -449,25 +609,108 @@ class Evaluator:
                 ]
                 rendered = joined[: self.limit]
             return rendered
-        if name in ("lookup", "hiera") and self.hiera is not None and args:
+        if name in LOOKUPS and self.hiera is not None and args:
             if len(args[0]) == 1 and isinstance(args[0][0], LText) and not args[0][0].dynamic:
                 found = self.hiera(args[0][0].text, self.facts)
                 if found:
                     return found
-                if len(args) >= 3 and name == "lookup":
-                    return args[2]
-                if len(args) >= 2 and name == "hiera":
+                if name == "lookup":
+                    default = self._lookup_default(node, args, frame, via)
+                    if default is not None:
+                        return default
+                elif len(args) >= 2:
                     return args[1]
             return [Unknown(node.span, f"{name}()")]
         if name in self.functions and self.template is not None:
             return self._function_template(name, args, frame, node.span)
-        if name == "shellquote":  # one alternative per choice of each argument
-            choices = itertools.islice(itertools.product(*args), self.limit)
-            return [shellquote(list(c), node.span) for c in choices]
-        if name == "join" and args:
-            sep = args[1] if len(args) > 1 else [LText.plain("")]
-            return [self._join(a, s, node.span) for a in args[0] for s in sep][: self.limit]
+        if node.lambda_ is not None and name in ITERATORS:
+            if not args:
+                return self._invoke(node.lambda_, [], frame, via)
+            return self._iterate(name, args[0], args[1:], node.lambda_, frame, via, node.span)
+        if name == "realize":
+            resources.realize(self, node.args, frame, via)
+            return [None]
+        if name in ("create_resources", "ensure_resources", "ensure_resource"):
+            resources.create_resources(self, name, args, frame, via, node.span)
+            return [None]
+        if name == "defined":
+            return self._defined(args, node.span)
+        found = functions.call(name, args, node.span, self.limit)
+        if found is not None:
+            return found
+        if node.lambda_ is not None:
+            self._unknown_lambda(node.lambda_, frame, via)
         return [Unknown(node.span, f"{name}()")]
+
+    def _lookup_default(
+        self, node: ast.Call, args: list[Alts], frame: Frame, via: tuple[Span, ...]
+    ) -> Alts | None:
+        """What `lookup` gives for a key no data has: `lookup(name, type, merge, default)`,
+        `lookup(name, {'default_value' => x})` or the value of its lambda; None if none."""
+        if len(args) >= 4:
+            return args[3]
+        if len(args) == 2 and len(args[1]) == 1 and isinstance(args[1][0], dict):
+            options = args[1][0]
+            if "default_value" in options:
+                return [options["default_value"]]
+        if node.lambda_ is not None:
+            return self._invoke(node.lambda_, [args[0][0]], frame, via)
+        return None
+
+    def _defined(self, args: list[Alts], span: Span) -> Alts:
+        """`defined('$x')` of a variable set here, `defined(Class['x'])` of a class this root
+        declared already: true; anything else may be declared later: unknown."""
+        if len(args) == 1 and len(args[0]) == 1 and isinstance(args[0][0], LText):
+            text = args[0][0].text
+            if not args[0][0].dynamic and text.startswith("$") and text[1:] in self.top.vars:
+                return [True]
+        return [Unknown(span, "defined()")]
+
+    def _invoke(
+        self, lambda_: ast.Lambda, values: Sequence[Value], frame: Frame, via: tuple[Span, ...]
+    ) -> Alts:
+        """Run a lambda with these arguments in its own local scope; its last value."""
+        inner = Frame({}, frame, frame.name, lambda_=True)
+        for i, param in enumerate(lambda_.params):
+            if param.captures_rest:
+                inner.vars[param.name] = [tuple(values[i:])]
+                break
+            if i < len(values):
+                inner.vars[param.name] = [values[i]]
+            elif param.default is not None:
+                inner.vars[param.name] = self.eval(param.default, inner, via)
+            else:
+                inner.vars[param.name] = [None]
+        last: Alts = [None]
+        for statement in lambda_.body:
+            last = self.eval(statement, inner, via)
+        return last
+
+    def _unknown_lambda(self, lambda_: ast.Lambda, frame: Frame, via: tuple[Span, ...]) -> None:
+        """Run a lambda of a function we do not know once, with unknown parameters, so that
+        the resources inside are seen."""
+        self._invoke(lambda_, [Unknown(p.span, "$" + p.name) for p in lambda_.params], frame, via)
+
+    def _iterate(
+        self,
+        name: str,
+        receiver: Alts,
+        args: list[Alts],
+        lambda_: ast.Lambda,
+        frame: Frame,
+        via: tuple[Span, ...],
+        span: Span,
+    ) -> Alts:
+        def invoke(values: Sequence[Value]) -> Alts:
+            return self._invoke(lambda_, values, frame, via)
+
+        out: Alts = []
+        for combo in itertools.islice(itertools.product(receiver, *args), self.limit):
+            found = iterate(
+                name, combo[0], combo[1:], invoke, len(lambda_.params), span, self.limit
+            )
+            out = self._union(out, found)
+        return out or [Unknown(span, f"{name}()")]
 
     def _function_template(self, name: str, args: list[Alts], frame: Frame, span: Span) -> Alts:
         """A call of a tree's Ruby function that renders a template (ruby_functions.py)."""
@@ -484,60 +727,39 @@ class Evaluator:
             return [Unknown(span, f"{name}()")]
         return self.template("template", LText.plain(ref), FrameScope(self, frame), span)
 
-    def _join(self, value: Value, sep: Value, span: Span) -> Value:
-        if not isinstance(value, tuple) or not isinstance(sep, LText):
-            return Unknown(span, "join()")
-        return LText.join([to_text(v, span) for v in _flatten(value)], sep)
-
     def _method(self, node: ast.MethodCall, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        """`$x.f(a) |p| { }` is `f($x, a) |p| { }` (Puppet's method-call form)."""
         receiver = self.eval(node.receiver, frame, via)
-        if node.name == "join":
-            sep = self.eval(node.args[0], frame, via) if node.args else [LText.plain("")]
-            return [self._join(r, s, node.span) for r in receiver for s in sep][: self.limit]
-        if node.name in ("each", "map") and node.lambda_ is not None:
-            mapped: Alts = []  # one result per alternative of the receiver
-            for value in receiver:
-                items: Sequence[Value]
-                if isinstance(value, tuple):
-                    items = value
-                elif isinstance(value, dict):
-                    items = [(LText.plain(k), v) for k, v in value.items()]
-                else:
-                    # Not a collection we know: mapping it gives nothing we know either (not
-                    # an empty array, which would print as nothing at all).
-                    mapped.append(Unknown(node.span, f".{node.name}()"))
-                    continue
-                results: Alts = []
-                for item in list(items)[: self.limit]:
-                    inner = Frame({}, frame, frame.name)
-                    params = node.lambda_.params
-                    if len(params) == 2 and isinstance(item, tuple) and len(item) == 2:
-                        inner.vars[params[0].name] = [item[0]]
-                        inner.vars[params[1].name] = [item[1]]
-                    elif params:
-                        inner.vars[params[0].name] = [item]
-                    last: Alts = [None]
-                    for stmt in node.lambda_.body:
-                        last = self.eval(stmt, inner, via)
-                    results.append(last[0] if len(last) == 1 else Unknown(node.span))
-                if len(items) > self.limit:
-                    results.append(Unknown(node.span, f".{node.name}()"))
-                mapped.append(tuple(results))
-            if node.name == "map":
-                return mapped or [Unknown(node.span, ".map()")]
-            return receiver
+        args = [self.eval(a, frame, via) for a in node.args]
+        if node.lambda_ is not None and node.name in ITERATORS:
+            return self._iterate(node.name, receiver, args, node.lambda_, frame, via, node.span)
+        found = functions.call(node.name, [receiver, *args], node.span, self.limit)
+        if found is not None:
+            return found
         if node.lambda_ is not None:
-            # Run the body once with unknown parameters so resources inside are seen.
-            inner = Frame(
-                {p.name: [Unknown(p.span, "$" + p.name)] for p in node.lambda_.params},
-                frame,
-                frame.name,
-            )
-            self.run(node.lambda_.body, inner, via)
+            self._unknown_lambda(node.lambda_, frame, via)
         return [Unknown(node.span, f".{node.name}()")]
 
+    def _run_matched(
+        self,
+        body: Sequence[ast.Node],
+        frame: Frame,
+        via: tuple[Span, ...],
+        match: dict[str, Alts],
+    ) -> None:
+        """Run a body that sees regex match variables; they end with it."""
+        if not match:
+            self.run(body, frame, via)
+            return
+        self._branches([body], frame, via, [match])
+
     def _if(self, node: ast.If, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        self.captured = None
         conditions = self.eval(node.condition, frame, via)
+        match: dict[str, Alts] = (
+            self.captured if self.captured is not None and not node.negate else {}
+        )
+        self.captured = None
         known = [truthy(c) for c in conditions if not isinstance(c, Unknown)]
         unknown = any(isinstance(c, Unknown) for c in conditions)
         if node.negate:
@@ -545,9 +767,12 @@ class Evaluator:
         take_then = any(known) or unknown
         take_else = (not all(known)) or unknown
         if take_then and take_else:
-            self._branches([node.then, node.else_], frame, via)
+            self._branches([node.then, node.else_], frame, via, [match])
             return [None]
-        self.run(node.then if take_then else node.else_, frame, via)
+        if take_then:
+            self._run_matched(node.then, frame, via, match)
+        else:
+            self.run(node.else_, frame, via)
         name = parameter_of(node.condition)
         if name is not None and self._defaulted(name, frame):
             # The condition holds on the other side iff it failed here (`unless` negates).
@@ -592,86 +817,9 @@ class Evaluator:
                 f.vars = kept
             self.assuming = outer
 
-    def _case(self, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
-        subjects = self.eval(node.subject, frame, via)
-        chosen: list[tuple[ast.Node, ...]] = []
-        for subject in subjects:
-            for branch in node.branches:
-                verdict = self._matches(subject, branch.matches, frame, via)
-                if verdict is None:  # cannot tell: this branch may run, keep looking
-                    if branch.body not in chosen:
-                        chosen.append(branch.body)
-                    continue
-                if verdict:
-                    if branch.body not in chosen:
-                        chosen.append(branch.body)
-                    break
-        if len(chosen) == 1:
-            self.run(chosen[0], frame, via)
-            name = node.subject.name if isinstance(node.subject, ast.Var) else None
-            if name is not None and self._defaulted(name, frame):
-                for branch in node.branches:
-                    if branch.body is not chosen[0]:
-                        label = case_label(name, branch)
-                        self._explore(branch.body, label, frame, via, name)
-        elif chosen:
-            self._branches(chosen, frame, via)
-        return [None]
-
-    def _matches(
-        self, subject: Value, matches: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]
-    ) -> bool | None:
-        """True if a match fits the subject, False if none can, None if it cannot be told."""
-        unsure = False
-        for match in matches:
-            if isinstance(match, ast.Default):
-                return True
-            if isinstance(subject, Unknown) or (isinstance(subject, LText) and subject.dynamic):
-                unsure = True
-                continue
-            if isinstance(match, ast.Regex):
-                if isinstance(subject, LText):
-                    try:
-                        if re.search(match.pattern, subject.text):
-                            return True
-                    except re.error:
-                        unsure = True
-                    continue
-                unsure = True
-                continue
-            for value in self.eval(match, frame, via):
-                if isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic):
-                    unsure = True
-                elif isinstance(value, LText) and isinstance(subject, LText):
-                    # Puppet's case and selector compare strings case-insensitively.
-                    if value.text.lower() == subject.text.lower():
-                        return True
-                elif value == subject:
-                    return True
-        return None if unsure else False
-
-    def _selector(self, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
-        out: Alts = []
-        taken: set[int] = set()
-        for subject in self.eval(node.subject, frame, via):
-            for i, (match, result) in enumerate(node.cases):
-                verdict = self._matches(subject, (match,), frame, via)
-                if verdict is False:
-                    continue
-                out = self._union(out, self.eval(result, frame, via))
-                taken.add(i)
-                if verdict:
-                    break
-        name = parameter_of(node.subject)
-        if out and isinstance(node.subject, ast.Var) and name and self._defaulted(name, frame):
-            for i, (match, result) in enumerate(node.cases):
-                if i not in taken:
-                    label = case_label(name, ast.CaseBranch(match.span, (match,), ()))
-                    marked = [mark(v, label) for v in self.eval(result, frame, via)]
-                    out = self._union(out, [v for v in marked if isinstance(v, LText)])
-        return out or [Unknown(node.span, "selector")]
-
     def _binop(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        if node.op in ("=~", "!~"):
+            return matching.match_op(self, node, frame, via)
         left = self.eval(node.left, frame, via)
         right = self.eval(node.right, frame, via)
         out: Alts = []
@@ -689,43 +837,48 @@ class Evaluator:
                 if a.dynamic or b.dynamic:
                     return Unknown(span, op)
                 same = a.text.lower() == b.text.lower()
+            elif (isinstance(a, LText) and (b is None or isinstance(b, bool))) or (
+                isinstance(b, LText) and (a is None or isinstance(a, bool))
+            ):
+                same = False  # a string is never undef nor a boolean
             elif isinstance(a, LText) or isinstance(b, LText):
                 return Unknown(span, op)
             else:
                 same = a == b
             return same if op == "==" else not same
+        found = functions.operator(op, a, b)
+        if found is not None:
+            return found
         if op in ("and", "or") and not isinstance(a, LText) and not isinstance(b, LText):
             return (truthy(a) and truthy(b)) if op == "and" else (truthy(a) or truthy(b))
         return Unknown(span, op)
 
     def _access(self, node: ast.Access, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        if self.expand_facts:
+            fact = fact_values.fact_of(node)
+            if fact is not None and frame.get("facts") is None and "facts" not in self.top.vars:
+                return self._fact(fact, [Unknown(node.span, "$facts")])
         targets = self.eval(node.target, frame, via)
-        if len(node.keys) != 1 or len(targets) != 1:
+        if len(node.keys) != 1:
             return [Unknown(node.span, "[]")]
-        target = targets[0]
         keys = self.eval(node.keys[0], frame, via)
-        if len(keys) != 1 or not isinstance(keys[0], LText) or keys[0].dynamic:
-            return [Unknown(node.span, "[]")]
-        key = keys[0].text
-        if isinstance(target, dict) and key in target:
-            return [target[key]]
-        if isinstance(target, tuple) and key.lstrip("-").isdigit():
-            i = int(key)
+        out: Alts = []
+        for target, key in itertools.islice(itertools.product(targets, keys), self.limit):
+            out.append(self._index(target, key, node.span))
+        return self._dedupe(out) or [Unknown(node.span, "[]")]
+
+    def _index(self, target: Value, key: Value, span: Span) -> Value:
+        if not isinstance(key, LText) or key.dynamic:
+            return Unknown(span, "[]")
+        if isinstance(target, dict) and key.text in target:
+            return target[key.text]
+        if isinstance(target, tuple) and key.text.lstrip("-").isdigit():
+            i = int(key.text)
             if -len(target) <= i < len(target):
-                return [target[i]]
-        return [Unknown(node.span, "[]")]
+                return target[i]
+        return Unknown(span, "[]")
 
 
 def truthy(value: Value) -> bool:
     # Puppet 4+: only undef and false are falsy; an empty string is true.
     return value is not None and value is not False
-
-
-def _flatten(value: tuple[Value, ...]) -> list[Value]:
-    out: list[Value] = []
-    for item in value:
-        if isinstance(item, tuple):
-            out.extend(_flatten(item))
-        else:
-            out.append(item)
-    return out

@@ -135,6 +135,11 @@ class MemoEvaluator(Evaluator):
                 return frame.vars[name]
         return _MISS
 
+    def amending(self) -> None:
+        # A replay gives the resources as their bodies declared them, not as amended later.
+        for trace in self._stack:
+            trace.storable = False
+
     def _flush(self, trace: _Trace) -> None:
         if len(self.resources) > trace.mark:
             trace.events.append((_RESOURCES, self.resources[trace.mark :], len(trace.via)))
@@ -285,6 +290,7 @@ class MemoEvaluator(Evaluator):
             (*via, *suffix),
             resource.scope,
             resource.assumed,
+            resource.virtual,
         )
 
     def _rebind_value(

@@ -20,6 +20,9 @@ from driftlint.resolve.scope import Index, class_name, string_literal, walk
 
 # `class::param: value` keys at the start of a Hiera line.
 _HIERA_KEY = re.compile(r"^['\"]?((?:[a-z0-9_]+::)+)[a-z0-9_]+['\"]?\s*:", re.MULTILINE)
+# Any key at the start of a line (`jobs:`), as `lookup('jobs')` names it.
+_TOP_KEY = re.compile(r"^['\"]?([A-Za-z0-9_][\w:.-]*)['\"]?\s*:", re.MULTILINE)
+LOOKUPS = ("lookup", "hiera", "hiera_hash", "hiera_array")
 
 
 @dataclass(slots=True)
@@ -42,6 +45,19 @@ class Mentions:
 
     def __call__(self, text: str | None) -> bool:
         return bool(text) and self.pattern is not None and self.pattern.search(text) is not None  # type: ignore[arg-type]
+
+    def top_keys(self, text: str) -> set[str]:
+        """Top-level Hiera keys whose value holds a mention (`jobs:` above a command)."""
+        out: set[str] = set()
+        if self.pattern is None:
+            return out
+        keys = [(m.start(), m.group(1)) for m in _TOP_KEY.finditer(text)]
+        starts = [k[0] for k in keys]
+        for found in self.pattern.finditer(text):
+            i = bisect.bisect_right(starts, found.start()) - 1
+            if i >= 0:
+                out.add(keys[i][1])
+        return out
 
     def keys(self, text: str) -> set[str]:
         """Classes whose Hiera keys hold a mention: the top-level key above each one."""
@@ -101,8 +117,10 @@ def compute(
             file_hits[path] = mentioned(read(path))
         return file_hits[path]
 
+    data_keys: set[str] = set()  # keys a lookup may read a watched name from
     for text in hiera_texts:
         seeds.update(mentioned.keys(text))
+        data_keys.update(mentioned.top_keys(text))
 
     definitions: list[tuple[str, ast.ClassDef | ast.DefineDef]] = [
         *index.classes.items(),
@@ -115,6 +133,13 @@ def compute(
         for node in walk(definition.body):
             if isinstance(node, ast.Call):
                 _declared(node, uses)
+                called = node.name.lstrip(":")
+                if called in LOOKUPS and node.args and _literal(node.args[0]) in data_keys:
+                    seeds.add(name)
+                created = _created(node, index)
+                if created:
+                    uses.add(created)
+                    passes.setdefault(name, set()).add(created)
                 if node.name in ("template", "epp", "file", "jinja_template") and node.args:
                     ref = _literal(node.args[0]) or _in_module(node.args[0], name)
                     kind = "template" if node.name == "jinja_template" else node.name
@@ -211,6 +236,18 @@ def _built_name(title: ast.Node) -> re.Pattern[str] | None:
     if not isinstance(first, ast.Lit) or "::" not in first.value.text:
         return None  # a name with no fixed namespace could be any class
     return re.compile("".join(pieces).removeprefix("::"))
+CREATORS = ("create_resources", "ensure_resource", "ensure_resources")
+
+
+def _created(node: ast.Call, index: Index) -> str | None:
+    """The defined type or class `create_resources('m::job', ...)` and friends declare."""
+    if node.name.lstrip(":") not in CREATORS or not node.args:
+        return None
+    name = _literal(node.args[0])
+    if name is None:
+        return None
+    name = class_name(name)
+    return name if name in index.defines or name in index.classes else None
 
 
 def _literal(node: ast.Node) -> str | None:

@@ -36,6 +36,11 @@ TEMPLATE = re.compile(
     r"(\w+|\"[^\"\n]*\"|'[^'\n]*')\s*\]?\s*\)"
 )
 DELEGATE = re.compile(r"\bfunction_(\w+)\(\s*(\w+)\s*\)")
+# `function_init_template([name, 'systemd'])`, `call_function('init_template', name, 'x')`
+DELEGATE_LIST = re.compile(
+    r"\b(?:function_(\w+)\(\s*\[([^\]\n]*)\]\s*\)"
+    r"|call_function\(\s*['\"]([\w:]+)['\"]\s*,\s*\[?([^\]\n)]*)\]?\s*\))"
+)
 
 # A piece of a template name: ("lit", text), ("arg", index) or ("module", "").
 Piece = tuple[str, str | int]
@@ -47,6 +52,8 @@ class TemplateFunction:
     pieces: tuple[Piece, ...] = ()  # the template name, when the function renders it itself
     delegate: str = ""  # else: the function it calls with its arguments
     extra: tuple[str, ...] = ()  # arguments it appends before delegating (`args << 'x'`)
+    # Or the arguments it passes, each built from its own (`function_x([name, 'systemd'])`).
+    passes: tuple[tuple[Piece, ...], ...] | None = None
 
 
 def read_functions(files: Iterable[tuple[str, str]]) -> dict[str, TemplateFunction]:
@@ -95,6 +102,15 @@ def _read(text: str) -> TemplateFunction | None:
             return TemplateFunction(name, pieces) if pieces is not None else None
         elif (delegate := DELEGATE.search(line)) and delegate.group(2) == args:
             return TemplateFunction(name, delegate=delegate.group(1), extra=tuple(extra))
+        elif (listed := DELEGATE_LIST.search(line)) is not None:
+            target = listed.group(1) or listed.group(3)
+            items = [i.strip() for i in (listed.group(2) or listed.group(4) or "").split(",")]
+            passes = [_value(i, names) for i in items if i]
+            if target == "template" or any(p is None for p in passes):
+                return None
+            return TemplateFunction(
+                name, delegate=target, passes=tuple(p for p in passes if p is not None)
+            )
     return None
 
 
@@ -129,20 +145,30 @@ def template_name(
         function = functions.get(name)
         if function is None:
             return None
+        if function.delegate and function.passes is not None:
+            passed = [_render(p, args, module) for p in function.passes]
+            if any(p is None for p in passed):
+                return None
+            name, args = function.delegate, [p for p in passed if p is not None]
+            continue
         if function.delegate:
             name, args = function.delegate, [*args, *function.extra]
             continue
-        out = []
-        for kind, value in function.pieces:
-            if kind == "lit":
-                out.append(str(value))
-            elif kind == "module":
-                if not module:
-                    return None
-                out.append(module)
-            elif isinstance(value, int) and value < len(args):
-                out.append(args[value])
-            else:
-                return None
-        return "".join(out)
+        return _render(function.pieces, args, module)
     return None
+
+
+def _render(pieces: tuple[Piece, ...], args: list[str], module: str) -> str | None:
+    out = []
+    for kind, value in pieces:
+        if kind == "lit":
+            out.append(str(value))
+        elif kind == "module":
+            if not module:
+                return None
+            out.append(module)
+        elif isinstance(value, int) and value < len(args):
+            out.append(args[value])
+        else:
+            return None
+    return "".join(out)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftlint.parse.puppet import ast
+from driftlint.resolve import regexes
 from driftlint.resolve.scope import string_literal, walk
 
 TEMPLATE_CALLS = ("template", "epp", "file", "jinja_template")
@@ -50,7 +51,7 @@ def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
 
 
 def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> dict[str, str]:
-    env: dict[str, str] = {}
+    env: dict[str, str] = {"module_name": definition.name.lstrip(":").split("::")[0]}
     for param in definition.params:
         if param.default is not None and (value := substitute(param.default, env)) is not None:
             env[param.name] = value
@@ -63,13 +64,119 @@ def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> 
     return env
 
 
-def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
-    for node in walk(body):
-        if not isinstance(node, ast.Resource) or node.type.lower() != "file":
+def _arrays(definition: ast.ClassDef | ast.DefineDef) -> dict[str, list[str]]:
+    """Parameters and top-level variables whose value is written as an array of strings."""
+    out: dict[str, list[str]] = {}
+    for param in definition.params:
+        if param.default is not None and (items := _strings(param.default)) is not None:
+            out[param.name] = items
+    for node in definition.body:
+        if not isinstance(node, ast.Assign) or not isinstance(node.target, ast.Var):
             continue
-        for resource in node.bodies:
-            attrs = {a.name: a.value for a in resource.attrs}
-            dest = substitute(attrs.get("path", resource.title), env)
+        if (items := _strings(node.value)) is not None:
+            out[node.target.name] = items
+    return out
+
+
+def _strings(node: ast.Node) -> list[str] | None:
+    if not isinstance(node, ast.Array):
+        return None
+    items = [string_literal(i) for i in node.items]
+    return [i for i in items if i is not None] if all(i is not None for i in items) else None
+
+
+ITERATORS = ("each", "map", "filter")
+
+
+def _loop(node: ast.Node, arrays: Mapping[str, list[str]]) -> tuple[str, list[str]] | None:
+    """`$xs.each |$x| { }` or `each($xs) |$x| { }` over a written array: (x, the items)."""
+    if isinstance(node, ast.MethodCall) and node.name in ITERATORS:
+        receiver: ast.Node | None = node.receiver
+    elif isinstance(node, ast.Call) and node.name in ITERATORS and node.args:
+        receiver = node.args[0]
+    else:
+        return None
+    if node.lambda_ is None or len(node.lambda_.params) != 1 or receiver is None:
+        return None
+    items = _strings(receiver)
+    if items is None and isinstance(receiver, ast.Var):
+        items = arrays.get(receiver.name)
+    return (node.lambda_.params[0].name, items) if items else None
+
+
+def _captured(node: ast.If, env: Mapping[str, str]) -> dict[str, str] | None:
+    r"""`if $title =~ /^(.+)\.erb$/ { $name = $1 ... }` where the subject is known: the then
+    branch's variables, its match variables and its own assignments; None otherwise."""
+    condition = node.condition
+    if node.negate or not isinstance(condition, ast.BinOp) or condition.op != "=~":
+        return None
+    subject = substitute(condition.left, env)
+    if subject is None or not isinstance(condition.right, ast.Regex):
+        return None
+    pattern = regexes.compile_ruby(condition.right.pattern)
+    found = regexes.search(pattern, subject) if pattern is not None else None
+    if found is None:
+        return None
+    inner = dict(env)
+    for group in range(min(found.re.groups, 9) + 1):
+        inner[str(group)] = found.group(group) or ""
+    return _assigned(node.then, inner)
+
+
+def _assigned(body: Sequence[ast.Node], env: Mapping[str, str]) -> dict[str, str]:
+    """The variables with a body's own top-level assignments of known strings added."""
+    inner = dict(env)
+    for statement in body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.target, ast.Var):
+            value = substitute(statement.value, inner)
+            if value is not None:
+                inner[statement.target.name] = value
+    return inner
+
+
+def _overrides(body: Sequence[ast.Node], env: Mapping[str, str]) -> dict[str, dict[str, ast.Node]]:
+    """`File[$path] { source => ... }` in the same body: attributes by the path they amend."""
+    out: dict[str, dict[str, ast.Node]] = {}
+    for node in walk(body):
+        if not isinstance(node, ast.ResourceOverride):
+            continue
+        target = node.target
+        if not isinstance(target, ast.Access) or not isinstance(target.target, ast.TypeRef):
+            continue
+        if target.target.text.lower() != "file" or len(target.keys) != 1:
+            continue
+        path = substitute(target.keys[0], env)
+        if path is not None:
+            out.setdefault(path, {}).update((a.name, a.value) for a in node.attrs)
+    return out
+
+
+def _files(
+    body: Sequence[ast.Node],
+    env: Mapping[str, str],
+    arrays: Mapping[str, list[str]] | None = None,
+) -> Iterator[Found]:
+    overrides: dict[str, dict[str, ast.Node]] | None = None
+    for node in body:
+        if isinstance(node, ast.If):
+            # Each branch with what it assigns itself (and `then` with its match variables);
+            # the branches' own `if`s are taken there, so each is walked once per level.
+            inner = _captured(node, env) or _assigned(node.then, env)
+            yield from _files(node.then, inner, arrays)
+            yield from _files(node.else_, _assigned(node.else_, env), arrays)
+    for node in walk(body):
+        loop = _loop(node, arrays or {})
+        if loop is not None:  # each item of a written array, bound to the lambda's parameter
+            assert isinstance(node, ast.Call | ast.MethodCall) and node.lambda_ is not None
+            for value in loop[1][:64]:
+                yield from _files(node.lambda_.body, {**env, loop[0]: value})
+        for title, attrs in _file_bodies(node):
+            path = substitute(attrs.get("path", title), env)
+            if path is not None and "source" not in attrs and "content" not in attrs:
+                if overrides is None:
+                    overrides = _overrides(body, env)
+                attrs.update(overrides.get(path, {}))
+            dest = path
             if dest is None or not dest.startswith("/"):
                 continue
             recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
@@ -88,6 +195,27 @@ def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
                     yield Found(dest, kind, ref)
 
 
+def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
+    """(title, attributes) of each file a node declares: `file { }` bodies, and
+    `ensure_resource('file', title, { ... })` (stdlib) with a written hash."""
+    if isinstance(node, ast.Resource) and node.type.lower() == "file":
+        return [(body.title, {a.name: a.value for a in body.attrs}) for body in node.bodies]
+    if (
+        isinstance(node, ast.Call)
+        and node.name.lstrip(":") == "ensure_resource"
+        and len(node.args) == 3
+        and string_literal(node.args[0]) == "file"
+        and isinstance(node.args[2], ast.Hash)
+    ):
+        attrs: dict[str, ast.Node] = {}
+        for key, value in node.args[2].pairs:
+            name = string_literal(key) or (key.text if isinstance(key, ast.Name) else None)
+            if name is not None:
+                attrs[name] = value
+        return [(node.args[1], attrs)]
+    return []
+
+
 def _truthy(node: ast.Node) -> bool:
     if isinstance(node, ast.Bool):
         return node.value
@@ -97,6 +225,10 @@ def _truthy(node: ast.Node) -> bool:
 
 def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
     """Installs of classes and defines whose path or source needs variables replaced."""
+    return list(dict.fromkeys(_found_installs(manifests)))  # a branch is also walked whole
+
+
+def _found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
     manifests = list(manifests)
     defines: dict[str, ast.DefineDef] = {}
     out: list[Found] = []
@@ -108,7 +240,7 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                 own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
                 if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
                     own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                out.extend(_files(own, _env(node, {})))
+                out.extend(_files(own, _env(node, {}), _arrays(node)))
     if not defines:
         return out
     for manifest in manifests:
@@ -124,7 +256,8 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                     for attr in body.attrs:
                         if (value := string_literal(attr.value)) is not None:
                             given[attr.name] = value
-                    out.extend(_files(definition.body, _env(definition, given)))
+                    env = _env(definition, given)
+                    out.extend(_files(definition.body, env, _arrays(definition)))
     return out
 
 

@@ -1,0 +1,473 @@
+"""Puppet's and stdlib's string and array functions, on evaluator values, spans kept.
+
+Each function takes one alternative of each argument; `call` runs it on every combination
+(bounded) and returns the alternatives of the result. A function that cannot know its result
+(an unknown argument where it matters, a regex Python cannot read) returns `Unknown`, never a
+guess. The names and behaviours are those of Puppet 7's built-in functions and of
+puppetlabs-stdlib (function reference of each).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import posixpath
+import re
+from collections.abc import Callable
+
+from driftlint.ltext import SYMBOL, LText
+from driftlint.model import Span
+from driftlint.resolve import regexes
+from driftlint.resolve.shellquote import SAFE, shellquote
+from driftlint.values import Unknown, Value, sorted_texts, to_text
+
+Alts = list[Value]
+Function = Callable[[list[Value], Span], Value]
+
+
+def call(name: str, args: list[Alts], span: Span, limit: int) -> Alts | None:
+    """The alternatives of `name(args)`, or None when `name` is not a function of this module."""
+    function = FUNCTIONS.get(name)
+    if function is None:
+        return None
+    out: Alts = []
+    combos = itertools.islice(itertools.product(*args), limit + 1)
+    for combo in combos:
+        result = function(list(combo), span)
+        if not any(result is o or result == o for o in out):
+            out.append(result)
+    if len(out) > limit:
+        return [Unknown(span, f"{name}()")]
+    return out or [Unknown(span, f"{name}()")]
+
+
+def known_text(value: Value) -> LText | None:
+    """A string (or number) whose every character is known, else None."""
+    if isinstance(value, LText) and SYMBOL not in value.text:
+        return value
+    return None
+
+
+def flatten(value: Value) -> list[Value]:
+    out: list[Value] = []
+    for item in value if isinstance(value, tuple) else (value,):
+        if isinstance(item, tuple):
+            out.extend(flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _unknown(span: Span, name: str) -> Unknown:
+    return Unknown(span, f"{name}()")
+
+
+def _join(args: list[Value], span: Span) -> Value:
+    if not args or not isinstance(args[0], tuple):
+        return _unknown(span, "join")
+    sep = args[1] if len(args) > 1 else LText.plain("")
+    if not isinstance(sep, LText):
+        return _unknown(span, "join")
+    return LText.join([to_text(v, span) for v in flatten(args[0])], sep)
+
+
+def _split(args: list[Value], span: Span) -> Value:
+    """`split(s, pattern)`: the pattern string is a regex (Puppet's split)."""
+    if len(args) != 2:
+        return _unknown(span, "split")
+    text, pattern = known_text(args[0]), known_text(args[1])
+    if text is None or pattern is None:
+        return _unknown(span, "split")
+    if pattern.text == "":
+        return tuple(text[i : i + 1] for i in range(len(text)))
+    regex = regexes.compile_ruby(pattern.text)
+    if regex is None:
+        return _unknown(span, "split")
+    out: list[LText] = []
+    start = 0
+    for match in regexes.finditer(regex, text.text):
+        if match.end() == match.start():
+            continue
+        out.append(text[start : match.start()])
+        start = match.end()
+    out.append(text[start:])
+    while out and out[-1].text == "":  # Ruby's String#split drops trailing empty fields
+        out.pop()
+    return tuple(out)
+
+
+def _concat(args: list[Value], span: Span) -> Value:
+    out: list[Value] = []
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return _unknown(span, "concat")
+        out.extend(arg if isinstance(arg, tuple) else (arg,))
+    return tuple(out)
+
+
+def _affix(name: str) -> Function:
+    def affix(args: list[Value], span: Span) -> Value:
+        if not args or not isinstance(args[0], tuple):
+            return _unknown(span, name)
+        if len(args) < 2 or args[1] is None:
+            return args[0]
+        extra = args[1]
+        if not isinstance(extra, LText):
+            return _unknown(span, name)
+        items = [to_text(v, span) for v in args[0]]
+        return tuple(extra + v if name == "prefix" else v + extra for v in items)
+
+    return affix
+
+
+def _delete(args: list[Value], span: Span) -> Value:
+    if len(args) != 2:
+        return _unknown(span, "delete")
+    target, what = args
+    gone = what if isinstance(what, tuple) else (what,)
+    if any(_unsure(g) for g in gone):
+        return _unknown(span, "delete")
+    if isinstance(target, tuple):
+        if any(_unsure(v) for v in target):
+            return _unknown(span, "delete")
+        return tuple(v for v in target if not any(_same(v, g) for g in gone))
+    if isinstance(target, dict):
+        keys = {g.text for g in gone if isinstance(g, LText)}
+        return {k: v for k, v in target.items() if k not in keys}
+    text = known_text(target)
+    if text is None:
+        return _unknown(span, "delete")
+    for g in gone:
+        if isinstance(g, LText) and g.text:
+            text = LText.join(text.split(g.text))
+    return text
+
+
+def _unsure(value: Value) -> bool:
+    return isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic)
+
+
+def _same(a: Value, b: Value) -> bool:
+    if isinstance(a, LText) and isinstance(b, LText):
+        return a.text == b.text
+    return a == b
+
+
+def _pick(default: bool) -> Function:
+    def pick(args: list[Value], span: Span) -> Value:
+        name = "pick_default" if default else "pick"
+        for arg in args:
+            if isinstance(arg, Unknown):
+                return _unknown(span, name)  # it may be undef or empty: the next may be next
+            if arg is None or (isinstance(arg, LText) and arg.text == ""):
+                continue
+            if isinstance(arg, tuple | dict) and not arg and not default:
+                continue
+            return arg
+        if default:
+            return args[-1] if args else LText.plain("")
+        return _unknown(span, name)  # pick fails the catalog: nothing runs
+
+    return pick
+
+
+def _merge(args: list[Value], span: Span) -> Value:
+    out: dict[str, Value] = {}
+    for arg in args:
+        if arg is None or (isinstance(arg, LText) and arg.text == ""):
+            continue
+        if not isinstance(arg, dict):
+            return _unknown(span, "merge")
+        out.update(arg)
+    return out
+
+
+_FORMAT = re.compile(r"%(?:(%)|([-+ 0#]*)(\d*)(?:\.(\d+))?([A-Za-z]?))")
+
+
+def _sprintf(args: list[Value], span: Span) -> Value:
+    """`sprintf(format, ...)` for %s, %d, %i, %f with flags and width; else unknown."""
+    fmt = known_text(args[0]) if args else None
+    if fmt is None:
+        return _unknown(span, "sprintf")
+    out: list[LText] = []
+    used, at = 1, 0
+    for match in _FORMAT.finditer(fmt.text):
+        out.append(fmt[at : match.start()])
+        at = match.end()
+        if match.group(1):
+            out.append(fmt[match.start() : match.start() + 1])
+            continue
+        if used >= len(args):
+            return _unknown(span, "sprintf")
+        value = args[used]
+        used += 1
+        flags, width, precision, kind = match.group(2, 3, 4, 5)
+        if kind not in ("s", "d", "i", "f"):
+            return _unknown(span, "sprintf")  # %c, %x, %<name>s ...: not read
+        text = to_text(value, span)
+        if kind == "s" and not flags and not width and not precision:
+            out.append(text)
+            continue
+        if text.dynamic:
+            return _unknown(span, "sprintf")
+        try:
+            number: object = text.text
+            if kind in "di":
+                number = int(text.text, 0)
+            elif kind == "f":
+                number = float(text.text)
+            spec = f"%{flags}{width}{'.' + precision if precision else ''}{kind}"
+            out.append(LText.plain(spec % number))
+        except (ValueError, TypeError):
+            return _unknown(span, "sprintf")
+    out.append(fmt[at:])
+    return LText.join(out)
+
+
+def regsubst(args: list[Value], span: Span) -> Value:
+    """`regsubst(target, pattern, replacement, flags)`: Ruby's sub/gsub, `\\0`-`\\9` and
+    `\\k<name>` in the replacement; an array target is replaced element by element."""
+    if len(args) < 3:
+        return _unknown(span, "regsubst")
+    target, pattern, replacement = args[:3]
+    flags = known_text(args[3]) if len(args) > 3 else LText.plain("")
+    if isinstance(target, tuple):
+        items = [regsubst([item, *args[1:]], span) for item in target]
+        return tuple(items)
+    text, pat, repl = known_text(target), known_text(pattern), known_text(replacement)
+    if text is None or pat is None or repl is None or flags is None:
+        return _unknown(span, "regsubst")
+    regex = regexes.compile_ruby(pat.text, "I" in flags.text, "E" in flags.text)
+    if regex is None:
+        return _unknown(span, "regsubst")
+    out: list[LText] = []
+    at = 0
+    for match in regexes.finditer(regex, text.text):
+        out.append(text[at : match.start()])
+        out.extend(_replacement(repl, match, text))
+        at = match.end()
+        if "G" not in flags.text:
+            break
+    out.append(text[at:])
+    return LText.join(out)
+
+
+_BACKREF = re.compile(r"\\(\d|k<(\w+)>|\\)")
+
+
+def _replacement(repl: LText, match: re.Match[str], text: LText) -> list[LText]:
+    out: list[LText] = []
+    at = 0
+    for ref in _BACKREF.finditer(repl.text):
+        out.append(repl[at : ref.start()])
+        at = ref.end()
+        if ref.group(1) == "\\":
+            out.append(repl[ref.start() + 1 : ref.end()])
+            continue
+        group: int | str = ref.group(2) or int(ref.group(1))
+        try:
+            start, end = match.span(group)
+        except IndexError:
+            continue
+        if start >= 0:
+            out.append(text[start:end])
+    out.append(repl[at:])
+    return out
+
+
+def _shell_join(args: list[Value], span: Span) -> Value:
+    """stdlib's `shell_join`: each element escaped as Ruby's Shellwords does, then spaces."""
+    if len(args) != 1 or not isinstance(args[0], tuple):
+        return _unknown(span, "shell_join")
+    words: list[LText] = []
+    for value in flatten(args[0]):
+        text = to_text(value, span)
+        if text.dynamic:
+            words.append(text)  # unknown either way: one symbolic word
+        elif text.text == "":
+            words.append(LText.plain("''"))
+        elif SAFE.fullmatch(text.text):
+            words.append(text)
+        else:
+            pieces = [
+                text[i : i + 1] if SAFE.fullmatch(c) else LText.plain("\\") + text[i : i + 1]
+                for i, c in enumerate(text.text)
+            ]
+            words.append(LText.join(pieces))
+    return LText.join(words, " ")
+
+
+def _shellquote(args: list[Value], span: Span) -> Value:
+    return shellquote(args, span)
+
+
+def _to_json(args: list[Value], span: Span) -> Value:
+    if len(args) != 1:
+        return _unknown(span, "to_json")
+    out = _json(args[0], span)
+    return out if out is not None else _unknown(span, "to_json")
+
+
+def _json(value: Value, span: Span) -> LText | None:
+    if isinstance(value, LText):
+        if value.dynamic:
+            return None
+        encoded = json.dumps(value.text)
+        if encoded[1:-1] == value.text:  # nothing escaped: keep where it is written
+            return LText.plain('"') + value + '"'
+        return LText.plain(encoded)
+    if value is True or value is False:
+        return LText.plain("true" if value else "false")
+    if value is None:
+        return LText.plain("null")
+    if isinstance(value, tuple):
+        items = [_json(v, span) for v in value]
+        if any(i is None for i in items):
+            return None
+        return LText.plain("[") + LText.join([i for i in items if i is not None], ",") + "]"
+    if isinstance(value, dict):
+        pairs: list[LText] = []
+        for key, item in value.items():
+            inner = _json(item, span)
+            if inner is None:
+                return None
+            pairs.append(LText.plain(json.dumps(key) + ":") + inner)
+        return LText.plain("{") + LText.join(pairs, ",") + "}"
+    return None
+
+
+def _path_part(name: str) -> Function:
+    def part(args: list[Value], span: Span) -> Value:
+        text = known_text(args[0]) if args else None
+        if text is None:
+            return _unknown(span, name)
+        stripped = text.text.rstrip("/") or text.text[:1]
+        if name == "dirname":
+            head = posixpath.dirname(stripped)
+            return text[: len(head)] if head else LText.plain(".")
+        base = posixpath.basename(stripped)
+        start = len(stripped) - len(base)
+        out = text[start : start + len(base)]
+        if len(args) > 1 and (suffix := known_text(args[1])) and out.text.endswith(suffix.text):
+            out = out[: len(out) - len(suffix.text)]
+        return out
+
+    return part
+
+
+def _sorted(unique: bool) -> Function:
+    def order(args: list[Value], span: Span) -> Value:
+        name = "unique" if unique else "sort"
+        if not args or not isinstance(args[0], tuple):
+            return _unknown(span, name)
+        if unique and any(isinstance(v, Unknown) for v in args[0]):
+            return _unknown(span, name)
+        if unique:
+            out: list[Value] = []
+            for value in args[0]:
+                if not any(_same(value, o) for o in out):
+                    out.append(value)
+            return tuple(out)
+        found = sorted_texts(args[0])
+        return found if found is not None else _unknown(span, name)
+
+    return order
+
+
+def _flatten(args: list[Value], span: Span) -> Value:
+    if len(args) != 1:
+        return tuple(flatten(tuple(args)))
+    return tuple(flatten(args[0])) if isinstance(args[0], tuple) else (args[0],)
+
+
+def _case(upper: bool) -> Function:
+    def change(args: list[Value], span: Span) -> Value:
+        text = known_text(args[0]) if args else None
+        if text is None:
+            return _unknown(span, "upcase" if upper else "downcase")
+        changed = text.text.upper() if upper else text.text.lower()
+        return LText(changed, text.runs) if len(changed) == len(text.text) else LText.plain(changed)
+
+    return change
+
+
+def _strip(args: list[Value], span: Span) -> Value:
+    text = known_text(args[0]) if args else None
+    return text.strip() if text is not None else _unknown(span, "strip")
+
+
+FUNCTIONS: dict[str, Function] = {
+    "join": _join,
+    "split": _split,
+    "concat": _concat,
+    "prefix": _affix("prefix"),
+    "suffix": _affix("suffix"),
+    "delete": _delete,
+    "pick": _pick(False),
+    "pick_default": _pick(True),
+    "merge": _merge,
+    "sprintf": _sprintf,
+    "regsubst": regsubst,
+    "shell_join": _shell_join,
+    "shellquote": _shellquote,
+    "to_json": _to_json,
+    "basename": _path_part("basename"),
+    "dirname": _path_part("dirname"),
+    "sort": _sorted(False),
+    "unique": _sorted(True),
+    "flatten": _flatten,
+    "downcase": _case(False),
+    "upcase": _case(True),
+    "strip": _strip,
+}
+
+
+def _number(value: Value) -> int | float | None:
+    text = known_text(value)
+    if text is None:
+        return None
+    try:
+        return int(text.text, 0) if text.text.lstrip("-").isdigit() else float(text.text)
+    except ValueError:
+        return None
+
+
+def operator(op: str, a: Value, b: Value) -> Value | None:
+    """Arithmetic and comparison of numbers, `in`, and `+`/`-` of hashes and arrays (Puppet
+    language reference, "Expressions and operators"); None when not known here."""
+    if op in ("+", "-", "*", "/", "%", "<", ">", "<=", ">="):
+        x, y = _number(a), _number(b)
+        if x is not None and y is not None:
+            if op in ("<", ">", "<=", ">="):
+                return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+            if op in ("/", "%") and y == 0:
+                return None
+            if op == "/" and isinstance(x, int) and isinstance(y, int):
+                result: int | float = int(x / y)  # Ruby's integer division truncates
+            elif op == "%" and isinstance(x, int) and isinstance(y, int):
+                result = x % y
+            else:
+                result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "%": x % y}[op]
+            return LText.plain(str(result))
+    if op == "+" and isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b}
+    if op == "-" and isinstance(a, tuple):
+        gone = b if isinstance(b, tuple) else (b,)
+        if any(_unsure(v) for v in (*a, *gone)):
+            return None
+        return tuple(v for v in a if not any(_same(v, g) for g in gone))
+    if op == "in":
+        needle = known_text(a)
+        if needle is None:
+            return None
+        if isinstance(b, tuple):
+            if any(_unsure(v) for v in b):
+                return None
+            low = needle.text.lower()
+            return any(isinstance(v, LText) and v.text.lower() == low for v in b)
+        if isinstance(b, dict):
+            return needle.text in b
+        hay = known_text(b)
+        return needle.text in hay.text if hay is not None else None
+    return None

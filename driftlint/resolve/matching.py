@@ -1,0 +1,190 @@
+"""Matching in Puppet's `case`, selectors and `=~`: which branches may run for a subject, and
+the regex match variables (`$0`-`$9`) each branch sees (Puppet language reference,
+"Conditional statements and expressions", "Regular expressions"). Every regex of the tree runs
+through driftlint/resolve/regexes.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from driftlint.ltext import LText
+from driftlint.model import Span
+from driftlint.parse.puppet import ast
+from driftlint.resolve import functions, regexes
+from driftlint.resolve.undecided import case_label, mark, parameter_of
+from driftlint.values import Unknown, Value
+
+if TYPE_CHECKING:
+    from driftlint.resolve.evaluate import Alts, Evaluator, Frame
+
+
+def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    subjects = ev.eval(node.subject, frame, via)
+    chosen: list[tuple[ast.Node, ...]] = []
+    captures: list[dict[str, Alts]] = []  # per chosen body, its match variables
+
+    def choose(body: tuple[ast.Node, ...]) -> None:
+        if body not in chosen:
+            chosen.append(body)
+            captures.append({})
+        i = chosen.index(body)
+        captures[i] = merge_captures(ev, captures[i], ev.captured or {})
+
+    for subject in subjects:
+        for branch in node.branches:
+            ev.captured = None
+            verdict = match_subject(ev, subject, branch.matches, frame, via)
+            if verdict is None:  # cannot tell: this branch may run, keep looking
+                choose(branch.body)
+                continue
+            if verdict:
+                choose(branch.body)
+                break
+    ev.captured = None
+    if len(chosen) == 1:
+        ev._run_matched(chosen[0], frame, via, captures[0])
+        name = node.subject.name if isinstance(node.subject, ast.Var) else None
+        if name is not None and ev._defaulted(name, frame):
+            for branch in node.branches:
+                if branch.body is not chosen[0]:
+                    label = case_label(name, branch)
+                    ev._explore(branch.body, label, frame, via, name)
+    elif chosen:
+        ev._branches(chosen, frame, via, captures)
+    return [None]
+
+
+def merge_captures(ev: Evaluator, a: dict[str, Alts], b: dict[str, Alts]) -> dict[str, Alts]:
+    """Match variables of either of two matches: each variable one of both values."""
+    if not a or not b:
+        return a or b
+    return {k: ev._union(a.get(k, [None]), b.get(k, [None])) for k in {*a, *b}}
+
+
+def regex_match(
+    ev: Evaluator, pattern: re.Pattern[str] | None, subject: Value, span: Span
+) -> bool | None:
+    """Does a regex match the subject? Sets `captured` to the match variables it gives."""
+    text = functions.known_text(subject)
+    if pattern is None or text is None:
+        ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(span))
+        return None
+    found = regexes.search(pattern, text.text)
+    if found is None:
+        return False
+    groups: dict[str, Alts] = {}
+    for group in range(min(pattern.groups, 9) + 1):
+        start, end = found.span(group)
+        groups[str(group)] = [text[start:end]] if start >= 0 else [None]
+    ev.captured = merge_captures(ev, ev.captured or {}, groups)
+    return True
+
+
+def pattern_of(
+    ev: Evaluator, node: ast.Node, frame: Frame, via: tuple[Span, ...]
+) -> re.Pattern[str] | None:
+    """The regex a match operand stands for: a regex literal, or a string (`=~ 'x'`)."""
+    if isinstance(node, ast.Regex):
+        return regexes.compile_ruby(node.pattern)
+    values = ev.eval(node, frame, via)
+    text = functions.known_text(values[0]) if len(values) == 1 else None
+    return regexes.compile_ruby(text.text) if text is not None else None
+
+
+def match_subject(
+    ev: Evaluator, subject: Value, matches: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]
+) -> bool | None:
+    """True if a match fits the subject, False if none can, None if it cannot be told.
+    A regex that matches, or may, sets `captured`."""
+    unsure = False
+    for match in matches:
+        if isinstance(match, ast.Default):
+            return True
+        if isinstance(match, ast.Regex):
+            verdict = regex_match(ev, regexes.compile_ruby(match.pattern), subject, match.span)
+            if verdict:
+                return True
+            unsure = unsure or verdict is None
+            continue
+        if isinstance(subject, Unknown) or (isinstance(subject, LText) and subject.dynamic):
+            unsure = True
+            continue
+        for value in ev.eval(match, frame, via):
+            if isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic):
+                unsure = True
+            elif isinstance(value, LText) and isinstance(subject, LText):
+                # Puppet's case and selector compare strings case-insensitively.
+                if value.text.lower() == subject.text.lower():
+                    return True
+            elif value == subject:
+                return True
+    return None if unsure else False
+
+
+def selector(ev: Evaluator, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    out: Alts = []
+    taken: set[int] = set()
+    for subject in ev.eval(node.subject, frame, via):
+        for i, (match, result) in enumerate(node.cases):
+            ev.captured = None
+            verdict = match_subject(ev, subject, (match,), frame, via)
+            if verdict is False:
+                continue
+            out = ev._union(out, eval_matched(ev, result, frame, via, ev.captured))
+            taken.add(i)
+            if verdict:
+                break
+    ev.captured = None
+    name = parameter_of(node.subject)
+    if out and isinstance(node.subject, ast.Var) and name and ev._defaulted(name, frame):
+        for i, (match, result) in enumerate(node.cases):
+            if i not in taken:
+                label = case_label(name, ast.CaseBranch(match.span, (match,), ()))
+                marked = [mark(v, label) for v in ev.eval(result, frame, via)]
+                out = ev._union(out, [v for v in marked if isinstance(v, LText)])
+    return out or [Unknown(node.span, "selector")]
+
+
+def eval_matched(
+    ev: Evaluator,
+    node: ast.Node,
+    frame: Frame,
+    via: tuple[Span, ...],
+    match: dict[str, Alts] | None,
+) -> Alts:
+    if not match:
+        return ev.eval(node, frame, via)
+    saved = {k: frame.vars[k] for k in match if k in frame.vars}
+    frame.vars.update(match)
+    try:
+        return ev.eval(node, frame, via)
+    finally:
+        for key in match:
+            if key in saved:
+                frame.vars[key] = saved[key]
+            else:
+                frame.vars.pop(key, None)
+
+
+def match_op(ev: Evaluator, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    """`x =~ /re/` (or a string pattern); a match sets `$0`-`$9` (`captured`)."""
+    subjects = ev.eval(node.left, frame, via)
+    pattern = pattern_of(ev, node.right, frame, via)
+    ev.captured = None
+    out: Alts = []
+    for subject in subjects[: ev.limit]:
+        verdict = regex_match(ev, pattern, subject, node.span)
+        if verdict is None:
+            out.append(Unknown(node.span, node.op))
+        else:
+            out.append(verdict == (node.op == "=~"))
+    if node.op == "!~":
+        ev.captured = None
+    return ev._dedupe(out)
+
+
+def unknown_captures(span: Span) -> dict[str, Alts]:
+    return {str(group): [Unknown(span, f"${group}")] for group in range(10)}
