@@ -542,7 +542,9 @@ def _resolve_calls(
                 functions=functions or {},
             )
             if isinstance(start, RootRule):  # an ENC's parameters are top-scope variables
-                evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.parameters)
+                evaluator.top.vars.update(
+                    (k, [_enc_value(start, k, v)]) for k, v in start.parameters
+                )
             elif isinstance(start, HieraRoot):  # so are the facts its data file's name gives
                 evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.variables())
             evaluator.run(index.toplevel, evaluator.top, ())
@@ -563,7 +565,9 @@ def _resolve_calls(
             elif isinstance(start, RootRule):
                 _declare_class_lists(evaluator, index, lists, hiera, facts)
                 for name, params in start.classes:
-                    given: dict[str, Alts] = {k: [LText.plain(v)] for k, v in params}
+                    given: dict[str, Alts] = {
+                        k: [_enc_value(start, f"{name}::{k}", v)] for k, v in params
+                    }
                     evaluator.declare_class(name, given, (start.span,) if start.span else ())
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
@@ -711,6 +715,14 @@ def _enc_roots(rules: Sequence[RootRule]) -> list[Root]:
         digest = hashlib.sha256(repr((rule.classes, rule.parameters)).encode()).hexdigest()[:16]
         out.append((("enc", f"{label}@{digest}"), label, rule, facts))
     return out
+
+
+def _enc_value(rule: RootRule, key: str, text: str) -> LText:
+    """An ENC's value, located where the config or ENC file writes it."""
+    span = dict(rule.where).get(key)
+    if span is None:
+        return LText.plain(text)
+    return LText.literal(text, span.path, span.line, span.column)
 
 
 def _declare_class_lists(
