@@ -42,12 +42,13 @@ from driftlint.progress import Report, silent
 from driftlint.reads import FrozenReads
 from driftlint.resolve import command_path
 from driftlint.resolve import relevance as relevant
-from driftlint.resolve.classify import ClassList, class_lists, every_host
+from driftlint.resolve.classify import ClassList, class_lists
+from driftlint.resolve.enc import declare_roots, enc_facts, top_scope
 from driftlint.resolve.evaluate import Alts
 from driftlint.resolve.fact_roles import fact_roles
 from driftlint.resolve.facts import node_facts, role_facts
 from driftlint.resolve.hiera_layers import HieraLayers, HieraSettings, load_layers
-from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover, host_facts
+from driftlint.resolve.hiera_roots import HieraRoot, class_list, discover
 from driftlint.resolve.hiera_undecided import MARK, alternatives, settle
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
@@ -556,10 +557,8 @@ def _resolve_calls(
                 memo=memo,
                 functions=functions or {},
             )
-            if isinstance(start, RootRule):  # an ENC's parameters are top-scope variables
-                evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.parameters)
-            elif isinstance(start, HieraRoot):  # so are the facts its data file's name gives
-                evaluator.top.vars.update((k, [LText.plain(v)]) for k, v in start.variables())
+            if isinstance(start, RootRule | HieraRoot):
+                evaluator.top.vars.update(top_scope(start))
             evaluator.run(index.toplevel, evaluator.top, ())
             if isinstance(start, str):
                 if start in index.defines:
@@ -573,13 +572,8 @@ def _resolve_calls(
                     )
                 else:
                     evaluator.declare_class(start, None, (), open_undef=alone)
-            elif isinstance(start, HieraRoot):
-                _declare_class_lists(evaluator, index, lists, hiera, facts)
-            elif isinstance(start, RootRule):
-                _declare_class_lists(evaluator, index, lists, hiera, facts)
-                for name, params in start.classes:
-                    given: dict[str, Alts] = {k: [LText.plain(v)] for k, v in params}
-                    evaluator.declare_class(name, given, (start.span,) if start.span else ())
+            elif isinstance(start, HieraRoot | RootRule):
+                declare_roots(evaluator, index.nodes, lists, hiera.global_layer, facts, start)
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
                 # A node is labelled by the roles it declares; a node without one by its name.
@@ -719,33 +713,10 @@ def _enc_roots(rules: Sequence[RootRule]) -> list[Root]:
     """The nodes `.driftlint.yaml`'s `roots:` lists, as an ENC would classify them."""
     out: list[Root] = []
     for rule in rules:
-        glob = any(c in rule.pattern for c in "*?[")
-        facts = role_facts(None) if glob else host_facts(rule.pattern, "." not in rule.pattern)
-        for key, value in rule.parameters:
-            facts[key] = facts[f"facts.{key}"] = value
         label = f"node:{rule.pattern}"
         digest = hashlib.sha256(repr((rule.classes, rule.parameters)).encode()).hexdigest()[:16]
-        out.append((("enc", f"{label}@{digest}"), label, rule, facts))
+        out.append((("enc", f"{label}@{digest}"), label, rule, enc_facts(rule)))
     return out
-
-
-def _declare_class_lists(
-    evaluator: MemoEvaluator,
-    index: Index,
-    lists: list[ClassList],
-    hiera: HieraLayers,
-    facts: dict[str, str],
-) -> None:
-    """A Hiera root: what the default node runs, then each class its class lists name, declared
-    from where the data file writes it."""
-    for node in every_host(index.nodes):
-        evaluator.run(node.body, evaluator.top, ())
-    layer = hiera.global_layer
-    if layer is None:
-        return
-    for found in lists:
-        for name, span in class_list(layer, found, facts):
-            evaluator.declare_class(name, None, (found.span, span) if span else (found.span,))
 
 
 def _evaluate_roots(

@@ -279,7 +279,7 @@ def test_config_keys_are_strict(tmp_path: Path, text: str, expected: list[str]) 
 def test_config_reads_enc_nodes_and_files(tmp_path: Path) -> None:
     (tmp_path / "enc").mkdir()
     (tmp_path / "enc" / "b.example.org.yaml").write_text(
-        "classes: {web: {port: 8080}}\nparameters: {tier: front}\n", encoding="utf-8"
+        "classes: {web: {port: 8080}}\nparameters: {tier: 'front'}\n", encoding="utf-8"
     )
     (tmp_path / ".driftlint.yaml").write_text(
         "roots:\n  nodes:\n    'a*': [base, db]\n  enc: [enc]\n", encoding="utf-8"
@@ -290,6 +290,10 @@ def test_config_reads_enc_nodes_and_files(tmp_path: Path) -> None:
         ("a*", (("base", ()), ("db", ())), ()),
         ("b.example.org", (("web", (("port", "8080"),)),), (("tier", "front"),)),
     ]
+    assert config.roots[1].where == (
+        ("web::port", Span("enc/b.example.org.yaml", 1, 23, 1, 23)),
+        ("tier", Span("enc/b.example.org.yaml", 2, 21, 2, 21)),
+    )
 
 
 def test_lookup_options_make_a_plain_class_lookup_merge() -> None:

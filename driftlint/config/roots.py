@@ -57,6 +57,8 @@ class RootRule:
     classes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     parameters: tuple[tuple[str, str], ...] = ()
     span: Span | None = None
+    # Where each value is written: "name" for a parameter, "class::name" for a class's.
+    where: tuple[tuple[str, Span], ...] = ()
 
 
 def read_hiera(doc: YamlDoc, data: CommentedMap, root: Path) -> HieraRule | None:
@@ -89,16 +91,20 @@ def read_roots(doc: YamlDoc, data: CommentedMap, root: Path) -> list[RootRule]:
     if node is None:
         return []
     doc.unknown_keys(node, ROOTS_KEYS, " in `roots`")
+    lines = _lines(root / doc.label)
     out: list[RootRule] = []
     if "nodes" in node:
         nodes = mapping(doc, node, "nodes")
         for name in nodes if nodes is not None else ():
             assert nodes is not None
-            found = _output(doc, nodes[name], value_at(nodes, name), f"node {quote(str(name))}")
+            found = _output(
+                doc, nodes[name], value_at(nodes, name), f"node {quote(str(name))}", lines
+            )
             if found is not None:
                 where = key_at(nodes, name)
                 line, col = where if where is not None else (0, 0)
-                out.append(RootRule(str(name), *found, span=doc.span(line, col)))
+                classes, params, spans = found
+                out.append(RootRule(str(name), classes, params, doc.span(line, col), spans))
     if "enc" in node:
         for text, where in strings(doc, node, "enc"):
             out.extend(_enc_files(doc, root, text, where))
@@ -124,28 +130,43 @@ def _enc_files(
             continue
         sub = YamlDoc(rel, doc.known_codes)
         data = load_yaml(sub, file)
+        lines = _lines(file)
         if isinstance(data, CommentedMap) and not tagged(data) and "classes" in data:
-            found = _output(sub, data, None, "the ENC output")
+            found = _output(sub, data, None, "the ENC output", lines)
             if found is not None:
-                out.append(RootRule(file.stem, *found, span=sub.span(0, 0)))
+                classes, params, spans = found
+                out.append(RootRule(file.stem, classes, params, sub.span(0, 0), spans))
         elif isinstance(data, CommentedMap) and not tagged(data):
             for name in data:
-                found = _output(sub, data[name], value_at(data, name), f"node {quote(str(name))}")
+                what = f"node {quote(str(name))}"
+                found = _output(sub, data[name], value_at(data, name), what, lines)
                 if found is not None:
                     where = key_at(data, name)
                     line, col = where if where is not None else (0, 0)
-                    out.append(RootRule(str(name), *found, span=sub.span(line, col)))
+                    classes, params, spans = found
+                    out.append(RootRule(str(name), classes, params, sub.span(line, col), spans))
         elif data is not None:
             sub.error(f"an ENC file must be a mapping, not {type_name(data)}", None)
         doc.errors.extend(sub.errors)
     return out
 
 
+Pairs = tuple[tuple[str, str], ...]
+Output = tuple[tuple[tuple[str, Pairs], ...], Pairs, tuple[tuple[str, Span], ...]]
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
 def _output(
-    doc: YamlDoc, value: Any, where: tuple[int, int] | None, what: str
-) -> tuple[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], tuple[tuple[str, str], ...]] | None:
+    doc: YamlDoc, value: Any, where: tuple[int, int] | None, what: str, lines: list[str]
+) -> Output | None:
     """An ENC output (or a bare list of classes): its classes with parameters, its
-    parameters."""
+    parameters, and where each value is written."""
     if isinstance(value, CommentedSeq) and not tagged(value):
         value = CommentedMap({"classes": value})
     if not isinstance(value, CommentedMap) or tagged(value):
@@ -153,26 +174,42 @@ def _output(
                   where)  # fmt: skip
         return None
     doc.unknown_keys(value, OUTPUT_KEYS, f" in {what}")
-    classes: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    classes: list[tuple[str, Pairs]] = []
+    spans: list[tuple[str, Span]] = []
     listed = value.get("classes")
     if isinstance(listed, CommentedSeq):
         classes = [(str(c), ()) for c in listed if isinstance(c, str)]
     elif isinstance(listed, CommentedMap):
         for name, params in listed.items():
-            pairs = _scalars(params) if isinstance(params, CommentedMap) else ()
+            if isinstance(params, CommentedMap):
+                pairs = _scalars(doc, params, lines, f"{name}::", spans)
+            else:
+                pairs = ()
             classes.append((str(name), pairs))
     elif listed is not None:
         doc.error(f"`classes` of {what} must be a list or a mapping", value_at(value, "classes"))
     params = value.get("parameters")
-    return tuple(classes), _scalars(params) if isinstance(params, CommentedMap) else ()
+    top = _scalars(doc, params, lines, "", spans) if isinstance(params, CommentedMap) else ()
+    return tuple(classes), top, tuple(spans)
 
 
-def _scalars(node: CommentedMap) -> tuple[tuple[str, str], ...]:
-    """String, number and boolean values; other values (lists, hashes) are left unknown."""
+def _scalars(
+    doc: YamlDoc, node: CommentedMap, lines: list[str], prefix: str, spans: list[tuple[str, Span]]
+) -> Pairs:
+    """String, number and boolean values; other values (lists, hashes) are left unknown.
+    Where each is written goes to `spans` (after its quote, for a quoted one)."""
     out = []
     for key, value in node.items():
         if isinstance(value, bool):
             out.append((str(key), "true" if value else "false"))
         elif isinstance(value, str | int | float):
             out.append((str(key), str(value)))
+        else:
+            continue
+        found = value_at(node, key)
+        if found is not None:
+            line, col = found
+            text = lines[line] if line < len(lines) else ""
+            quoted = col < len(text) and text[col] in "'\""
+            spans.append((prefix + str(key), doc.span(line, col + quoted)))
     return tuple(out)
