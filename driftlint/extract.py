@@ -23,7 +23,7 @@ from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
-from driftlint.sites import resource_types
+from driftlint.sites import nagios, resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -132,6 +132,11 @@ class Extractor:
         for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
             if kind == resource_types.COMMAND:
                 yield from self._from_value(text, resource.span, via, resource.assumed)
+                continue
+            if kind == resource_types.MACRO_COMMAND:
+                if self._mentions(text.text.replace(nagios.USER1, nagios.PLUGINS)):
+                    for command in nagios.command_line(text, resource.span.path):
+                        yield from self._from_command(command, via, resource.assumed)
                 continue
             contents = self.read_static(text.text) if text.text.startswith("puppet:///") else [text]
             for content in contents[:4]:
