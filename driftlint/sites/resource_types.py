@@ -57,7 +57,8 @@ def _param(spec: object) -> Param:
         raise ValueError(f"expected a kind or {{kind:, append:}}, not {spec!r}")
     if kind not in (COMMAND, MACRO_COMMAND) and kind not in SITES:
         raise ValueError(
-            f"unknown kind `{kind}`; expected `command`, `{MACRO_COMMAND}` or one of {sorted(SITES)}"
+            f"unknown kind `{kind}`; expected `command`, `{MACRO_COMMAND}` "
+            f"or one of {sorted(SITES)}"
         )
     return Param(kind, append)
 
