@@ -1,5 +1,6 @@
 """Upstart jobs (`/etc/init/*.conf`): `exec`, `script ... end script` blocks (also after
-`pre-start`, `post-start`, `pre-stop`, `post-stop`) and `env NAME=value` stanzas, per init(5)."""
+`pre-start`, `post-start`, `pre-stop`, `post-stop`) and `env NAME=value` stanzas, per init(5).
+An `exec` line that ends in `\\` goes on over the next lines, as in the shell that runs it."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ ENV = re.compile(r"^\s*env\s+(?=[A-Za-z_][A-Za-z0-9_]*=)")
 
 def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
     blocks: list[LText] = []
-    inside = False
+    inside = continued = False
     for line in text.split("\n"):
-        if inside:
+        if continued:
+            blocks.append(_continued(line))
+            continued = line.text.rstrip().endswith("\\")
+        elif inside:
             if END.match(line.text):
                 inside = False
             else:
@@ -29,10 +33,17 @@ def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Comma
         elif SCRIPT.match(line.text):
             inside = True
         elif match := EXEC.match(line.text):
-            blocks.append(line[match.end() :])
+            blocks.append(_continued(line[match.end() :]))
+            continued = line.text.rstrip().endswith("\\")
         elif match := ENV.match(line.text):
             blocks.append(line[match.end() :])  # `NAME=value`: an assignment in shell too
     return block_commands(text, path, named, blocks)
+
+
+def _continued(line: LText) -> LText:
+    """A line whose `\\` ends it (spaces after it dropped), so that the shell joins the next."""
+    stripped = line.text.rstrip()
+    return line[: len(stripped)] if stripped.endswith("\\") else line
 
 
 SITE = Site(
