@@ -23,7 +23,7 @@ from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
-from driftlint.sites import nagios, resource_types
+from driftlint.sites import icinga2, nagios, resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -79,6 +79,8 @@ class Extractor:
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
     # Resource types not in the tree: which parameter is a command or a file's text
     types: resource_types.Types = field(default_factory=resource_types.default_types)
+    # A tree file's text by its path (to find where a hash key is written), if readable.
+    read_text: Callable[[str], str | None] = lambda path: None
     # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
     files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any, reads.FrozenReads]] = field(
@@ -129,12 +131,17 @@ class Extractor:
     def _from_type(self, resource: Resource) -> Iterator[Invocation]:
         """Commands of a resource type the tree does not define (driftlint.sites.resource_types)."""
         via = (*resource.via,)
+        rules = self.types.get(resource.type.lower().lstrip(":"), {})
+        if any(rule.kind == icinga2.SITE.name for rule in rules.values()):
+            for command in self._checkcommand(resource):
+                yield from self._from_command(command, via, resource.assumed)
+            return
         for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
             if kind == resource_types.COMMAND:
                 yield from self._from_value(text, resource.span, via, resource.assumed)
                 continue
             if kind == resource_types.MACRO_COMMAND:
-                if self._mentions(text.text.replace(nagios.USER1, nagios.PLUGINS)):
+                if self._mentions(sites.as_run(text.text)):
                     for command in nagios.command_line(text, resource.span.path):
                         yield from self._from_command(command, via, resource.assumed)
                 continue
@@ -149,6 +156,27 @@ class Extractor:
                 )
                 for command in read:
                     yield from self._from_command(command, (*via, resource.span), resource.assumed)
+
+    def _checkcommand(self, resource: Resource) -> list[shell.Command]:
+        """An Icinga 2 CheckCommand resource: its `command` and `arguments` hash, each key
+        placed where the manifest writes it (driftlint.sites.icinga2)."""
+        out: list[shell.Command] = []
+        path = resource.span.path
+        for command in resource.attrs.get("command", ()):
+            items = command if isinstance(command, tuple) else (command,)
+            texts = [p for p in items if isinstance(p, LText)]
+            if not texts or len(texts) != len(items):
+                continue
+            parts: list[LText] | LText = texts if isinstance(command, tuple) else texts[0]
+            shown = [icinga2.command_part(p) for p in texts]
+            if not any(self._mentions(sites.as_run(p.text)) for p in shown):
+                continue
+            for arguments in resource.attrs.get("arguments", [{}]) or [{}]:
+                if not isinstance(arguments, dict):
+                    continue
+                keys = _hash_keys(self.read_text(path), resource.span, arguments)
+                out.extend(icinga2.resource_commands(parts, arguments, path, keys))
+        return out
 
     def mentions(self, text: str) -> bool:
         """Does a text name a watched script?"""
@@ -244,7 +272,9 @@ class Extractor:
         return sorted(named, key=lambda item: item[0])
 
     def _mentioned(self, content: LText) -> bool:
-        return self._cached("mentions", (content,), lambda: self._mentions(content.text))
+        return self._cached(
+            "mentions", (content,), lambda: self._mentions(sites.as_run(content.text))
+        )
 
     def _words(self, content: LText) -> set[str]:
         return self._cached("words", (content,), lambda: set(_WORDS.findall(content.text)))
@@ -394,6 +424,21 @@ class Extractor:
 
         key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"
         return self._cached(key, (command,), match)
+
+
+def _hash_keys(text: str | None, span: Span, found: Mapping[str, object]) -> dict[str, LText]:
+    """Where the keys of a hash are written inside a resource's lines (`'-H' => ...`): the
+    first quoted occurrence of each, from the resource on."""
+    if not text:
+        return {}
+    lines = text.split("\n")
+    out: dict[str, LText] = {}
+    for number in range(span.line - 1, min(span.end_line, len(lines))):
+        for match in re.finditer(r"""(['"])((?:(?!\1).)*)\1\s*=>""", lines[number]):
+            key = match.group(2)
+            if key in found and key not in out:
+                out[key] = LText.literal(key, span.path, number + 1, match.start(2) + 1)
+    return out
 
 
 def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:

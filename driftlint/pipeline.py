@@ -284,6 +284,7 @@ def prepare(
         table,
         _remembering(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+        read_text=tree.read,
         files=command_path.tree_files(manifests),
     )
     return Prepared(

@@ -105,3 +105,21 @@ def test_nagios_user1_macro_is_the_plugin_folder() -> None:
     text = "define command {\n  command_line $USER1$/check_x -w 5\n}\n"
     argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
     assert argvs == [["/usr/lib/nagios/plugins/check_x", "-w", "5"]]
+
+
+def test_nagios_macro_inside_a_word_keeps_it_one_word() -> None:
+    text = "define command {\n  command_line /a https://$HOSTADDRESS$:8080/api -n\n}\n"
+    argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
+    assert len(argvs) == 1 and len(argvs[0]) == 3 and argvs[0][2].startswith("https://")
+
+
+def test_icinga2_arguments_are_ordered_and_set_if_false_is_never_passed() -> None:
+    text = (
+        'object CheckCommand "q" {\n  command = [ PluginDir + "/check_q", "-v" ]\n'
+        '  arguments = {\n    "-x" = { set_if = false }\n    "-w" = "10"\n'
+        '    "name" = { value = "main"; skip_key = true; order = 5 }\n'
+        '    "-a" = { order = -1 }\n  }\n}\n'
+    )
+    assert _argvs("icinga2-checkcommand", "/etc/icinga2/conf.d/q.conf", text) == [
+        ["/usr/lib/nagios/plugins/check_q", "-v", "-a", "-w", "10", "main"]
+    ]

@@ -9,12 +9,14 @@ names a script but runs nothing: it is no kind.
 from __future__ import annotations
 
 import functools
+import re
 
 from driftlint.sites import (
     apt_hooks,
     authorized_keys,
     cron,
     debian_default,
+    icinga2,
     logrotate,
     nagios,
     nrpe,
@@ -38,6 +40,7 @@ SITES: dict[str, Site] = {
         runit.SITE,
         supervisord.SITE,
         nrpe.SITE,
+        icinga2.SITE,
         nagios.SITE,
         logrotate.SITE,
         apt_hooks.SITE,
@@ -46,7 +49,21 @@ SITES: dict[str, Site] = {
     )
 }
 
-__all__ = ["SITES", "Site", "by_path", "by_text"]
+__all__ = ["SITES", "Site", "as_run", "by_path", "by_text"]
+
+# Plugin folders a monitoring daemon puts before a name (`$USER1$/check_x`, Icinga 2's
+# `PluginDir + "/check_x"`): a text names the plugin's installed path through them.
+_PLUGIN_DIRS = re.compile(
+    r'\$USER1\$|\b(?:PluginDir|PluginContribDir|ManubulonPluginDir)\s*\+\s*"?'
+)
+
+
+def as_run(text: str) -> str:
+    """A text with the plugin folders of monitoring definitions written out, to look for
+    the paths of watched scripts in it."""
+    if "$USER1$" not in text and "PluginDir" not in text:
+        return text
+    return _PLUGIN_DIRS.sub(nagios.PLUGINS, text)
 
 
 @functools.lru_cache(maxsize=65536)
