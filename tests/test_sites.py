@@ -110,7 +110,8 @@ def test_nagios_user1_macro_is_the_plugin_folder() -> None:
 def test_nagios_macro_inside_a_word_keeps_it_one_word() -> None:
     text = "define command {\n  command_line /a https://$HOSTADDRESS$:8080/api -n\n}\n"
     argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
-    assert len(argvs) == 1 and len(argvs[0]) == 3 and argvs[0][2].startswith("https://")
+    assert len(argvs) == 1 and len(argvs[0]) == 3
+    assert argvs[0][1].startswith("https://") and argvs[0][2] == "-n"
 
 
 def test_icinga2_arguments_are_ordered_and_set_if_false_is_never_passed() -> None:
