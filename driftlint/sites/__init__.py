@@ -20,6 +20,7 @@ from driftlint.sites import (
     logrotate,
     nagios,
     nrpe,
+    programs,
     runit,
     script,
     supervisord,
@@ -45,6 +46,7 @@ SITES: dict[str, Site] = {
         logrotate.SITE,
         apt_hooks.SITE,
         authorized_keys.SITE,
+        programs.SITE,
         debian_default.SITE,
     )
 }
@@ -82,5 +84,5 @@ def by_text(text: str) -> Site | None:
 @functools.lru_cache(maxsize=4096)
 def _by_head(text: str) -> Site | None:
     if text.lstrip("\ufeff").startswith("#!"):
-        return script.SITE if script.SITE.claims_text(text) else None
+        return next((s for s in (script.SITE, programs.SITE) if s.claims_text(text)), None)
     return next((s for s in SITES.values() if s.claims_text(text)), None)
