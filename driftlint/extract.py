@@ -33,6 +33,7 @@ EXEC_ATTRS = {
     "service": ("start", "stop", "restart", "status"),
 }
 T = TypeVar("T")
+MAX_FOLDER_FILES = 500  # files of one copied directory read as call sites
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
 
@@ -81,11 +82,15 @@ class Extractor:
     types: resource_types.Types = field(default_factory=resource_types.default_types)
     # A tree file's text by its path (to find where a hash key is written), if readable.
     read_text: Callable[[str], str | None] = lambda path: None
+    # Directories copied with `recurse => true`: installed folder -> (installed path, tree
+    # path) of each file under it (driftlint.watch.static_installs).
+    folders: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
     files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any, reads.FrozenReads]] = field(
         default_factory=dict
     )
+    _folder_texts: dict[str, tuple[list[LText], reads.FrozenReads]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
@@ -223,7 +228,26 @@ class Extractor:
             if contents:
                 via = (*resource.via, resource.span)
                 out[dest] = Installed(dest, contents, via, resource.assumed)
+            elif dest.rstrip("/") in self.folders and _recursive(resource):
+                self._folder_files(resource, dest.rstrip("/"), out)
         return out
+
+    def _folder_files(self, resource: Resource, folder: str, out: dict[str, Installed]) -> None:
+        """The files of a directory a `file` resource copies with `recurse`: each is
+        installed under the folder as it is in the tree, and may run commands."""
+        via = (*resource.via, resource.span)
+        for dest, tree_path in self.folders[folder][:MAX_FOLDER_FILES]:
+            if dest in out:
+                continue  # a resource of its own manages it
+            texts = reads.remember(
+                self._folder_texts, tree_path, functools.partial(self._literal, tree_path)
+            )
+            if texts:
+                out[dest] = Installed(dest, list(texts), via, resource.assumed)
+
+    def _literal(self, tree_path: str) -> list[LText]:
+        text = self.read_text(tree_path)
+        return [LText.literal(text, tree_path, 1, 1)] if text else []
 
     def _may_run(self, files: Installed) -> bool:
         """Can the file run commands? Decided without rendering a template where possible."""
@@ -453,6 +477,14 @@ def _word(text: LText) -> Word | None:
     if span is None:
         return None
     return Word(text.text, span, text.dynamic, True, text)
+
+
+def _recursive(resource: Resource) -> bool:
+    """A `file` resource with `recurse => true` (or `remote`)."""
+    return any(
+        value is True or (isinstance(value, LText) and value.text in ("true", "remote"))
+        for value in resource.attrs.get("recurse", ())
+    )
 
 
 def _single_text(alts: list[Value] | None) -> str | None:

@@ -285,6 +285,7 @@ def prepare(
         _remembering(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
         read_text=tree.read,
+        folders=_folders(installs),
         files=command_path.tree_files(manifests),
     )
     return Prepared(
@@ -393,6 +394,15 @@ def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> 
     return []
 
 
+def _folders(installs: list[Install]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Directories copied with `recurse => true`: folder -> (installed path, tree path)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for install in installs:
+        if install.folder and install.dest:
+            out.setdefault(install.folder, []).append((install.dest, install.spec_path))
+    return {folder: tuple(sorted(set(files))) for folder, files in out.items()}
+
+
 def _remembering(read: Callable[[str], list[LText]]) -> Callable[[str], list[LText]]:
     """`read` once per reference; a later call notes again the files the first one read."""
     cache: dict[str, tuple[list[LText], FrozenReads]] = {}
@@ -496,11 +506,27 @@ def _resolve_calls(
 
     tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
     hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
+    # A directory copied with `recurse => true` mentions what the files under it mention.
+    copied: dict[str, list[str]] = {}
+    for folder, files in extractor.folders.items():
+        for dest, spec_path in files:
+            tail = dest[len(folder) :]
+            if dest.startswith(folder + "/") and spec_path.endswith(tail):
+                copied.setdefault(spec_path[: -len(tail)], []).append(spec_path)
+
+    def read_folder(path: str) -> str | None:
+        if path not in copied:
+            return tree.read(path)
+        return "\n".join(t for f in sorted(copied[path]) if (t := tree.read(f)) is not None)
+
     relevance = relevant.compute(
         index,
         relevant.mentions(tokens),
-        tree.read,
-        lambda kind, ref: _module_path(kind, ref, module_roots, tree),
+        read_folder,
+        lambda kind, ref: (
+            _module_path(kind, ref, module_roots, tree)
+            or next((d for r in module_roots if (d := module_file(kind, ref, r)) in copied), None)
+        ),
         hiera_texts,
         functions or {},
     )
