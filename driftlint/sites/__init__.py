@@ -12,21 +12,27 @@ import functools
 import re
 
 from driftlint.sites import (
+    acpid,
     apt_hooks,
     authorized_keys,
     cron,
     debian_default,
     icinga2,
+    keepalived,
     logrotate,
+    monit,
     nagios,
     nrpe,
     programs,
+    puppet_conf,
     runit,
     script,
     supervisord,
     systemd,
     sysv,
+    tea4cups,
     upstart,
+    xinetd,
 )
 from driftlint.sites.base import HEAD, Site
 
@@ -48,6 +54,12 @@ SITES: dict[str, Site] = {
         authorized_keys.SITE,
         programs.SITE,
         debian_default.SITE,
+        acpid.SITE,
+        tea4cups.SITE,
+        puppet_conf.SITE,
+        xinetd.SITE,
+        monit.SITE,
+        keepalived.SITE,
     )
 }
 
