@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,10 +19,12 @@ from driftlint import reads, sites
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, wrappers
+from driftlint.parse.puppet import ast
 from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
+from driftlint.resolve.scope import walk
 from driftlint.sites import icinga2, nagios, resource_types
 from driftlint.values import Unknown, Value, to_text
 
@@ -182,6 +184,26 @@ class Extractor:
                 keys = _hash_keys(self.read_text(path), resource.span, arguments)
                 out.extend(icinga2.resource_commands(parts, arguments, path, keys))
         return out
+
+    def server_invocations(self, bodies: Iterable[ast.Node]) -> Iterator[Invocation]:
+        """Commands the Puppet server runs while it compiles a catalog: `generate('/path',
+        'arg', ...)`, argv with no shell (Puppet's function reference). They run on the
+        server, not on the nodes whose catalogs call them, so they belong to no role; the
+        script is found by its installed path on whichever host installs it."""
+        for body in bodies:
+            for node in walk([body]):
+                if not isinstance(node, ast.Call) or node.name.lstrip(":") != "generate":
+                    continue
+                words = [_literal_word(arg) for arg in node.args]
+                if not words or words[0] is None or words[0].dynamic:
+                    continue
+                if not self._mentions(words[0].text):
+                    continue
+                argv = tuple(
+                    w if w is not None else _unknown_word(node.args[i].span)
+                    for i, w in enumerate(words)
+                )
+                yield from self._from_command(shell.Command(words=argv), ())
 
     def mentions(self, text: str) -> bool:
         """Does a text name a watched script?"""
@@ -477,6 +499,19 @@ def _word(text: LText) -> Word | None:
     if span is None:
         return None
     return Word(text.text, span, text.dynamic, True, text)
+
+
+def _literal_word(node: ast.Node) -> Word | None:
+    """A Puppet string argument written without interpolation, as one located word."""
+    if not isinstance(node, ast.Str) or not all(isinstance(p, ast.Lit) for p in node.parts):
+        return None
+    text = LText.join(p.value for p in node.parts if isinstance(p, ast.Lit))
+    return _word(text) if text.text else None
+
+
+def _unknown_word(span: Span) -> Word:
+    text = LText.symbol(span, "a value that is not a literal")
+    return Word(text.text, span, True, True, text)
 
 
 def _recursive(resource: Resource) -> bool:

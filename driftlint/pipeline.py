@@ -638,6 +638,10 @@ def _resolve_calls(
         extractor, listing, tree.read, reached.rendered, config.max_expansions
     ):
         reached.roles.setdefault(invocation, set())
+    # What the Puppet server runs while compiling (`generate()`), on no node's behalf.
+    definitions = [*index.classes.values(), *index.defines.values(), *index.nodes, *index.toplevel]
+    for invocation in extractor.server_invocations(definitions):
+        reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     # A data file's problems are reported when some root's lookups read it, as Puppet would.
