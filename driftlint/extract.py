@@ -222,11 +222,13 @@ class Extractor:
             if resource.type != "file":
                 continue
             # A path partly unknown (`"/etc/nagios/nrpe.d/${safe}.cfg"`) still says the kind
-            # of file by its folder; its unknown part stays a SYMBOL in the key.
+            # of file by its folder; its unknown part stays a SYMBOL in the key. One that
+            # starts with an unknown (`"${config_dir}/nrpe.d/x.cfg"`) is still a path: its
+            # content says its kind.
             dest = _single_text(resource.attrs.get("path")) or (
                 resource.title.text
                 if isinstance(resource.title, LText)
-                and (not resource.title.dynamic or resource.title.text.startswith("/"))
+                and (not resource.title.dynamic or resource.title.text.startswith(("/", SYMBOL)))
                 else None
             )
             if not dest:
@@ -464,6 +466,8 @@ class Extractor:
                 outer = command.words[0].span if command.words else inner.words[0].span
                 if matched is not None:
                     out.append((matched.script.name, inner, outer, matched.how, True))
+                elif "/" in word and _init_script(named):
+                    continue  # `/usr/sbin/x` is the daemon that the init script `x` starts
                 else:
                     out.append((named.name, inner, outer, paths.why_not(word, here), False))
             return out
@@ -499,6 +503,14 @@ def _word(text: LText) -> Word | None:
     if span is None:
         return None
     return Word(text.text, span, text.dynamic, True, text)
+
+
+def _init_script(watched: Watched) -> bool:
+    """A script installed only as an init script: it is named after the daemon it starts
+    (`/etc/init.d/x` runs `/usr/sbin/x`), so another path with its name is that daemon."""
+    return bool(watched.paths) and all(
+        p.startswith(("/etc/init.d/", "/etc/rc.d/")) for p in watched.paths
+    )
 
 
 def _literal_word(node: ast.Node) -> Word | None:

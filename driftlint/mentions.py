@@ -10,6 +10,7 @@ the call-site readers show themselves (`driftlint calls --unresolved`).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -87,7 +88,7 @@ def unresolved_mentions(
                 not found.startswith("/") and not _after_separator(line[:column])
             ):
                 continue  # part of a longer word, or a bare name where no command starts
-            reason = _reason(source, line, column, by_manifest, number, used)
+            reason = _reason(source, line, column, by_manifest, number, used, found)
             if reason is None:
                 continue
             script = by_text[found]
@@ -142,11 +143,14 @@ def _reason(
     manifests: dict[str, ast.Manifest],
     number: int,
     installed: set[str],
+    found: str = "",
 ) -> str | None:
     """Why a mention became no call; None when it plainly runs nothing."""
     before = line[:column]
     if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
         return None
+    if posixpath.basename(source.path) == found:
+        return None  # a script naming itself: its usage text or documentation
     if source.kind == "manifest":
         manifest = manifests.get(source.path)
         # A manifest not parsed is one Puppet does not load (tests/, examples/).
@@ -167,21 +171,26 @@ def _after_separator(before: str) -> bool:
 
 
 def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | None:
-    best: tuple[str, str] | None = None
+    best: tuple[str, str, bool] | None = None
     for node in walk(manifest.body):
         if not isinstance(node, ast.Resource):
             continue
         for body in node.bodies:
             if not _inside(body.span, line, column):
                 continue
+            absent = any(
+                a.name == "ensure" and string_literal(a.value) == "absent" for a in body.attrs
+            )
             if _inside(body.title.span, line, column):
-                best = (node.type, "title")
+                best = (node.type, "title", absent)
             for one in body.attrs:
                 if _inside(one.span, line, column):
-                    best = (node.type, one.name)
+                    best = (node.type, one.name, absent)
     if best is None:
         return "a Puppet value (a parameter, a variable) that became no command"
-    kind, name = best
+    kind, name, absent = best
+    if absent:
+        return None  # `ensure => absent`: the resource removes what would run it
     if name in NOT_COMMANDS or (kind == "file" and name == "title"):
         return None
     if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):

@@ -28,6 +28,6 @@ SITE = Site(
     "nrpe-command",
     read,
     paths=("/etc/nagios/nrpe.d/*", "/etc/nagios/nrpe.cfg", "/etc/nagios/nrpe_local.cfg",
-           "/etc/nrpe.d/*", "/etc/icinga2/nrpe.d/*"),
+           "/etc/nrpe.d/*", "*/nrpe.d/*"),
     content=re.compile(LINE.pattern, re.MULTILINE),
 )  # fmt: skip
