@@ -642,6 +642,13 @@ def _resolve_calls(
     definitions = [*index.classes.values(), *index.defines.values(), *index.nodes, *index.toplevel]
     for invocation in extractor.server_invocations(definitions):
         reached.roles.setdefault(invocation, set())
+    # A Puppet environment's own environment.conf (`config_version`) is run by the server
+    # where the tree is deployed: it is read where it is written.
+    for path in listing:
+        if posixpath.basename(path) == "environment.conf" and (text := tree.read(path)):
+            texts = [LText.literal(text, path, 1, 1)]
+            for invocation in extractor.file_invocations("/" + path, texts):
+                reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     # A data file's problems are reported when some root's lookups read it, as Puppet would.
