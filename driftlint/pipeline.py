@@ -50,6 +50,7 @@ from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
+from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
 from driftlint.watch import Install, is_script, static_installs, watched_scripts
@@ -194,6 +195,7 @@ def _store(
         "functions": sorted(functions),
         "toplevel": incremental.toplevel_digest(prepared.index, tree.peek),
         "links": _canonical(extractor.files.links),
+        "folders": _canonical(extractor.folders),
         "exec_defaults": sorted(extractor.files.exec_defaults),
         "toplevel_exec_default": extractor.files.toplevel_exec_default,
     }
@@ -279,6 +281,7 @@ def prepare(
 
     hiera = load_layers(tree.peek, [f.path for f in files], module_roots)
     table = _wrappers(config, root, setup_errors)
+    table = _wrapper_scripts(table, installs, tree)
     extractor = Extractor(
         watched,
         table,
@@ -378,6 +381,25 @@ def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.W
     except ValueError as error:
         setup_errors.append(str(error))
         return wrappers.default_wrappers()
+
+
+def _wrapper_scripts(
+    table: wrappers.WrapperTable, installs: list[Install], tree: Tree
+) -> wrappers.WrapperTable:
+    """The tree's own wrapper scripts (`with_lock NAME cmd ...`, driftlint.sites.script), by
+    installed path: the command after their leading arguments is what they run."""
+    found: dict[str, wrappers.Wrapper] = {}
+    for install in installs:
+        if not install.dest.startswith("/") or install.dest in found:
+            continue
+        text = tree.peek(install.spec_path)
+        if text and ('"$@"' in text or '"${@}"' in text):
+            skip = script_site.passthrough_skip(text)
+            if skip:
+                found[install.dest] = wrappers.Wrapper(names=(install.dest,), skip=skip)
+    if not found:
+        return table
+    return wrappers.WrapperTable({**table.by_name, **found})
 
 
 def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> list[LText]:
