@@ -21,7 +21,13 @@ from driftlint.parse.puppet import ast
 from driftlint.resolve.relevance import _trie
 from driftlint.resolve.scope import string_literal, walk
 
-SEPARATOR = r"(?:^|[;&|(`]|(?<!\$)\{|\$\()[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
+# Where a command starts: after a shell separator, and in data files after a key that holds
+# a command (`cmd:`, `command =`, `"exec":`) or a list item; a `sudo` before the name too.
+SEPARATOR = (
+    r"(?:^|[;&|(`]|(?<!\$)\{|\$\(|^[ \t]*-[ \t]+['\"]?"
+    r"|\b(?:cmd|command|exec|run|script|check_command)['\"]?[ \t]*[:=][ \t]*['\"\[]?)"
+    r"[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
+)
 # Before the mention on its line: a comment, a resource reference, a file test, a process
 # lookup. None of them runs the script.
 NOT_A_RUN = (
@@ -155,6 +161,11 @@ def _reason(
         manifest = manifests.get(source.path)
         # A manifest not parsed is one Puppet does not load (tests/, examples/).
         return _manifest_reason(manifest, number, column + 1) if manifest else None
+    if source.kind == "yaml" and ("/files/" in source.path or "/templates/" in source.path):
+        return (
+            "a command in an installed data file (a `cmd:`/`command:` key), run by a program "
+            "driftlint does not read"
+        )
     if source.kind == "yaml":
         return "a Hiera or data value that no evaluated class turned into a command"
     if source.path.lower().endswith(DOCUMENTS) or "readme" in source.path.lower():
@@ -178,9 +189,7 @@ def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | No
         for body in node.bodies:
             if not _inside(body.span, line, column):
                 continue
-            absent = any(
-                a.name == "ensure" and string_literal(a.value) == "absent" for a in body.attrs
-            )
+            absent = any(a.name == "ensure" and _word(a.value) == "absent" for a in body.attrs)
             if _inside(body.title.span, line, column):
                 best = (node.type, "title", absent)
             for one in body.attrs:
@@ -196,6 +205,11 @@ def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | No
     if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):
         return f"an `{kind}` `{name}` no evaluated role reached with a known command word"
     return f"the `{name}` of a `{kind}` resource, which driftlint does not read as a command"
+
+
+def _word(node: ast.Node) -> str | None:
+    """A value written as a string or a bare word (`absent`, `'absent'`)."""
+    return node.text if isinstance(node, ast.Name) else string_literal(node)
 
 
 def _inside(span: Span, line: int, column: int) -> bool:
