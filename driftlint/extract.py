@@ -101,7 +101,13 @@ class Extractor:
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
         self._by_name = {n: w for w in self.watched for n in w.names}
-        self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
+        # A script's basename too, wherever it is installed: a call site may run it by a
+        # path relative to its working directory (`cd /srv/app && python3 manage.py`).
+        self._mentions = Mentions(
+            n
+            for w in self.watched
+            for n in (*w.names, *w.paths, *(posixpath.basename(p) for p in w.paths))
+        )
         self._resolver = paths.Resolver(
             [(w, w.paths, w.names, w.declared) for w in self.watched], self.files.links
         )
@@ -353,8 +359,10 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            for command, search in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via, files.assumed, search)
+            found = self._file_commands(dest, content, installed, by_base)
+            places = _after_cd([c for c, _ in found], None, same_line=True)
+            for (command, search), cwd in zip(found, places, strict=True):
+                yield from self._from_command(command, files.via, files.assumed, search, cwd)
 
     def _file_commands(
         self,
@@ -409,9 +417,10 @@ class Extractor:
         cwd: str | None = None,
     ) -> Iterator[Invocation]:
         commands = self._value_commands(value, span)
-        for number, command in enumerate(commands):
+        places = _after_cd(commands, cwd, same_line=False)
+        for number, (command, where) in enumerate(zip(commands, places, strict=True)):
             here = paths.first_word_search(search, commands[0], number)
-            yield from self._from_command(command, via, assumed, here, cwd)
+            yield from self._from_command(command, via, assumed, here, where)
 
     def _from_command(
         self,
@@ -458,6 +467,8 @@ class Extractor:
                 if not inner.words or inner.words[0].dynamic:
                     continue
                 word = inner.words[0].text
+                if cwd and "/" not in word and _run_by_interpreter(command, inner):
+                    word = "./" + word  # `python x.py` runs the file where it runs
                 named = self._resolver.named(word)
                 if named is None:
                     continue
@@ -503,6 +514,43 @@ def _word(text: LText) -> Word | None:
     if span is None:
         return None
     return Word(text.text, span, text.dynamic, True, text)
+
+
+INTERPRETERS = re.compile(r"(?:python[\d.]*|pypy3?|perl|ruby|php|node|(?:ba|da|k|z)?sh)$")
+
+
+def _run_by_interpreter(command: shell.Command, inner: shell.Command) -> bool:
+    """Is the inner command's first word the script operand of an interpreter (`python3
+    -u x.py`, `bash x.sh`)? The closest word before it that is not an option says."""
+    if inner is command or not inner.words:
+        return False
+    head = inner.words[0].span
+    before = [w for w in command.words if w.span < head]
+    for word in reversed(before):
+        if word.text.startswith("-"):
+            continue
+        return not word.dynamic and INTERPRETERS.match(posixpath.basename(word.text)) is not None
+    return False
+
+
+def _after_cd(commands: list[shell.Command], cwd: str | None, same_line: bool) -> list[str | None]:
+    """The working directory of each command: its call site's (`Command.cwd`), else the
+    literal absolute `cd DIR` before it (in a file, on the same line only: a `cd` on a line
+    of its own may sit in a branch or a function), else `cwd`. `cd` anywhere else makes it
+    unknown."""
+    out: list[str | None] = []
+    here, line = cwd, -1
+    for command in commands:
+        first = command.words[0] if command.words else None
+        if same_line and first is not None and first.span.line != line:
+            here = cwd
+        out.append(command.cwd or here)
+        if first is not None and first.text == "cd" and not first.dynamic:
+            target = command.words[1] if len(command.words) == 2 else None
+            literal = target is not None and not target.dynamic and target.text.startswith("/")
+            here = posixpath.normpath(target.text) if literal and target else None
+            line = first.span.line
+    return out
 
 
 def _init_script(watched: Watched) -> bool:
