@@ -447,6 +447,7 @@ class Extractor:
                 requires=assumed,
                 matched=how,
                 is_call=is_call,
+                remote=inner.remote or command.remote,
             )
 
     def _matched(

@@ -148,6 +148,9 @@ class Invocation:
     # path", "link ...", "name on PATH ..."; for a mention that is no call, why not.
     matched: str = ""
     is_call: bool = True
+    # The command runs on another host than the one that installs its call site (ssh, an
+    # Icinga 2 agent): its script is found on the hosts that install it, not this role's.
+    remote: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -775,6 +775,8 @@ def _missing_scripts(
         watched = extractor.match(path)
         if not path.startswith("/") or watched is None or path not in watched.paths:
             continue
+        if invocation.remote:
+            continue  # it runs on the hosts that install it (ssh, an Icinga 2 endpoint)
         if holds(installed, path) or path not in installed_anywhere:
             continue  # installed here, or by a package: nothing the tree can tell
         by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)

@@ -49,6 +49,9 @@ class Command:
     # The working directory its call site gives it (systemd WorkingDirectory=, supervisord
     # directory=, a `cd DIR` before it on its line); None when not known.
     cwd: str | None = None
+    # Where it runs when that is another host than the call site's: "ssh", "an Icinga 2
+    # agent"; "" on the host that installs the call site.
+    remote: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ CONSTANTS = {
     "ManubulonPluginDir": "/usr/lib/nagios/plugins",
 }
 TRUE, FALSE = "true", "false"
+REMOTE = "an Icinga 2 endpoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,8 @@ def argv(command: list[LText], arguments: list[Argument]) -> shell.Command | Non
         return None
     for argument in sorted(arguments, key=lambda a: (a.order, a.key.text)):
         words.extend(_argument_words(argument))
-    return shell.Command(words=tuple(words))
+    # The master schedules the check; an agent zone or a `command_endpoint` may run it.
+    return shell.Command(words=tuple(words), remote=REMOTE)
 
 
 def _argument_words(argument: Argument) -> list[Word]:
