@@ -478,8 +478,10 @@ class Extractor:
                 outer = command.words[0].span if command.words else inner.words[0].span
                 if matched is not None:
                     out.append((matched.script.name, inner, outer, matched.how, True))
-                elif "/" in word and _init_script(named):
-                    continue  # `/usr/sbin/x` is the daemon that the init script `x` starts
+                elif _init_script(named):
+                    # `/usr/sbin/x` or `x` on a PATH is the daemon that the init script `x`
+                    # starts; no PATH holds /etc/init.d.
+                    continue
                 else:
                     out.append((named.name, inner, outer, paths.why_not(word, here), False))
             return out

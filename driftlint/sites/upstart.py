@@ -1,11 +1,13 @@
 """Upstart jobs (`/etc/init/*.conf`): `exec`, `script ... end script` blocks (also after
 `pre-start`, `post-start`, `pre-stop`, `post-stop`) and `env NAME=value` stanzas, per init(5).
-An `exec` line that ends in `\\` goes on over the next lines, as in the shell that runs it."""
+An `exec` line that ends in `\\` goes on over the next lines, as in the shell that runs it;
+`chdir DIR` is the working directory of the job's processes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from driftlint.ltext import LText
 from driftlint.parse import shell
@@ -16,6 +18,7 @@ EXEC = re.compile(rf"^\s*{PHASE}exec\s+")
 SCRIPT = re.compile(rf"^\s*{PHASE}script\s*(?:#.*)?$")
 END = re.compile(r"^\s*end\s+script\b")
 ENV = re.compile(r"^\s*env\s+(?=[A-Za-z_][A-Za-z0-9_]*=)")
+CHDIR = re.compile(r"^\s*chdir\s+(/\S*)\s*$", re.MULTILINE)
 
 
 def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
@@ -37,7 +40,11 @@ def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Comma
             continued = line.text.rstrip().endswith("\\")
         elif match := ENV.match(line.text):
             blocks.append(line[match.end() :])  # `NAME=value`: an assignment in shell too
-    return block_commands(text, path, named, blocks)
+    commands = block_commands(text, path, named, blocks)
+    found = CHDIR.findall(text.text)
+    if found:
+        commands = [replace(c, cwd=found[-1].rstrip("/") or "/") for c in commands]
+    return commands
 
 
 def _continued(line: LText) -> LText:
