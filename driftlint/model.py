@@ -233,6 +233,11 @@ class CheckContext:
         if assumed:
             severity = "warning"
             message += f" (only when {' and '.join(assumed)})"
+        if remote := self.call.invocation.remote:
+            # Where it runs: the roles that install its script (driftlint.pipeline).
+            where = self.call.invocation.matched.partition("it runs on the hosts of ")[2]
+            hosts = f"the hosts of {where}" if where else "the hosts that install it"
+            message += f" (run through {remote} on {hosts})"
         return Finding(
             span=origin(problem.word, problem.start, problem.end, self.call.invocation.command),
             code=code,

@@ -445,6 +445,9 @@ class _Reached:
     # (invocation, role label, paths that root installs) for missing-script.
     installs: list[tuple[Invocation, str, frozenset[str]]] = field(default_factory=list)
     installed_anywhere: set[str] = field(default_factory=set)
+    # (role label, paths that root installs) of every root with a role: where a call run on
+    # another host runs.
+    installed_by: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
     # Found while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
@@ -459,6 +462,7 @@ class _Reached:
         self.rendered |= out.reads.rendered
         self.data |= out.reads.data
         labels = out.label.split(", ") if out.label else []
+        self.installed_by.extend((label, out.installed) for label in labels)
         for invocation in out.invocations:
             self.roles.setdefault(invocation, set()).update(labels)
             for role in labels if invocation.is_call else ():
@@ -703,7 +707,27 @@ def _resolve_calls(
     missing.extend(
         misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
     )
-    return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
+    return [
+        Call(_where_it_runs(inv, reached.installed_by), tuple(sorted(r)))
+        for inv, r in reached.roles.items()
+    ]
+
+
+RUNS_ON = "it runs on the hosts of "
+
+
+def _where_it_runs(
+    invocation: Invocation, installed_by: list[tuple[str, frozenset[str]]]
+) -> Invocation:
+    """A call run on another host (ssh, an Icinga 2 endpoint) names the roles that install
+    its script: where it runs, as its own roles say where its words are written."""
+    if not invocation.remote or not invocation.is_call:
+        return invocation
+    path = invocation.command.text
+    roles = sorted({role for role, installed in installed_by if path in installed})
+    if not roles:
+        return invocation
+    return replace(invocation, matched=f"{invocation.matched}; {RUNS_ON}{', '.join(roles)}")
 
 
 def _evaluate_roots(
