@@ -220,6 +220,14 @@ class _Scan:
                     return [Command((program, *rest), tuple(assignments), self.command.passthrough)]
             return None
         skipped = operands[w.skip :]
+        if w.remote and self.strings:  # `check_by_ssh -H host -C 'cmd'`
+            name = PurePosixPath(words[0].text).name
+            return [
+                replace(c, remote=name)
+                for s in self.strings
+                if s.source is not None
+                for c in parse_shell(s.source, s.span.path).commands
+            ]
         if w.remote:
             # ssh joins its operands with spaces and the remote login shell reads them; what
             # that shell knows (its PATH, its variables) is not known here.
