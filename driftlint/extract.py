@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,11 +19,13 @@ from driftlint import reads, sites
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Invocation, Span, Word
 from driftlint.parse import shell, wrappers
+from driftlint.parse.puppet import ast
 from driftlint.resolve import command_path as paths
 from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
-from driftlint.sites import resource_types
+from driftlint.resolve.scope import walk
+from driftlint.sites import icinga2, nagios, resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -33,6 +35,7 @@ EXEC_ATTRS = {
     "service": ("start", "stop", "restart", "status"),
 }
 T = TypeVar("T")
+MAX_FOLDER_FILES = 500  # files of one copied directory read as call sites
 _WORDS = re.compile(r"[^\s/'\"`;|&<>(){}=$:,]+")  # the last part of a path is one of these
 
 
@@ -79,11 +82,17 @@ class Extractor:
     read_template: Callable[[str, str], str | None] = lambda kind, ref: None
     # Resource types not in the tree: which parameter is a command or a file's text
     types: resource_types.Types = field(default_factory=resource_types.default_types)
+    # A tree file's text by its path (to find where a hash key is written), if readable.
+    read_text: Callable[[str], str | None] = lambda path: None
+    # Directories copied with `recurse => true`: installed folder -> (installed path, tree
+    # path) of each file under it (driftlint.watch.static_installs).
+    folders: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # Links, managed paths and `Exec` defaults of the tree (resolve/command_path.py).
     files: paths.TreeFiles = field(default_factory=paths.TreeFiles)
     _memo: dict[tuple[object, ...], tuple[tuple[object, ...], Any, reads.FrozenReads]] = field(
         default_factory=dict
     )
+    _folder_texts: dict[str, tuple[list[LText], reads.FrozenReads]] = field(default_factory=dict)
     _by_path: dict[str, Watched] = field(init=False)
     _by_name: dict[str, Watched] = field(init=False)
     _mentions: Mentions = field(init=False)
@@ -92,7 +101,13 @@ class Extractor:
     def __post_init__(self) -> None:
         self._by_path = {p: w for w in self.watched for p in w.paths}
         self._by_name = {n: w for w in self.watched for n in w.names}
-        self._mentions = Mentions(n for w in self.watched for n in (*w.names, *w.paths))
+        # A script's basename too, wherever it is installed: a call site may run it by a
+        # path relative to its working directory (`cd /srv/app && python3 manage.py`).
+        self._mentions = Mentions(
+            n
+            for w in self.watched
+            for n in (*w.names, *w.paths, *(posixpath.basename(p) for p in w.paths))
+        )
         self._resolver = paths.Resolver(
             [(w, w.paths, w.names, w.declared) for w in self.watched], self.files.links
         )
@@ -129,9 +144,19 @@ class Extractor:
     def _from_type(self, resource: Resource) -> Iterator[Invocation]:
         """Commands of a resource type the tree does not define (driftlint.sites.resource_types)."""
         via = (*resource.via,)
+        rules = self.types.get(resource.type.lower().lstrip(":"), {})
+        if any(rule.kind == icinga2.SITE.name for rule in rules.values()):
+            for command in self._checkcommand(resource):
+                yield from self._from_command(command, via, resource.assumed)
+            return
         for kind, text in resource_types.texts(resource.type, resource.attrs, self.types):
             if kind == resource_types.COMMAND:
                 yield from self._from_value(text, resource.span, via, resource.assumed)
+                continue
+            if kind == resource_types.MACRO_COMMAND:
+                if self._mentions(sites.as_run(text.text)):
+                    for command in nagios.command_line(text, resource.span.path):
+                        yield from self._from_command(command, via, resource.assumed)
                 continue
             contents = self.read_static(text.text) if text.text.startswith("puppet:///") else [text]
             for content in contents[:4]:
@@ -144,6 +169,47 @@ class Extractor:
                 )
                 for command in read:
                     yield from self._from_command(command, (*via, resource.span), resource.assumed)
+
+    def _checkcommand(self, resource: Resource) -> list[shell.Command]:
+        """An Icinga 2 CheckCommand resource: its `command` and `arguments` hash, each key
+        placed where the manifest writes it (driftlint.sites.icinga2)."""
+        out: list[shell.Command] = []
+        path = resource.span.path
+        for command in resource.attrs.get("command", ()):
+            items = command if isinstance(command, tuple) else (command,)
+            texts = [p for p in items if isinstance(p, LText)]
+            if not texts or len(texts) != len(items):
+                continue
+            parts: list[LText] | LText = texts if isinstance(command, tuple) else texts[0]
+            shown = [icinga2.command_part(p) for p in texts]
+            if not any(self._mentions(sites.as_run(p.text)) for p in shown):
+                continue
+            for arguments in resource.attrs.get("arguments", [{}]) or [{}]:
+                if not isinstance(arguments, dict):
+                    continue
+                keys = _hash_keys(self.read_text(path), resource.span, arguments)
+                out.extend(icinga2.resource_commands(parts, arguments, path, keys))
+        return out
+
+    def server_invocations(self, bodies: Iterable[ast.Node]) -> Iterator[Invocation]:
+        """Commands the Puppet server runs while it compiles a catalog: `generate('/path',
+        'arg', ...)`, argv with no shell (Puppet's function reference). They run on the
+        server, not on the nodes whose catalogs call them, so they belong to no role; the
+        script is found by its installed path on whichever host installs it."""
+        for body in bodies:
+            for node in walk([body]):
+                if not isinstance(node, ast.Call) or node.name.lstrip(":") != "generate":
+                    continue
+                words = [_literal_word(arg) for arg in node.args]
+                if not words or words[0] is None or words[0].dynamic:
+                    continue
+                if not self._mentions(words[0].text):
+                    continue
+                argv = tuple(
+                    w if w is not None else _unknown_word(node.args[i].span)
+                    for i, w in enumerate(words)
+                )
+                yield from self._from_command(shell.Command(words=argv), ())
 
     def mentions(self, text: str) -> bool:
         """Does a text name a watched script?"""
@@ -162,11 +228,13 @@ class Extractor:
             if resource.type != "file":
                 continue
             # A path partly unknown (`"/etc/nagios/nrpe.d/${safe}.cfg"`) still says the kind
-            # of file by its folder; its unknown part stays a SYMBOL in the key.
+            # of file by its folder; its unknown part stays a SYMBOL in the key. One that
+            # starts with an unknown (`"${config_dir}/nrpe.d/x.cfg"`) is still a path: its
+            # content says its kind.
             dest = _single_text(resource.attrs.get("path")) or (
                 resource.title.text
                 if isinstance(resource.title, LText)
-                and (not resource.title.dynamic or resource.title.text.startswith("/"))
+                and (not resource.title.dynamic or resource.title.text.startswith(("/", SYMBOL)))
                 else None
             )
             if not dest:
@@ -190,7 +258,26 @@ class Extractor:
             if contents:
                 via = (*resource.via, resource.span)
                 out[dest] = Installed(dest, contents, via, resource.assumed)
+            elif dest.rstrip("/") in self.folders and _recursive(resource):
+                self._folder_files(resource, dest.rstrip("/"), out)
         return out
+
+    def _folder_files(self, resource: Resource, folder: str, out: dict[str, Installed]) -> None:
+        """The files of a directory a `file` resource copies with `recurse`: each is
+        installed under the folder as it is in the tree, and may run commands."""
+        via = (*resource.via, resource.span)
+        for dest, tree_path in self.folders[folder][:MAX_FOLDER_FILES]:
+            if dest in out:
+                continue  # a resource of its own manages it
+            texts = reads.remember(
+                self._folder_texts, tree_path, functools.partial(self._literal, tree_path)
+            )
+            if texts:
+                out[dest] = Installed(dest, list(texts), via, resource.assumed)
+
+    def _literal(self, tree_path: str) -> list[LText]:
+        text = self.read_text(tree_path)
+        return [LText.literal(text, tree_path, 1, 1)] if text else []
 
     def _may_run(self, files: Installed) -> bool:
         """Can the file run commands? Decided without rendering a template where possible."""
@@ -239,7 +326,9 @@ class Extractor:
         return sorted(named, key=lambda item: item[0])
 
     def _mentioned(self, content: LText) -> bool:
-        return self._cached("mentions", (content,), lambda: self._mentions(content.text))
+        return self._cached(
+            "mentions", (content,), lambda: self._mentions(sites.as_run(content.text))
+        )
 
     def _words(self, content: LText) -> set[str]:
         return self._cached("words", (content,), lambda: set(_WORDS.findall(content.text)))
@@ -270,8 +359,10 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            for command, search in self._file_commands(dest, content, installed, by_base):
-                yield from self._from_command(command, files.via, files.assumed, search)
+            found = self._file_commands(dest, content, installed, by_base)
+            places = _after_cd([c for c, _ in found], None, same_line=True)
+            for (command, search), cwd in zip(found, places, strict=True):
+                yield from self._from_command(command, files.via, files.assumed, search, cwd)
 
     def _file_commands(
         self,
@@ -326,9 +417,10 @@ class Extractor:
         cwd: str | None = None,
     ) -> Iterator[Invocation]:
         commands = self._value_commands(value, span)
-        for number, command in enumerate(commands):
+        places = _after_cd(commands, cwd, same_line=False)
+        for number, (command, where) in enumerate(zip(commands, places, strict=True)):
             here = paths.first_word_search(search, commands[0], number)
-            yield from self._from_command(command, via, assumed, here, cwd)
+            yield from self._from_command(command, via, assumed, here, where)
 
     def _from_command(
         self,
@@ -355,6 +447,7 @@ class Extractor:
                 requires=assumed,
                 matched=how,
                 is_call=is_call,
+                remote=inner.remote or command.remote,
             )
 
     def _matched(
@@ -375,6 +468,8 @@ class Extractor:
                 if not inner.words or inner.words[0].dynamic:
                     continue
                 word = inner.words[0].text
+                if cwd and "/" not in word and _run_by_interpreter(command, inner):
+                    word = "./" + word  # `python x.py` runs the file where it runs
                 named = self._resolver.named(word)
                 if named is None:
                     continue
@@ -383,12 +478,31 @@ class Extractor:
                 outer = command.words[0].span if command.words else inner.words[0].span
                 if matched is not None:
                     out.append((matched.script.name, inner, outer, matched.how, True))
+                elif _init_script(named):
+                    # `/usr/sbin/x` or `x` on a PATH is the daemon that the init script `x`
+                    # starts; no PATH holds /etc/init.d.
+                    continue
                 else:
                     out.append((named.name, inner, outer, paths.why_not(word, here), False))
             return out
 
         key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"
         return self._cached(key, (command,), match)
+
+
+def _hash_keys(text: str | None, span: Span, found: Mapping[str, object]) -> dict[str, LText]:
+    """Where the keys of a hash are written inside a resource's lines (`'-H' => ...`): the
+    first quoted occurrence of each, from the resource on."""
+    if not text:
+        return {}
+    lines = text.split("\n")
+    out: dict[str, LText] = {}
+    for number in range(span.line - 1, min(span.end_line, len(lines))):
+        for match in re.finditer(r"""(['"])((?:(?!\1).)*)\1\s*=>""", lines[number]):
+            key = match.group(2)
+            if key in found and key not in out:
+                out[key] = LText.literal(key, span.path, number + 1, match.start(2) + 1)
+    return out
 
 
 def _by_base(installed: Mapping[str, Installed]) -> dict[str, list[str]]:
@@ -403,6 +517,72 @@ def _word(text: LText) -> Word | None:
     if span is None:
         return None
     return Word(text.text, span, text.dynamic, True, text)
+
+
+INTERPRETERS = re.compile(r"(?:python[\d.]*|pypy3?|perl|ruby|php|node|(?:ba|da|k|z)?sh)$")
+
+
+def _run_by_interpreter(command: shell.Command, inner: shell.Command) -> bool:
+    """Is the inner command's first word the script operand of an interpreter (`python3
+    -u x.py`, `bash x.sh`)? The closest word before it that is not an option says."""
+    if inner is command or not inner.words:
+        return False
+    head = inner.words[0].span
+    before = [w for w in command.words if w.span < head]
+    for word in reversed(before):
+        if word.text.startswith("-"):
+            continue
+        return not word.dynamic and INTERPRETERS.match(posixpath.basename(word.text)) is not None
+    return False
+
+
+def _after_cd(commands: list[shell.Command], cwd: str | None, same_line: bool) -> list[str | None]:
+    """The working directory of each command: its call site's (`Command.cwd`), else the
+    literal absolute `cd DIR` before it (in a file, on the same line only: a `cd` on a line
+    of its own may sit in a branch or a function), else `cwd`. `cd` anywhere else makes it
+    unknown."""
+    out: list[str | None] = []
+    here, line = cwd, -1
+    for command in commands:
+        first = command.words[0] if command.words else None
+        if same_line and first is not None and first.span.line != line:
+            here = cwd
+        out.append(command.cwd or here)
+        if first is not None and first.text == "cd" and not first.dynamic:
+            target = command.words[1] if len(command.words) == 2 else None
+            literal = target is not None and not target.dynamic and target.text.startswith("/")
+            here = posixpath.normpath(target.text) if literal and target else None
+            line = first.span.line
+    return out
+
+
+def _init_script(watched: Watched) -> bool:
+    """A script installed only as an init script: it is named after the daemon it starts
+    (`/etc/init.d/x` runs `/usr/sbin/x`), so another path with its name is that daemon."""
+    return bool(watched.paths) and all(
+        p.startswith(("/etc/init.d/", "/etc/rc.d/")) for p in watched.paths
+    )
+
+
+def _literal_word(node: ast.Node) -> Word | None:
+    """A Puppet string argument written without interpolation, as one located word."""
+    if not isinstance(node, ast.Str) or not all(isinstance(p, ast.Lit) for p in node.parts):
+        return None
+    text = LText.join(p.value for p in node.parts if isinstance(p, ast.Lit))
+    return _word(text) if text.text else None
+
+
+def _unknown_word(span: Span) -> Word:
+    text = LText.symbol(span, "a value that is not a literal")
+    return Word(text.text, span, True, True, text)
+
+
+def _recursive(resource: Resource) -> bool:
+    """A `file` resource with `recurse => true` (or `remote`)."""
+    return any(
+        value is True or (isinstance(value, LText) and value.text in ("true", "remote"))
+        for value in resource.attrs.get("recurse", ())
+    )
 
 
 def _single_text(alts: list[Value] | None) -> str | None:

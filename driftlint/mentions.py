@@ -10,6 +10,7 @@ the call-site readers show themselves (`driftlint calls --unresolved`).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -20,7 +21,13 @@ from driftlint.parse.puppet import ast
 from driftlint.resolve.relevance import _trie
 from driftlint.resolve.scope import string_literal, walk
 
-SEPARATOR = r"(?:^|[;&|(`]|(?<!\$)\{|\$\()[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
+# Where a command starts: after a shell separator, and in data files after a key that holds
+# a command (`cmd:`, `command =`, `"exec":`) or a list item; a `sudo` before the name too.
+SEPARATOR = (
+    r"(?:^|[;&|(`]|(?<!\$)\{|\$\(|^[ \t]*-[ \t]+['\"]?"
+    r"|\b(?:cmd|command|exec|run|script|check_command)['\"]?[ \t]*[:=][ \t]*['\"\[]?)"
+    r"[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
+)
 # Before the mention on its line: a comment, a resource reference, a file test, a process
 # lookup. None of them runs the script.
 NOT_A_RUN = (
@@ -87,7 +94,7 @@ def unresolved_mentions(
                 not found.startswith("/") and not _after_separator(line[:column])
             ):
                 continue  # part of a longer word, or a bare name where no command starts
-            reason = _reason(source, line, column, by_manifest, number, used)
+            reason = _reason(source, line, column, by_manifest, number, used, found)
             if reason is None:
                 continue
             script = by_text[found]
@@ -142,15 +149,23 @@ def _reason(
     manifests: dict[str, ast.Manifest],
     number: int,
     installed: set[str],
+    found: str = "",
 ) -> str | None:
     """Why a mention became no call; None when it plainly runs nothing."""
     before = line[:column]
     if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
         return None
+    if posixpath.basename(source.path) == found:
+        return None  # a script naming itself: its usage text or documentation
     if source.kind == "manifest":
         manifest = manifests.get(source.path)
         # A manifest not parsed is one Puppet does not load (tests/, examples/).
         return _manifest_reason(manifest, number, column + 1) if manifest else None
+    if source.kind == "yaml" and ("/files/" in source.path or "/templates/" in source.path):
+        return (
+            "a command in an installed data file (a `cmd:`/`command:` key), run by a program "
+            "driftlint does not read"
+        )
     if source.kind == "yaml":
         return "a Hiera or data value that no evaluated class turned into a command"
     if source.path.lower().endswith(DOCUMENTS) or "readme" in source.path.lower():
@@ -167,26 +182,34 @@ def _after_separator(before: str) -> bool:
 
 
 def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | None:
-    best: tuple[str, str] | None = None
+    best: tuple[str, str, bool] | None = None
     for node in walk(manifest.body):
         if not isinstance(node, ast.Resource):
             continue
         for body in node.bodies:
             if not _inside(body.span, line, column):
                 continue
+            absent = any(a.name == "ensure" and _word(a.value) == "absent" for a in body.attrs)
             if _inside(body.title.span, line, column):
-                best = (node.type, "title")
+                best = (node.type, "title", absent)
             for one in body.attrs:
                 if _inside(one.span, line, column):
-                    best = (node.type, one.name)
+                    best = (node.type, one.name, absent)
     if best is None:
         return "a Puppet value (a parameter, a variable) that became no command"
-    kind, name = best
+    kind, name, absent = best
+    if absent:
+        return None  # `ensure => absent`: the resource removes what would run it
     if name in NOT_COMMANDS or (kind == "file" and name == "title"):
         return None
     if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):
         return f"an `{kind}` `{name}` no evaluated role reached with a known command word"
     return f"the `{name}` of a `{kind}` resource, which driftlint does not read as a command"
+
+
+def _word(node: ast.Node) -> str | None:
+    """A value written as a string or a bare word (`absent`, `'absent'`)."""
+    return node.text if isinstance(node, ast.Name) else string_literal(node)
 
 
 def _inside(span: Span, line: int, column: int) -> bool:

@@ -148,6 +148,9 @@ class Invocation:
     # path", "link ...", "name on PATH ..."; for a mention that is no call, why not.
     matched: str = ""
     is_call: bool = True
+    # The command runs on another host than the one that installs its call site (ssh, an
+    # Icinga 2 agent): its script is found on the hosts that install it, not this role's.
+    remote: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,11 @@ class CheckContext:
         if assumed:
             severity = "warning"
             message += f" (only when {' and '.join(assumed)})"
+        if remote := self.call.invocation.remote:
+            # Where it runs: the roles that install its script (driftlint.pipeline).
+            where = self.call.invocation.matched.partition("it runs on the hosts of ")[2]
+            hosts = f"the hosts of {where}" if where else "the hosts that install it"
+            message += f" (run through {remote} on {hosts})"
         return Finding(
             span=origin(problem.word, problem.start, problem.end, self.call.invocation.command),
             code=code,

@@ -56,6 +56,7 @@ from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functi
 from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.sites import resource_types
+from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
 from driftlint.watch import Install, is_script, static_installs, watched_scripts
@@ -202,6 +203,7 @@ def _store(
         "functions": sorted(functions),
         "toplevel": incremental.toplevel_digest(prepared.index, tree.peek),
         "links": _canonical(extractor.files.links),
+        "folders": _canonical(extractor.folders),
         "exec_defaults": sorted(extractor.files.exec_defaults),
         "toplevel_exec_default": extractor.files.toplevel_exec_default,
     }
@@ -289,11 +291,14 @@ def prepare(
     settings = HieraSettings(config.hiera.config, config.hiera.datadir, config.hiera.hierarchy)
     hiera = load_layers(tree.peek, [f.path for f in files], module_roots, classifies, settings)
     table = _wrappers(config, root, setup_errors)
+    table = _wrapper_scripts(table, installs, tree)
     extractor = Extractor(
         watched,
         table,
         _remembering(lambda ref: _static(tree, ref, module_roots, config.max_expansions)),
         lambda kind, ref: _template_source(tree, kind, ref, module_roots),
+        read_text=tree.read,
+        folders=_folders(installs),
         files=command_path.tree_files(manifests),
         types=_types(config, root, setup_errors),
     )
@@ -401,6 +406,25 @@ def _wrappers(config: Config, root: Path, setup_errors: list[str]) -> wrappers.W
         return wrappers.default_wrappers()
 
 
+def _wrapper_scripts(
+    table: wrappers.WrapperTable, installs: list[Install], tree: Tree
+) -> wrappers.WrapperTable:
+    """The tree's own wrapper scripts (`with_lock NAME cmd ...`, driftlint.sites.script), by
+    installed path: the command after their leading arguments is what they run."""
+    found: dict[str, wrappers.Wrapper] = {}
+    for install in installs:
+        if not install.dest.startswith("/") or install.dest in found:
+            continue
+        text = tree.peek(install.spec_path)
+        if text and ('"$@"' in text or '"${@}"' in text):
+            skip = script_site.passthrough_skip(text)
+            if skip:
+                found[install.dest] = wrappers.Wrapper(names=(install.dest,), skip=skip)
+    if not found:
+        return table
+    return wrappers.WrapperTable({**table.by_name, **found})
+
+
 def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> list[LText]:
     """A `puppet:///` file's located text. Cached by the caller: every role that installs it
     gets the same object, so what is parsed of it is parsed once."""
@@ -413,6 +437,15 @@ def _static(tree: Tree, ref: str, module_roots: tuple[str, ...], limit: int) -> 
             if text is not None:
                 return [LText.literal(text, path, 1, 1)]
     return []
+
+
+def _folders(installs: list[Install]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Directories copied with `recurse => true`: folder -> (installed path, tree path)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for install in installs:
+        if install.folder and install.dest:
+            out.setdefault(install.folder, []).append((install.dest, install.spec_path))
+    return {folder: tuple(sorted(set(files))) for folder, files in out.items()}
 
 
 def _remembering(read: Callable[[str], list[LText]]) -> Callable[[str], list[LText]]:
@@ -435,6 +468,9 @@ class _Reached:
     # (invocation, role label, paths that root installs) for missing-script.
     installs: list[tuple[Invocation, str, frozenset[str]]] = field(default_factory=list)
     installed_anywhere: set[str] = field(default_factory=set)
+    # (role label, paths that root installs) of every root with a role: where a call run on
+    # another host runs.
+    installed_by: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     cut: list[Finding] = field(default_factory=list)  # bodies cut short (too deep, too many)
     # Found while evaluating: template problems, Hiera data files' problems.
     problems: list[Finding] = field(default_factory=list)
@@ -449,6 +485,7 @@ class _Reached:
         self.rendered |= out.reads.rendered
         self.data |= out.reads.data
         labels = out.label.split(", ") if out.label else []
+        self.installed_by.extend((label, out.installed) for label in labels)
         for invocation in out.invocations:
             self.roles.setdefault(invocation, set()).update(labels)
             for role in labels if invocation.is_call else ():
@@ -528,11 +565,27 @@ def _resolve_calls(
 
     tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
     hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
+    # A directory copied with `recurse => true` mentions what the files under it mention.
+    copied: dict[str, list[str]] = {}
+    for folder, files in extractor.folders.items():
+        for dest, spec_path in files:
+            tail = dest[len(folder) :]
+            if dest.startswith(folder + "/") and spec_path.endswith(tail):
+                copied.setdefault(spec_path[: -len(tail)], []).append(spec_path)
+
+    def read_folder(path: str) -> str | None:
+        if path not in copied:
+            return tree.read(path)
+        return "\n".join(t for f in sorted(copied[path]) if (t := tree.read(f)) is not None)
+
     relevance = relevant.compute(
         index,
         relevant.mentions(tokens),
-        tree.read,
-        lambda kind, ref: _module_path(kind, ref, module_roots, tree),
+        read_folder,
+        lambda kind, ref: (
+            _module_path(kind, ref, module_roots, tree)
+            or next((d for r in module_roots if (d := module_file(kind, ref, r)) in copied), None)
+        ),
         hiera_texts,
         functions or {},
     )
@@ -654,6 +707,17 @@ def _resolve_calls(
         extractor, listing, tree.read, reached.rendered, config.max_expansions
     ):
         reached.roles.setdefault(invocation, set())
+    # What the Puppet server runs while compiling (`generate()`), on no node's behalf.
+    definitions = [*index.classes.values(), *index.defines.values(), *index.nodes, *index.toplevel]
+    for invocation in extractor.server_invocations(definitions):
+        reached.roles.setdefault(invocation, set())
+    # A Puppet environment's own environment.conf (`config_version`) is run by the server
+    # where the tree is deployed: it is read where it is written.
+    for path in listing:
+        if posixpath.basename(path) == "environment.conf" and (text := tree.read(path)):
+            texts = [LText.literal(text, path, 1, 1)]
+            for invocation in extractor.file_invocations("/" + path, texts):
+                reached.roles.setdefault(invocation, set())
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     # A data file's problems are reported when some root's lookups read it, as Puppet would.
@@ -688,7 +752,27 @@ def _resolve_calls(
     missing.extend(
         misplaced_calls(reached.roles, reached.installed_anywhere, extractor.files, installed)
     )
-    return [Call(inv, tuple(sorted(r))) for inv, r in reached.roles.items()]
+    return [
+        Call(_where_it_runs(inv, reached.installed_by), tuple(sorted(r)))
+        for inv, r in reached.roles.items()
+    ]
+
+
+RUNS_ON = "it runs on the hosts of "
+
+
+def _where_it_runs(
+    invocation: Invocation, installed_by: list[tuple[str, frozenset[str]]]
+) -> Invocation:
+    """A call run on another host (ssh, an Icinga 2 endpoint) names the roles that install
+    its script: where it runs, as its own roles say where its words are written."""
+    if not invocation.remote or not invocation.is_call:
+        return invocation
+    path = invocation.command.text
+    roles = sorted({role for role, installed in installed_by if path in installed})
+    if not roles:
+        return invocation
+    return replace(invocation, matched=f"{invocation.matched}; {RUNS_ON}{', '.join(roles)}")
 
 
 def _hiera_roots(
@@ -788,6 +872,8 @@ def _missing_scripts(
         watched = extractor.match(path)
         if not path.startswith("/") or watched is None or path not in watched.paths:
             continue
+        if invocation.remote:
+            continue  # it runs on the hosts that install it (ssh, an Icinga 2 endpoint)
         if holds(installed, path) or path not in installed_anywhere:
             continue  # installed here, or by a package: nothing the tree can tell
         by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)

@@ -55,3 +55,19 @@ def test_calls_unresolved_and_the_summary_line(tmp_path: Path) -> None:
     assert "sync.pp:10:39: `/usr/local/bin/sync.sh` (sync.sh): the `run` of" in listed.output
     summary = CliRunner().invoke(cli, ["check", "--no-cache", root])
     assert "2 mentions not understood" in summary.output
+
+
+def test_absent_resource_runs_nothing_and_data_file_commands_are_listed(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/manifests/old.pp").write_text(
+        "class role::old {\n"
+        "    cron { 'sync': ensure => absent, command => '/usr/local/bin/sync.sh -q' }\n"
+        "}\n"
+    )
+    (root / "modules/role/files/runner.yaml").write_text(
+        "jobs:\n  - name: nightly\n    cmd: sudo sync.sh -q\n"
+    )
+    got = {(m.span.path, m.span.line, m.reason) for m in run(root, Config()).mentions}
+    assert not any(path.endswith("old.pp") for path, _, _ in got)
+    data = "modules/role/files/runner.yaml"
+    assert any(path == data and line == 3 and "data file" in why for path, line, why in got)

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from driftlint.ltext import LText
-from driftlint.sites.resource_types import COMMAND, default_types, load_types, texts
+from driftlint.sites.resource_types import (
+    COMMAND,
+    MACRO_COMMAND,
+    default_types,
+    load_types,
+    texts,
+)
 
 
 def _lit(text: str) -> LText:
@@ -30,7 +36,7 @@ def test_an_unknown_kind_is_a_setup_error(tmp_path: Path) -> None:
 def test_appended_parameters_follow_on_the_same_line() -> None:
     attrs = {"command": [_lit("/a")], "arguments": [_lit("-w 5")]}
     [(kind, text)] = texts("nrpe::command", attrs, default_types())
-    assert (kind, text.text) == (COMMAND, "/a -w 5")
+    assert (kind, text.text) == (MACRO_COMMAND, "/a -w 5")  # NRPE replaces `$ARGn$` first
 
 
 def test_each_element_of_an_array_is_one_command() -> None:

@@ -36,6 +36,10 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         ),
         pytest.param("/etc/x.cfg", "x=1\ncommand[a]=/a\n", "nrpe-command", id="nrpe-by-text"),
         pytest.param("/etc/logrotate.d/a", "", "logrotate-script", id="logrotate"),
+        pytest.param("/etc/icinga/nrpe.d/a.cfg", "", "nrpe-command", id="nrpe-under-icinga"),
+        pytest.param("/etc/icinga2/conf.d/a.conf", "", "icinga2-checkcommand", id="icinga2"),
+        pytest.param("/etc/acpi/events/a", "", "acpid-event", id="acpid"),
+        pytest.param("/etc/xinetd.d/a", "", "xinetd-service", id="xinetd"),
         pytest.param("/etc/apt/apt.conf.d/1", "", "apt-hook", id="apt"),
         pytest.param("/root/.ssh/authorized_keys", "", "authorized-keys", id="keys"),
         pytest.param("/etc/default/a", "DAEMON=/a\n", "debian-default", id="default"),
@@ -47,7 +51,7 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         ),
         pytest.param("/etc/a.yaml", "command: /usr/local/bin/a\n", None, id="plain-config"),
         pytest.param(
-            "/opt/a", "#!/usr/bin/python3\ncommand['x'] = '/a'\n", None, id="python-not-nrpe"
+            "/opt/a", "#!/usr/bin/python3\ncommand['x'] = '/a'\n", "program", id="python-not-nrpe"
         ),
     ],
 )
@@ -105,3 +109,33 @@ def test_nagios_user1_macro_is_the_plugin_folder() -> None:
     text = "define command {\n  command_line $USER1$/check_x -w 5\n}\n"
     argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
     assert argvs == [["/usr/lib/nagios/plugins/check_x", "-w", "5"]]
+
+
+def test_nagios_macro_inside_a_word_keeps_it_one_word() -> None:
+    text = "define command {\n  command_line /a https://$HOSTADDRESS$:8080/api -n\n}\n"
+    argvs = _argvs("nagios-command", "/etc/icinga/objects/a.cfg", text)
+    assert len(argvs) == 1 and len(argvs[0]) == 3
+    assert argvs[0][1].startswith("https://") and argvs[0][2] == "-n"
+
+
+def test_icinga2_arguments_are_ordered_and_set_if_false_is_never_passed() -> None:
+    text = (
+        'object CheckCommand "q" {\n  command = [ PluginDir + "/check_q", "-v" ]\n'
+        '  arguments = {\n    "-x" = { set_if = false }\n    "-w" = "10"\n'
+        '    "name" = { value = "main"; skip_key = true; order = 5 }\n'
+        '    "-a" = { order = -1 }\n  }\n}\n'
+    )
+    assert _argvs("icinga2-checkcommand", "/etc/icinga2/conf.d/q.conf", text) == [
+        ["/usr/lib/nagios/plugins/check_q", "-v", "-a", "-w", "10", "main"]
+    ]
+
+
+def test_python_program_nrpe_like_line_is_no_command() -> None:
+    text = "#!/usr/bin/python3\ncommand['x'] = '/a'\n"
+    assert _argvs("program", "/opt/a", text) == []
+
+
+def test_keepalived_notify_gets_unknown_words_after_its_own() -> None:
+    text = 'vrrp_instance V {\n    notify "/a -q x"\n}\n'
+    argvs = _argvs("keepalived-script", "/etc/keepalived/keepalived.conf", text)
+    assert len(argvs) == 1 and argvs[0][:3] == ["/a", "-q", "x"] and len(argvs[0]) == 4

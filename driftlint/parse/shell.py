@@ -46,6 +46,12 @@ class Command:
     passthrough: bool = False  # argv contained "$@" / "$*" / $@ (dropped from words)
     # The PATH the script itself set before this command; None when it set none (inherited).
     search_path: LText | None = None
+    # The working directory its call site gives it (systemd WorkingDirectory=, supervisord
+    # directory=, a `cd DIR` before it on its line); None when not known.
+    cwd: str | None = None
+    # Where it runs when that is another host than the call site's: "ssh", "an Icinga 2
+    # agent"; "" on the host that installs the call site.
+    remote: str = ""
 
 
 @dataclass(frozen=True, slots=True)

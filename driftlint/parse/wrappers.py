@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,6 +35,7 @@ class Wrapper:
     argv_if: frozenset[str] = frozenset()
     interleaved: bool = False
     assignments: bool = False
+    remote: bool = False  # the operands after `skip`, joined by spaces, run in another host's shell
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ def _wrapper(entry: Mapping[str, Any]) -> Wrapper:
         argv_if=frozenset(names("argv_if")),
         interleaved=bool(entry.get("interleaved", False)),
         assignments=bool(entry.get("assignments", False)),
+        remote=bool(entry.get("remote", False)),
     )
 
 
@@ -125,6 +127,8 @@ def _unwrap(
         return [command]
     out: list[Command] = [command] if keep is not None and keep(head.text) else []
     for found in inner:
+        if command.remote and not found.remote:
+            found = replace(found, remote=command.remote)  # a wrapper on the remote host
         out.extend(_unwrap(found, table, path, depth + 1, keep))
     return out
 
@@ -216,6 +220,24 @@ class _Scan:
                     return [Command((program, *rest), tuple(assignments), self.command.passthrough)]
             return None
         skipped = operands[w.skip :]
+        if w.remote and self.strings:  # `check_by_ssh -H host -C 'cmd'`
+            name = PurePosixPath(words[0].text).name
+            return [
+                replace(c, remote=name)
+                for s in self.strings
+                if s.source is not None
+                for c in parse_shell(s.source, s.span.path).commands
+            ]
+        if w.remote:
+            # ssh joins its operands with spaces and the remote login shell reads them; what
+            # that shell knows (its PATH, its variables) is not known here.
+            sources = [s.source for s in skipped if s.source is not None]
+            if not sources or len(sources) != len(skipped):
+                return None
+            joined = LText.join(sources, " ")
+            name = PurePosixPath(words[0].text).name
+            where = joined.paths()[0] if joined.paths() else ""
+            return [replace(c, remote=name) for c in parse_shell(joined, where).commands]
         if skipped and skipped[0].text in w.commands:  # `flock LOCK -c cmd`
             self.strings.extend(skipped[1:2])
             skipped = []

@@ -38,7 +38,7 @@ CRON_DEFAULT = ("/usr/bin", "/bin")
 SYSTEMD_DEFAULT = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 # Wrappers that set their own PATH for the command they run (sudo's secure_path, su and
 # runuser's ENV_PATH from login.defs): after them the caller's PATH says nothing.
-RESETS_PATH = frozenset({"sudo", "su", "runuser"})
+RESETS_PATH = frozenset({"sudo", "su", "runuser", "ssh"})  # ssh: the remote login shell's
 SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh"})
 _EXEC_SEARCH = re.compile(r"^\s*ExecSearchPath\s*=(.*)$", re.M)
 _CRON_PATH = re.compile(r"^\s*PATH\s*=\s*(.*?)\s*$")

@@ -9,21 +9,30 @@ names a script but runs nothing: it is no kind.
 from __future__ import annotations
 
 import functools
+import re
 
 from driftlint.sites import (
+    acpid,
     apt_hooks,
     authorized_keys,
     cron,
     debian_default,
+    icinga2,
+    keepalived,
     logrotate,
+    monit,
     nagios,
     nrpe,
+    programs,
+    puppet_conf,
     runit,
     script,
     supervisord,
     systemd,
     sysv,
+    tea4cups,
     upstart,
+    xinetd,
 )
 from driftlint.sites.base import HEAD, Site
 
@@ -38,15 +47,37 @@ SITES: dict[str, Site] = {
         runit.SITE,
         supervisord.SITE,
         nrpe.SITE,
+        icinga2.SITE,
         nagios.SITE,
         logrotate.SITE,
         apt_hooks.SITE,
         authorized_keys.SITE,
+        programs.SITE,
         debian_default.SITE,
+        acpid.SITE,
+        tea4cups.SITE,
+        puppet_conf.SITE,
+        xinetd.SITE,
+        monit.SITE,
+        keepalived.SITE,
     )
 }
 
-__all__ = ["SITES", "Site", "by_path", "by_text"]
+__all__ = ["SITES", "Site", "as_run", "by_path", "by_text"]
+
+# Plugin folders a monitoring daemon puts before a name (`$USER1$/check_x`, Icinga 2's
+# `PluginDir + "/check_x"`): a text names the plugin's installed path through them.
+_PLUGIN_DIRS = re.compile(
+    r'\$USER1\$|\b(?:PluginDir|PluginContribDir|ManubulonPluginDir)\s*\+\s*"?'
+)
+
+
+def as_run(text: str) -> str:
+    """A text with the plugin folders of monitoring definitions written out, to look for
+    the paths of watched scripts in it."""
+    if "$USER1$" not in text and "PluginDir" not in text:
+        return text
+    return _PLUGIN_DIRS.sub(nagios.PLUGINS, text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -65,5 +96,5 @@ def by_text(text: str) -> Site | None:
 @functools.lru_cache(maxsize=4096)
 def _by_head(text: str) -> Site | None:
     if text.lstrip("\ufeff").startswith("#!"):
-        return script.SITE if script.SITE.claims_text(text) else None
+        return next((s for s in (script.SITE, programs.SITE) if s.claims_text(text)), None)
     return next((s for s in SITES.values() if s.claims_text(text)), None)

@@ -15,9 +15,10 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from driftlint.ltext import LText
+from driftlint.model import Word
 from driftlint.parse import shell
 
 Reader = Callable[[LText, str, Mapping[str, LText]], list[shell.Command]]
@@ -65,3 +66,42 @@ def block_commands(
 
 def basename(dest: str) -> str:
     return posixpath.basename(dest)
+
+
+def line_values(text: LText, key: re.Pattern[str]) -> list[LText]:
+    """The values of `key <sep> value` lines: what follows the pattern's match on each line
+    it matches at the start, stripped, without one pair of surrounding double quotes."""
+    out: list[LText] = []
+    for line in text.split("\n"):
+        match = key.match(line.text)
+        if match is None:
+            continue
+        value = line[match.end() :].strip()
+        if len(value.text) >= 2 and value.text[0] == value.text[-1] == '"':
+            value = value[1:-1]
+        if value.text:
+            out.append(value)
+    return out
+
+
+def with_unknown_words(command: shell.Command, what: str, one: bool) -> shell.Command:
+    """A command the runner gives more arguments (an ENC gets the node's name, a keepalived
+    `notify` script the instance and its state): one unknown word, or any number."""
+    if not command.words:
+        return command
+    last = command.words[-1]
+    text = LText.symbol(last.span, what)
+    extra = Word(text.text, last.span, True, one, text)
+    return replace(command, words=(*command.words, extra))
+
+
+def split_words(value: LText) -> list[shell.Command]:
+    """A command line split on blanks only, as a runner that uses no shell splits it (no
+    quotes, no expansion): one command, or none when the line is empty."""
+    words = []
+    for match in re.finditer(r"\S+", value.text):
+        part = value[match.start() : match.end()]
+        span = part.span()
+        if span is not None:
+            words.append(Word(part.text, span, part.dynamic, True, part))
+    return [shell.Command(words=tuple(words))] if words else []

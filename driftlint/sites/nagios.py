@@ -1,5 +1,6 @@
 """Nagios and Icinga 1 `define command { command_line ... }` objects (and `nagios_command`
-resources' `command_line`); `$ARG1$`-style macros are unknown words."""
+resources' `command_line`); `$ARG1$`-style macros are unknown words, never read by the shell
+(driftlint.sites.macros)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from driftlint.ltext import LText
 from driftlint.parse import shell
 from driftlint.sites.base import Site
+from driftlint.sites.macros import macros_to_symbols
 
 LINE = re.compile(r"^[ \t]*command_line[ \t]+")
 # `$USER1$` is the plugin folder in the resource.cfg that Debian's nagios and icinga packages
@@ -26,10 +28,16 @@ def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Comma
             # "Object Definitions"); the shell would read it as a command separator.
             cut = re.search(r"(?<!\\);", body.text)
             body = body[: cut.start()] if cut else body
-            if body.text.startswith(USER1):
-                body = LText.plain(PLUGINS) + body[len(USER1) :]
-            out.extend(shell.parse_shell(body, path).commands)
+            out.extend(command_line(body, path))
     return out
+
+
+def command_line(body: LText, path: str) -> list[shell.Command]:
+    """The commands of one `command_line` value, with its macros unknown."""
+    body = body.strip()
+    if body.text.startswith(USER1):
+        body = LText.plain(PLUGINS) + body[len(USER1) :]
+    return list(shell.parse_shell(macros_to_symbols(body), path).commands)
 
 
 SITE = Site(

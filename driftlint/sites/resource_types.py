@@ -17,13 +17,15 @@ from driftlint.sites import SITES, by_text
 from driftlint.values import Value
 
 COMMAND = "command"
+# A command line a monitoring daemon runs after replacing its `$MACRO$`s (driftlint.sites.macros)
+MACRO_COMMAND = "command-with-macros"
 # Types whose attributes extraction reads already, or that never run a command.
 HANDLED = frozenset({"file", "exec", "cron", "package", "user", "group", "notify", "class"})
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    kind: str  # "command" or a kind of call site (driftlint.sites.SITES)
+    kind: str  # "command", "command-with-macros" or a kind of call site (driftlint.sites.SITES)
     append: tuple[str, ...] = ()  # parameters whose values follow on the same line
 
 
@@ -53,8 +55,11 @@ def _param(spec: object) -> Param:
         kind, append = str(spec["kind"]), tuple(str(a) for a in spec.get("append") or ())
     else:
         raise ValueError(f"expected a kind or {{kind:, append:}}, not {spec!r}")
-    if kind != COMMAND and kind not in SITES:
-        raise ValueError(f"unknown kind `{kind}`; expected `command` or one of {sorted(SITES)}")
+    if kind not in (COMMAND, MACRO_COMMAND) and kind not in SITES:
+        raise ValueError(
+            f"unknown kind `{kind}`; expected `command`, `{MACRO_COMMAND}` "
+            f"or one of {sorted(SITES)}"
+        )
     return Param(kind, append)
 
 
@@ -83,7 +88,7 @@ def texts(
     if known is not None:
         for param, rule in known.items():
             for value in attrs.get(param, ()):
-                for text in _strings(value, rule.kind == COMMAND):
+                for text in _strings(value, rule.kind in (COMMAND, MACRO_COMMAND)):
                     tails = [t for a in rule.append for v in attrs.get(a, ()) for t in _strings(v)]
                     out.append((rule.kind, LText.join([text, *tails], " ")))
         return out

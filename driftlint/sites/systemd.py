@@ -1,4 +1,5 @@
-"""systemd units: `ExecStart=` and friends, `Environment=` and installed `EnvironmentFile=`s."""
+"""systemd units: `ExecStart=` and friends, `Environment=` and installed `EnvironmentFile=`s;
+`WorkingDirectory=` is where a relative operand of an interpreter (`python3 app.py`) is."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from driftlint.ltext import LText
 from driftlint.parse import shell, units
 from driftlint.sites.base import Site
 
+# A literal absolute directory; `~`, specifiers (`%h`) and `-` make it unknown.
+WORKDIR = re.compile(r"^[ \t]*WorkingDirectory[ \t]*=[ \t]*(/[^\s%]*)[ \t]*$", re.MULTILINE)
+
 
 def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
     unit = units.parse_unit(text, path)
@@ -19,7 +23,11 @@ def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Comma
         if other is not None:
             env.update(units.parse_env_file(other, env_file))
     env.update(unit.environment)
-    return list(units.unit_commands(replace(unit, environment=env)))
+    commands = list(units.unit_commands(replace(unit, environment=env)))
+    found = WORKDIR.findall(text.text)
+    if found and found[-1].startswith("/"):
+        commands = [replace(c, cwd=found[-1].rstrip("/") or "/") for c in commands]
+    return commands
 
 
 SITE = Site(

@@ -1,0 +1,39 @@
+"""puppet.conf and environment.conf: `external_nodes` is the node classifier the Puppet server
+runs with the node's name as its one more argument; `config_version` is a command it runs for
+each catalog. Puppet splits both on spaces and runs no shell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from driftlint.ltext import LText
+from driftlint.parse import shell
+from driftlint.sites.base import Site, line_values, split_words, with_unknown_words
+
+ENC = re.compile(r"^\s*external_nodes\s*=\s*")
+VERSION = re.compile(r"^\s*config_version\s*=\s*")
+
+
+def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
+    out: list[shell.Command] = []
+    for value in line_values(text, ENC):
+        for command in _split(value, path):
+            out.append(with_unknown_words(command, "the node's name", one=True))
+    for value in line_values(text, VERSION):
+        out.extend(_split(value, path))
+    return out
+
+
+def _split(value: LText, path: str) -> list[shell.Command]:
+    if value.text.strip() in ("none", ""):
+        return []  # `external_nodes = none`: no classifier
+    return split_words(value)
+
+
+SITE = Site(
+    "puppet-conf",
+    read,
+    paths=("/etc/puppet/puppet.conf", "/etc/puppetlabs/puppet/puppet.conf", "*/environment.conf"),
+    content=re.compile(r"^\s*(?:external_nodes|config_version)\s*=\s*/", re.MULTILINE),
+)
