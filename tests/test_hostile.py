@@ -1,0 +1,218 @@
+"""Hostile and huge input (issue 30): no code run, no crash, no hang, no stale answer.
+
+Each test builds its hostile input itself, in a small tree that also holds one real bad call
+(`--verbsoe` in runner.pp, tests/test_reliability.py): that call must still be found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from driftlint.cache import codec
+from driftlint.cache.store import Cache
+from driftlint.cli import cli
+from driftlint.model import Result, Span
+from driftlint.parse.puppet import ast
+from tests.conftest import GIT_ENV, git
+from tests.test_reliability import PLANTED, check, make_tree, rows
+
+Row = tuple[str, int, int, str, str]
+
+
+def cached_check(repo: Path, cache: Path, *args: str) -> tuple[int, set[Row]]:
+    result = CliRunner().invoke(
+        cli, ["check", "--format=json", "--jobs", "1", "--cache-dir", str(cache), *args, str(repo)]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result.exit_code, rows(json.loads(result.stdout)["findings"])
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+# --- 1. code execution: the cache ----------------------------------------------------------
+
+
+class _Payload:
+    """What a pickle-based cache would run: `__reduce__` names os.system."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def test_a_planted_cache_entry_never_runs(tmp_path: Path) -> None:
+    """Every entry of a warm cache replaced by a pickle whose loading runs a command (a CI
+    cache restored from another branch's pipeline): nothing runs, the answer is a cold run's."""
+    repo = make_tree(tmp_path, {})
+    cache = tmp_path / "cache"
+    first = cached_check(repo, cache)
+    assert PLANTED in first[1]
+    canary = tmp_path / "canary"
+    planted = entries(cache)
+    assert {p.parent.parent.name for p in planted} >= {"manifests", "runs", "roots", "interfaces"}
+    for path in planted:
+        path.write_bytes(pickle.dumps(_Payload(f"touch {canary}")))
+    assert cached_check(repo, cache) == first
+    assert not canary.exists()
+
+
+def test_a_fifo_a_link_and_a_huge_entry_are_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO where an entry goes would block a plain open() for ever; a link may point at
+    anything; an entry past the size bound is not read."""
+    from driftlint.cache import store
+
+    cache = Cache(tmp_path / "c", "k")
+    span = Span("a.pp", 1, 1, 1, 2)
+    cache.put("aa" + "0" * 62, span)
+    good = tmp_path / "c" / "k" / "aa" / ("aa" + "0" * 62)
+    assert cache.get(good.name, Span) == span
+    fifo = good.with_name("aa" + "1" * 62)
+    os.mkfifo(fifo)
+    link = good.with_name("aa" + "2" * 62)
+    link.symlink_to(good)
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(cache.get(fifo.name, Span)), daemon=True)
+    reader.start()
+    reader.join(60)
+    if reader.is_alive():  # let the blocked open() go before failing
+        with open(fifo, "wb"):
+            pass
+    assert got == [None]
+    assert cache.get(link.name, Span) is None
+    monkeypatch.setattr(store, "MAX_ENTRY", good.stat().st_size - 1)
+    assert cache.get(good.name, Span) is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\x7f",  # 11 bytes: a pickle claiming 2**63 bytes
+        b'{"format":1,"classes":["os:system"],"value":[16,"touch x"]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,"a.pp",1,1,1]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,["a.pp"],1,1,1,2]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,{"a":1},1,1,1,2]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[17,"a.pp",1,1,1,2]}',
+        b'{"format":1,"classes":[],"value":' + b"[0," * 100_000 + b"0" + b"]" * 100_000 + b"}",
+        b'{"format":1,"classes":[],"value":"a span"}',
+        b"[" * 100_000,
+    ],
+    ids=["pickle", "class", "fields", "type", "object", "number", "deep", "str", "json"],
+)
+def test_an_entry_not_of_the_expected_type_is_a_miss(tmp_path: Path, damage: bytes) -> None:
+    cache = Cache(tmp_path, "k")
+    key = "ab" * 32
+    (tmp_path / "k" / "ab").mkdir(parents=True)
+    (tmp_path / "k" / "ab" / key).write_bytes(damage)
+    assert cache.get(key, Span) is None
+    assert cache.get(key, ast.Manifest) is None
+    assert cache.get(key, Result) is None
+
+
+def test_entries_round_trip_exactly() -> None:
+    """What the codec stores is what loads: tuples stay tuples, sets sets, bytes bytes."""
+    from driftlint.parse.puppet import parse_manifest
+
+    manifest = parse_manifest(
+        "class a($x = [1, {'k' => \"v${y}\"}]) {\n  exec { 'e': command => \"/bin/x ${x}\" }\n}\n",
+        "m.pp",
+    )
+    assert codec.loads(codec.dumps(manifest), ast.Manifest) == manifest
+    value = {("role", "x"): (frozenset({"a"}), b"\x00\xff", [1.5, None, True])}
+    schema = dict[tuple[str, str], tuple[frozenset[str], bytes, list[float | bool | None]]]
+    assert codec.loads(codec.dumps(value), schema) == value
+    with pytest.raises(codec.Invalid):
+        codec.loads(codec.dumps(value), dict[str, int])
+
+
+# --- 1. code execution: git ---------------------------------------------------------------
+
+
+def _program(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A shell script that touches its canary when run, and the canary."""
+    canary = tmp_path / f"ran-{name}"
+    script = tmp_path / f"{name}.sh"
+    script.write_text(f"#!/bin/sh\ntouch '{canary}'\ncat\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script, canary
+
+
+def _signed_commit(repo: Path, path: str, text: str) -> None:
+    """A commit of an edit of path carrying a (bogus) signature, so that `git log` with
+    log.showSignature runs gpg.program on it."""
+    (repo / path).write_text(text)
+    git(repo, "add", path)
+    tree = git(repo, "write-tree").strip()
+    parent = git(repo, "rev-parse", "HEAD").strip()
+    who = "driftlint tests <tests@driftlint.invalid> 1402650000 +0000"
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEEbogus\n"
+        " -----END PGP SIGNATURE-----\n\nsigned edit\n"
+    )
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo,
+        input=body,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    git(repo, "update-ref", "HEAD", made.stdout.strip())
+
+
+def test_programs_named_by_the_checkouts_config_never_run(tmp_path: Path) -> None:
+    """gpg.program with log.showSignature, a clean/smudge/process filter, a textconv, an
+    external diff, an fsmonitor hook and a hook, all in the checkout's own config and
+    attributes: `check`, `check --base` and the history of specs run none of them."""
+    repo = make_tree(tmp_path, {".gitattributes": "* filter=evil diff=evil\n"})
+    script = "modules/jobs/files/jobloop"
+    _signed_commit(repo, script, (repo / script).read_text() + "# signed\n")
+    programs = {n: _program(tmp_path, n) for n in ("gpg", "filter", "textconv", "fsmonitor")}
+    programs["process"] = _program(tmp_path, "process")
+    programs["diff"] = _program(tmp_path, "diff")
+    programs["hook"] = _program(tmp_path, "hook")
+    config = {
+        "log.showSignature": "true",
+        "gpg.program": programs["gpg"][0],
+        "filter.evil.clean": programs["filter"][0],
+        "filter.evil.smudge": programs["filter"][0],
+        "filter.evil.process": programs["process"][0],
+        "filter.evil.required": "true",
+        "diff.evil.textconv": programs["textconv"][0],
+        "diff.evil.command": programs["diff"][0],
+        "diff.external": programs["diff"][0],
+        "core.fsmonitor": programs["fsmonitor"][0],
+    }
+    for key, value in config.items():
+        git(repo, "config", key, str(value))
+    hooks = repo / ".git" / "hooks"
+    for hook in ("post-checkout", "reference-transaction", "post-index-change"):
+        (hooks / hook).write_text(programs["hook"][0].read_text())
+        (hooks / hook).chmod(0o755)
+    # A dirty working tree: status and a working-tree diff would clean it through the filter.
+    runner = repo / PLANTED[0]
+    runner.write_text(runner.read_text() + "\n# edited\n")
+    _, findings, _ = check(repo, "--jobs", "1")
+    assert PLANTED in rows(findings)
+    check(repo, "--jobs", "1", "--base", "HEAD~1")
+    result = CliRunner().invoke(cli, ["calls", "--format=json", "--path", str(repo)])
+    assert result.exit_code in (0, 1), result.output
+    ran = sorted(name for name, (_, canary) in programs.items() if canary.exists())
+    assert ran == []
