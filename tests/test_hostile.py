@@ -216,3 +216,60 @@ def test_programs_named_by_the_checkouts_config_never_run(tmp_path: Path) -> Non
     assert result.exit_code in (0, 1), result.output
     ran = sorted(name for name, (_, canary) in programs.items() if canary.exists())
     assert ran == []
+
+
+# --- 2. crashes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "value"),
+    [
+        ("max-expansions", "9223372036854775807"),
+        ("max-file-size", "30g"),
+        ("max-file-size", "99999999999999999999999"),
+        ("max-depth", "100000"),
+    ],
+)
+def test_a_limit_past_its_ceiling_is_a_config_error(tmp_path: Path, limit: str, value: str) -> None:
+    repo = make_tree(tmp_path, {".driftlint.yaml": f"limits:\n  {limit}: {value}\n"})
+    code, findings, stderr = check(repo, "--jobs", "1")
+    assert code == 2
+    assert ".driftlint.yaml:2:" in stderr and f"`{limit}` must be at most" in stderr
+    assert PLANTED in rows(findings)
+
+
+def test_a_catalog_nested_100000_deep_is_an_error_at_the_file(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path, {})
+    catalogs = tmp_path / "catalogs"
+    catalogs.mkdir()
+    (catalogs / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, findings, stderr = check(repo, "--jobs", "1", "--catalogs", str(catalogs))
+    assert code == 2
+    assert "deep.json: JSON nested deeper than 200 levels" in stderr
+    assert PLANTED in rows(findings)
+
+
+def test_sarif_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path, {})
+    bad = os.fsdecode(b"modules/jobs/manifests/bad\xff.pp")
+    (repo / bad).write_bytes(b"class jobs::bad {\n")  # a parse error in that file
+    result = CliRunner().invoke(cli, ["check", "--format=sarif", "--no-cache", str(repo)])
+    assert result.exit_code == 1, result.stderr
+    sarif = json.loads(result.stdout)
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+        for loc in r["locations"]
+    }
+    assert "modules/jobs/manifests/bad%FF.pp" in uris
+
+
+def test_text_output_escapes_every_control_character_from_the_tree(tmp_path: Path) -> None:
+    """`ESC c` resets a terminal, `ESC M` moves its cursor up: an option written with them
+    (here from Hiera's `\\e`) is shown escaped in the message."""
+    hiera = {"hieradata/common.yaml": 'jobs::fromhiera::args: "--t\\ec\\eM\\u202e"\n'}
+    repo = make_tree(tmp_path, hiera)
+    result = CliRunner().invoke(cli, ["check", "--no-cache", "--jobs", "1", str(repo)])
+    assert result.exit_code == 1, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "--t\\x1bc\\x1bM\\u202e" in result.stdout
