@@ -273,3 +273,101 @@ def test_text_output_escapes_every_control_character_from_the_tree(tmp_path: Pat
     assert result.exit_code == 1, result.stderr
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "--t\\x1bc\\x1bM\\u202e" in result.stdout
+
+
+# --- 3. hangs -------------------------------------------------------------------------------
+
+
+def run_bounded(*args: str, guard: float = 600) -> subprocess.CompletedProcess[str]:
+    """driftlint in a subprocess. `guard` only stops a hang from stalling the suite (the
+    test then fails); no test asserts on how long a run takes."""
+    import sys
+
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "driftlint", *args],
+            capture_output=True,
+            text=True,
+            timeout=guard,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"driftlint {' '.join(args)} did not finish")
+
+
+REDOS = "/^(a+)+$/"  # exponential in a backtracking engine on 'aaa…a!'
+SUBJECT = "a" * 40 + "!"
+
+
+def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
+    """`case`, selector and ERB `=~` patterns from the tree: RE2 answers the pattern it reads
+    exactly (no match here, so the default branch), and a pattern only a backtracking engine
+    reads is unknown past the bound: both branches are checked."""
+    manifest = (
+        "class jobs::re {\n"
+        "  include jobs\n"
+        f"  $s = '{SUBJECT}'\n"
+        f"  case $s {{\n    {REDOS}: {{ $o = '--verbose' }}\n"
+        "    default: { $o = '--one' }\n  }\n"
+        "  exec { 'one': command => \"/usr/local/bin/jobloop ${o}\" }\n"
+        "  $p = $s ? { /^(a|a)+\\1?b$/ => '--two', default => '--verbose' }\n"
+        "  exec { 'two': command => \"/usr/local/bin/jobloop ${p}\" }\n"
+        "  $q = $s ? { /^(a+)+$/ => '--verbose', default => '--three' }\n"
+        "  exec { 'three': command => \"/usr/local/bin/jobloop ${q}\" }\n"
+        "  file { '/etc/cron.d/re': content => template('jobs/re.erb') }\n"
+        "}\n"
+    )
+    erb = (
+        f"<% if @s =~ {REDOS} -%>\n0 * * * * root /usr/local/bin/jobloop --verbose\n"
+        "<% else -%>\n0 * * * * root /usr/local/bin/jobloop --four\n<% end -%>\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/re.pp": manifest,
+            "modules/jobs/templates/re.erb": erb,
+            "modules/role/manifests/re.pp": "class role::re {\n    include jobs::re\n}\n",
+        },
+    )
+    done = run_bounded("check", "--format=json", "--no-cache", "--jobs", "1", str(repo))
+    assert done.returncode == 1, done.stderr
+    found = {(r[0], r[4]) for r in rows(json.loads(done.stdout)["findings"])}
+    assert {
+        ("modules/jobs/manifests/re.pp", "--one"),
+        ("modules/jobs/manifests/re.pp", "--two"),  # unknown past the bound: both branches
+        ("modules/jobs/manifests/re.pp", "--three"),
+        ("modules/jobs/templates/re.erb", "--four"),
+        (PLANTED[0], PLANTED[4]),
+    } <= found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "flags"),
+    [
+        ("^deb", "debian", 0),
+        ("^DEB", "debian", 2),  # re.IGNORECASE
+        ("^web\\d+\\.eqiad$", "web12.eqiad", 0),
+        ("a.b", "a\nb", 16),  # re.DOTALL
+        ("^b$", "a\nb", 8),  # re.MULTILINE
+        ("x\\Z", "ax", 0),
+        ("(?P<n>a)(?P=n)", "xaa", 0),  # a backreference: the bounded backtracking engine
+        ("(?<=a)b", "ab", 0),
+    ],
+)
+def test_safe_re_answers_as_re_does(pattern: str, text: str, flags: int) -> None:
+    import re
+
+    from driftlint import safe_re
+
+    assert safe_re.search(pattern, text, flags) is (re.search(pattern, text, flags) is not None)
+
+
+def test_safe_re_is_unknown_past_its_bound_and_for_what_re_refuses() -> None:
+    from driftlint import safe_re
+
+    assert safe_re.search("^(a|a)+\\1?b$", SUBJECT) is None
+    assert safe_re.search("^(a+)+$", SUBJECT) is False  # RE2: linear, and exact
+    assert safe_re.search("x(", "x(") is None
+    assert safe_re.search("a\\z", "a") is None  # `re` refuses \z; RE2 would read it
+    # A POSIX class is read as Ruby (and so Puppet) reads it, where `re` sees a set and `]`.
+    assert safe_re.search("^[[:alpha:]]+$", "abc") is True

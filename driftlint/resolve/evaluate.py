@@ -9,11 +9,10 @@ alternatives is bounded (`limit`); past it a value is Unknown, never a guess.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from driftlint import reads
+from driftlint import reads, safe_re
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
@@ -631,11 +630,10 @@ class Evaluator:
                 continue
             if isinstance(match, ast.Regex):
                 if isinstance(subject, LText):
-                    try:
-                        if re.search(match.pattern, subject.text):
-                            return True
-                    except re.error:
-                        unsure = True
+                    found = safe_re.search(match.pattern, subject.text)  # bounded: issue 30
+                    if found:
+                        return True
+                    unsure = unsure or found is None
                     continue
                 unsure = True
                 continue
