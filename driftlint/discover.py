@@ -7,10 +7,11 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from driftlint import safe_re
 from driftlint.model import Finding, Span
 
 CODE = "unreadable-file"
@@ -41,7 +42,7 @@ def unreadable(path: str, message: str) -> Finding:
 # Excluding ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    regex: re.Pattern[str]
+    regex: Callable[[str], bool]  # does the whole path match
     negate: bool
     dirs_only: bool
 
@@ -93,10 +94,10 @@ def compile_excludes(patterns: Sequence[str]) -> tuple[_Rule, ...]:
         anchored = "/" in pattern
         body = _translate(pattern.lstrip("/"))
         prefix = "" if anchored else "(?:.*/)?"
-        try:
-            regex = re.compile(f"^{prefix}{body}$", re.DOTALL)
+        try:  # linear in the path, however many `*` the glob has (issue 30)
+            regex = safe_re.linear(f"{prefix}{body}", re.DOTALL)
         except re.error:
-            regex = re.compile(f"^{prefix}{re.escape(pattern.lstrip('/'))}$")
+            regex = safe_re.linear(re.escape(pattern.lstrip("/")))
         rules.append(_Rule(regex, negate, dirs_only))
     return tuple(rules)
 
@@ -107,7 +108,7 @@ def excluded(rules: Sequence[_Rule], path: str, is_dir: bool) -> bool:
     for rule in rules:
         if rule.dirs_only and not is_dir:
             continue
-        if rule.regex.match(path):
+        if rule.regex(path):
             out = not rule.negate
     return out
 

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from driftlint import safe_re
 from driftlint.cache.store import Cache, build_id
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
@@ -93,7 +94,7 @@ def _in_hierarchy(path: str, tried: frozenset[str]) -> bool:
     if path in tried:
         return True
     return any(
-        t.startswith(GLOB) and re.fullmatch(_glob_regex(t[len(GLOB) :]), path) for t in tried
+        t.startswith(GLOB) and safe_re.linear(_glob_regex(t[len(GLOB) :]))(path) for t in tried
     )
 
 

@@ -22,6 +22,7 @@ import functools
 import re
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 BOUND = 0.25  # seconds for one match by the backtracking engine
 
@@ -63,23 +64,46 @@ def compile(pattern: str, flags: int = 0) -> Pattern | None:
     return None
 
 
-def _re2(pattern: str, flags: int) -> Callable[[str], bool | None] | None:
-    if flags & re.VERBOSE:
-        return None  # RE2 has no verbose mode
+@functools.lru_cache(maxsize=4096)
+def linear(pattern: str, flags: int = 0) -> Callable[[str], bool]:
+    """A whole-text matcher for a pattern driftlint built itself from a glob of the tree
+    (`.driftlint.yaml` `exclude:`, a Hiera `glob:` level): RE2, linear in the text, where a
+    backtracking engine takes polynomial time in the number of `*` (`a*a*a*…b`). Such a
+    pattern has no backreference or lookaround, so RE2 always reads it; `re` only without
+    RE2 installed, or for a pattern RE2 refuses, raising re.error as re.compile does."""
+    _valid(pattern, flags)
+    compiled = _re2_compile(pattern, flags)
+    if compiled is not None:
+        return lambda text: compiled.fullmatch(text) is not None
+    fallback = re.compile(pattern, flags)
+    return lambda text: fallback.fullmatch(text) is not None
+
+
+def _re2_compile(pattern: str, flags: int) -> Any:
+    """pattern compiled by RE2 as `re` reads it, or None (RE2 missing, or refusing it)."""
+    source = _to_re2(pattern)
+    if source is None or flags & re.VERBOSE:  # RE2 has no verbose mode
+        return None
     try:
         import re2
     except ImportError:
         return None
     letters = "".join(letter for flag, letter in _FLAG_LETTERS if flags & flag)
-    source = _to_re2(pattern)
-    if source is None:
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(f"(?{letters}){source}" if letters else source, options)
+    except (re2.error, ValueError, TypeError, OverflowError, RecursionError):
         return None
+
+
+def _re2(pattern: str, flags: int) -> Callable[[str], bool | None] | None:
     try:
         _valid(pattern, flags)  # what re refuses is not a pattern, whatever RE2 says
-        options = re2.Options()
-        options.log_errors = False
-        compiled = re2.compile(f"(?{letters}){source}" if letters else source, options)
-    except (re.error, re2.error, ValueError, TypeError, OverflowError, RecursionError):
+    except (re.error, ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    compiled = _re2_compile(pattern, flags)
+    if compiled is None:
         return None
 
     def found(text: str) -> bool | None:

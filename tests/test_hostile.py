@@ -371,3 +371,39 @@ def test_safe_re_is_unknown_past_its_bound_and_for_what_re_refuses() -> None:
     assert safe_re.search("a\\z", "a") is None  # `re` refuses \z; RE2 would read it
     # A POSIX class is read as Ruby (and so Puppet) reads it, where `re` sees a set and `]`.
     assert safe_re.search("^[[:alpha:]]+$", "abc") is True
+
+
+GLOB = "a*" * 12 + "b"  # a backtracking engine takes about len(name) ** 12 steps
+LONG = "a" * 200  # a file name with no `b`
+
+
+def test_exclude_and_hiera_globs_are_linear(tmp_path: Path) -> None:
+    """An `exclude:` glob and a Hiera `glob:` level with twelve `*` against a 200-character
+    file name: both answer (no match), and the tree is still checked."""
+    hiera = (
+        "version: 5\ndefaults: {datadir: hieradata, data_hash: yaml_data}\nhierarchy:\n"
+        f"  - {{name: Many, glob: '{GLOB}.yaml'}}\n  - {{name: Common, path: common.yaml}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": f"exclude: ['{GLOB}']\n",
+            "hiera.yaml": hiera,
+            f"hieradata/{LONG}.yaml": "jobs::fromhiera::args: '--nothing'\n",
+            f"modules/jobs/files/{LONG}": "#!/bin/sh\n",
+        },
+    )
+    done = run_bounded("check", "--format=json", "--no-cache", "--jobs", "1", str(repo))
+    assert done.returncode == 1, done.stderr
+    assert PLANTED in rows(json.loads(done.stdout)["findings"])
+
+
+def test_linear_globs_match_as_before() -> None:
+    from driftlint.discover import compile_excludes, excluded
+
+    rules = compile_excludes([GLOB, "!keep/" + GLOB, "vendor/", "**/*.bak"])
+    assert excluded(rules, "x/" + "a" * 20 + "b", False)
+    assert not excluded(rules, "keep/aaaaaaaaaaaaab", False)
+    assert not excluded(rules, "x/" + LONG, False)
+    assert excluded(rules, "vendor", True) and not excluded(rules, "vendor", False)
+    assert excluded(rules, "a/b/c.bak", False) and not excluded(rules, "a/b/c.bakx", False)

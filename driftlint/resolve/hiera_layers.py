@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from driftlint import safe_re
 from driftlint.model import Finding
 from driftlint.resolve.hiera import Hiera, HieraValue, data_file
 
@@ -62,8 +63,8 @@ def load_layers(
 
     def list_files(pattern: str) -> list[str]:
         # Only files discovery found: a glob never follows a link out of the tree.
-        regex = re.compile(_glob_regex(pattern))
-        return [p for p in paths if regex.fullmatch(p)]
+        whole = safe_re.linear(_glob_regex(pattern))  # linear in the path (issue 30)
+        return [p for p in paths if whole(p)]
 
     config = next((c for c in HIERA_CONFIGS if c in paths), None)
     global_layer = Hiera.load(read, list_files, config=config) if config else None
