@@ -407,3 +407,69 @@ def test_linear_globs_match_as_before() -> None:
     assert not excluded(rules, "x/" + LONG, False)
     assert excluded(rules, "vendor", True) and not excluded(rules, "vendor", False)
     assert excluded(rules, "a/b/c.bak", False) and not excluded(rules, "a/b/c.bakx", False)
+
+
+def run_python(code: str, guard: float = 600) -> str:
+    """Python code in a subprocess (its stdout); `guard` only stops a run that would take
+    hours (quadratic) from stalling the suite: the test then fails. Nothing is timed."""
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=guard, check=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("did not finish: a scan is not linear")
+    return done.stdout
+
+
+def test_a_function_file_with_200000_newfunction_on_one_line_is_read_linearly() -> None:
+    """`.*?` after each `newfunction(` scanned to the end of the line: 20,000 took 4 minutes
+    here, so 200,000 would take hours."""
+    out = run_python(
+        "from driftlint.resolve.ruby_functions import read_functions\n"
+        "text = 'newfunction(:a, ' * 200_000 + '\\n'\n"
+        "text += 'newfunction(:wrap, :type => :rvalue) do |args|\\n'\n"
+        "text += '  function_template([\"m/t.erb\"])\\nend\\n'\n"
+        "print(sorted(read_functions([('lib/puppet/parser/functions/x.rb', text)])))\n"
+    )
+    assert out.strip() == "['wrap']"
+
+
+def test_a_template_of_100000_tags_is_read_linearly() -> None:
+    """A template with 100,000 tags, one a line, each cut out of the template's text (a scan
+    of every located run per slice) and the tags joined one by one were both quadratic."""
+    out = run_python(
+        "from driftlint.parse.erb import template_text\n"
+        "text = '0 * * * * root /usr/local/bin/jobloop -q\\n' + '<%= @x %>\\n' * 100_000\n"
+        "found = template_text(text, 't.erb')\n"
+        "lines = found.split('\\n')\n"
+        "print(len(lines), lines[0].text, lines[100_000].span().line)\n"
+    )
+    assert out.split() == [
+        "100002",
+        "0",
+        "*",
+        "*",
+        "*",
+        "*",
+        "root",
+        "/usr/local/bin/jobloop",
+        "-q",
+        "100001",
+    ]
+
+
+def test_a_getopt_long_list_of_30000_options_is_read_linearly() -> None:
+    """Each option's place was found by a scan of every option: 10,000 took 3 minutes."""
+    out = run_python(
+        "from driftlint.interfaces import read_interface\n"
+        "opts = ','.join(f'opt{i}:' if i % 2 else f'opt{i}' for i in range(30_000))\n"
+        "text = ('#!/bin/bash\\nARGS=$(getopt -o v --long ' + opts + ' -n j -- \"$@\")\\n'\n"
+        '        \'eval set -- "$ARGS"\\nwhile true; do\\n  case "$1" in\\n\'\n'
+        "        '    -v|--opt0) shift ;;\\n    --) shift; break ;;\\n    *) exit 2 ;;\\n'\n"
+        "        '  esac\\ndone\\n')\n"
+        "found = read_interface('files/j', text, 'j')\n"
+        "print(len(found.options), found.options[0].names, found.options[1].names)\n"
+    )
+    assert out.split() == ["30000", "('-v',", "'--opt0')", "('--opt1',)"]
