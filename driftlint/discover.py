@@ -274,7 +274,9 @@ class Inside:
 def read_source(
     root: Path, path: str, max_file_size: int = 5_000_000, *, inside: bool | None = None
 ) -> tuple[str | None, Finding | None]:
-    """The text of a tree file, or None and an `unreadable-file` finding saying why.
+    """The text of a tree file, or None and an `unreadable-file` finding saying why; for a
+    file that is not all UTF-8, its text with U+FFFD in place of the bad bytes and a finding
+    at the first.
 
     A UTF-8 BOM is dropped (columns then count from after it); CRLF is kept as written.
     `inside`: what `is_inside(root, path)` answers, when the caller knows already.
@@ -312,9 +314,19 @@ def read_source(
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
+        # One bad byte must not hide every call of the file: the text is read with U+FFFD
+        # in place of what does not decode, and the first bad byte is reported where it is.
         offset = bom + error.start
         line = data.count(b"\n", 0, offset) + 1
-        return None, unreadable(path, f"not valid UTF-8 at byte {offset} (line {line})")
+        start = max(data.rfind(b"\n", 0, offset) + 1, bom)
+        column = len(data[start:offset].decode("utf-8", "replace")) + 1
+        found = Finding(
+            Span(path, line, column, line, column + 1),
+            CODE,
+            f"not valid UTF-8 at byte {offset} (line {line}); read with U+FFFD in its place",
+            severity="warning",
+        )
+        return data[bom:].decode("utf-8", "replace"), found
     return text, None
 
 

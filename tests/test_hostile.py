@@ -473,3 +473,18 @@ def test_a_getopt_long_list_of_30000_options_is_read_linearly() -> None:
         "print(len(found.options), found.options[0].names, found.options[1].names)\n"
     )
     assert out.split() == ["30000", "('-v',", "'--opt0')", "('--opt1',)"]
+
+
+# --- 4. stale or lost answers ---------------------------------------------------------------
+
+
+def test_one_undecodable_byte_hides_no_call_of_its_manifest(tmp_path: Path) -> None:
+    """A Latin-1 `é` in a comment of runner.pp made the whole manifest unreadable and the
+    run exit 0; now the byte is reported at its place and the planted call still found."""
+    repo = make_tree(tmp_path, {})
+    path = repo / PLANTED[0]
+    path.write_bytes(b"# caf\xe9\n" + path.read_bytes())
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    assert (PLANTED[0], PLANTED[1] + 1, PLANTED[2], *PLANTED[3:]) in rows(findings)
+    assert (PLANTED[0], 1, 6, "unreadable-file", "") in rows(findings)
