@@ -488,3 +488,31 @@ def test_one_undecodable_byte_hides_no_call_of_its_manifest(tmp_path: Path) -> N
     assert code == 1
     assert (PLANTED[0], PLANTED[1] + 1, PLANTED[2], *PLANTED[3:]) in rows(findings)
     assert (PLANTED[0], 1, 6, "unreadable-file", "") in rows(findings)
+
+
+def test_an_edit_of_an_excluded_file_that_a_role_reads_is_not_answered_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    """The run cache's key held only the files discovery lists: a template under an
+    `exclude:` folder, still rendered by its role, was edited and the old answer came back."""
+    cron = (
+        "class jobs::cron {\n    include jobs\n    file { '/etc/cron.d/jobs':\n"
+        "        content => template('jobs/cron.erb'),\n    }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": "exclude: ['modules/jobs/templates/']\n",
+            "modules/jobs/manifests/cron.pp": cron,
+            "modules/jobs/templates/cron.erb": "0 * * * * root /usr/local/bin/jobloop --first\n",
+            "modules/role/manifests/cron.pp": "class role::cron {\n    include jobs::cron\n}\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    template = repo / "modules/jobs/templates/cron.erb"
+    _, first = cached_check(repo, cache)
+    assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--first") in first
+    template.write_text("0 * * * * root /usr/local/bin/jobloop --second\n")
+    _, second = cached_check(repo, cache)
+    assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--second") in second
+    assert not any(r[4] == "--first" for r in second)
