@@ -56,7 +56,7 @@ def introduced(
     if head is not None and not result.setup_errors and not result.internal_errors:
         # This commit's findings, for a later change whose base it is (the next CI gate).
         store.put(store.key(f"{head}:{prefix}", settings), _marks(new))
-    old = store.get(key)
+    old = store.get(key, frozenset[tuple[str, str]])
     if not _is_marks(old):
         with tree_at_base(root, base) as folder:
             assert folder is not None  # base_commit named a commit

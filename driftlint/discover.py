@@ -7,10 +7,11 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from driftlint import safe_re
 from driftlint.model import Finding, Span
 
 CODE = "unreadable-file"
@@ -41,7 +42,7 @@ def unreadable(path: str, message: str) -> Finding:
 # Excluding ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    regex: re.Pattern[str]
+    regex: Callable[[str], bool]  # does the whole path match
     negate: bool
     dirs_only: bool
 
@@ -93,10 +94,10 @@ def compile_excludes(patterns: Sequence[str]) -> tuple[_Rule, ...]:
         anchored = "/" in pattern
         body = _translate(pattern.lstrip("/"))
         prefix = "" if anchored else "(?:.*/)?"
-        try:
-            regex = re.compile(f"^{prefix}{body}$", re.DOTALL)
+        try:  # linear in the path, however many `*` the glob has (issue 30)
+            regex = safe_re.linear(f"{prefix}{body}", re.DOTALL)
         except re.error:
-            regex = re.compile(f"^{prefix}{re.escape(pattern.lstrip('/'))}$")
+            regex = safe_re.linear(re.escape(pattern.lstrip("/")))
         rules.append(_Rule(regex, negate, dirs_only))
     return tuple(rules)
 
@@ -107,7 +108,7 @@ def excluded(rules: Sequence[_Rule], path: str, is_dir: bool) -> bool:
     for rule in rules:
         if rule.dirs_only and not is_dir:
             continue
-        if rule.regex.match(path):
+        if rule.regex(path):
             out = not rule.negate
     return out
 
@@ -273,7 +274,9 @@ class Inside:
 def read_source(
     root: Path, path: str, max_file_size: int = 5_000_000, *, inside: bool | None = None
 ) -> tuple[str | None, Finding | None]:
-    """The text of a tree file, or None and an `unreadable-file` finding saying why.
+    """The text of a tree file, or None and an `unreadable-file` finding saying why; for a
+    file that is not all UTF-8, its text with U+FFFD in place of the bad bytes and a finding
+    at the first.
 
     A UTF-8 BOM is dropped (columns then count from after it); CRLF is kept as written.
     `inside`: what `is_inside(root, path)` answers, when the caller knows already.
@@ -311,9 +314,19 @@ def read_source(
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
+        # One bad byte must not hide every call of the file: the text is read with U+FFFD
+        # in place of what does not decode, and the first bad byte is reported where it is.
         offset = bom + error.start
         line = data.count(b"\n", 0, offset) + 1
-        return None, unreadable(path, f"not valid UTF-8 at byte {offset} (line {line})")
+        start = max(data.rfind(b"\n", 0, offset) + 1, bom)
+        column = len(data[start:offset].decode("utf-8", "replace")) + 1
+        found = Finding(
+            Span(path, line, column, line, column + 1),
+            CODE,
+            f"not valid UTF-8 at byte {offset} (line {line}); read with U+FFFD in its place",
+            severity="warning",
+        )
+        return data[bom:].decode("utf-8", "replace"), found
     return text, None
 
 

@@ -39,8 +39,11 @@ def run(
     runs = Cache(cache_dir, "runs")
     stats = Cache(cache_dir, "stats")
     digests: dict[str, bytes] = {}
+    # The key covers excluded files too: a template, Hiera data or a script under an
+    # `exclude:` folder is still read when something names it (issue 30: a stale answer).
+    keyed = discover_sources(root, (), config.max_file_size)[0] if config.exclude else files
     key = (
-        result_cache.run_key(root, files, config, setup_errors, stats, digests) if cache_dir else ""
+        result_cache.run_key(root, keyed, config, setup_errors, stats, digests) if cache_dir else ""
     )
     if key and not full and (found := result_cache.load(runs, key, root)) is not None:
         return found

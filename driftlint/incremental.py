@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from driftlint import safe_re
 from driftlint.cache.store import Cache, build_id
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
@@ -93,7 +94,7 @@ def _in_hierarchy(path: str, tried: frozenset[str]) -> bool:
     if path in tried:
         return True
     return any(
-        t.startswith(GLOB) and re.fullmatch(_glob_regex(t[len(GLOB) :]), path) for t in tried
+        t.startswith(GLOB) and safe_re.linear(_glob_regex(t[len(GLOB) :]))(path) for t in tried
     )
 
 
@@ -239,8 +240,8 @@ class Store:
 
     def open(self, index: Index, relevance: Relevance, data_files: Iterable[str]) -> Changes | None:
         """Load the stored state and compare it with the tree; None: nothing stored."""
-        found = self.cache.get(self.key)
-        previous = found if _sound(found) else None
+        found = self.cache.get(self.key, State)
+        previous = found if isinstance(found, State) else None
         for path in previous.files if previous else ():
             self._digest(path)  # files a stored root read that discovery does not list
         keys: dict[str, dict[str, bytes]] = {}
@@ -287,26 +288,6 @@ class Store:
         self.current.files = self.files
         self.current.roots = dict(roots)
         self.cache.put(self.key, self.current)
-
-
-def _sound(found: object) -> bool:
-    """Is a stored value a State whose records have every field this code reads? A state
-    pickled by other code under the same key (a checkout edited while a run stored) is not."""
-    if not isinstance(found, State):
-        return False
-    try:
-        for out in found.roots.values():
-            if not isinstance(out, RootOut) or not isinstance(out.reads, FrozenReads):
-                return False
-            for name in FrozenReads.__slots__:
-                getattr(out.reads, name)
-            for name in RootOut.__slots__:
-                getattr(out, name)
-        for name in State.__slots__:
-            getattr(found, name)
-    except AttributeError:
-        return False
-    return True
 
 
 def _text_digest(text: str) -> bytes:

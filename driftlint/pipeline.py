@@ -315,7 +315,7 @@ def _parse_manifests(
     progress: Callable[[int, int], None],
 ) -> list[ast.Manifest]:
     items = [(f.path, text) for f in files if (text := tree.read(f.path)) is not None]
-    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, progress)
+    manifests: list[ast.Manifest] = parse_all(items, parse_manifest, cache, ast.Manifest, progress)
     for manifest in manifests:
         # The first syntax error is the root cause; what recovery trips on after it is noise.
         findings.extend(manifest.errors[:1])
@@ -333,8 +333,8 @@ class _InterfaceCache:
 
     def __call__(self, path: str, text: str, name: str) -> Interface | None:
         key = self.cache.key(f"{path}\0{name}", text)
-        found = self.cache.get(key)
-        if isinstance(found, tuple) and len(found) == 2:
+        found = self.cache.get(key, tuple[Interface | None, tuple[tuple[str, str], ...]])
+        if found is not None:
             value, others = found
             if all(self._digest(p) == d for p, d in others):
                 return value  # type: ignore[no-any-return]

@@ -21,6 +21,8 @@ LAYERS: dict[str, int] = {
     "progress": 1,
     "module_refs": 1,
     "discover": 1,
+    "git": 1,
+    "safe_re": 1,
     "suppress": 1,
     "parse": 2,
     "interfaces": 2,

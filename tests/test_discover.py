@@ -162,15 +162,38 @@ def test_determinism(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "text", "span", "message"),
+    [
+        pytest.param(b"a\nb\xe9c\n", "a\nb\ufffdc\n", (2, 2), "byte 3 (line 2)", id="latin1"),
+        pytest.param(b"\xef\xbb\xbf\xff", "\ufffd", (1, 1), "byte 3 (line 1)", id="bad-after-bom"),
+        pytest.param(
+            b"\xc3\xa9\xff=1", "\u00e9\ufffd=1", (1, 2), "byte 2 (line 1)", id="after-wide"
+        ),
+    ],
+)
+def test_a_bad_byte_is_replaced_and_reported_where_it_is(
+    tmp_path: Path, data: bytes, text: str, span: tuple[int, int], message: str
+) -> None:
+    """One byte that is not UTF-8 no longer hides the whole file (issue 30)."""
+    make(tmp_path, {"m/f.pp": data})
+    got, problem = read_source(tmp_path, "m/f.pp", max_file_size=100)
+    assert got == text
+    assert problem is not None
+    line, column = span
+    assert (problem.span, problem.code, problem.message, problem.severity) == (
+        Span("m/f.pp", line, column, line, column + 1),
+        "unreadable-file",
+        f"not valid UTF-8 at {message}; read with U+FFFD in its place",
+        "warning",
+    )
+
+
+@pytest.mark.parametrize(
     ("data", "text", "message"),
     [
         pytest.param(b"class a {}\r\n", "class a {}\r\n", None, id="crlf-kept"),
         pytest.param(b"\xef\xbb\xbfclass a {}\n", "class a {}\n", None, id="bom-stripped"),
         pytest.param(b"ok\n\x00\x01", None, "binary file (a NUL byte at byte 3)", id="binary"),
-        pytest.param(b"a\nb\xe9c\n", None, "not valid UTF-8 at byte 3 (line 2)", id="latin1"),
-        pytest.param(
-            b"\xef\xbb\xbf\xff", None, "not valid UTF-8 at byte 3 (line 1)", id="bad-after-bom"
-        ),
         pytest.param(b"x" * 101, None, "file is larger than the 100 bytes limit", id="oversize"),
         pytest.param(b"x" * 100, "x" * 100, None, id="at-the-limit"),
         pytest.param(b"", "", None, id="empty"),
@@ -332,7 +355,8 @@ def test_detect_module_roots(
 def test_read_source_never_raises(tmp_path: Path, data: bytes) -> None:
     (tmp_path / "f").write_bytes(data)
     text, problem = read_source(tmp_path, "f", max_file_size=48)
-    assert (text is None) != (problem is None)
+    assert text is not None or problem is not None
+    assert text is None or problem is None or problem.message.startswith("not valid UTF-8")
 
 
 @settings(max_examples=200, deadline=None)

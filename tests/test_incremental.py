@@ -9,7 +9,7 @@ fewer roots), and that a corrupt or foreign store is ignored.
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import os
 import random
 import shutil
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from driftlint import engine, pipeline
+from driftlint import engine, incremental, pipeline
+from driftlint.cache import codec
 from driftlint.config.load import load_config
 from driftlint.model import Result
 from tests.conftest import FIXTURES
@@ -188,10 +189,8 @@ def test_a_damaged_store_is_ignored(
     for path in stored:
         if damage == "corrupt":
             path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-        else:  # a pickle of something else under the same key
-            import pickle
-
-            path.write_bytes(pickle.dumps({"not": "a state"}))
+        else:  # an entry of something else under the same key
+            path.write_bytes(codec.dumps({"not": "a state"}))
     manifest = next(p for p in sorted(root.rglob("*.pp")))
     manifest.write_text(manifest.read_text() + "\n# an edit\n")
     again = _run(root, cache)
@@ -229,20 +228,27 @@ def test_the_store_key_is_the_same_in_every_process() -> None:
 
 
 def test_a_store_from_other_code_under_the_same_key_is_ignored(tmp_path: Path) -> None:
-    """Records unpickled into a FrozenReads with a field more than they had (code edited while
-    a run stored) lack that field: such a state is not used."""
-    import pickle
-
-    from driftlint import incremental, reads
+    """Records stored by a FrozenReads with a field fewer (code edited while a run stored) do
+    not load: such a state is not used, and the run's answer is a cold run's."""
+    from driftlint import reads
+    from driftlint.cache.store import Cache
 
     root = _copy(FIXTURES / "roles-hiera-levels", tmp_path / "tree")
     cache = tmp_path / "cache"
-    _run(root, cache)
+    first = _run(root, cache)
     (stored,) = [p for p in (cache / "roots").rglob("*") if p.is_file()]
-    state = pickle.loads(stored.read_bytes())
-    assert incremental._sound(state)
-    old = object.__new__(reads.FrozenReads)  # every field unset, as an older class leaves them
-    key = next(iter(state.roots))
-    state.roots[key] = dataclasses.replace(state.roots[key], reads=old)
-    assert not incremental._sound(state)
-    assert not incremental._sound({"not": "a state"})
+    store = Cache(cache, "roots")
+    assert isinstance(store.get(stored.name, incremental.State), incremental.State)
+    entry = json.loads(stored.read_bytes())
+    tag = 16 + entry["classes"].index(f"{reads.__name__}:FrozenReads")
+
+    def drop_a_field(value: object) -> object:
+        if isinstance(value, list):
+            items = [drop_a_field(v) for v in value]
+            return items[:-1] if items and items[0] == tag else items
+        return value
+
+    entry["value"] = drop_a_field(entry["value"])
+    stored.write_text(json.dumps(entry))
+    assert store.get(stored.name, incremental.State) is None
+    assert _answer(_run(root, cache)) == _answer(first)

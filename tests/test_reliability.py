@@ -143,8 +143,9 @@ MATRIX = [
     ),
     pytest.param(
         {HIERA: b"jobs::fromhiera::args: '--t\xe9'\n"},
-        {(HIERA, 1, 1, "unreadable-file", "")},
-        "not valid UTF-8 at byte 27 (line 1)",
+        # The bad byte is reported where it is, and the rest of the file is read (issue 30).
+        {(HIERA, 1, 28, "unreadable-file", ""), (HIERA, 1, 25, "unknown-option", "--t\ufffd")},
+        "not valid UTF-8 at byte 27 (line 1); read with U+FFFD in its place",
         id="invalid-utf8",
     ),
     pytest.param(

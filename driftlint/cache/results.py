@@ -76,7 +76,8 @@ def _stats_key(root: Path) -> str:
 
 
 def _load_stats(stats: Cache | None, root: Path) -> dict[str, tuple[tuple[int, ...], bytes]]:
-    found = stats.get(_stats_key(root)) if stats is not None else None
+    schema = dict[str, tuple[tuple[int, ...], bytes]]
+    found = stats.get(_stats_key(root), schema) if stats is not None else None
     return found if isinstance(found, dict) else {}
 
 
@@ -121,13 +122,10 @@ def _canonical(value: Any) -> Any:
 
 
 def load(cache: Cache, key: str, root: Path) -> Result | None:
-    found = cache.get(key)
+    found = cache.get(key, Result)
     if not isinstance(found, Result):
         return None
-    try:
-        return dataclasses.replace(found, root=str(root))
-    except AttributeError:  # pickled by a Result with other fields: not ours to trust
-        return None
+    return dataclasses.replace(found, root=str(root))
 
 
 def store(cache: Cache, key: str, result: Result) -> None:

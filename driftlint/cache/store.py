@@ -2,8 +2,11 @@
 
 An entry is keyed by driftlint's version, the file's tree path (spans hold it) and a hash of
 its text, so an edit, a rename or an upgrade is a miss, never a stale hit. Entries are written
-to a temporary name and renamed into place, so concurrent runs never see half an entry; an
-entry that does not unpickle is treated as a miss and rewritten.
+to a temporary name and renamed into place, so concurrent runs never see half an entry.
+
+An entry is data, never code (driftlint.cache.codec): a cache folder may come from another
+branch's pipeline. Each read names the type it expects; an entry that is not a regular file
+(a link, a FIFO), is larger than MAX_ENTRY or is not of that type is a miss and rewritten.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from driftlint import __version__
+from driftlint.cache import codec
+
+MAX_ENTRY = 256 * 1024 * 1024  # bytes; a parsed manifest of the largest real trees is < 2 MB
 
 
 @functools.cache
@@ -64,22 +70,16 @@ class Cache:
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, schema: object) -> Any:
+        """The entry under key if it holds a value of type schema, else None."""
         if self.folder is None:
             return None
+        data = read_entry(self.folder / key[:2] / key)
+        if data is None:
+            return None
         try:
-            with open(self.folder / key[:2] / key, "rb") as handle:
-                value = pickle.load(handle)  # our own entries only: the folder is ours
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            IndexError,
-            TypeError,
-            ValueError,
-        ):
+            value = codec.loads(data, schema)
+        except codec.Invalid:
             return None
         self.hits += 1
         return value
@@ -87,24 +87,57 @@ class Cache:
     def put(self, key: str, value: Any) -> None:
         if self.folder is None:
             return
+        try:
+            data = codec.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            return  # not plain data, or nested too deep: parsed again next time
         folder = self.folder / key[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             os.replace(tmp, folder / key)
         except OSError:
             pass  # a read-only or full cache folder only costs speed
+
+
+def read_entry(path: Path) -> bytes | None:
+    """The bytes of a regular file at path, never through a link, never waiting on a FIFO or
+    a device; None for anything else or anything over MAX_ENTRY."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_ENTRY:
+            chunk = os.read(fd, min(1 << 20, MAX_ENTRY + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return None if size > MAX_ENTRY else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def parse_all(
     items: Sequence[tuple[str, str]],
     parse: Callable[[str, str], Any],
     cache: Cache,
+    schema: object,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> list[Any]:
-    """parse(text, path) for each (path, text), from the cache where possible, in order.
+    """parse(text, path) for each (path, text), from the cache where possible, in order;
+    `schema` is the type parse returns.
 
     Parsing runs in this process. Worker processes were tried: sending a parsed manifest back
     costs more than parsing it (3,467 manifests: 2.3 s here, 4.1 s over two workers), so the
@@ -115,7 +148,7 @@ def parse_all(
     todo: list[int] = []
     keys = [cache.key(path, text) for path, text in items]
     for i, key in enumerate(keys):
-        found = cache.get(key)
+        found = cache.get(key, schema)
         if found is None:
             todo.append(i)
         else:

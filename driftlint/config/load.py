@@ -69,6 +69,11 @@ SCRIPT_KEYS = ("name", "interface", "commands")
 LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
               "max-expansions": "max_expansions"}  # fmt: skip
 RULE_FILE_KEYS = ("scripts", "wrappers", "types")
+# The largest each limit may be: a file is read whole into memory, depth is Python's stack,
+# expansions multiply (issue 30: `max-expansions: 9223372036854775807` and `max-file-size:
+# 30g` crashed a run, with MemoryError and OverflowError, instead of being config errors).
+LIMIT_CEILINGS = {"max-file-size": (1 << 30, "1g"), "max-depth": (1000, "1000"),
+                  "max-expansions": (100_000, "100000")}  # fmt: skip
 SEVERITIES = ("error", "warning")
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:([kKmMgG])(i?)[bB]?)?\s*$")
 
@@ -231,10 +236,15 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
                     if key == "max-file-size"
                     else (node[key] if type(node[key]) is int else None)
                 )
+                ceiling, written = LIMIT_CEILINGS[key]
                 if number is None or number <= 0:
                     doc.error(
                         f"`{key}` must be a positive whole number, not {node[key]!r}",
                         value_at(node, key),
+                    )
+                elif number > ceiling:
+                    doc.error(
+                        f"`{key}` must be at most {written}, not {node[key]!r}", value_at(node, key)
                     )
                 else:
                     setters[attr] = number

@@ -252,9 +252,30 @@ def read_document(path: Path) -> Any:
             break
         start = newline + 1
     try:
-        return json.loads(raw[start:])
+        document = json.loads(raw[start:])
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CatalogError(f"{path}: not JSON ({error})") from None
+    except RecursionError:
+        document = None  # deeper than Python's stack: said below
+    if document is None or not shallow(document):
+        raise CatalogError(f"{path}: JSON nested deeper than {MAX_DEPTH} levels")
+    return document
+
+
+MAX_DEPTH = 200  # a compiled catalog nests about 6 levels; parameters a few more
+
+
+def shallow(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Is a JSON value nested at most limit levels? (Iterative: the readers of a catalog
+    recurse, and 100,000 `[` must be an error, not a RecursionError.)"""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return False
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def hosts_of(document: Any, where: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:

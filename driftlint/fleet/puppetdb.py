@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftlint.fleet import sites
-from driftlint.fleet.catalogs import CatalogError, Host, Selector
+from driftlint.fleet.catalogs import CatalogError, Host, Selector, shallow
 
 __all__ = ["CatalogError", "Connection", "loader"]
 
@@ -124,7 +124,9 @@ class Connection:
             )
         try:
             found = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            if not shallow(found):
+                raise ValueError("nested too deep")
+        except (ValueError, RecursionError):
             raise CatalogError(
                 f"PuppetDB at {self.url} answered something that is not JSON"
                 f" ({len(data)} bytes starting {data[:40]!r})"

@@ -9,13 +9,12 @@ of hosts whose same call already failed against the interfaces at the base.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from driftlint import checks, pipeline, suppress
+from driftlint import checks, pipeline, safe_re, suppress
 from driftlint.checks.run import check_calls
 from driftlint.config.load import Config
 from driftlint.discover import discover_sources
@@ -112,7 +111,7 @@ def _unknown_hosts(hosts: list[Host], nodes: Iterable[ast.NodeDef]) -> list[Host
     next run compiles no catalog from this tree. A tree without node definitions (an ENC
     classifies the hosts) knows every host."""
     names: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[safe_re.Pattern] = []
     for node in nodes:
         for match in node.matches:
             if isinstance(match, ast.Default):
@@ -122,17 +121,19 @@ def _unknown_hosts(hosts: list[Host], nodes: Iterable[ast.NodeDef]) -> list[Host
             elif isinstance(match, ast.Name):
                 names.add(match.text)
             elif isinstance(match, ast.Regex):
-                try:
-                    patterns.append(re.compile(match.pattern))
-                except re.error:
+                found = safe_re.compile(match.pattern)
+                if found is None:
                     return []  # a Ruby pattern Python cannot read: assume it matches
+                patterns.append(found)
     if not names and not patterns:
         return []
     lowered = {n.lower() for n in names}
     return [
         h
         for h in hosts
-        if h.certname.lower() not in lowered and not any(p.search(h.certname) for p in patterns)
+        # A match past safe_re's bound (None) may match: such a host is not reported.
+        if h.certname.lower() not in lowered
+        and not any(p.search(h.certname) is not False for p in patterns)
     ]
 
 

@@ -1,8 +1,9 @@
 """What a change is in git: a worktree at its base, the files it touches, the lines it removed.
 
 Everything here runs `git` only, read-only except `git worktree add/remove` of a temporary
-folder. Hooks are off, and files are written from git's objects (no smudge or other filters),
-so a repository's config cannot make driftlint run a program (DESIGN §10).
+folder, through driftlint.git (no hook, filter, textconv or signature program runs), and
+files are written from git's objects, so a repository's config cannot make driftlint run a
+program (DESIGN §10).
 """
 
 from __future__ import annotations
@@ -11,22 +12,13 @@ import contextlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from driftlint import git
 from driftlint.interfaces import history
-
-# Set by git for hooks: `git commit` gives pre-commit a GIT_INDEX_FILE, which a worktree's
-# checkout would otherwise fill with the base's files, and so change the commit.
-_DROP_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
-_SAFE = (
-    *("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"),
-    *("-c", "core.quotePath=false", "-c", "diff.external="),
-)
-
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id of the empty tree
 
@@ -36,20 +28,9 @@ class BaseUnavailable(Exception):
 
 
 def _git(cwd: Path, *args: str) -> bytes | None:
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-    try:
-        done = subprocess.run(
-            ["git", *_SAFE, *args],
-            cwd=cwd,
-            capture_output=True,
-            env=env,
-            timeout=history.TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    # `git commit` gives pre-commit a GIT_INDEX_FILE, which a worktree's checkout would
+    # otherwise fill with the base's files, and so change the commit.
+    return git.run(cwd, *args, keep_index=False)
 
 
 def repo_prefix(root: Path) -> tuple[Path, str] | None:

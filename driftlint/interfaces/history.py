@@ -1,7 +1,7 @@
 """Git history of usage specs (when did an option disappear?) and trees at a base revision.
 
-`git` is the only program driftlint runs. It is run read-only, with hooks-like settings
-(fsmonitor, external diff, textconv) off, so a repository's own config cannot run code.
+`git` is the only program driftlint runs, always through driftlint.git, which turns off every
+setting of a repository's config that would run a program.
 """
 
 from __future__ import annotations
@@ -9,37 +9,20 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from driftlint import git
 from driftlint.model import Interface, Option
 
-TIMEOUT = 120  # seconds; a huge repository is slow, a hung git must not hang the run
-_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.quotePath=false", "-c", "diff.external=")
-# Set by git for hooks (driftlint runs as a pre-commit hook); `-C` must decide the repository.
-_DROP_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX")
+TIMEOUT = git.TIMEOUT
 WORKING_TREE = "the working tree"
 
 
 def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
     """git's standard output, or None when git is missing, fails or takes too long."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
-    try:
-        done = subprocess.run(
-            ["git", *_SAFE, *args],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            env=env,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    return git.run(cwd, *args, stdin=stdin)
 
 
 def git_root(path: Path) -> Path | None:

@@ -232,13 +232,13 @@ def template_text(text: str, path: str) -> LText:
         template = Template(text, path)
     except (RecursionError, ValueError, UnicodeError):
         return LText.literal(text, path, 1, 1)
-    out = LText.plain("")
+    parts: list[LText] = []  # joined once: `out = out + item` was quadratic in the tags
     for item in template.items:
         if isinstance(item, LText):
-            out = out + item
+            parts.append(item)
         elif item.kind != "comment":
-            out = out + LText.symbol(item.span, "<%= %>" if item.kind == "output" else "<% %>")
-    return out
+            parts.append(LText.symbol(item.span, "<%= %>" if item.kind == "output" else "<% %>"))
+    return LText.join(parts)
 
 
 def render_erb(

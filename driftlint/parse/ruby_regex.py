@@ -11,6 +11,7 @@ import re
 
 from tree_sitter import Node
 
+from driftlint import safe_re
 from driftlint.ltext import SYMBOL, LText
 from driftlint.values import Value
 
@@ -20,7 +21,7 @@ _RUBY_ONLY = re.compile(r"\\[GKRXpP]|\(\?<[a-zA-Z]|\(\?[imx]*-?[imx]*:|\[\[:")
 _FLAGS = {"i": re.IGNORECASE, "x": re.VERBOSE, "m": re.DOTALL}
 
 
-def regex_of(node: Node | None, program: bytes) -> re.Pattern[str] | None:
+def regex_of(node: Node | None, program: bytes) -> safe_re.Pattern | None:
     """A `regex` node as a compiled Python pattern; None when it cannot be read faithfully.
 
     Ruby's `^` and `$` match at every line: the pattern is compiled with `re.MULTILINE`."""
@@ -40,14 +41,12 @@ def regex_of(node: Node | None, program: bytes) -> re.Pattern[str] | None:
     mode = re.MULTILINE
     for flag in flags:
         mode |= _FLAGS[flag]
-    try:
-        return re.compile(body, mode)
-    except re.error:
-        return None
+    return safe_re.compile(body, mode)  # matched in bounded time (issue 30)
 
 
-def matches(value: Value, pattern: re.Pattern[str] | None) -> bool | None:
-    """Does a known text match? None when the text or the pattern is not known."""
+def matches(value: Value, pattern: safe_re.Pattern | None) -> bool | None:
+    """Does a known text match? None when the text or the pattern is not known, or the
+    match takes past safe_re's bound."""
     if pattern is None or not isinstance(value, LText) or SYMBOL in value.text:
         return None
-    return pattern.search(value.text) is not None
+    return pattern.search(value.text)

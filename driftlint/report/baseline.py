@@ -26,7 +26,10 @@ def write(result: Result, path: Path) -> int:
 
 
 def load(path: Path) -> set[str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ValueError(f"{path}: JSON nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise ValueError(f'{path}: not a driftlint baseline (expected {{"findings": [...]}})')
     return {

@@ -109,8 +109,9 @@ def _level(severity: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference: percent-encode spaces, `%`, `#`, `?` and non-ASCII."""
-    return quote(path, safe="/")
+    """A relative URI reference: percent-encode spaces, `%`, `#`, `?` and non-ASCII. A file
+    name that is not UTF-8 (its bytes kept as surrogates) is encoded byte for byte."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _location(span: Span) -> dict[str, Any]:

@@ -59,8 +59,8 @@ def _finding_block(finding: Finding, lines: SourceLines, paint: Paint) -> list[s
     span = finding.span
     tint = SEVERITY_COLOR.get(finding.severity, RED)
     head = (
-        f"{paint(BOLD, str(span))}: {paint(BOLD + tint, finding.severity)}"
-        f"[{paint(BOLD, finding.code)}] {finding.message}"
+        f"{paint(BOLD, escape(str(span)))}: {paint(BOLD + tint, finding.severity)}"
+        f"[{paint(BOLD, finding.code)}] {escape(finding.message)}"
     )
     block = [head]
     source = lines.line(span.path, span.line)
@@ -71,10 +71,27 @@ def _finding_block(finding: Finding, lines: SourceLines, paint: Paint) -> list[s
         block.append(f" {paint(DIM, gutter + ' |')} {shown}".rstrip())
         block.append(f" {paint(DIM, pad + ' |')} {' ' * start}{paint(tint, '^' * width)}")
     if finding.roles:
-        block.append(f"  {paint(CYAN, 'roles:')} {', '.join(finding.roles)}")
+        block.append(f"  {paint(CYAN, 'roles:')} {escape(', '.join(finding.roles))}")
     if finding.via:
-        block.append(f"  {paint(CYAN, 'via:')} {' → '.join(v.where for v in finding.via)}")
+        via = " → ".join(v.where for v in finding.via)
+        block.append(f"  {paint(CYAN, 'via:')} {escape(via)}")
     return block
+
+
+def escape(text: str) -> str:
+    """text with every control and format character written as an escape (`\\x1b`), so
+    that nothing from the tree (ESC M, ESC c, a bidi override) reaches the terminal as is."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        if unicodedata.category(char) in _UNSHOWN
+        else char
+        for char in text
+    )
+
+
+_UNSHOWN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))  # controls, formats, stray surrogates
 
 
 def _end_column(span: Span, source: str) -> int:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from driftlint import safe_re
 from driftlint.model import Finding
 from driftlint.resolve.hiera import Hiera, HieraValue, data_file
 from driftlint.resolve.hiera_config import Level
@@ -94,8 +95,8 @@ def load_layers(
 
     def list_files(pattern: str) -> list[str]:
         # Only files discovery found: a glob never follows a link out of the tree.
-        regex = re.compile(_glob_regex(pattern))
-        return [p for p in paths if regex.fullmatch(p)]
+        whole = safe_re.linear(_glob_regex(pattern))  # linear in the path (issue 30)
+        return [p for p in paths if whole(p)]
 
     folders = frozenset(posixpath.dirname(p) for p in paths) - {""}
     global_layer, notes = _global_layer(read, paths, list_files, folders, classifies, settings)

@@ -82,14 +82,23 @@ def _trie(words: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(c) + pattern(node[c]) for c in sorted(node) if c]
+    # Children before parents, without recursion: a name is as deep as it is long, and a
+    # 10,000-character name of the tree (a fuzzed path) overflowed Python's stack here.
+    order: list[dict[str, dict]] = []  # type: ignore[type-arg]
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        order.append(node)
+        todo.extend(node[c] for c in node if c)
+    done: dict[int, str] = {}
+    for node in reversed(order):
+        branches = [re.escape(c) + done[id(node[c])] for c in sorted(node) if c]
         if not branches:
-            return ""
+            done[id(node)] = ""
+            continue
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return f"(?:{pattern(root)})"
+        done[id(node)] = f"(?:{body})?" if "" in node else body
+    return f"(?:{done[id(root)]})"
 
 
 def mentions(tokens: Iterable[str]) -> Mentions:

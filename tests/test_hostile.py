@@ -1,0 +1,518 @@
+"""Hostile and huge input (issue 30): no code run, no crash, no hang, no stale answer.
+
+Each test builds its hostile input itself, in a small tree that also holds one real bad call
+(`--verbsoe` in runner.pp, tests/test_reliability.py): that call must still be found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from driftlint.cache import codec
+from driftlint.cache.store import Cache
+from driftlint.cli import cli
+from driftlint.model import Result, Span
+from driftlint.parse.puppet import ast
+from tests.conftest import GIT_ENV, git
+from tests.test_reliability import PLANTED, check, make_tree, rows
+
+Row = tuple[str, int, int, str, str]
+
+
+def cached_check(repo: Path, cache: Path, *args: str) -> tuple[int, set[Row]]:
+    result = CliRunner().invoke(
+        cli, ["check", "--format=json", "--jobs", "1", "--cache-dir", str(cache), *args, str(repo)]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result.exit_code, rows(json.loads(result.stdout)["findings"])
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+# --- 1. code execution: the cache ----------------------------------------------------------
+
+
+class _Payload:
+    """What a pickle-based cache would run: `__reduce__` names os.system."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def test_a_planted_cache_entry_never_runs(tmp_path: Path) -> None:
+    """Every entry of a warm cache replaced by a pickle whose loading runs a command (a CI
+    cache restored from another branch's pipeline): nothing runs, the answer is a cold run's."""
+    repo = make_tree(tmp_path, {})
+    cache = tmp_path / "cache"
+    first = cached_check(repo, cache)
+    assert PLANTED in first[1]
+    canary = tmp_path / "canary"
+    planted = entries(cache)
+    assert {p.parent.parent.name for p in planted} >= {"manifests", "runs", "roots", "interfaces"}
+    for path in planted:
+        path.write_bytes(pickle.dumps(_Payload(f"touch {canary}")))
+    assert cached_check(repo, cache) == first
+    assert not canary.exists()
+
+
+def test_a_fifo_a_link_and_a_huge_entry_are_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO where an entry goes would block a plain open() for ever; a link may point at
+    anything; an entry past the size bound is not read."""
+    from driftlint.cache import store
+
+    cache = Cache(tmp_path / "c", "k")
+    span = Span("a.pp", 1, 1, 1, 2)
+    cache.put("aa" + "0" * 62, span)
+    good = tmp_path / "c" / "k" / "aa" / ("aa" + "0" * 62)
+    assert cache.get(good.name, Span) == span
+    fifo = good.with_name("aa" + "1" * 62)
+    os.mkfifo(fifo)
+    link = good.with_name("aa" + "2" * 62)
+    link.symlink_to(good)
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(cache.get(fifo.name, Span)), daemon=True)
+    reader.start()
+    reader.join(60)
+    if reader.is_alive():  # let the blocked open() go before failing
+        with open(fifo, "wb"):
+            pass
+    assert got == [None]
+    assert cache.get(link.name, Span) is None
+    monkeypatch.setattr(store, "MAX_ENTRY", good.stat().st_size - 1)
+    assert cache.get(good.name, Span) is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\x7f",  # 11 bytes: a pickle claiming 2**63 bytes
+        b'{"format":1,"classes":["os:system"],"value":[16,"touch x"]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,"a.pp",1,1,1]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,["a.pp"],1,1,1,2]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[16,{"a":1},1,1,1,2]}',
+        b'{"format":1,"classes":["driftlint.model:Span"],"value":[17,"a.pp",1,1,1,2]}',
+        b'{"format":1,"classes":[],"value":' + b"[0," * 100_000 + b"0" + b"]" * 100_000 + b"}",
+        b'{"format":1,"classes":[],"value":"a span"}',
+        b"[" * 100_000,
+    ],
+    ids=["pickle", "class", "fields", "type", "object", "number", "deep", "str", "json"],
+)
+def test_an_entry_not_of_the_expected_type_is_a_miss(tmp_path: Path, damage: bytes) -> None:
+    cache = Cache(tmp_path, "k")
+    key = "ab" * 32
+    (tmp_path / "k" / "ab").mkdir(parents=True)
+    (tmp_path / "k" / "ab" / key).write_bytes(damage)
+    assert cache.get(key, Span) is None
+    assert cache.get(key, ast.Manifest) is None
+    assert cache.get(key, Result) is None
+
+
+def test_entries_round_trip_exactly() -> None:
+    """What the codec stores is what loads: tuples stay tuples, sets sets, bytes bytes."""
+    from driftlint.parse.puppet import parse_manifest
+
+    manifest = parse_manifest(
+        "class a($x = [1, {'k' => \"v${y}\"}]) {\n  exec { 'e': command => \"/bin/x ${x}\" }\n}\n",
+        "m.pp",
+    )
+    assert codec.loads(codec.dumps(manifest), ast.Manifest) == manifest
+    value = {("role", "x"): (frozenset({"a"}), b"\x00\xff", [1.5, None, True])}
+    schema = dict[tuple[str, str], tuple[frozenset[str], bytes, list[float | bool | None]]]
+    assert codec.loads(codec.dumps(value), schema) == value
+    with pytest.raises(codec.Invalid):
+        codec.loads(codec.dumps(value), dict[str, int])
+
+
+# --- 1. code execution: git ---------------------------------------------------------------
+
+
+def _program(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A shell script that touches its canary when run, and the canary."""
+    canary = tmp_path / f"ran-{name}"
+    script = tmp_path / f"{name}.sh"
+    script.write_text(f"#!/bin/sh\ntouch '{canary}'\ncat\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script, canary
+
+
+def _signed_commit(repo: Path, path: str, text: str) -> None:
+    """A commit of an edit of path carrying a (bogus) signature, so that `git log` with
+    log.showSignature runs gpg.program on it."""
+    (repo / path).write_text(text)
+    git(repo, "add", path)
+    tree = git(repo, "write-tree").strip()
+    parent = git(repo, "rev-parse", "HEAD").strip()
+    who = "driftlint tests <tests@driftlint.invalid> 1402650000 +0000"
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEEbogus\n"
+        " -----END PGP SIGNATURE-----\n\nsigned edit\n"
+    )
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo,
+        input=body,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    git(repo, "update-ref", "HEAD", made.stdout.strip())
+
+
+def test_programs_named_by_the_checkouts_config_never_run(tmp_path: Path) -> None:
+    """gpg.program with log.showSignature, a clean/smudge/process filter, a textconv, an
+    external diff, an fsmonitor hook and a hook, all in the checkout's own config and
+    attributes: `check`, `check --base` and the history of specs run none of them."""
+    repo = make_tree(tmp_path, {".gitattributes": "* filter=evil diff=evil\n"})
+    script = "modules/jobs/files/jobloop"
+    _signed_commit(repo, script, (repo / script).read_text() + "# signed\n")
+    programs = {n: _program(tmp_path, n) for n in ("gpg", "filter", "textconv", "fsmonitor")}
+    programs["process"] = _program(tmp_path, "process")
+    programs["diff"] = _program(tmp_path, "diff")
+    programs["hook"] = _program(tmp_path, "hook")
+    config = {
+        "log.showSignature": "true",
+        "gpg.program": programs["gpg"][0],
+        "filter.evil.clean": programs["filter"][0],
+        "filter.evil.smudge": programs["filter"][0],
+        "filter.evil.process": programs["process"][0],
+        "filter.evil.required": "true",
+        "diff.evil.textconv": programs["textconv"][0],
+        "diff.evil.command": programs["diff"][0],
+        "diff.external": programs["diff"][0],
+        "core.fsmonitor": programs["fsmonitor"][0],
+    }
+    for key, value in config.items():
+        git(repo, "config", key, str(value))
+    hooks = repo / ".git" / "hooks"
+    for hook in ("post-checkout", "reference-transaction", "post-index-change"):
+        (hooks / hook).write_text(programs["hook"][0].read_text())
+        (hooks / hook).chmod(0o755)
+    # A dirty working tree: status and a working-tree diff would clean it through the filter.
+    runner = repo / PLANTED[0]
+    runner.write_text(runner.read_text() + "\n# edited\n")
+    _, findings, _ = check(repo, "--jobs", "1")
+    assert PLANTED in rows(findings)
+    check(repo, "--jobs", "1", "--base", "HEAD~1")
+    result = CliRunner().invoke(cli, ["calls", "--format=json", "--path", str(repo)])
+    assert result.exit_code in (0, 1), result.output
+    ran = sorted(name for name, (_, canary) in programs.items() if canary.exists())
+    assert ran == []
+
+
+# --- 2. crashes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "value"),
+    [
+        ("max-expansions", "9223372036854775807"),
+        ("max-file-size", "30g"),
+        ("max-file-size", "99999999999999999999999"),
+        ("max-depth", "100000"),
+    ],
+)
+def test_a_limit_past_its_ceiling_is_a_config_error(tmp_path: Path, limit: str, value: str) -> None:
+    repo = make_tree(tmp_path, {".driftlint.yaml": f"limits:\n  {limit}: {value}\n"})
+    code, findings, stderr = check(repo, "--jobs", "1")
+    assert code == 2
+    assert ".driftlint.yaml:2:" in stderr and f"`{limit}` must be at most" in stderr
+    assert PLANTED in rows(findings)
+
+
+def test_a_catalog_nested_100000_deep_is_an_error_at_the_file(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path, {})
+    catalogs = tmp_path / "catalogs"
+    catalogs.mkdir()
+    (catalogs / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, findings, stderr = check(repo, "--jobs", "1", "--catalogs", str(catalogs))
+    assert code == 2
+    assert "deep.json: JSON nested deeper than 200 levels" in stderr
+    assert PLANTED in rows(findings)
+
+
+def test_sarif_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path, {})
+    bad = os.fsdecode(b"modules/jobs/manifests/bad\xff.pp")
+    (repo / bad).write_bytes(b"class jobs::bad {\n")  # a parse error in that file
+    result = CliRunner().invoke(cli, ["check", "--format=sarif", "--no-cache", str(repo)])
+    assert result.exit_code == 1, result.stderr
+    sarif = json.loads(result.stdout)
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+        for loc in r["locations"]
+    }
+    assert "modules/jobs/manifests/bad%FF.pp" in uris
+
+
+def test_text_output_escapes_every_control_character_from_the_tree(tmp_path: Path) -> None:
+    """`ESC c` resets a terminal, `ESC M` moves its cursor up: an option written with them
+    (here from Hiera's `\\e`) is shown escaped in the message."""
+    hiera = {"hieradata/common.yaml": 'jobs::fromhiera::args: "--t\\ec\\eM\\u202e"\n'}
+    repo = make_tree(tmp_path, hiera)
+    result = CliRunner().invoke(cli, ["check", "--no-cache", "--jobs", "1", str(repo)])
+    assert result.exit_code == 1, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "--t\\x1bc\\x1bM\\u202e" in result.stdout
+
+
+# --- 3. hangs -------------------------------------------------------------------------------
+
+
+def run_bounded(*args: str, guard: float = 600) -> subprocess.CompletedProcess[str]:
+    """driftlint in a subprocess. `guard` only stops a hang from stalling the suite (the
+    test then fails); no test asserts on how long a run takes."""
+    import sys
+
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "driftlint", *args],
+            capture_output=True,
+            text=True,
+            timeout=guard,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"driftlint {' '.join(args)} did not finish")
+
+
+REDOS = "/^(a+)+$/"  # exponential in a backtracking engine on 'aaa…a!'
+SUBJECT = "a" * 40 + "!"
+
+
+def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
+    """`case`, selector and ERB `=~` patterns from the tree: RE2 answers the pattern it reads
+    exactly (no match here, so the default branch), and a pattern only a backtracking engine
+    reads is unknown past the bound: both branches are checked."""
+    manifest = (
+        "class jobs::re {\n"
+        "  include jobs\n"
+        f"  $s = '{SUBJECT}'\n"
+        f"  case $s {{\n    {REDOS}: {{ $o = '--verbose' }}\n"
+        "    default: { $o = '--one' }\n  }\n"
+        "  exec { 'one': command => \"/usr/local/bin/jobloop ${o}\" }\n"
+        "  $p = $s ? { /^(a|a)+\\1?b$/ => '--two', default => '--verbose' }\n"
+        "  exec { 'two': command => \"/usr/local/bin/jobloop ${p}\" }\n"
+        "  $q = $s ? { /^(a+)+$/ => '--verbose', default => '--three' }\n"
+        "  exec { 'three': command => \"/usr/local/bin/jobloop ${q}\" }\n"
+        "  file { '/etc/cron.d/re': content => template('jobs/re.erb') }\n"
+        "}\n"
+    )
+    erb = (
+        f"<% if @s =~ {REDOS} -%>\n0 * * * * root /usr/local/bin/jobloop --verbose\n"
+        "<% else -%>\n0 * * * * root /usr/local/bin/jobloop --four\n<% end -%>\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/re.pp": manifest,
+            "modules/jobs/templates/re.erb": erb,
+            "modules/role/manifests/re.pp": "class role::re {\n    include jobs::re\n}\n",
+        },
+    )
+    done = run_bounded("check", "--format=json", "--no-cache", "--jobs", "1", str(repo))
+    assert done.returncode == 1, done.stderr
+    found = {(r[0], r[4]) for r in rows(json.loads(done.stdout)["findings"])}
+    assert {
+        ("modules/jobs/manifests/re.pp", "--one"),
+        ("modules/jobs/manifests/re.pp", "--two"),  # unknown past the bound: both branches
+        ("modules/jobs/manifests/re.pp", "--three"),
+        ("modules/jobs/templates/re.erb", "--four"),
+        (PLANTED[0], PLANTED[4]),
+    } <= found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "flags"),
+    [
+        ("^deb", "debian", 0),
+        ("^DEB", "debian", 2),  # re.IGNORECASE
+        ("^web\\d+\\.eqiad$", "web12.eqiad", 0),
+        ("a.b", "a\nb", 16),  # re.DOTALL
+        ("^b$", "a\nb", 8),  # re.MULTILINE
+        ("x\\Z", "ax", 0),
+        ("(?P<n>a)(?P=n)", "xaa", 0),  # a backreference: the bounded backtracking engine
+        ("(?<=a)b", "ab", 0),
+    ],
+)
+def test_safe_re_answers_as_re_does(pattern: str, text: str, flags: int) -> None:
+    import re
+
+    from driftlint import safe_re
+
+    assert safe_re.search(pattern, text, flags) is (re.search(pattern, text, flags) is not None)
+
+
+def test_safe_re_is_unknown_past_its_bound_and_for_what_re_refuses() -> None:
+    from driftlint import safe_re
+
+    assert safe_re.search("^(a|a)+\\1?b$", SUBJECT) is None
+    assert safe_re.search("^(a+)+$", SUBJECT) is False  # RE2: linear, and exact
+    assert safe_re.search("x(", "x(") is None
+    assert safe_re.search("a\\z", "a") is None  # `re` refuses \z; RE2 would read it
+    # A POSIX class is read as Ruby (and so Puppet) reads it, where `re` sees a set and `]`.
+    assert safe_re.search("^[[:alpha:]]+$", "abc") is True
+
+
+GLOB = "a*" * 12 + "b"  # a backtracking engine takes about len(name) ** 12 steps
+LONG = "a" * 200  # a file name with no `b`
+
+
+def test_exclude_and_hiera_globs_are_linear(tmp_path: Path) -> None:
+    """An `exclude:` glob and a Hiera `glob:` level with twelve `*` against a 200-character
+    file name: both answer (no match), and the tree is still checked."""
+    hiera = (
+        "version: 5\ndefaults: {datadir: hieradata, data_hash: yaml_data}\nhierarchy:\n"
+        f"  - {{name: Many, glob: '{GLOB}.yaml'}}\n  - {{name: Common, path: common.yaml}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": f"exclude: ['{GLOB}']\n",
+            "hiera.yaml": hiera,
+            f"hieradata/{LONG}.yaml": "jobs::fromhiera::args: '--nothing'\n",
+            f"modules/jobs/files/{LONG}": "#!/bin/sh\n",
+        },
+    )
+    done = run_bounded("check", "--format=json", "--no-cache", "--jobs", "1", str(repo))
+    assert done.returncode == 1, done.stderr
+    assert PLANTED in rows(json.loads(done.stdout)["findings"])
+
+
+def test_linear_globs_match_as_before() -> None:
+    from driftlint.discover import compile_excludes, excluded
+
+    rules = compile_excludes([GLOB, "!keep/" + GLOB, "vendor/", "**/*.bak"])
+    assert excluded(rules, "x/" + "a" * 20 + "b", False)
+    assert not excluded(rules, "keep/aaaaaaaaaaaaab", False)
+    assert not excluded(rules, "x/" + LONG, False)
+    assert excluded(rules, "vendor", True) and not excluded(rules, "vendor", False)
+    assert excluded(rules, "a/b/c.bak", False) and not excluded(rules, "a/b/c.bakx", False)
+
+
+def run_python(code: str, guard: float = 600) -> str:
+    """Python code in a subprocess (its stdout); `guard` only stops a run that would take
+    hours (quadratic) from stalling the suite: the test then fails. Nothing is timed."""
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=guard, check=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("did not finish: a scan is not linear")
+    return done.stdout
+
+
+def test_a_function_file_with_200000_newfunction_on_one_line_is_read_linearly() -> None:
+    """`.*?` after each `newfunction(` scanned to the end of the line: 20,000 took 4 minutes
+    here, so 200,000 would take hours."""
+    out = run_python(
+        "from driftlint.resolve.ruby_functions import read_functions\n"
+        "text = 'newfunction(:a, ' * 200_000 + '\\n'\n"
+        "text += 'newfunction(:wrap, :type => :rvalue) do |args|\\n'\n"
+        "text += '  function_template([\"m/t.erb\"])\\nend\\n'\n"
+        "print(sorted(read_functions([('lib/puppet/parser/functions/x.rb', text)])))\n"
+    )
+    assert out.strip() == "['wrap']"
+
+
+def test_a_template_of_100000_tags_is_read_linearly() -> None:
+    """A template with 100,000 tags, one a line, each cut out of the template's text (a scan
+    of every located run per slice) and the tags joined one by one were both quadratic."""
+    out = run_python(
+        "from driftlint.parse.erb import template_text\n"
+        "text = '0 * * * * root /usr/local/bin/jobloop -q\\n' + '<%= @x %>\\n' * 100_000\n"
+        "found = template_text(text, 't.erb')\n"
+        "lines = found.split('\\n')\n"
+        "print(len(lines), lines[0].text, lines[100_000].span().line)\n"
+    )
+    assert out.split() == [
+        "100002",
+        "0",
+        "*",
+        "*",
+        "*",
+        "*",
+        "root",
+        "/usr/local/bin/jobloop",
+        "-q",
+        "100001",
+    ]
+
+
+def test_a_getopt_long_list_of_30000_options_is_read_linearly() -> None:
+    """Each option's place was found by a scan of every option: 10,000 took 3 minutes."""
+    out = run_python(
+        "from driftlint.interfaces import read_interface\n"
+        "opts = ','.join(f'opt{i}:' if i % 2 else f'opt{i}' for i in range(30_000))\n"
+        "text = ('#!/bin/bash\\nARGS=$(getopt -o v --long ' + opts + ' -n j -- \"$@\")\\n'\n"
+        '        \'eval set -- "$ARGS"\\nwhile true; do\\n  case "$1" in\\n\'\n'
+        "        '    -v|--opt0) shift ;;\\n    --) shift; break ;;\\n    *) exit 2 ;;\\n'\n"
+        "        '  esac\\ndone\\n')\n"
+        "found = read_interface('files/j', text, 'j')\n"
+        "print(len(found.options), found.options[0].names, found.options[1].names)\n"
+    )
+    assert out.split() == ["30000", "('-v',", "'--opt0')", "('--opt1',)"]
+
+
+# --- 4. stale or lost answers ---------------------------------------------------------------
+
+
+def test_one_undecodable_byte_hides_no_call_of_its_manifest(tmp_path: Path) -> None:
+    """A Latin-1 `é` in a comment of runner.pp made the whole manifest unreadable and the
+    run exit 0; now the byte is reported at its place and the planted call still found."""
+    repo = make_tree(tmp_path, {})
+    path = repo / PLANTED[0]
+    path.write_bytes(b"# caf\xe9\n" + path.read_bytes())
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    assert (PLANTED[0], PLANTED[1] + 1, PLANTED[2], *PLANTED[3:]) in rows(findings)
+    assert (PLANTED[0], 1, 6, "unreadable-file", "") in rows(findings)
+
+
+def test_an_edit_of_an_excluded_file_that_a_role_reads_is_not_answered_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    """The run cache's key held only the files discovery lists: a template under an
+    `exclude:` folder, still rendered by its role, was edited and the old answer came back."""
+    cron = (
+        "class jobs::cron {\n    include jobs\n    file { '/etc/cron.d/jobs':\n"
+        "        content => template('jobs/cron.erb'),\n    }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": "exclude: ['modules/jobs/templates/']\n",
+            "modules/jobs/manifests/cron.pp": cron,
+            "modules/jobs/templates/cron.erb": "0 * * * * root /usr/local/bin/jobloop --first\n",
+            "modules/role/manifests/cron.pp": "class role::cron {\n    include jobs::cron\n}\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    template = repo / "modules/jobs/templates/cron.erb"
+    _, first = cached_check(repo, cache)
+    assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--first") in first
+    template.write_text("0 * * * * root /usr/local/bin/jobloop --second\n")
+    _, second = cached_check(repo, cache)
+    assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--second") in second
+    assert not any(r[4] == "--first" for r in second)
