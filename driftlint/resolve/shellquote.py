@@ -10,14 +10,20 @@ from driftlint.model import Span
 from driftlint.values import Unknown, Value, to_text
 
 SAFE = re.compile(r"[A-Za-z0-9@%_+=:,./-]+")
+DANGEROUS = re.compile(r"[!\"`$\\]")  # not safe inside double quotes
 
 
 def shellquote(args: list[Value], span: Span) -> Value:
+    """As Puppet quotes: a safe word bare, else in double quotes, else (a word with a
+    character double quotes do not protect) in single quotes. A word with an unknown part
+    is single-quoted: what the part holds decides Puppet's choice, not the words it makes."""
     words: list[LText] = []
     for value in _flatten(args):
         text = to_text(value, span)
         if SAFE.fullmatch(text.text):
             words.append(text)
+        elif not text.dynamic and not DANGEROUS.search(text.text):
+            words.append(LText.plain('"') + text + '"')
         elif "'" not in text.text:
             words.append(LText.plain("'") + text + "'")
         else:

@@ -1,0 +1,707 @@
+"""Judge 2 of issue 27: compiled catalogs of a real tree against driftlint's static calls.
+
+    python bench/recall.py TREE [--work DIR] [--calls CALLS.json] [--import-alias A=B]
+                                [--facts KEY=VALUE] [--max-roots N] [--timeout S]
+
+Each root of the tree (a node definition) is compiled by the installed `puppet` offline, with
+facts stubbed for the node (its name, and an OS of the tree's era: `--facts`), Debian's
+`puppet-module-*` Forge modules on the base module path, and a stub (returning undef) for
+every function neither has; roots that do not compile are listed with Puppet's error. What
+each catalog runs (`exec`/`cron` commands and every installed file of a call-site kind) goes
+through driftlint's own call-site readers (driftlint/fleet/, as `--catalogs` does), and is
+compared with driftlint's static calls of the same root (`driftlint calls --format json`; a
+call belongs to the node whose body its first declaration is written in):
+
+- recall: catalog calls of watched scripts that driftlint saw at that root with an argv
+  alternative that fits (a word driftlint leaves unknown may be any text, and a wholly
+  unknown word any words);
+- precision: static call sites of that root (all alternatives of one place) of which the
+  catalog holds one alternative.
+
+Every disagreement is printed with what each side has. The last line reads
+`recall R% precision P% (C of N roots compiled)`.
+
+Puppet 7 no longer reads `import`: the main manifest is rebuilt for compiling in the work
+folder, each `import` replaced by the files it names, in order (`--import-alias` names the
+file to read for one the tree does not hold, as `nodes.pp` symlinks to a site's own). The tree
+itself is never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from driftlint import checks, pipeline
+from driftlint.config.load import load_config
+from driftlint.discover import discover_sources
+from driftlint.fleet import sites
+from driftlint.fleet.catalogs import Interner, Selector
+from driftlint.fleet.locate import Locator, PathMap
+from driftlint.fleet.run import _declare, _reader
+from driftlint.parse.puppet import ast
+from driftlint.resolve.relevance import Mentions
+
+UNKNOWN = "\ue000"  # how `driftlint calls` prints characters it does not know
+SYSTEM_MODULES = "/usr/share/puppet/modules"  # Debian's puppet-module-* packages
+DEFAULT_FACTS = {
+    "kernel": "Linux",
+    "osfamily": "Debian",
+    "operatingsystem": "Ubuntu",
+    "operatingsystemrelease": "14.04",
+    "operatingsystemmajrelease": "14.04",
+    "lsbdistcodename": "trusty",
+    "lsbdistid": "Ubuntu",
+    "lsbdistrelease": "14.04",
+    "lsbmajdistrelease": "14.04",
+    "architecture": "amd64",
+    "hardwaremodel": "x86_64",
+    "processorcount": "4",
+    "physicalprocessorcount": "1",
+    "memorysize": "16.00 GB",
+    "memorysize_mb": "16000",
+    "memorytotal": "16.00 GB",
+    "ipaddress": "10.64.0.10",
+    "ipaddress_eth0": "10.64.0.10",
+    "interfaces": "eth0,lo",
+    "macaddress": "52:54:00:00:00:01",
+    "netmask": "255.255.255.0",
+    "virtual": "physical",
+    "is_virtual": "false",
+    "puppetversion": "7.23.0",
+    "rubyversion": "3.1.2",
+    "path": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "uptime_days": "10",
+    "timezone": "UTC",
+    "concat_basedir": "/var/lib/puppet/concat",  # the fact of old puppetlabs-concat
+}
+
+STUB_FUNCTION = """\
+Puppet::Functions.create_function(:'{name}') do
+  dispatch :stub do
+    repeated_param 'Any', :args
+    optional_block_param
+  end
+  def stub(*args)
+    nil
+  end
+end
+"""
+
+
+# Puppet 3 let templates name a variable bare (`always_groups`, not `@always_groups`);
+# Puppet 4 dropped it. Loaded into the compiling Ruby (RUBYOPT), never into the tree.
+ERB_SHIM = """\
+require 'puppet'
+require 'puppet/parser/templatewrapper'
+class Puppet::Parser::TemplateWrapper
+  def method_missing(name, *args)
+    key = name.to_s
+    return super unless args.empty? && scope.include?(key)
+    value = scope.lookupvar(key)
+    value == :undef ? nil : value
+  end
+end
+"""
+
+# ---------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Root:
+    """A node definition of the tree and the name it is compiled as."""
+
+    node: ast.NodeDef
+    label: str  # as written: `db1001.eqiad.wmnet`, `/^db\\d+/`, `default`
+    certname: str | None  # None: no name can be made that selects this node
+    catalog: dict[str, Any] | None = None
+    error: str = ""
+    calls: list[Seen] = field(default_factory=list)  # what the catalog runs
+    static: list[dict[str, Any]] = field(default_factory=list)  # driftlint's calls here
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    script: str
+    argv: tuple[str, ...]
+    resource: str  # `Exec[x]`, `File[/etc/cron.d/y]`
+
+
+def node_names(node: ast.NodeDef) -> list[str]:
+    out = []
+    for match in node.matches:
+        if isinstance(match, ast.Str):
+            out.append("".join(p.value.text for p in match.parts if isinstance(p, ast.Lit)))
+        elif isinstance(match, ast.Name):
+            out.append(match.text)
+        elif isinstance(match, ast.Regex):
+            out.append(f"/{match.pattern}/")
+        elif isinstance(match, ast.Default):
+            out.append("default")
+    return out
+
+
+def sample(pattern: str) -> str | None:
+    """A host name the (Ruby) regex matches, made from its first choices; None if none."""
+    try:
+        import re._parser as sre  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse as sre
+    try:
+        parsed = sre.parse(pattern)
+    except (re.error, Exception):
+        return None
+
+    def walk(items: Any) -> str:
+        out = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "IN":
+                kinds = {str(o): a for o, a in arg}
+                if "LITERAL" in kinds:
+                    out.append(chr(kinds["LITERAL"]))
+                elif "RANGE" in kinds:
+                    out.append(chr(kinds["RANGE"][0]))
+                elif "CATEGORY" in kinds:
+                    out.append("0" if "DIGIT" in str(kinds["CATEGORY"]) else "a")
+                else:
+                    out.append("a")
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, _, inner = arg
+                out.append(walk(inner) * max(low, 1))
+            elif name == "SUBPATTERN":
+                out.append(walk(arg[-1]))
+            elif name == "BRANCH":
+                out.append(walk(arg[1][0]))
+            elif name == "ANY":
+                out.append("a")
+            elif name == "CATEGORY":
+                out.append("0" if "DIGIT" in str(arg) else "a")
+        return "".join(out)
+
+    found = walk(parsed)
+    return found if re.search(pattern, found) else None
+
+
+def roots_of(index_nodes: Iterable[ast.NodeDef]) -> list[Root]:
+    """A certname per node definition: its first name, or a name its regex matches that no
+    named node and no earlier regex takes (Puppet tries names, then regexes in order)."""
+    nodes = list(index_nodes)
+    named = {n.lower() for node in nodes for n in node_names(node) if not n.startswith("/")}
+    roots: list[Root] = []
+    earlier: list[str] = []
+    for node in nodes:
+        names = node_names(node)
+        label = ", ".join(names)
+        literal = [n for n in names if not n.startswith("/") and n != "default"]
+        certname: str | None = literal[0] if literal else None
+        patterns = [n[1:-1] for n in names if n.startswith("/")]
+        if certname is None and patterns:
+            for pattern in patterns:
+                made = sample(pattern)
+                if made and made.lower() not in named and not any(
+                    re.search(p, made) for p in earlier
+                ):
+                    certname = made
+                    break
+        if certname is None and names == ["default"]:
+            certname = "driftlint-default-node.invalid"
+        earlier.extend(patterns)
+        roots.append(Root(node, label, certname))
+    return roots
+
+
+# ---------------------------------------------------------------------------------------------
+def inline_imports(tree: Path, manifest: Path, aliases: dict[str, str], seen: set[Path]) -> str:
+    """The manifest with each `import 'x'` replaced by the files x names, recursively."""
+    text = manifest.read_text(encoding="utf-8", errors="replace")
+    out = []
+    for line in text.splitlines():
+        match = re.match(r"\s*import\s+['\"]([^'\"]+)['\"]\s*(#.*)?$", line)
+        if not match:
+            out.append(line)
+            continue
+        name = aliases.get(match.group(1), match.group(1))
+        found = sorted(glob.glob(str(manifest.parent / name)))
+        if not found:
+            out.append(f"# driftlint recall: import {name!r}: no such file")
+        for path in map(Path, found):
+            if path.resolve() in seen or not path.is_file():
+                continue
+            seen.add(path.resolve())
+            out.append(f"# driftlint recall: from {path.relative_to(tree)}")
+            out.append(inline_imports(tree, path, aliases, seen))
+    return "\n".join(out) + "\n"
+
+
+TYPE_WORD = r"(?<![\w:$'\"])([A-Z]\w*)(?!\w|::|\[|['\"])"
+LISTED = r"(?:'[^'\n]*'|\"[^\"\n]*\"|[\w:]+)"
+OPTION_WORD = r"(?<![\w:$'\".])([A-Z]\w*|\d[\w.]*)(?!\w|::|\[|['\"])"
+CASE_OPTION = re.compile(OPTION_WORD + rf"(?=\s*(?:,\s*{LISTED}\s*)*:\s*\{{)")
+SELECTOR_OPTION = re.compile(OPTION_WORD + r"(?=\s*=>)")
+COMPARED = re.compile(r"((?:==|!=)\s*)" + TYPE_WORD)
+DIGIT_SEGMENT = re.compile(r"(?<=[a-z_]::)(?=\d\w*[a-z_])")
+NODE_INHERITS = re.compile(r"(?m)^(\s*node\s+[^{\n]*?)\s+inherits\s+[^{\n]+?(\s*\{)")
+NAME_PARAMETER = re.compile(
+    r"(\bdefine\s+[\w:]+\s*\((?:[^{)]*?,)?\s*)\$(?:name|title)\b(?:\s*=\s*[^,)]+)?\s*,?"
+)
+HYPHEN_NAME = re.compile(
+    r"(?<![\w$/.-])(?:[a-z][\w-]*(?:::[\w-]+)+|(?<=class )[a-z][\w-]*|(?<=include )[a-z][\w-]*)"
+)
+UPPER_VARIABLE = re.compile(r"(\$\{?(?:::)?(?:[a-z]\w*::)*)([A-Z]\w*)")
+SPACED_REFERENCE = re.compile(r"(?<![\w:$])([A-Z][\w:]*)[ \t]+\[")
+DIGIT_TITLE = re.compile(r"(\{\s*)(\d[\w.-]*[A-Za-z_-][\w.-]*)(\s*:)")
+
+
+def puppet3(text: str) -> str:
+    """What Puppet 3 read and Puppet 4+ does not, rewritten so that the tree means to
+    Puppet 7 what it meant to its authors: a capitalised case or selector option or compared
+    word (`Windows:`, `Ubuntu =>`, `== Ubuntu`: a type to Puppet 4+), a number as a case or
+    selector option (`6:`: Puppet 3's facts and options were strings) and a title that starts
+    with a digit (`000_default:`) are quoted; `Class [ 'x' ]` loses its space; a name segment
+    that starts with a digit (`varnish::1layer`, strings too) gets an `x` before it and a
+    hyphen in a class name (`dns::auth-server`) becomes `_`; a variable `$INTERNAL`, which
+    Puppet 4 refuses, becomes `$uc_INTERNAL`; a
+    define's `$name` parameter and node inheritance, both gone in Puppet 4, are dropped (the
+    parent node's body is then missing). Other comments and strings are left alone."""
+    text = DIGIT_SEGMENT.sub("x", text)
+    text = NAME_PARAMETER.sub(r"\1", text)
+    text = UPPER_VARIABLE.sub(r"\1uc_\2", text)
+    text = HYPHEN_NAME.sub(lambda m: m.group(0).replace("-", "_"), text)
+    text = NODE_INHERITS.sub(r"\1\2 # driftlint recall: inherits dropped", text)
+    text = "\n".join(
+        line if line.lstrip().startswith("#") else CASE_OPTION.sub(r"'\1'", line)
+        for line in text.split("\n")
+    )
+    out = []
+    for piece in re.split(r"(#[^\n]*|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", text):
+        if piece[:1] in ("#", "'", '"'):
+            out.append(piece)
+            continue
+        piece = SELECTOR_OPTION.sub(r"'\1'", piece)
+        piece = COMPARED.sub(r"\1'\2'", piece)
+        piece = SPACED_REFERENCE.sub(r"\1[", piece)
+        out.append(DIGIT_TITLE.sub(r"\1'\2'\3", piece))
+    return "".join(out)
+
+
+def mirror(source: Path, dest: Path) -> None:
+    """A copy of a module folder for Puppet 7: manifests through `puppet3`, any other file a
+    link to the tree's."""
+    for folder, dirs, names in os.walk(source):
+        here = Path(folder)
+        target = dest / here.relative_to(source)
+        target.mkdir(parents=True, exist_ok=True)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = here / name
+            if name.endswith(".pp") and path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                # `base::standard-packages` is autoloaded as standard_packages.pp now
+                (target / name.replace("-", "_")).write_text(puppet3(text))
+            elif not (target / name).exists():
+                (target / name).symlink_to(path)
+
+
+STUB_3X = """\
+module Puppet::Parser::Functions
+  newfunction(:'{name}', :type => :rvalue) do |args|
+    nil
+  end
+end
+"""
+
+
+def environment(
+    tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable[str] = ()
+) -> Path:
+    """An environment for compiling the tree: its modules, the main manifest rebuilt."""
+    env = work / "environments" / "production"
+    if env.exists():
+        shutil.rmtree(env)
+    env.mkdir(parents=True)
+    site = tree / "manifests" / "site.pp"
+    (env / "manifests").mkdir()
+    (env / "manifests" / "site.pp").write_text(
+        puppet3(inline_imports(tree, site, aliases, {site.resolve()}))
+    )
+    modulepath = []
+    conf = tree / "environment.conf"
+    paths = ["modules"]
+    if conf.is_file():
+        found = re.search(r"(?m)^\s*modulepath\s*=\s*(.+)$", conf.read_text())
+        if found:
+            paths = [p.strip().removeprefix("./") for p in found.group(1).split(":")]
+    for part in paths:
+        if part.startswith("$") or not (tree / part).is_dir():
+            continue
+        mirror(tree / part, env / part.replace("/", "_"))
+        modulepath.append(part.replace("/", "_"))
+    templates = tree / "templates"  # Puppet 3's templatedir: `template('misc/x.erb')`
+    if templates.is_dir():
+        for folder in sorted(p for p in templates.iterdir() if p.is_dir()):
+            if not any((env / m / folder.name).exists() for m in modulepath):
+                (work / "stubs" / folder.name).mkdir(parents=True, exist_ok=True)
+                link = work / "stubs" / folder.name / "templates"
+                if not link.exists():
+                    link.symlink_to(folder)
+    for name in stubs:  # the tree's own 3.x function, replaced in the copy
+        for found in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
+            found.unlink()
+            found.write_text(STUB_3X.replace("{name}", name))
+    for extra in ("hieradata", "data", "templates", "files"):
+        if (tree / extra).is_dir() and not (env / extra).exists():
+            (env / extra).symlink_to(tree / extra)
+    (env / "environment.conf").write_text(
+        f"modulepath = {':'.join(modulepath)}:$basemodulepath\nenvironment_timeout = unlimited\n"
+    )
+    return env
+
+
+def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
+    facts = work / "var" / "yaml" / "facts"
+    facts.mkdir(parents=True, exist_ok=True)
+    short, _, domain = certname.partition(".")
+    values: dict[str, Any] = {**DEFAULT_FACTS, "fqdn": certname, "hostname": short}
+    values.update(domain=domain, clientcert=certname, **extra)
+    values["networking"] = {"fqdn": certname, "hostname": short, "domain": domain,
+                            "ip": values["ipaddress"]}  # fmt: skip
+    values["os"] = {
+        "family": values["osfamily"], "name": values["operatingsystem"],
+        "release": {"major": values["operatingsystemmajrelease"],
+                    "full": values["operatingsystemrelease"]},
+        "distro": {"codename": values["lsbdistcodename"]},
+    }  # fmt: skip
+    # JSON is YAML; the tag makes it Puppet's Facts object.
+    text = f"--- !ruby/object:Puppet::Node::Facts\nname: {json.dumps(certname)}\n"
+    (facts / f"{certname}.yaml").write_text(text + f"values: {json.dumps(values)}\n")
+
+
+def _compile(name: str, work: Path, out: Path, timeout: int) -> None:
+    """`puppet catalog compile` of one node: its catalog in out/NAME.json, or its error."""
+    shim = work / "erb_shim.rb"
+    if not shim.is_file():
+        shim.write_text(ERB_SHIM)
+    env = {**os.environ, "RUBYOPT": f"-r{shim}"}
+    try:
+        done = subprocess.run(
+            ["puppet", "catalog", "compile", name, "--render-as", "json",
+             "--terminus", "compiler", "--facts_terminus", "yaml",
+             "--environmentpath", str(work / "environments"),
+             "--basemodulepath", f"{work / 'stubs'}:{SYSTEM_MODULES}",
+             "--codedir", str(work / "code"), "--vardir", str(work / "var"),
+             "--confdir", str(work / "conf"), "--hiera_config", str(work / "conf" / "hiera.yaml"),
+             "--color", "false"],
+            capture_output=True, text=True, timeout=timeout, check=False, env=env,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        (out / f"{name}.error").write_text(f"timed out after {timeout} s")
+        return
+    start = done.stdout.find("{")
+    if done.returncode == 0 and start >= 0:
+        (out / f"{name}.json").write_text(done.stdout[start:])
+        return
+    errors = [line for line in (done.stderr + done.stdout).splitlines() if "Error" in line]
+    (out / f"{name}.error").write_text(errors[0] if errors else "no output")
+
+
+def compile_roots(
+    roots: list[Root],
+    work: Path,
+    facts: dict[str, str],
+    timeout: int,
+    jobs: int = 2,
+    stubs_first: list[str] | None = None,
+    rounds: int = 5,
+) -> list[str]:
+    """Compile every root that has a certname; stub unknown functions and try again. The
+    names of the stubbed functions are returned."""
+    stubs = work / "stubs" / "recallstub" / "lib" / "puppet" / "functions"
+    stubs.mkdir(parents=True, exist_ok=True)
+    out = work / "catalogs"
+    stubbed: list[str] = list(stubs_first or [])
+    write_stubs(work, stubbed)
+    todo = [r for r in roots if r.certname]
+    for r in todo:
+        write_facts(work, r.certname or "", facts)
+    for _ in range(rounds):
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir()
+        names = sorted({r.certname or "" for r in todo})
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(lambda name: _compile(name, work, out, timeout), names))
+        missing: set[str] = set()
+        for root in todo:
+            done = out / f"{root.certname}.json"
+            failed = out / f"{root.certname}.error"
+            if done.is_file():
+                root.catalog = json.loads(done.read_text())
+                root.error = ""
+            else:
+                root.error = failed.read_text() if failed.is_file() else "no output"
+                found = re.search(r"Unknown function: '([\w:]+)'", root.error)
+                if found:
+                    missing.add(found.group(1))
+                found = re.search(r"Could not find class ::([\w:]+)", root.error)
+                if found:
+                    missing.add("class " + found.group(1))
+        new = sorted(m for m in missing if m not in stubbed)
+        if not new:
+            break
+        write_stubs(work, [n for n in new if not n.startswith("class ")])
+        write_classes(work, [n.removeprefix("class ") for n in new if n.startswith("class ")])
+        stubbed.extend(new)
+        todo = [r for r in todo if r.catalog is None]
+    return stubbed
+
+
+def write_classes(work: Path, names: list[str]) -> None:
+    """An empty class for each class the tree names and nobody defines (a private module)."""
+    for name in names:
+        module, _, rest = name.partition("::")
+        path = work / "stubs" / module / "manifests" / ((rest or "init").replace("::", "/") + ".pp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"class {name} {{ }}\n")
+
+
+def write_stubs(work: Path, names: list[str]) -> None:
+    stubs = work / "stubs" / "recallstub" / "lib" / "puppet" / "functions"
+    for name in names:
+        path = stubs / (name.replace("::", "/") + ".rb")
+        if "::" in name:  # a namespaced function lives in its module's folder
+            module, _, rest = name.partition("::")
+            path = work / "stubs" / module / "lib" / "puppet" / "functions" / module
+            path = path / (rest.replace("::", "/") + ".rb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STUB_FUNCTION.format(name=name))
+
+
+# ---------------------------------------------------------------------------------------------
+def catalog_calls(root: Root, prepared: pipeline.Prepared, selector: Selector) -> list[Seen]:
+    """What the catalog runs, read by driftlint's call-site readers (driftlint/fleet/)."""
+    assert root.catalog is not None
+    host = selector.host(root.certname or "", root.catalog.get("resources", []))
+    locator = Locator(prepared.tree.read, PathMap(prepared.tree.exists))
+    cache: dict[int, sites.Declared] = {}
+    located = [_declare(r, locator, cache) for r in host.resources]
+    out: dict[tuple[str, tuple[str, ...]], Seen] = {}
+    for invocation, resource in _with_resources(prepared, located, host.resources):
+        argv = (invocation.command.text, *(w.text for w in invocation.words))
+        out.setdefault((invocation.script, argv), Seen(invocation.script, argv, resource))
+    return list(out.values())
+
+
+def _with_resources(
+    prepared: pipeline.Prepared, located: list[sites.Declared], resources: Iterable[Any]
+) -> Iterable[tuple[Any, str]]:
+    """Each call with the resource it comes from; files that name each other (a unit and
+    the /etc/default file it reads) are read together, as driftlint reads a host's."""
+    by_invocation = {}
+    refs = {id(d): r.ref for d, r in zip(located, resources, strict=True)}
+    for invocation in sites.invocations(prepared.extractor, located):
+        by_invocation[invocation] = "?"
+        for declared in located:
+            if declared.span.path and any(
+                s.path == declared.span.path and s.line == declared.span.line
+                for s in invocation.via
+            ):
+                by_invocation[invocation] = refs[id(declared)]
+                break
+    return by_invocation.items()
+
+
+def fits(ours: list[str], theirs: tuple[str, ...]) -> bool:
+    """Does driftlint's argv (unknown characters stand for any text, a wholly unknown word for
+    any words) fit the catalog's?"""
+
+    def word(pattern: str, text: str) -> bool:
+        regex = "".join(".*" if c == UNKNOWN else re.escape(c) for c in pattern)
+        return re.fullmatch(regex, text, re.S) is not None
+
+    def walk(i: int, j: int) -> bool:
+        if i == len(ours):
+            return j == len(theirs)
+        if ours[i] and set(ours[i]) == {UNKNOWN}:
+            return any(walk(i + 1, k) for k in range(j, len(theirs) + 1))
+        return j < len(theirs) and word(ours[i], theirs[j]) and walk(i + 1, j + 1)
+
+    return walk(0, 0)
+
+
+def static_of(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each static call to the root whose node body holds its first declaration; the
+    calls no node holds (a role or class checked alone, top-scope code) are returned."""
+    spans = [(r, r.node.span) for r in roots]
+    alone = []
+    for call in calls:
+        first = call["via"][0] if call["via"] else f"{call['path']}:{call['line']}"
+        path, _, line = first.rpartition(":")
+        owner = [
+            r
+            for r, s in spans
+            if s.path == path and s.line <= int(line or 0) <= s.end_line
+        ]
+        if owner:
+            owner[0].static.append(call)
+        else:
+            alone.append(call)
+    return alone
+
+
+@dataclass(slots=True)
+class Tally:
+    catalog_calls: int = 0
+    recalled: int = 0
+    static_sites: int = 0
+    held: int = 0
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+
+
+def compare(root: Root, tally: Tally) -> None:
+    sites_: dict[tuple[str, str, int, int], list[list[str]]] = {}
+    for call in root.static:
+        key = (call["script"], call["path"], call["line"], call["column"])
+        sites_.setdefault(key, []).append(call["argv"])
+    for seen in root.calls:
+        tally.catalog_calls += 1
+        mine = [a for (s, *_), alts in sites_.items() if s == seen.script for a in alts]
+        if any(fits(a, seen.argv) for a in mine):
+            tally.recalled += 1
+            continue
+        why = (
+            f"driftlint has {len(mine)} other argv of {seen.script} here: "
+            + "; ".join(" ".join(a).replace(UNKNOWN, "…") for a in mine[:3])
+            if mine
+            else f"driftlint has no call of {seen.script} at this root"
+        )
+        tally.misses.append(
+            f"  miss {root.label} ({root.certname}): {seen.resource}: {' '.join(seen.argv)}\n"
+            f"       {why}"
+        )
+    for (script, path, line, _), alts in sorted(sites_.items()):
+        tally.static_sites += 1
+        theirs = [s.argv for s in root.calls if s.script == script]
+        if any(fits(a, t) for a in alts for t in theirs):
+            tally.held += 1
+            continue
+        why = (
+            "the catalog runs " + "; ".join(" ".join(t) for t in theirs[:3])
+            if theirs
+            else f"the catalog runs no {script}"
+        )
+        shown = "; ".join(" ".join(a).replace(UNKNOWN, "…") for a in alts[:3])
+        tally.extras.append(f"  extra {root.label}: {path}:{line}: {shown}\n        {why}")
+
+
+def static_calls(tree: Path, given: Path | None) -> list[dict[str, Any]]:
+    if given is not None:
+        return list(json.loads(given.read_text())["calls"])
+    done = subprocess.run(
+        [sys.executable, "-m", "driftlint", "calls", "--format", "json", "--path", str(tree)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return list(json.loads(done.stdout)["calls"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--work", type=Path, help="where environments and catalogs go")
+    parser.add_argument("--calls", type=Path, help="`driftlint calls --format json` output")
+    parser.add_argument("--import-alias", action="append", default=[], metavar="A=B")
+    parser.add_argument("--facts", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--max-roots", type=int, default=0, help="compile at most N roots")
+    parser.add_argument(
+        "--stub", action="append", default=[], metavar="FUNCTION",
+        help="replace a function of the tree by one returning undef (a 3.x function that "
+        "calls hiera(), which Puppet 7 refuses)",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per root")
+    parser.add_argument("--jobs", type=int, default=2, help="compiles at once")
+    args = parser.parse_args(argv)
+    tree = args.tree.resolve()
+    if shutil.which("puppet") is None:
+        parser.error("puppet is not installed")
+    work = args.work or Path(tempfile.mkdtemp(prefix="recall-"))
+    work.mkdir(parents=True, exist_ok=True)
+    aliases = dict(a.split("=", 1) for a in args.import_alias)
+    facts = dict(f.split("=", 1) for f in args.facts)
+
+    config, _ = load_config(tree, None, known_codes=frozenset(checks.CHECKS))
+    files, unreadable = discover_sources(tree, config.exclude, config.max_file_size)
+    prepared = pipeline.prepare(tree, config, [], files, unreadable, None)
+    roots = roots_of(prepared.index.nodes)
+    if args.max_roots and len(roots) > args.max_roots:
+        step = len(roots) / args.max_roots
+        roots = [roots[int(i * step)] for i in range(args.max_roots)]
+    calls = static_calls(tree, args.calls)
+    alone = static_of(roots, calls)
+
+    env = environment(tree, work, aliases, args.stub)
+    main = (env / "manifests" / "site.pp").read_text()
+    loaded = set(re.findall(r"(?m)^# driftlint recall: from (\S+)$", main)) | {"manifests/site.pp"}
+    elsewhere = [r for r in roots if r.node.span.path not in loaded]
+    roots = [r for r in roots if r.node.span.path in loaded]
+    (work / "conf").mkdir(exist_ok=True)
+    (work / "conf" / "hiera.yaml").write_text("---\nversion: 5\nhierarchy: []\n")
+    stubbed = compile_roots(roots, work, facts, args.timeout, args.jobs, list(args.stub))
+
+    tokens = tuple(sorted({n for w in prepared.extractor.watched for n in (*w.names, *w.paths)}))
+    selector = Selector(
+        Mentions(tokens), _reader(prepared), config.role_prefix, config.max_file_size,
+        Interner(), tokens,
+    )  # fmt: skip
+    tally = Tally()
+    compiled = [r for r in roots if r.catalog is not None]
+    for root in compiled:
+        root.calls = catalog_calls(root, prepared, selector)
+        compare(root, tally)
+
+    print(f"tree {tree.name}: {len(roots)} roots (node definitions), {len(calls)} static calls "
+          f"({len(alone)} of no node: roles and classes checked alone)")  # fmt: skip
+    if elsewhere:
+        print(f"roots not in the main manifest as imported ({len(elsewhere)}, not counted): "
+              + ", ".join(sorted({r.node.span.path for r in elsewhere})))  # fmt: skip
+    if stubbed:
+        print(f"stubs (functions return undef, classes are empty): {', '.join(stubbed)}")
+    failed = [r for r in roots if r.catalog is None]
+    if failed:
+        print(f"roots that do not compile ({len(failed)}):")
+        for root in failed:
+            why = root.error.strip().splitlines()[0][:300] if root.error else "no name selects it"
+            print(f"  {root.label} ({root.certname}): {why}")
+    if tally.misses:
+        print(f"catalog calls driftlint does not have ({len(tally.misses)}):")
+        print("\n".join(tally.misses))
+    if tally.extras:
+        print(f"static call sites the catalog does not hold ({len(tally.extras)}):")
+        print("\n".join(tally.extras))
+    recall = 100.0 * tally.recalled / tally.catalog_calls if tally.catalog_calls else 100.0
+    precision = 100.0 * tally.held / tally.static_sites if tally.static_sites else 100.0
+    print(f"catalog calls {tally.catalog_calls}, recalled {tally.recalled}; static sites "
+          f"{tally.static_sites}, held {tally.held}")  # fmt: skip
+    print(
+        f"recall {recall:.1f}% precision {precision:.1f}% "
+        f"({len(compiled)} of {len(roots)} roots compiled)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
