@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from driftlint.report.common import ReportContext
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C stopped
 FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit", "zuul", "github")
 REVIEW_FORMATS = frozenset({"gerrit", "zuul"})  # comment on the change: need its files
 
@@ -49,12 +51,37 @@ def _load(root: Path, config_path: str | None) -> tuple[Config, list[Any]]:
     return config, list(errors)
 
 
+_interrupted: list[int] = []  # the SIGINTs this run received
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C: remember it, whatever swallows the exception (a library's cleanup, a worker
+    pool that falls back to evaluating here), so no report is printed and the run exits 130."""
+    _interrupted.append(signum)
+    if len(_interrupted) == 1:  # once: a second Ctrl-C must not break the cleanup under way
+        raise KeyboardInterrupt
+
+
+def _check_interrupted() -> None:
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
 def _guard(debug: bool, action: Callable[[], int]) -> NoReturn:
-    """Map any exception to exit 3 with a short message; the traceback only with --debug."""
+    """Map any exception to exit 3 with a short message; the traceback only with --debug;
+    Ctrl-C to 130."""
+    _interrupted.clear()
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         code = action()
+        _check_interrupted()
     except SystemExit:
         raise
+    except KeyboardInterrupt:
+        # Ctrl-C: no report, and a code no CI recipe reads as "checked" (0) or "findings" (1).
+        click.echo("driftlint: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader went away: not a bug; click exits 1, quietly
         raise
     except Exception as error:
@@ -235,7 +262,11 @@ def check(
             if baseline is not None:
                 from driftlint.report import baseline as baseline_module
 
-                kept = baseline_module.kept(machine, baseline_module.load(baseline))
+                try:
+                    known = baseline_module.load(baseline)
+                except baseline_module.BadBaseline as error:
+                    _fail(str(error))
+                kept = baseline_module.kept(machine, known)
                 result = baseline_module.only(result, kept)
                 machine = baseline_module.only(machine, kept)
             reports[:] = [(machine, context)]
@@ -318,12 +349,14 @@ def _report(
         chosen = result if name == "text" else machine
         return report.FORMATS[name](chosen, color=colored, docs=docs, context=context)
 
+    _check_interrupted()
     for name, file in outputs:
         try:
             file.write_text(render(name, False), encoding="utf-8")
         except OSError as error:
             _fail(f"--output {name}={file}: {error.strerror or error}")
     text = render(fmt, _color(color) and fmt == "text")
+    _check_interrupted()  # a run Ctrl-C stopped prints no report (a partial review)
     try:
         click.echo(text, nl=not text.endswith("\n"))
     except BrokenPipeError:
@@ -359,9 +392,11 @@ def _fix(
         err=True,
     )
     if diff:
+        _check_interrupted()
         click.echo(done.diff, nl=False)
-    else:
-        show(done.result)
+        # Nothing was written: the findings of the tree as it is decide, as `ruff --diff`.
+        return _exit_code(done.before or done.result, fail_on)
+    show(done.result)
     return _exit_code(done.result, fail_on)
 
 
@@ -481,6 +516,11 @@ def calls(
     def action() -> int:
         from driftlint import engine
 
+        if name is not None and Path(name).is_dir():
+            _fail(
+                f"`{name}` is a path: `calls` expected a script name"
+                f" (the tree is `--path {name}`; `driftlint calls --path {name}` lists every call)"
+            )
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
         if unresolved:

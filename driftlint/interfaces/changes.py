@@ -81,21 +81,54 @@ def _unborn(top: Path) -> bool:
 
 
 def base_commit(root: Path, base: str) -> tuple[Path, str, str | None]:
-    """The repository top, root's prefix under it, and the commit `base` names; the commit is
-    None when `base` is `HEAD` of a repository with no commit yet (the base is empty).
-    Raises BaseUnavailable."""
+    """The repository top, root's prefix under it, and the commit the change is compared
+    with: where HEAD left `base` (`git merge-base base HEAD`, as a merge request's diff), so a
+    fix the target branch made after the change branched off is not blamed on the change.
+    `A...B` names the merge base of A and B. The commit is None when `base` is `HEAD` of a
+    repository with no commit yet (the base is empty). Raises BaseUnavailable."""
     where = repo_prefix(root)
     if where is None:
         raise BaseUnavailable(f"--base {base}: {root} is not in a git checkout")
     top, prefix = where
-    commit = _commit(top, base)
-    if commit is None:
+    left, dots, right = base.partition("...")
+    tips = (left or "HEAD", right or "HEAD") if dots else (base, "HEAD")
+    commits = [_commit(top, tip) for tip in tips]
+    if commits[0] is None or commits[1] is None:
         if base == "HEAD" and _unborn(top):
             return top, prefix, None
-        shallow = _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
-        hint = " (the clone is shallow: fetch more history)" if shallow else ""
-        raise BaseUnavailable(f"--base {base}: no such revision{hint}")
-    return top, prefix, commit
+        missing = tips[0] if commits[0] is None else tips[1]
+        hint = _SHALLOW_ADVICE if _shallow(top) else ""
+        raise BaseUnavailable(f"--base {base}: no such revision `{missing}`{hint}")
+    if commits[0] == commits[1]:
+        return top, prefix, commits[0]
+    out = _git(top, "merge-base", commits[0], commits[1])
+    found = out.decode("ascii", "replace").strip() if out else ""
+    if not found:
+        if _shallow(top):
+            raise BaseUnavailable(
+                f"--base {base}: the clone is shallow and does not reach where "
+                f"{tips[1]} left {tips[0]}{_SHALLOW_ADVICE}"
+            )
+        raise BaseUnavailable(f"--base {base}: {tips[0]} and {tips[1]} have no common history")
+    return top, prefix, found
+
+
+_SHALLOW_ADVICE = (
+    " (the clone is shallow: fetch more history, e.g. `git fetch --deepen=200` or"
+    " `git fetch --unshallow`; in CI, `fetch-depth: 0` on GitHub or `GIT_DEPTH: 0` on GitLab)"
+)
+
+
+def _shallow(top: Path) -> bool:
+    return _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
+
+
+def base_rev(root: Path, base: str) -> str | None:
+    """The commit `--base` compares with (see base_commit); None when it cannot be named."""
+    try:
+        return base_commit(root, base)[2]
+    except BaseUnavailable:
+        return None
 
 
 @contextlib.contextmanager
@@ -149,7 +182,7 @@ def changed_files(root: Path, base: str | None) -> frozenset[str] | None:
     names: set[bytes] = set()
     args = ("--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
     if base is not None:
-        commit = _commit(top, base)
+        commit = base_rev(root, base)
         out = _git(top, "diff", *args, commit, "--") if commit else None
         if out is None:
             return None
@@ -184,7 +217,7 @@ def hunks(root: Path, base: str | None, path: str) -> tuple[Hunk, ...]:
         return ()
     top, _ = where
     # Without a base: the change is the HEAD commit, or every file of a first commit.
-    rev = _commit(top, base) if base is not None else _commit(top, "HEAD~1") or EMPTY_TREE
+    rev = base_rev(root, base) if base is not None else _commit(top, "HEAD~1") or EMPTY_TREE
     if not rev:
         return ()
     out = _git(top, "diff", "-U0", "--no-ext-diff", "--no-textconv", rev, "--", path)
