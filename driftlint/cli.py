@@ -110,7 +110,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("paths", metavar="[PATH]", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml)."
 )
@@ -130,7 +130,22 @@ def cli() -> None:
     show_default=True,
     help="The lowest severity that makes the exit code 1.",
 )
-@click.option("--base", metavar="REV", help="Report only what the change since REV introduces.")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Report only what the change introduces since it left REV (git merge-base; A...B).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check what the index stages, not the working tree (a git pre-commit hook).",
+)
+@click.option(
+    "--pre-commit",
+    "pre_commit",
+    is_flag=True,
+    help="As the pre-commit framework's hook: the files it passes decide what is checked.",
+)
 @click.option("--gerrit-label", default="Verified", show_default=True, help="Label to vote -1 on.")
 @click.option(
     "--gerrit-robot-comments",
@@ -182,12 +197,14 @@ def cli() -> None:
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
-    path: Path,
+    paths: tuple[Path, ...],
     config_path: str | None,
     fmt: str,
     outputs: tuple[tuple[str, Path], ...],
     fail_on: str,
     base: str | None,
+    staged: bool,
+    pre_commit: bool,
     gerrit_label: str,
     gerrit_robot_comments: bool,
     baseline: Path | None,
@@ -210,9 +227,17 @@ def check(
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    if pre_commit:
+        path, base, staged = _pre_commit_plan(paths, base)
+    elif len(paths) > 1:
+        _fail("check takes one PATH (the tree); `--pre-commit` takes the files of a change")
+    else:
+        path = paths[0] if paths else Path(".")
+    if staged:
+        base = base or "HEAD"
     fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
 
-    def action() -> int:
+    def action(path: Path = path) -> int:
         from driftlint import engine
 
         config, errors = _load(path, config_path)
@@ -276,6 +301,8 @@ def check(
             _report(result, *reports[0], fmt, outputs, color)
 
         if fix or diff:
+            if staged:
+                _fail("--fix and --diff edit the working tree; they do not go with --staged")
             return _fix(path, run, diff, show, fail_on)
         result = run()
         for error in result.setup_errors:
@@ -283,7 +310,46 @@ def check(
         show(result)
         return _exit_code(result, fail_on)
 
+    if staged:
+        _guard(debug, lambda: _in_index(path, action))
     _guard(debug, action)
+
+
+def _in_index(path: Path, action: Callable[[Path], int]) -> int:
+    """Run the check on the files as the index stages them, when the working tree holds more
+    (unstaged edits, untracked files): a commit is what is staged."""
+    from driftlint.interfaces import changes
+
+    if not changes.unstaged(path):
+        return action(path)
+    try:
+        with changes.tree_of_index(path) as folder:
+            return action(folder)
+    except changes.BaseUnavailable as error:
+        _fail(str(error))
+
+
+def _pre_commit_plan(
+    files: tuple[Path, ...], base: str | None
+) -> tuple[Path, str | None, bool]:
+    """What the pre-commit framework asks (it runs hooks at the repository top): the tree,
+    the base and whether to check the index.
+
+    `pre-commit run --from-ref A --to-ref B` (CI) sets PRE_COMMIT_FROM_REF/TO_REF: the change
+    is B since it left A. A commit passes the staged files: what the commit introduces, as
+    staged. Any other file list (`--all-files`, `--files`) asks for the whole tree as it is."""
+    from driftlint.interfaces import changes
+
+    root = Path(".")
+    origin = os.environ.get("PRE_COMMIT_FROM_REF") or os.environ.get("PRE_COMMIT_SOURCE")
+    target = os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_ORIGIN")
+    if origin and target:
+        return root, base or f"{origin}...{target}", False
+    staged = changes.staged_files(root)
+    names = {path.as_posix().removeprefix("./") for path in files}
+    if staged is not None and names <= staged:
+        return root, base or "HEAD", True
+    return root, base, False
 
 
 def _fleet(
