@@ -329,9 +329,7 @@ def _in_index(path: Path, action: Callable[[Path], int]) -> int:
         _fail(str(error))
 
 
-def _pre_commit_plan(
-    files: tuple[Path, ...], base: str | None
-) -> tuple[Path, str | None, bool]:
+def _pre_commit_plan(files: tuple[Path, ...], base: str | None) -> tuple[Path, str | None, bool]:
     """What the pre-commit framework asks (it runs hooks at the repository top): the tree,
     the base and whether to check the index.
 
