@@ -233,6 +233,7 @@ def check(
         _fail("check takes one PATH (the tree); `--pre-commit` takes the files of a change")
     else:
         path = paths[0] if paths else Path(".")
+    path = _puppet_tree(path)
     if staged:
         base = base or "HEAD"
     fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
@@ -307,12 +308,57 @@ def check(
         result = run()
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
+        if not result.calls_checked and not result.setup_errors:
+            click.echo(
+                f"driftlint: note: no call of a watched script was found in {path}: "
+                "nothing was checked (`driftlint calls --unresolved` lists mentions)",
+                err=True,
+            )
         show(result)
         return _exit_code(result, fail_on)
 
     if staged:
         _guard(debug, lambda: _in_index(path, action))
     _guard(debug, action)
+
+
+# What makes a folder a Puppet tree (a control repository, an environment or one module).
+TREE_MARKS = ("manifests", "modules", "site", "site-modules", "environment.conf", ".driftlint.yaml")
+TREE_SEARCH_DEPTH = 4
+
+
+def _puppet_tree(path: Path) -> Path:
+    """PATH itself when it is a Puppet tree, else the one tree below it (a repository that
+    keeps Puppet in `ops/puppet/`); exit 2 when there is none or several."""
+    if not path.is_dir():
+        _fail(f"{path}: not a folder")
+    if _is_tree(path):
+        return path
+    found: list[Path] = []
+    for folder, subfolders, _ in os.walk(path):
+        depth = len(Path(folder).relative_to(path).parts)
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and d not in ("node_modules", "vendor")
+        )
+        if depth and _is_tree(Path(folder)):
+            found.append(Path(folder))
+            subfolders.clear()
+        elif depth >= TREE_SEARCH_DEPTH:
+            subfolders.clear()
+    if not found:
+        _fail(
+            f"no Puppet tree found under {path} (a folder with manifests/, modules/, "
+            "environment.conf or .driftlint.yaml)"
+        )
+    if len(found) > 1:
+        names = ", ".join(str(f) for f in found[:5]) + (", ..." if len(found) > 5 else "")
+        _fail(f"several Puppet trees under {path}: {names}; check each as PATH")
+    click.echo(f"driftlint: note: checking the Puppet tree in {found[0]}", err=True)
+    return found[0]
+
+
+def _is_tree(folder: Path) -> bool:
+    return any((folder / mark).exists() for mark in TREE_MARKS) or any(folder.glob("*.pp"))
 
 
 def _in_index(path: Path, action: Callable[[Path], int]) -> int:
@@ -654,16 +700,17 @@ def _mentions(result: Result, name: str | None, fmt: str) -> None:
 @click.option("--debug", is_flag=True)
 def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
+    tree = _puppet_tree(path)
 
     def action() -> int:
         from driftlint import engine
         from driftlint.change import for_reports
         from driftlint.report import baseline
 
-        config, errors = _load(path, config_path)
-        result = engine.run(path, config, errors)
+        config, errors = _load(tree, config_path)
+        result = engine.run(tree, config, errors)
         # Fingerprints of the paths from the repository top, as `check --baseline` reads them.
-        count = baseline.write(for_reports(result, path, None)[0], output)
+        count = baseline.write(for_reports(result, tree, None)[0], output)
         click.echo(f"wrote {count} fingerprint{'s' if count != 1 else ''} to {output}", err=True)
         return EXIT_SETUP if result.setup_errors else EXIT_CLEAN
 

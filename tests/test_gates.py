@@ -386,3 +386,31 @@ def test_a_suppression_of_stale_option_also_hides_it_in_a_shallow_clone(
         done = check("--format", "json", str(repo))
         assert done.exit_code == 0, done.stdout
         assert json.loads(done.stdout)["findings"] == []
+
+
+def test_a_tree_in_a_subfolder_is_found_from_the_repository_top(nested: Path) -> None:
+    done = check("--format", "json", str(nested))
+    assert done.exit_code == 1, done.stderr
+    (found,) = json.loads(done.stdout)["findings"]
+    assert found["path"] == f"ops/puppet/{CALLER}"
+    assert "checking the Puppet tree in" in done.stderr and "ops/puppet" in done.stderr
+    text = check(str(nested))
+    assert text.exit_code == 1 and f"{CALLER}:6:24: error[" in text.stdout
+
+
+def test_no_puppet_tree_under_path_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README").write_text("not Puppet\n", encoding="utf-8")
+    done = check("--format", "json", str(tmp_path))
+    assert done.exit_code == 2 and done.stdout == ""
+    assert f"no Puppet tree found under {tmp_path}" in done.stderr
+
+
+def test_a_check_that_saw_no_call_says_so(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "manifests").mkdir(parents=True)
+    (tree / "manifests" / "site.pp").write_text("node default {}\n", encoding="utf-8")
+    done = check(str(tree))
+    assert done.exit_code == 0
+    assert "no call of a watched script was found" in done.stderr
+    assert "no call" not in check(str(INCIDENT)).stderr
