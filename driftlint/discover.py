@@ -311,9 +311,14 @@ def read_source(
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
+        # A Latin-1 byte in a comment must not hide the calls of the rest of the file (#29):
+        # read it with each bad byte as U+FFFD, one character each, so columns stay right.
         offset = bom + error.start
         line = data.count(b"\n", 0, offset) + 1
-        return None, unreadable(path, f"not valid UTF-8 at byte {offset} (line {line})")
+        text = data[bom:].decode("utf-8", errors="replace")
+        return text, unreadable(
+            path, f"not valid UTF-8 at byte {offset} (line {line}); read with U+FFFD in its place"
+        )
     return text, None
 
 

@@ -4,6 +4,7 @@ are not where PATH points, unreadable files, and the linter conventions of the c
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -177,3 +178,23 @@ def test_calls_with_a_path_says_it_expected_a_name(tmp_path: Path) -> None:
     assert "expected a script name" in done.stderr and f"--path {repo}" in done.stderr
     named = run("calls", "jobs-loop.sh", "--path", str(repo))
     assert named.exit_code == 0 and "jobs-loop.sh -t 14400 -v 0" in named.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "modules/mediawiki/files/mw-job-runner.init",  # the script that runs the call
+        "modules/mediawiki/templates/mw-job-runner.default.erb",  # a link of the chain
+        "modules/mediawiki/manifests/jobqueue.pp",  # the class that installs both
+    ],
+)
+def test_a_latin1_comment_does_not_hide_the_error_of_the_call(tmp_path: Path, path: str) -> None:
+    repo = make_repo(INCIDENT, tmp_path)
+    target = repo / path
+    lines = target.read_bytes().split(b"\n")
+    lines.insert(1, b"# maintained by Ren\xe9 (a Latin-1 byte)")
+    target.write_bytes(b"\n".join(lines))
+    done = check("--format", "json", str(repo))
+    assert done.exit_code == 1, done.stdout
+    found = {(f["path"], f["argument"]) for f in json.loads(done.stdout)["findings"]}
+    assert (CALLER, "-v") in found

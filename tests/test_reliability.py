@@ -144,7 +144,7 @@ MATRIX = [
     pytest.param(
         {HIERA: b"jobs::fromhiera::args: '--t\xe9'\n"},
         {(HIERA, 1, 1, "unreadable-file", "")},
-        "not valid UTF-8 at byte 27 (line 1)",
+        "not valid UTF-8 at byte 27 (line 1); read with U+FFFD in its place",
         id="invalid-utf8",
     ),
     pytest.param(
