@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C stopped
-FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit", "zuul", "github")
+FORMAT_NAMES = (
+    *("text", "concise", "json", "sarif", "codeclimate", "codequality", "junit", "checkstyle"),
+    *("gerrit", "zuul", "github"),
+)
+TEXT_FORMATS = frozenset({"text", "concise"})  # for people: a summary line, colours
 REVIEW_FORMATS = frozenset({"gerrit", "zuul"})  # comment on the change: need its files
 
 
@@ -114,7 +118,21 @@ def cli() -> None:
 @click.option(
     "--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml)."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
+@click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="What stdout gets (codequality is codeclimate; --output-format as in ruff).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings each code has, not the findings."
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only the findings: no summary line and no notes."
+)
 @click.option(
     "--output",
     "outputs",
@@ -200,6 +218,8 @@ def check(
     paths: tuple[Path, ...],
     config_path: str | None,
     fmt: str,
+    statistics: bool,
+    quiet: bool,
     outputs: tuple[tuple[str, Path], ...],
     fail_on: str,
     base: str | None,
@@ -227,6 +247,7 @@ def check(
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    _quiet[:] = [quiet]
     if pre_commit:
         path, base, staged = _pre_commit_plan(paths, base)
     elif len(paths) > 1:
@@ -299,7 +320,7 @@ def check(
             return result
 
         def show(result: Result) -> None:
-            _report(result, *reports[0], fmt, outputs, color)
+            _report(result, *reports[0], fmt, outputs, color, statistics=statistics)
 
         if fix or diff:
             if staged:
@@ -309,10 +330,9 @@ def check(
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
         if not result.calls_checked and not result.setup_errors:
-            click.echo(
-                f"driftlint: note: no call of a watched script was found in {path}: "
-                "nothing was checked (`driftlint calls --unresolved` lists mentions)",
-                err=True,
+            _note(
+                f"no call of a watched script was found in {path}: "
+                "nothing was checked (`driftlint calls --unresolved` lists mentions)"
             )
         show(result)
         return _exit_code(result, fail_on)
@@ -353,7 +373,7 @@ def _puppet_tree(path: Path) -> Path:
     if len(found) > 1:
         names = ", ".join(str(f) for f in found[:5]) + (", ..." if len(found) > 5 else "")
         _fail(f"several Puppet trees under {path}: {names}; check each as PATH")
-    click.echo(f"driftlint: note: checking the Puppet tree in {found[0]}", err=True)
+    _note(f"checking the Puppet tree in {found[0]}")
     return found[0]
 
 
@@ -424,8 +444,16 @@ def _fleet(
     assert load is not None
     done = check_fleet(path, config, result, load, base=base, cache_dir=cache_dir)
     for note in done.notes:
-        click.echo(f"driftlint: note: {note}", err=True)
+        _note(note)
     return done.result
+
+
+_quiet: list[bool] = [False]  # -q: no notes on stderr, no summary line
+
+
+def _note(message: str) -> None:
+    if not _quiet[0]:
+        click.echo(f"driftlint: note: {message}", err=True)
 
 
 def _outputs(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
@@ -448,6 +476,8 @@ def _report(
     fmt: str,
     outputs: tuple[tuple[str, Path], ...],
     color: str,
+    *,
+    statistics: bool = False,
 ) -> None:
     """stdout gets `fmt`; each --output file its format. Text keeps paths as typed; the
     machine formats name files from the repository top."""
@@ -465,12 +495,39 @@ def _report(
             file.write_text(render(name, False), encoding="utf-8")
         except OSError as error:
             _fail(f"--output {name}={file}: {error.strerror or error}")
-    text = render(fmt, _color(color) and fmt == "text")
+    colored = _color(color) and fmt in TEXT_FORMATS
+    text = _statistics(result, colored) if statistics else render(fmt, colored)
+    if _quiet[0] and (fmt in TEXT_FORMATS or statistics):
+        text = _findings_only(text)
     _check_interrupted()  # a run Ctrl-C stopped prints no report (a partial review)
     try:
-        click.echo(text, nl=not text.endswith("\n"))
+        # color=True: `--color always` keeps its escapes in a pipe (click strips them there).
+        if text:
+            click.echo(text, nl=not text.endswith("\n"), color=colored or None)
     except BrokenPipeError:
         _drop_stdout()  # `driftlint check | head`: the exit code still tells the findings
+
+
+def _statistics(result: Result, colored: bool) -> str:
+    """`--statistics`: count, code, severity and summary of each code found (as ruff)."""
+    from collections import Counter
+
+    counts = Counter(f.code for f in result.findings)
+    severities = {f.code: f.severity for f in result.findings}
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        summary = ((checks.explain(code) or "").strip().splitlines() or [""])[0]
+        name = click.style(code, bold=True) if colored else code
+        lines.append(f"{count:>5}  {name:<22} {severities[code]:<8} {summary}".rstrip())
+    from driftlint.report.common import summary_line
+
+    return "".join(line + "\n" for line in lines) + "\n" + summary_line(result) + "\n"
+
+
+def _findings_only(text: str) -> str:
+    """Text without its summary: what follows the last blank line (nothing without findings)."""
+    head, blank, _ = text.rpartition("\n\n")
+    return head + "\n" if blank else ""
 
 
 def _drop_stdout() -> None:
@@ -492,7 +549,7 @@ def _fix(
     done = fix.fix_tree(path, run, write=not diff)
     for error in done.result.setup_errors:
         click.echo(f"driftlint: error: {error}", err=True)
-    for note in done.notes:
+    for note in done.notes if not _quiet[0] else ():
         click.echo(f"driftlint: {note}", err=True)
     verb = "would fix" if diff else "fixed"
     files = len(done.files)

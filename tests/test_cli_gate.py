@@ -198,3 +198,89 @@ def test_a_latin1_comment_does_not_hide_the_error_of_the_call(tmp_path: Path, pa
     assert done.exit_code == 1, done.stdout
     found = {(f["path"], f["argument"]) for f in json.loads(done.stdout)["findings"]}
     assert (CALLER, "-v") in found
+
+
+# The conventions of the linters people use -------------------------------------------------------
+STALE = f"{CALLER}:6:24: error[stale-option] option `-v` was removed from jobs-loop.sh in "
+
+
+def test_concise_is_one_line_per_finding_and_output_format_is_its_alias(tmp_path: Path) -> None:
+    repo = make_repo(INCIDENT, tmp_path)
+    done = check("--format", "concise", str(repo))
+    assert done.exit_code == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(STALE) and lines[0].endswith("; drop it")
+    assert lines[1:] == ["", "Found 1 error in 1 file (checked 7 files, 2 calls)."]
+    assert check("--output-format", "concise", str(repo)).stdout == done.stdout
+    quiet = check("--format", "concise", "-q", str(repo))
+    assert quiet.stdout == lines[0] + "\n" and quiet.stderr == ""
+
+
+def test_codequality_is_gitlabs_name_for_codeclimate(tmp_path: Path) -> None:
+    repo = make_repo(INCIDENT, tmp_path)
+    quality = check("--format", "codequality", str(repo))
+    assert quality.exit_code == 1
+    assert quality.stdout == check("--format", "codeclimate", str(repo)).stdout
+    out = tmp_path / "gl.json"
+    assert check("--output", f"codequality={out}", str(repo)).exit_code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["check_name"] == "stale-option"
+
+
+def test_checkstyle_xml(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    repo = make_repo(INCIDENT, tmp_path)
+    done = check("--format", "checkstyle", str(repo))
+    assert done.exit_code == 1
+    top = ET.fromstring(done.stdout.encode("utf-8"))
+    assert top.tag == "checkstyle"
+    (file,) = top
+    assert (file.tag, file.get("name")) == ("file", CALLER)
+    (error,) = file
+    assert {k: error.get(k) for k in ("line", "column", "severity", "source")} == {
+        "line": "6", "column": "24", "severity": "error", "source": "driftlint.stale-option",
+    }  # fmt: skip
+    assert (error.get("message") or "").startswith("option `-v` was removed")
+
+
+def test_statistics_counts_each_code(tmp_path: Path) -> None:
+    tree = roles_tree(tmp_path / "tree", 3)
+    done = check("--statistics", str(tree))
+    assert done.exit_code == 1
+    first, blank, summary = done.stdout.splitlines()
+    assert first.split()[:3] == ["3", "unknown-option", "error"]
+    assert (blank, summary) == ("", "Found 3 errors in 3 files (checked 6 files, 3 calls).")
+
+
+def test_quiet_prints_nothing_for_a_clean_tree(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "manifests").mkdir(parents=True)
+    (tree / "manifests" / "site.pp").write_text("node default {}\n", encoding="utf-8")
+    done = check("-q", str(tree))
+    assert (done.exit_code, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_color_always_is_kept_in_a_pipe(tmp_path: Path) -> None:
+    repo = make_repo(INCIDENT, tmp_path)
+    assert "\x1b[" in check("--color", "always", str(repo)).stdout  # CliRunner: not a tty
+    assert "\x1b[" not in check(str(repo)).stdout
+
+
+def test_binary_bytes_are_never_printed_as_a_source_line(tmp_path: Path) -> None:
+    tree = roles_tree(tmp_path / "tree", 1)
+    (tree / "hieradata").mkdir()
+    (tree / "hieradata" / "common.yaml").write_bytes(b"\x7fELF\x02\x01\x00\x1b[2J\x00key: x\n")
+    done = check(str(tree))
+    (block,) = [b for b in done.stdout.split("\n\n") if "hieradata/common.yaml" in b]
+    assert block.startswith("hieradata/common.yaml:1:1: warning[unreadable-file] binary file")
+    assert " 1 |" not in block and "ELF" not in block and "\x1b" not in block
+
+
+def test_sarif_rules_each_have_their_help_page(tmp_path: Path) -> None:
+    repo = make_repo(INCIDENT, tmp_path)
+    sarif = json.loads(check("--format", "sarif", str(repo)).stdout)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    uris = {rule["id"]: rule["helpUri"] for rule in rules}
+    assert len(set(uris.values())) == len(uris) > 10
+    assert uris["stale-option"].endswith("/driftlint/checks/stale_option.py")
+    assert "pypi.org" not in json.dumps(sarif)  # driftlint is not on PyPI
