@@ -284,3 +284,20 @@ def test_sarif_rules_each_have_their_help_page(tmp_path: Path) -> None:
     assert len(set(uris.values())) == len(uris) > 10
     assert uris["stale-option"].endswith("/driftlint/checks/stale_option.py")
     assert "pypi.org" not in json.dumps(sarif)  # driftlint is not on PyPI
+
+
+def test_gitignored_files_are_not_checked(tmp_path: Path) -> None:
+    tree = roles_tree(tmp_path / "tree", 1)
+    role = tree / "modules" / "role" / "manifests"
+    for name in ("r0.pp.orig", "r0-copy.pp", "keep.pp"):  # a merge leftover, a scratch copy
+        text = (role / "r0.pp").read_text(encoding="utf-8")
+        (role / name).write_text(text.replace("role::r0", f"role::{name[:-3].replace('.', '_')}")
+                                 .replace("jobs-0", f"jobs-{name}"), encoding="utf-8")  # fmt: skip
+    (tree / ".gitignore").write_text("*.orig\n*-copy.pp\n", encoding="utf-8")
+    (role / ".gitignore").write_text("keep.pp\n!keep.pp\n", encoding="utf-8")  # re-included
+    done = check("--format", "json", str(tree))
+    paths = sorted(f["path"] for f in json.loads(done.stdout)["findings"])
+    assert paths == [
+        "modules/role/manifests/keep.pp",
+        "modules/role/manifests/r0.pp",
+    ], done.stdout
