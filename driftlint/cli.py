@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,7 +22,12 @@ if TYPE_CHECKING:
     from driftlint.report.common import ReportContext
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3
-FORMAT_NAMES = ("text", "json", "sarif", "codeclimate", "junit", "gerrit", "zuul", "github")
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C stopped
+FORMAT_NAMES = (
+    *("text", "concise", "json", "sarif", "codeclimate", "codequality", "junit", "checkstyle"),
+    *("gerrit", "zuul", "github"),
+)
+TEXT_FORMATS = frozenset({"text", "concise"})  # for people: a summary line, colours
 REVIEW_FORMATS = frozenset({"gerrit", "zuul"})  # comment on the change: need its files
 
 
@@ -49,12 +55,37 @@ def _load(root: Path, config_path: str | None) -> tuple[Config, list[Any]]:
     return config, list(errors)
 
 
+_interrupted: list[int] = []  # the SIGINTs this run received
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C: remember it, whatever swallows the exception (a library's cleanup, a worker
+    pool that falls back to evaluating here), so no report is printed and the run exits 130."""
+    _interrupted.append(signum)
+    if len(_interrupted) == 1:  # once: a second Ctrl-C must not break the cleanup under way
+        raise KeyboardInterrupt
+
+
+def _check_interrupted() -> None:
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
 def _guard(debug: bool, action: Callable[[], int]) -> NoReturn:
-    """Map any exception to exit 3 with a short message; the traceback only with --debug."""
+    """Map any exception to exit 3 with a short message; the traceback only with --debug;
+    Ctrl-C to 130."""
+    _interrupted.clear()
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         code = action()
+        _check_interrupted()
     except SystemExit:
         raise
+    except KeyboardInterrupt:
+        # Ctrl-C: no report, and a code no CI recipe reads as "checked" (0) or "findings" (1).
+        click.echo("driftlint: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader went away: not a bug; click exits 1, quietly
         raise
     except Exception as error:
@@ -83,11 +114,25 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("paths", metavar="[PATH]", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--config", "config_path", metavar="FILE", help="Config file (default: PATH/.driftlint.yaml)."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
+@click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="What stdout gets (codequality is codeclimate; --output-format as in ruff).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings each code has, not the findings."
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only the findings: no summary line and no notes."
+)
 @click.option(
     "--output",
     "outputs",
@@ -103,7 +148,22 @@ def cli() -> None:
     show_default=True,
     help="The lowest severity that makes the exit code 1.",
 )
-@click.option("--base", metavar="REV", help="Report only what the change since REV introduces.")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Report only what the change introduces since it left REV (git merge-base; A...B).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check what the index stages, not the working tree (a git pre-commit hook).",
+)
+@click.option(
+    "--pre-commit",
+    "pre_commit",
+    is_flag=True,
+    help="As the pre-commit framework's hook: the files it passes decide what is checked.",
+)
 @click.option("--gerrit-label", default="Verified", show_default=True, help="Label to vote -1 on.")
 @click.option(
     "--gerrit-robot-comments",
@@ -155,12 +215,16 @@ def cli() -> None:
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
-    path: Path,
+    paths: tuple[Path, ...],
     config_path: str | None,
     fmt: str,
+    statistics: bool,
+    quiet: bool,
     outputs: tuple[tuple[str, Path], ...],
     fail_on: str,
     base: str | None,
+    staged: bool,
+    pre_commit: bool,
     gerrit_label: str,
     gerrit_robot_comments: bool,
     baseline: Path | None,
@@ -183,9 +247,19 @@ def check(
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    _quiet[:] = [quiet]
+    if pre_commit:
+        path, base, staged = _pre_commit_plan(paths, base)
+    elif len(paths) > 1:
+        _fail("check takes one PATH (the tree); `--pre-commit` takes the files of a change")
+    else:
+        path = paths[0] if paths else Path(".")
+    path = _puppet_tree(path)
+    if staged:
+        base = base or "HEAD"
     fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
 
-    def action() -> int:
+    def action(path: Path = path) -> int:
         from driftlint import engine
 
         config, errors = _load(path, config_path)
@@ -235,24 +309,111 @@ def check(
             if baseline is not None:
                 from driftlint.report import baseline as baseline_module
 
-                kept = baseline_module.kept(machine, baseline_module.load(baseline))
+                try:
+                    known = baseline_module.load(baseline)
+                except baseline_module.BadBaseline as error:
+                    _fail(str(error))
+                kept = baseline_module.kept(machine, known)
                 result = baseline_module.only(result, kept)
                 machine = baseline_module.only(machine, kept)
             reports[:] = [(machine, context)]
             return result
 
         def show(result: Result) -> None:
-            _report(result, *reports[0], fmt, outputs, color)
+            _report(result, *reports[0], fmt, outputs, color, statistics=statistics)
 
         if fix or diff:
+            if staged:
+                _fail("--fix and --diff edit the working tree; they do not go with --staged")
             return _fix(path, run, diff, show, fail_on)
         result = run()
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
+        if not result.calls_checked and not result.setup_errors:
+            _note(
+                f"no call of a watched script was found in {path}: "
+                "nothing was checked (`driftlint calls --unresolved` lists mentions)"
+            )
         show(result)
         return _exit_code(result, fail_on)
 
+    if staged:
+        _guard(debug, lambda: _in_index(path, action))
     _guard(debug, action)
+
+
+# What makes a folder a Puppet tree (a control repository, an environment or one module).
+TREE_MARKS = ("manifests", "modules", "site", "site-modules", "environment.conf", ".driftlint.yaml")
+TREE_SEARCH_DEPTH = 4
+
+
+def _puppet_tree(path: Path) -> Path:
+    """PATH itself when it is a Puppet tree, else the one tree below it (a repository that
+    keeps Puppet in `ops/puppet/`); exit 2 when there is none or several."""
+    if not path.is_dir():
+        _fail(f"{path}: not a folder")
+    if _is_tree(path):
+        return path
+    found: list[Path] = []
+    for folder, subfolders, _ in os.walk(path):
+        depth = len(Path(folder).relative_to(path).parts)
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and d not in ("node_modules", "vendor")
+        )
+        if depth and _is_tree(Path(folder)):
+            found.append(Path(folder))
+            subfolders.clear()
+        elif depth >= TREE_SEARCH_DEPTH:
+            subfolders.clear()
+    if not found:
+        _fail(
+            f"no Puppet tree found under {path} (a folder with manifests/, modules/, "
+            "environment.conf or .driftlint.yaml)"
+        )
+    if len(found) > 1:
+        names = ", ".join(str(f) for f in found[:5]) + (", ..." if len(found) > 5 else "")
+        _fail(f"several Puppet trees under {path}: {names}; check each as PATH")
+    _note(f"checking the Puppet tree in {found[0]}")
+    return found[0]
+
+
+def _is_tree(folder: Path) -> bool:
+    return any((folder / mark).exists() for mark in TREE_MARKS) or any(folder.glob("*.pp"))
+
+
+def _in_index(path: Path, action: Callable[[Path], int]) -> int:
+    """Run the check on the files as the index stages them, when the working tree holds more
+    (unstaged edits, untracked files): a commit is what is staged."""
+    from driftlint.interfaces import changes
+
+    if not changes.unstaged(path):
+        return action(path)
+    try:
+        with changes.tree_of_index(path) as folder:
+            return action(folder)
+    except changes.BaseUnavailable as error:
+        _fail(str(error))
+
+
+def _pre_commit_plan(files: tuple[Path, ...], base: str | None) -> tuple[Path, str | None, bool]:
+    """What the pre-commit framework asks (it runs hooks at the repository top): the tree,
+    the base and whether to check the index.
+
+    `pre-commit run --from-ref A --to-ref B` (CI) sets PRE_COMMIT_FROM_REF/TO_REF: the change
+    is B since it left A. A commit passes the staged files: what the commit introduces, as
+    staged. Any other file list (`--all-files`, `--files`) asks for the whole tree as it is."""
+    from driftlint.interfaces import changes
+
+    root = Path(".")
+    origin = os.environ.get("PRE_COMMIT_FROM_REF") or os.environ.get("PRE_COMMIT_SOURCE")
+    target = os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_ORIGIN")
+    if origin and target:
+        return root, base or f"{origin}...{target}", False
+    staged = changes.staged_files(root)
+    names = {path.as_posix().removeprefix("./") for path in files}
+    if staged is not None and names <= staged:
+        return root, base or "HEAD", True
+    return root, base, False
 
 
 def _fleet(
@@ -283,8 +444,16 @@ def _fleet(
     assert load is not None
     done = check_fleet(path, config, result, load, base=base, cache_dir=cache_dir)
     for note in done.notes:
-        click.echo(f"driftlint: note: {note}", err=True)
+        _note(note)
     return done.result
+
+
+_quiet: list[bool] = [False]  # -q: no notes on stderr, no summary line
+
+
+def _note(message: str) -> None:
+    if not _quiet[0]:
+        click.echo(f"driftlint: note: {message}", err=True)
 
 
 def _outputs(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
@@ -307,6 +476,8 @@ def _report(
     fmt: str,
     outputs: tuple[tuple[str, Path], ...],
     color: str,
+    *,
+    statistics: bool = False,
 ) -> None:
     """stdout gets `fmt`; each --output file its format. Text keeps paths as typed; the
     machine formats name files from the repository top."""
@@ -318,16 +489,45 @@ def _report(
         chosen = result if name == "text" else machine
         return report.FORMATS[name](chosen, color=colored, docs=docs, context=context)
 
+    _check_interrupted()
     for name, file in outputs:
         try:
             file.write_text(render(name, False), encoding="utf-8")
         except OSError as error:
             _fail(f"--output {name}={file}: {error.strerror or error}")
-    text = render(fmt, _color(color) and fmt == "text")
+    colored = _color(color) and fmt in TEXT_FORMATS
+    text = _statistics(result, colored) if statistics else render(fmt, colored)
+    if _quiet[0] and (fmt in TEXT_FORMATS or statistics):
+        text = _findings_only(text)
+    _check_interrupted()  # a run Ctrl-C stopped prints no report (a partial review)
     try:
-        click.echo(text, nl=not text.endswith("\n"))
+        # color=True: `--color always` keeps its escapes in a pipe (click strips them there).
+        if text:
+            click.echo(text, nl=not text.endswith("\n"), color=colored or None)
     except BrokenPipeError:
         _drop_stdout()  # `driftlint check | head`: the exit code still tells the findings
+
+
+def _statistics(result: Result, colored: bool) -> str:
+    """`--statistics`: count, code, severity and summary of each code found (as ruff)."""
+    from collections import Counter
+
+    counts = Counter(f.code for f in result.findings)
+    severities = {f.code: f.severity for f in result.findings}
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        summary = ((checks.explain(code) or "").strip().splitlines() or [""])[0]
+        name = click.style(code, bold=True) if colored else code
+        lines.append(f"{count:>5}  {name:<22} {severities[code]:<8} {summary}".rstrip())
+    from driftlint.report.common import summary_line
+
+    return "".join(line + "\n" for line in lines) + "\n" + summary_line(result) + "\n"
+
+
+def _findings_only(text: str) -> str:
+    """Text without its summary: what follows the last blank line (nothing without findings)."""
+    head, blank, _ = text.rpartition("\n\n")
+    return head + "\n" if blank else ""
 
 
 def _drop_stdout() -> None:
@@ -349,7 +549,7 @@ def _fix(
     done = fix.fix_tree(path, run, write=not diff)
     for error in done.result.setup_errors:
         click.echo(f"driftlint: error: {error}", err=True)
-    for note in done.notes:
+    for note in done.notes if not _quiet[0] else ():
         click.echo(f"driftlint: {note}", err=True)
     verb = "would fix" if diff else "fixed"
     files = len(done.files)
@@ -359,9 +559,11 @@ def _fix(
         err=True,
     )
     if diff:
+        _check_interrupted()
         click.echo(done.diff, nl=False)
-    else:
-        show(done.result)
+        # Nothing was written: the findings of the tree as it is decide, as `ruff --diff`.
+        return _exit_code(done.before or done.result, fail_on)
+    show(done.result)
     return _exit_code(done.result, fail_on)
 
 
@@ -481,6 +683,11 @@ def calls(
     def action() -> int:
         from driftlint import engine
 
+        if name is not None and Path(name).is_dir():
+            _fail(
+                f"`{name}` is a path: `calls` expected a script name"
+                f" (the tree is `--path {name}`; `driftlint calls --path {name}` lists every call)"
+            )
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
         if unresolved:
@@ -550,16 +757,17 @@ def _mentions(result: Result, name: str | None, fmt: str) -> None:
 @click.option("--debug", is_flag=True)
 def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
+    tree = _puppet_tree(path)
 
     def action() -> int:
         from driftlint import engine
         from driftlint.change import for_reports
         from driftlint.report import baseline
 
-        config, errors = _load(path, config_path)
-        result = engine.run(path, config, errors)
+        config, errors = _load(tree, config_path)
+        result = engine.run(tree, config, errors)
         # Fingerprints of the paths from the repository top, as `check --baseline` reads them.
-        count = baseline.write(for_reports(result, path, None)[0], output)
+        count = baseline.write(for_reports(result, tree, None)[0], output)
         click.echo(f"wrote {count} fingerprint{'s' if count != 1 else ''} to {output}", err=True)
         return EXIT_SETUP if result.setup_errors else EXIT_CLEAN
 

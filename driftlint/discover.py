@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from driftlint import safe_re
+from pathspec import GitIgnoreSpec
+
 from driftlint.model import Finding, Span
 
 CODE = "unreadable-file"
@@ -131,6 +133,7 @@ def discover_sources(
     except OSError:
         return (), ()
     linked: set[str] = set()  # real folders already walked through a link
+    ignores: list[tuple[str, GitIgnoreSpec]] = []  # the .gitignore files above the folder
 
     def walk(folder: str, real_folder: str, rel: str, ancestors: frozenset[str]) -> None:
         try:
@@ -140,6 +143,9 @@ def discover_sources(
             if rel:
                 findings.append(unreadable(rel, f"folder cannot be read: {error.strerror}"))
             return
+        spec = _gitignore(folder)
+        if spec is not None:
+            ignores.append((rel, spec))
         for entry in entries:
             path = f"{rel}/{entry.name}" if rel else entry.name
             try:
@@ -147,6 +153,8 @@ def discover_sources(
                 is_dir = entry.is_dir(follow_symlinks=False)
                 # A worktree's or submodule's `.git` is a file naming the real one.
                 if entry.name in VCS_DIRS and (is_dir or entry.name == ".git"):
+                    continue
+                if _git_ignored(ignores, path, is_dir):
                     continue
                 if link:
                     _link(entry, path, ancestors)
@@ -160,6 +168,8 @@ def discover_sources(
                     files.append(SourceFile(path, kind_of(path), entry.stat().st_size))
             except OSError as error:
                 findings.append(unreadable(path, f"cannot be read: {error.strerror}"))
+        if spec is not None:
+            ignores.pop()
 
     def _link(entry: os.DirEntry[str], path: str, ancestors: frozenset[str]) -> None:
         try:
@@ -195,6 +205,36 @@ def discover_sources(
     files.sort(key=lambda f: f.path)
     findings.sort()
     return tuple(files), tuple(findings)
+
+
+GITIGNORE_MAX_BYTES = 1_000_000
+
+
+def _gitignore(folder: str) -> GitIgnoreSpec | None:
+    """The folder's own `.gitignore` (a regular file), read with git's rules by pathspec."""
+    path = os.path.join(folder, ".gitignore")
+    try:
+        if not os.path.isfile(path) or os.path.islink(path):
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(GITIGNORE_MAX_BYTES)
+    except OSError:
+        return None
+    try:
+        return GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
+    except Exception:  # pathspec refusing a pattern: git would skip that line, not the file
+        return None
+
+
+def _git_ignored(ignores: list[tuple[str, GitIgnoreSpec]], path: str, is_dir: bool) -> bool:
+    """What git decides for an untracked path: the deepest .gitignore with a matching pattern
+    (its last match, so `!keep` re-includes), else not ignored."""
+    for base, spec in reversed(ignores):
+        relative = path[len(base) + 1 :] if base else path
+        verdict = spec.check_file(relative + "/" if is_dir else relative).include
+        if verdict is not None:
+            return verdict
+    return False
 
 
 def _readlink(entry: os.DirEntry[str]) -> str:

@@ -9,6 +9,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import posixpath
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -822,15 +823,27 @@ def _evaluate_roots(
     _WORKER = evaluate_all
     out: list[incremental.RootOut] = []
     try:
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-            for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
-                out.extend(part)
-                progress("evaluating roles and nodes", done, len(chunks))
+        context = mp.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_ctrl_c) as pool:
+            try:
+                for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
+                    out.extend(part)
+                    progress("evaluating roles and nodes", done, len(chunks))
+            except KeyboardInterrupt:
+                # Ctrl-C reaches the workers too; they ignore it and this process stops them:
+                # a worker killed by it would break the pool, and its fallback below would
+                # evaluate everything again here instead of stopping.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     except (OSError, BrokenProcessPool):
         return evaluate_all(roots, report=True)  # type: ignore[call-arg]  # no workers to be had
     finally:
         _WORKER = None
     return out
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _missing_scripts(

@@ -40,7 +40,34 @@ def missing_puppet() -> str | None:
         return (
             "`puppet` is not installed (apt-get install puppet puppet-module-puppetlabs-cron-core)"
         )
+    if not has_cron_type():
+        return (
+            "Puppet has no `cron` type: since Puppet 6 it is the cron_core module"
+            " (apt-get install puppet-module-puppetlabs-cron-core, or enable it in"
+            " the vendor module folder)"
+        )
     return None
+
+
+def has_cron_type() -> bool:
+    """Whether `puppet catalog compile` knows the `cron` type: in Puppet's own library before
+    6, else in a module of its vendor module folder or of the folders the tests compile with."""
+
+    def setting(name: str) -> str:
+        done = subprocess.run(
+            ["puppet", "config", "print", name], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    version = subprocess.run(["puppet", "--version"], capture_output=True, text=True, check=False)
+    if version.stdout.strip().split(".")[0].isdigit() and int(version.stdout.split(".")[0]) < 6:
+        return True
+    folders = [setting("vendormoduledir"), SYSTEM_MODULES]
+    return any(
+        glob.glob(os.path.join(folder, "*", "lib", "puppet", "type", "cron.rb"))
+        for folder in folders
+        if folder
+    )
 
 
 def missing_puppetdb() -> str | None:

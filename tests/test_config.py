@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,31 @@ def test_never_raises(tmp_path: Path, text: str) -> None:
     config, errors = load_config(tmp_path, known_codes=CODES)
     assert isinstance(config, Config)
     assert all(isinstance(e, SetupError) for e in errors)
+
+
+def test_pyproject_tool_driftlint_is_the_config_without_a_driftlint_yaml(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from driftlint.cli import cli
+    from tests.test_cli_gate import roles_tree
+
+    tree = roles_tree(tmp_path / "tree", 2)
+    runner = CliRunner()
+    before = runner.invoke(cli, ["check", "--no-cache", "--format", "json", str(tree)])
+    assert len(json.loads(before.stdout)["findings"]) == 2
+    (tree / "pyproject.toml").write_text(
+        '[project]\nname = "puppet"\n\n[tool.driftlint]\n'
+        'per-path = {"modules/role/manifests/r1.pp" = {ignore = ["unknown-option"]}}\n',
+        encoding="utf-8",
+    )
+    after = runner.invoke(cli, ["check", "--no-cache", "--format", "json", str(tree)])
+    paths = [f["path"] for f in json.loads(after.stdout)["findings"]]
+    assert paths == ["modules/role/manifests/r0.pp"], after.stdout + after.stderr
+    # Its keys are checked as .driftlint.yaml's are, naming the table.
+    (tree / "pyproject.toml").write_text('[tool.driftlint]\nexlude = ["x"]\n', encoding="utf-8")
+    bad = runner.invoke(cli, ["check", "--no-cache", str(tree)])
+    assert bad.exit_code == 2
+    assert 'pyproject.toml [tool.driftlint]: unknown key "exlude"' in bad.stderr, bad.stderr
+    # .driftlint.yaml, when there is one, wins.
+    (tree / ".driftlint.yaml").write_text("exclude: []\n", encoding="utf-8")
+    assert runner.invoke(cli, ["check", "--no-cache", str(tree)]).exit_code == 1

@@ -161,6 +161,9 @@ def test_determinism(tmp_path: Path) -> None:
     assert paths(root) == paths(copy)
 
 
+LENIENT = "; read with U+FFFD in its place"
+
+
 @pytest.mark.parametrize(
     ("data", "text", "span", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -217,3 +218,89 @@ def test_render_refuses_text_that_moved() -> None:
     file = FileText("a.pp", "$a = 'x'\n")
     change = Change("replace", (Piece("a.pp", 1, 7, 9, "-v"),), "-V")
     assert render(change, file) == "the file no longer holds the text where the finding points"
+
+
+SYNC_V1 = '''#!/usr/bin/env python3
+"""Write the node classes the rsync job copies to every node."""
+import argparse
+
+parser = argparse.ArgumentParser()
+parser.add_argument("-c", "--node-class", required=True, help="the class to write")
+parser.add_argument("-q", "--quiet", action="store_true", help="say nothing")
+parser.add_argument("target", help="where to write")
+args = parser.parse_args()
+'''
+# The next version keeps `--node-class` without its short alias and drops `--quiet` entirely.
+SYNC_V2 = SYNC_V1.replace('"-c", "--node-class"', '"--node-class"').replace(
+    """parser.add_argument("-q", "--quiet", action="store_true", help="say nothing")\n""", ""
+)
+
+
+def test_fix_renames_to_the_surviving_spelling_and_keeps_the_operands(tmp_path: Path) -> None:
+    """Build Puppet's `rsync --delete` source with `-c asset_slave`: dropping `-c` with its value
+    would write the classes of no node. The fix is `--node-class asset_slave`; `-q`, gone in
+    every spelling and a flag, goes alone, and the operand after it stays."""
+    from tests.conftest import git
+
+    repo = tmp_path / "repo"
+    (repo / "modules" / "sync" / "files").mkdir(parents=True)
+    (repo / "modules" / "sync" / "manifests").mkdir(parents=True)
+    script = repo / "modules" / "sync" / "files" / "sync-classes"
+    script.write_text(SYNC_V1, encoding="utf-8")
+    manifest = repo / "modules" / "sync" / "manifests" / "init.pp"
+    manifest.write_text(
+        "class sync {\n"
+        "  file { '/usr/local/bin/sync-classes':\n"
+        "    mode   => '0755',\n"
+        "    source => 'puppet:///modules/sync/sync-classes',\n"
+        "  }\n"
+        "  exec { 'sync-classes':\n"
+        "    command => '/usr/local/bin/sync-classes -q /srv/classes -c asset_slave',\n"
+        "  }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "sync-classes", date="2014-06-01T10:00:00")
+    script.write_text(SYNC_V2, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "sync-classes: only the long option")
+    report = check(repo, tmp_path, "--format", "json")
+    messages = {f["argument"]: f["message"] for f in json.loads(report.stdout)["findings"]}
+    assert messages["-c"].endswith("use `--node-class` instead"), messages
+    assert messages["-q"].endswith("drop it"), messages
+    done = check(repo, tmp_path, "--fix")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert (
+        "command => '/usr/local/bin/sync-classes /srv/classes --node-class asset_slave',"
+        in manifest.read_text(encoding="utf-8")
+    )
+
+
+def test_fix_leaves_an_option_a_spec_lists_as_removed_without_history(tmp_path: Path) -> None:
+    """A `removed:` entry of an explicit spec says neither whether another spelling survives
+    nor whether the option took the next word: --fix must not guess."""
+    repo = tmp_path / "repo"
+    (repo / "modules" / "sync" / "manifests").mkdir(parents=True)
+    (repo / "specs").mkdir()
+    (repo / "specs" / "sync-classes.interface.yaml").write_text(
+        "script: sync-classes\ndialect: getopt_long\noptions:\n"
+        "  - names: [--node-class]\n    takes_value: true\n"
+        "positionals:\n  - {name: target, min: 0, max: 1}\n"
+        "removed:\n  - names: [-k]\n    removed_in: '2.0'\n",
+        encoding="utf-8",
+    )
+    (repo / ".driftlint.yaml").write_text(
+        "scripts:\n  - name: sync-classes\n    interface: specs/sync-classes.interface.yaml\n"
+        "    commands: [/usr/local/bin/sync-classes]\n",
+        encoding="utf-8",
+    )
+    manifest = repo / "modules" / "sync" / "manifests" / "init.pp"
+    text = "class sync {\n  exec { 'sync': command => '/usr/local/bin/sync-classes -k /srv' }\n}\n"
+    manifest.write_text(text, encoding="utf-8")
+    report = check(repo, tmp_path, "--format", "json")
+    found = json.loads(report.stdout)["findings"]
+    assert [f["argument"] for f in found if f["code"] == "stale-option"] == ["-k"], found
+    done = check(repo, tmp_path, "--fix")
+    assert manifest.read_text(encoding="utf-8") == text
+    assert "history does not show" in done.stderr

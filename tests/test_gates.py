@@ -333,3 +333,84 @@ def test_a_dirty_tree_is_no_commits_base(incident: Path, tmp_path: Path) -> None
     assert clean_head(incident) == git(incident, "rev-parse", "HEAD").strip()
     (incident / "NOTES").write_text("untracked\n", encoding="utf-8")
     assert clean_head(incident) is None
+
+
+@pytest.fixture
+def branched(incident: Path) -> Path:
+    """A merge request: `feature` branched off main while main's caller still passed `-v`;
+    main then fixed the caller. The change itself is unrelated."""
+    git(incident, "checkout", "-q", "-b", "feature")
+    (incident / "NOTES").write_text("an unrelated change\n", encoding="utf-8")
+    git(incident, "add", "NOTES")
+    git(incident, "commit", "-q", "-m", "the change under review")
+    git(incident, "checkout", "-q", "main")
+    caller = incident / CALLER
+    caller.write_text(caller.read_text(encoding="utf-8").replace("'-v 0'", "''"), "utf-8")
+    git(incident, "commit", "-q", "-am", "main fixes the caller after the branch point")
+    git(incident, "checkout", "-q", "feature")
+    return incident
+
+
+@pytest.mark.parametrize("base", ["main", "main...HEAD", "main...feature"])
+def test_base_is_where_the_change_left_its_target_branch(branched: Path, base: str) -> None:
+    # The stale `-v` is on the branch since before it left main: not the change's doing.
+    assert [f["argument"] for f in findings(str(branched))] == ["-v"]
+    done = check("--format", "json", "--base", base, str(branched))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["findings"] == []
+
+
+def test_base_of_a_shallow_clone_without_the_merge_base_says_how_to_deepen(
+    branched: Path, tmp_path: Path
+) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "-b", "feature", branched.as_uri(), str(shallow))
+    git(shallow, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    done = check("--format", "json", "--base", "origin/main", str(shallow))
+    assert done.exit_code == 2 and done.stdout == ""
+    assert "shallow" in done.stderr and "git fetch --deepen" in done.stderr
+    assert "fetch-depth: 0" in done.stderr
+
+
+def test_a_suppression_of_stale_option_also_hides_it_in_a_shallow_clone(
+    incident: Path, tmp_path: Path
+) -> None:
+    caller = incident / CALLER
+    lines = caller.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(5, "        # driftlint: ignore[stale-option] -- until T1234 is deployed\n")
+    caller.write_text("".join(lines), encoding="utf-8")
+    git(incident, "commit", "-q", "-am", "suppress the stale option")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", incident.as_uri(), str(shallow))
+    for repo in (incident, shallow):  # stale-option here, unknown-option there: one family
+        done = check("--format", "json", str(repo))
+        assert done.exit_code == 0, done.stdout
+        assert json.loads(done.stdout)["findings"] == []
+
+
+def test_a_tree_in_a_subfolder_is_found_from_the_repository_top(nested: Path) -> None:
+    done = check("--format", "json", str(nested))
+    assert done.exit_code == 1, done.stderr
+    (found,) = json.loads(done.stdout)["findings"]
+    assert found["path"] == f"ops/puppet/{CALLER}"
+    assert "checking the Puppet tree in" in done.stderr and "ops/puppet" in done.stderr
+    text = check(str(nested))
+    assert text.exit_code == 1 and f"{CALLER}:6:24: error[" in text.stdout
+
+
+def test_no_puppet_tree_under_path_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README").write_text("not Puppet\n", encoding="utf-8")
+    done = check("--format", "json", str(tmp_path))
+    assert done.exit_code == 2 and done.stdout == ""
+    assert f"no Puppet tree found under {tmp_path}" in done.stderr
+
+
+def test_a_check_that_saw_no_call_says_so(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "manifests").mkdir(parents=True)
+    (tree / "manifests" / "site.pp").write_text("node default {}\n", encoding="utf-8")
+    done = check(str(tree))
+    assert done.exit_code == 0
+    assert "no call of a watched script was found" in done.stderr
+    assert "no call" not in check(str(INCIDENT)).stderr

@@ -93,7 +93,8 @@ def test_option_removed_in_the_second_of_three_commits(tmp_path: Path) -> None:
                      id="unrelated-addition"),
         pytest.param(["-v --verbose # talk\n-t\n", "-t\n"], [(("-v", "--verbose"), "")],
                      id="aliases-together"),
-        pytest.param(["-v --verbose # talk\n", "--verbose # talk\n"], [(("-v",), "")],
+        # The option lives on as `--verbose`: a caller's `-v` means it (#29: never drop it).
+        pytest.param(["-v --verbose # talk\n", "--verbose # talk\n"], [(("-v",), "--verbose")],
                      id="alias-dropped-only"),
         pytest.param(["-v\n", "-t\n", "-t -v\n"], [], id="re-added-not-reported"),
         pytest.param(["-v\n", "-t\n", "-t -v\n", "-t\n"], [(("-v",), "HEAD")],

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import FIXTURES, GIT_ENV, ROOT, git
+from tests.conftest import FIXTURES, GIT_ENV, ROOT, git, make_repo
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pre-commit") is None and not (Path(sys.prefix) / "bin" / "pre-commit").exists(),
@@ -88,3 +90,122 @@ def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path) -> None:
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert f"jobrunner.pp:{number + 2}:" in output and "videoscaler.pp" not in output
+
+
+def run_hook(repo: Path, home: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run` with a config that uses this checkout's hook at its HEAD commit."""
+    exe = shutil.which("pre-commit") or str(Path(sys.prefix) / "bin" / "pre-commit")
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    # The hook as this checkout defines it now (the working tree, not only what is committed).
+    local = repo.parent / f"{repo.name}-hook-repo"
+    if not local.exists():
+        shutil.copytree(ROOT, local, ignore=shutil.ignore_patterns(".git", "*.egg-info", ".*"))
+        (local / ".pre-commit-hooks.yaml").write_text(hooks, encoding="utf-8")
+        git(local, "init", "-q", "-b", "main")
+        git(local, "add", "-A")
+        git(local, "commit", "-q", "-m", f"driftlint at {rev}")
+    rev = git(local, "rev-parse", "HEAD").strip()
+    config = (
+        f"repos:\n  - repo: {local.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: driftlint\n"
+    )
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
+    env.pop("GIT_DIR", None)
+    return subprocess.run(
+        [exe, "run", "driftlint", *more, "-c", str(repo / ".pre-commit-config.yaml")],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def test_hook_under_from_ref_to_ref_checks_that_range(tmp_path: Path) -> None:
+    """CI: `pre-commit run --from-ref A --to-ref B` on a checkout of B whose last commit
+    dropped `-v` from the script: the stale caller is what B brings since A."""
+    repo = make_repo(FIXTURES / "jobloop-2014-incident", tmp_path)
+    done = run_hook(repo, tmp_path / "home", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "videoscaler.pp:6:24" in output and "stale-option" in output
+    # The same range on the fixed tree passes.
+    fixed = make_repo(FIXTURES / "jobloop-2014-fixed", tmp_path / "fixed")
+    calm = run_hook(fixed, tmp_path / "home", "--from-ref", "HEAD", "--to-ref", "HEAD")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+
+
+def test_hook_under_all_files_checks_the_whole_tree(tmp_path: Path) -> None:
+    repo = committed(tmp_path, "jobloop-2014-incident")
+    done = run_hook(repo, tmp_path / "home", "--all-files")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "videoscaler.pp:6:24" in output
+
+
+def test_git_hook_checks_what_is_staged_not_the_working_tree(tmp_path: Path) -> None:
+    """A plain `.git/hooks/pre-commit` running `driftlint check --staged`: the commit is
+    what the index holds, whatever the working tree says."""
+    repo = committed(tmp_path, "jobloop-2014-fixed")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    driftlint = Path(sys.prefix) / "bin" / "driftlint"
+    hook.write_text(f"#!/bin/sh\nexec {driftlint} check --no-cache --staged\n", "utf-8")
+    hook.chmod(0o755)
+    caller = repo / "modules" / "role" / "manifests" / "mediawiki" / "videoscaler.pp"
+    good = caller.read_text(encoding="utf-8")
+    bad = good.replace(
+        "        timeout    => 14400,\n",
+        "        timeout    => 14400,\n        extra_args => '-v 0',\n",
+    )
+    assert bad != good
+    env = {**os.environ, **GIT_ENV}
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "commit", "-q", "-m", "change"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    # Staged: the bad line; in the working tree: the good one. The commit is refused.
+    caller.write_text(bad, encoding="utf-8")
+    git(repo, "add", "-A")
+    caller.write_text(good, encoding="utf-8")
+    (repo / "scratch.pp").write_text("# not staged\n", encoding="utf-8")
+    refused = commit()
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert "videoscaler.pp:6:24" in refused.stdout + refused.stderr
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    # Staged: the good line; in the working tree: the bad one. The commit goes through.
+    git(repo, "add", "-A")
+    caller.write_text(bad, encoding="utf-8")
+    passed = commit()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert caller.read_text(encoding="utf-8") == bad  # the working tree is left alone
+
+
+@pytest.mark.parametrize(
+    ("path", "matched"),
+    [
+        ("modules/mediawiki/templates/jobrunner", True),  # a script template, no extension
+        ("modules/mediawiki/files/jobs-loop", True),
+        ("modules/role/manifests/mediawiki.pp", True),
+        ("hieradata/role/common/videoscaler.yaml", True),
+        ("data/common.yaml", True),
+        ("environment.conf", True),
+        ("site/profile/templates/cron/run-backup", True),
+        ("README.md", False),
+        ("docs/index.rst", False),
+    ],
+)
+def test_hook_files_filter_matches_puppet_folders(path: str, matched: bool) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = [h for h in hooks if h["id"] == "driftlint"]
+    assert bool(re.search(hook["files"], path)) == matched
+    assert "types" not in hook  # an executable without extension is no `text` pre-commit knows

@@ -400,7 +400,11 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_empty_tree(tmp_path: Path) -> None:
-    assert check(make_tree(tmp_path, {}, base=False)) == (0, [], "")
+    # Nothing to check is no green light (#29): exit 2, saying so, and nothing on stdout.
+    repo = make_tree(tmp_path, {}, base=False)
+    done = CliRunner().invoke(cli, ["check", "--format=json", "--no-cache", str(repo)])
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert f"no Puppet tree found under {repo}" in done.stderr
 
 
 BAD_SETUP = [
@@ -475,7 +479,7 @@ def test_debug_shows_the_traceback_of_an_internal_error(
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr("driftlint.engine.run", broken)
-    repo = make_tree(tmp_path, {}, base=False)
+    repo = make_tree(tmp_path, {"manifests/site.pp": "node default {}\n"}, base=False)
     quiet = CliRunner().invoke(cli, ["check", "--no-cache", str(repo)])
     loud = CliRunner().invoke(cli, ["check", "--no-cache", "--debug", str(repo)])
     assert quiet.exit_code == loud.exit_code == 3

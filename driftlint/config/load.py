@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from driftlint.config.roots import HieraRule, RootRule, read_hiera, read_roots
 from driftlint.config.yaml_nodes import (
+    MAX_CONFIG_SIZE,
     YamlDoc,
     at,
     item_at,
@@ -320,17 +321,26 @@ def load_config(
     A bad config still yields a Config of whatever was valid. `known_codes` empty means codes
     are not checked.
     """
+    table: Any = None
     if path is None:
         path = root / CONFIG_NAME
         if not path.is_file():
-            return Config(), ()
-        if not is_inside(root, CONFIG_NAME):  # never read outside the tree (DESIGN §10)
+            table = _pyproject_table(root)
+            if table is None:
+                return Config(), ()
+        elif not is_inside(root, CONFIG_NAME):  # never read outside the tree (DESIGN §10)
             message = f"{CONFIG_NAME} is a symbolic link leading outside the tree; not read"
             return Config(), (SetupError(message, Span(CONFIG_NAME, 1, 1, 1, 1)),)
     elif not path.is_file():
         return Config(), (SetupError(f"--config {path}: no such file"),)
-    doc = YamlDoc(_label(root, path), known_codes)
-    data = load_yaml(doc, path)
+    if table is not None:
+        # The same keys as .driftlint.yaml, under [tool.driftlint] (as ruff reads pyproject).
+        path = root / PYPROJECT
+        doc = YamlDoc(f"{PYPROJECT} [tool.driftlint]", known_codes)
+        data = table
+    else:
+        doc = YamlDoc(_label(root, path), known_codes)
+        data = load_yaml(doc, path)
     setters: dict[str, Any] = {}
     if data is not None and (not isinstance(data, CommentedMap) or tagged(data)):
         doc.error(f"the config must be a mapping, not {type_name(data)}", at(data))
@@ -362,6 +372,8 @@ def load_config(
                 sub.error(
                     f"a rule file must be a mapping, not {type_name(rule_data)}", at(rule_data)
                 )
+    if table is not None:  # TOML positions are not kept: name the table, not a line
+        doc.errors = [SetupError(f"{doc.label}: {e.message}") for e in doc.errors]
     errors = [e for d in (doc, *subs) for e in d.errors]
     scripts = _unique(scripts, errors)
     config = Config(
@@ -382,6 +394,31 @@ def load_config(
         types=tuple(dict.fromkeys(types)),
     )
     return config, tuple(errors)
+
+
+PYPROJECT = "pyproject.toml"
+
+
+def _pyproject_table(root: Path) -> Any:
+    """`[tool.driftlint]` of the tree's pyproject.toml as round-trip YAML nodes, or None."""
+    import json
+    import tomllib
+
+    from ruamel.yaml import YAML
+
+    file = root / PYPROJECT
+    if not file.is_file() or not is_inside(root, PYPROJECT):
+        return None
+    try:
+        if file.stat().st_size > MAX_CONFIG_SIZE:
+            return None
+        table = tomllib.loads(file.read_text(encoding="utf-8")).get("tool", {}).get("driftlint")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # another tool's file: its own tools report it
+    if table is None:
+        return None
+    # JSON is YAML: the table becomes the nodes a .driftlint.yaml gives (dates as text).
+    return YAML(typ="rt").load(json.dumps(table, default=str))
 
 
 def _unique(scripts: list[ScriptRule], errors: list[SetupError]) -> list[ScriptRule]:

@@ -36,6 +36,7 @@ class FixReport:
     files: tuple[str, ...]  # files changed (with --diff: that would change)
     notes: tuple[str, ...]  # one line each: what was not fixed, what was undone, and why
     diff: str = ""  # unified diff of the changes
+    before: Result | None = None  # the check of the tree before any edit
 
 
 @dataclass(slots=True)
@@ -64,7 +65,8 @@ def fix_tree(root: Path, check: Callable[[], Result], *, write: bool = True) -> 
             _restore(root, edits)
     diff = "".join(_diff(e) for e in sorted(kept, key=lambda e: e.path))
     fixed = {f for e in kept for p in e.planned for f in p.findings}
-    return FixReport(after, len(fixed), tuple(sorted(e.path for e in kept)), tuple(notes), diff)
+    files = tuple(sorted(e.path for e in kept))
+    return FixReport(after, len(fixed), files, tuple(notes), diff, before)
 
 
 def planned_edits(result: Result, root: Path) -> list[tuple[str, str, str, set[Finding]]]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from driftlint.argv.shapes import looks_like_option
 from driftlint.checks.run import bind_call
 from driftlint.ltext import SYMBOL
 from driftlint.model import (
@@ -210,14 +209,18 @@ def _drop(
     word, name = problem.word, problem.name
     text = word.text
     known = "history" in old.sources  # history knows the arity; a spec's `removed:` does not
+    if not known:
+        # Only history shows that no spelling of the option survives and what it took: a
+        # spec's `removed:` list says neither, and a wrong drop changes what the script does.
+        return f"the spec's history does not show how `{name}` was removed"
     takes = old.takes_value and not old.optional_value
     if text != name and not text.startswith(name + "="):
         start = problem.start or 1
         if not _short(name) or text[start : start + 1] != name[1]:
             return f"`{name}` is not written as such in `{_show(text)}`"
-        if start == 1 and known and takes:
+        if start == 1 and takes:
             return _drop_words(index, call, position, 0)  # `-v0`: the rest is its value
-        if not known or takes:
+        if takes:
             return f"`{name}` is bundled with other letters in `{_show(text)}`"
         piece = _piece(word, start, start + 1)
         if isinstance(piece, str):
@@ -226,14 +229,10 @@ def _drop(
             Use(index, position, text[:start] + text[start + 1 :]),
         )
     count = 0
-    if text == name:
-        following = call.invocation.words[position + 1 : position + 2]
-        if known and takes:
-            count = old.nargs
-            if count < 1:
-                return f"`{name}` took a varying number of values"
-        elif not known and following and not looks_like_option(following[0].text, interface):
-            return f"the spec does not say whether `{name}` took a value"
+    if text == name and takes:  # its value words go with it; a flag's next word stays
+        count = old.nargs
+        if count < 1:
+            return f"`{name}` took a varying number of values"
     return _drop_words(index, call, position, count)
 
 

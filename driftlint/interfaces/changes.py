@@ -62,21 +62,54 @@ def _unborn(top: Path) -> bool:
 
 
 def base_commit(root: Path, base: str) -> tuple[Path, str, str | None]:
-    """The repository top, root's prefix under it, and the commit `base` names; the commit is
-    None when `base` is `HEAD` of a repository with no commit yet (the base is empty).
-    Raises BaseUnavailable."""
+    """The repository top, root's prefix under it, and the commit the change is compared
+    with: where HEAD left `base` (`git merge-base base HEAD`, as a merge request's diff), so a
+    fix the target branch made after the change branched off is not blamed on the change.
+    `A...B` names the merge base of A and B. The commit is None when `base` is `HEAD` of a
+    repository with no commit yet (the base is empty). Raises BaseUnavailable."""
     where = repo_prefix(root)
     if where is None:
         raise BaseUnavailable(f"--base {base}: {root} is not in a git checkout")
     top, prefix = where
-    commit = _commit(top, base)
-    if commit is None:
+    left, dots, right = base.partition("...")
+    tips = (left or "HEAD", right or "HEAD") if dots else (base, "HEAD")
+    commits = [_commit(top, tip) for tip in tips]
+    if commits[0] is None or commits[1] is None:
         if base == "HEAD" and _unborn(top):
             return top, prefix, None
-        shallow = _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
-        hint = " (the clone is shallow: fetch more history)" if shallow else ""
-        raise BaseUnavailable(f"--base {base}: no such revision{hint}")
-    return top, prefix, commit
+        missing = tips[0] if commits[0] is None else tips[1]
+        hint = _SHALLOW_ADVICE if _shallow(top) else ""
+        raise BaseUnavailable(f"--base {base}: no such revision `{missing}`{hint}")
+    if commits[0] == commits[1]:
+        return top, prefix, commits[0]
+    out = _git(top, "merge-base", commits[0], commits[1])
+    found = out.decode("ascii", "replace").strip() if out else ""
+    if not found:
+        if _shallow(top):
+            raise BaseUnavailable(
+                f"--base {base}: the clone is shallow and does not reach where "
+                f"{tips[1]} left {tips[0]}{_SHALLOW_ADVICE}"
+            )
+        raise BaseUnavailable(f"--base {base}: {tips[0]} and {tips[1]} have no common history")
+    return top, prefix, found
+
+
+_SHALLOW_ADVICE = (
+    " (the clone is shallow: fetch more history, e.g. `git fetch --deepen=200` or"
+    " `git fetch --unshallow`; in CI, `fetch-depth: 0` on GitHub or `GIT_DEPTH: 0` on GitLab)"
+)
+
+
+def _shallow(top: Path) -> bool:
+    return _git(top, "rev-parse", "--is-shallow-repository") == b"true\n"
+
+
+def base_rev(root: Path, base: str) -> str | None:
+    """The commit `--base` compares with (see base_commit); None when it cannot be named."""
+    try:
+        return base_commit(root, base)[2]
+    except BaseUnavailable:
+        return None
 
 
 @contextlib.contextmanager
@@ -107,6 +140,89 @@ def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
                 _git(top, "worktree", "prune")
 
 
+def _git_index(top: Path, *args: str) -> bytes | None:
+    """git with the index a hook was given (`git commit -a` and `git commit FILE` stage the
+    commit in a temporary index named by GIT_INDEX_FILE), read-only."""
+    index = os.environ.get("GIT_INDEX_FILE")
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    if index:
+        env["GIT_INDEX_FILE"] = os.path.abspath(index)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"})
+    try:
+        done = subprocess.run(
+            ["git", *_SAFE, *args],
+            cwd=top,
+            capture_output=True,
+            env=env,
+            timeout=history.TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def staged_files(root: Path) -> frozenset[str] | None:
+    """Repository-relative files the index changes against HEAD (all of them before the first
+    commit); None outside git."""
+    where = repo_prefix(root)
+    if where is None:
+        return None
+    top, _ = where
+    against = "HEAD" if not _unborn(top) else EMPTY_TREE
+    out = _git_index(top, "diff", "--cached", "--name-only", "-z", "--no-renames", against, "--")
+    if out is None:
+        return None
+    return frozenset(os.fsdecode(n) for n in out.split(b"\0") if n)
+
+
+def unstaged(root: Path) -> bool:
+    """The working tree holds what the index does not: modified or untracked files (not
+    ignored ones). A hook must then check the index, not the working tree."""
+    where = repo_prefix(root)
+    if where is None:
+        return False
+    top, _ = where
+    modified = _git_index(top, "diff", "--name-only", "-z", "--no-ext-diff", "--")
+    untracked = _git_index(top, "ls-files", "--others", "--exclude-standard", "-z")
+    return bool((modified or b"").strip(b"\0") or (untracked or b"").strip(b"\0"))
+
+
+@contextlib.contextmanager
+def tree_of_index(root: Path) -> Iterator[Path]:
+    """Yield a folder holding root's files as the index stages them, in a temporary git
+    worktree at HEAD (so specs have their history there). Files come from git's objects
+    (`git write-tree` of the index, then as tree_at_base). Raises BaseUnavailable."""
+    where = repo_prefix(root)
+    if where is None:
+        raise BaseUnavailable(f"{root} is not in a git checkout: there is no index to check")
+    top, prefix = where
+    out = _git_index(top, "write-tree")
+    tree = out.decode("ascii", "replace").strip() if out else ""
+    if not tree:
+        raise BaseUnavailable("the index cannot be written as a tree (unmerged files?)")
+    head = None if _unborn(top) else _commit(top, "HEAD")
+    with tempfile.TemporaryDirectory(prefix="driftlint-index-") as tmp:
+        work = Path(tmp) / "tree"
+        made = None
+        if head is not None:
+            made = _git(top, "worktree", "add", "--detach", "--no-checkout", str(work), head)
+        if made is None:
+            work.mkdir()  # no commit yet: no history to keep
+        try:
+            folder = work / prefix if prefix else work
+            rev = f"{tree}:{prefix.rstrip('/')}" if prefix else tree
+            if prefix and _git(top, "cat-file", "-e", rev) is None:
+                folder.mkdir(parents=True)
+            elif not history.tree_at(top, rev, folder):
+                raise BaseUnavailable("cannot read the index's files")
+            yield folder
+        finally:
+            if made is None or _git(top, "worktree", "remove", "--force", str(work)) is None:
+                shutil.rmtree(work, ignore_errors=True)
+                _git(top, "worktree", "prune")
+
+
 def clean_head(root: Path) -> str | None:
     """The commit HEAD names when the repository holding root has no change in its files
     (none staged, modified, untracked or ignored-but-present); else None."""
@@ -130,7 +246,7 @@ def changed_files(root: Path, base: str | None) -> frozenset[str] | None:
     names: set[bytes] = set()
     args = ("--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
     if base is not None:
-        commit = _commit(top, base)
+        commit = base_rev(root, base)
         out = _git(top, "diff", *args, commit, "--") if commit else None
         if out is None:
             return None
@@ -165,7 +281,7 @@ def hunks(root: Path, base: str | None, path: str) -> tuple[Hunk, ...]:
         return ()
     top, _ = where
     # Without a base: the change is the HEAD commit, or every file of a first commit.
-    rev = _commit(top, base) if base is not None else _commit(top, "HEAD~1") or EMPTY_TREE
+    rev = base_rev(root, base) if base is not None else _commit(top, "HEAD~1") or EMPTY_TREE
     if not rev:
         return ()
     out = _git(top, "diff", "-U0", "--no-ext-diff", "--no-textconv", rev, "--", path)

@@ -201,6 +201,10 @@ def removed_options(
         by = versions[i][0]
         option = gone[names[0]][1]
         ordered = tuple(n for n in option.names if n in names)
+        # A spelling of the same option that is still accepted (`-c` dropped, `--node-class`
+        # kept) is what the caller meant: rename to it, never drop the option and its value.
+        kept = [n for n in option.names if n in now and n not in names]
+        survivor = max(kept, key=lambda n: (n.startswith("--"), len(n))) if kept else ""
         out.append(
             replace(
                 option,
@@ -210,7 +214,8 @@ def removed_options(
                 removed_in=by.short if by else WORKING_TREE,
                 removed_on=by.date if by else "",
                 message=by.subject if by else "",
-                replacement=_replacement(option, versions[i + 1][1], versions[i][1], now),
+                replacement=survivor
+                or _replacement(option, versions[i + 1][1], versions[i][1], now),
                 span=None,
                 sources=frozenset({"history"}),
             )

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from driftlint.report import codequality, gerrit, github, json_, junit, sarif, text, zuul
+from driftlint.report import (
+    checkstyle,
+    codequality,
+    concise,
+    gerrit,
+    github,
+    json_,
+    junit,
+    sarif,
+    text,
+    zuul,
+)
 from driftlint.report.common import NO_CONTEXT, Renderer, ReportContext, rebase
 
 FORMATS: dict[str, Renderer] = {
@@ -10,6 +21,9 @@ FORMATS: dict[str, Renderer] = {
     "json": json_.render,
     "sarif": sarif.render,
     "codeclimate": codequality.render,
+    "codequality": codequality.render,  # GitLab's name for the same report
+    "concise": concise.render,
+    "checkstyle": checkstyle.render,
     "junit": junit.render,
     "gerrit": gerrit.render,
     "zuul": zuul.render,

@@ -25,18 +25,27 @@ def write(result: Result, path: Path) -> int:
     return len(entries)
 
 
+class BadBaseline(Exception):
+    """The baseline file cannot be read or is not one (a usage error, naming the file)."""
+
+
 def load(path: Path) -> set[str]:
+    """The fingerprints a baseline lists. Raises BadBaseline."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise ValueError(f"{path}: JSON nested too deeply") from None
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise ValueError(f'{path}: not a driftlint baseline (expected {{"findings": [...]}})')
-    return {
-        str(e["fingerprint"])
-        for e in data["findings"]
-        if isinstance(e, dict) and "fingerprint" in e
-    }
+    except OSError as error:
+        raise BadBaseline(f"--baseline {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise BadBaseline(f"--baseline {path}: not valid JSON ({error})") from None
+    entries = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
+        raise BadBaseline(
+            f"--baseline {path}: not a driftlint baseline (expected"
+            ' {"findings": [{"fingerprint": "..."}, ...]}, as `driftlint baseline` writes)'
+        )
+    return {e["fingerprint"] for e in entries}
 
 
 def kept(result: Result, known: set[str]) -> list[bool]:

@@ -10,8 +10,14 @@ from typing import Protocol
 from driftlint.model import Finding, Result, Span
 
 TOOL_NAME = "driftlint"
-# Where users read about driftlint; SARIF tool.driver.informationUri and Gerrit comment urls.
-INFORMATION_URI = "https://pypi.org/project/driftlint/"
+# Where users read about driftlint (its repository; it is not on PyPI): SARIF
+# tool.driver.informationUri and Gerrit comment urls.
+INFORMATION_URI = "https://example.org/driftlint"
+
+
+def help_uri(code: str) -> str:
+    """A page per code: the check's module, whose docstring is its `explain` page."""
+    return f"{INFORMATION_URI}/-/blob/main/driftlint/checks/{code.replace('-', '_')}.py"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ class SourceLines:
         self.root = Path(root)
         self._base: Path | None = None
         self._cache: dict[str, list[str] | None] = {}
+        self._binary: set[str] = set()
 
     def __call__(self, path: str) -> list[str] | None:
         if path not in self._cache:
@@ -36,6 +37,11 @@ class SourceLines:
             return None
         return lines[number - 1]
 
+    def printable(self, path: str) -> bool:
+        """Whether the file's lines may be shown: not binary (a NUL byte, as git decides)."""
+        self(path)
+        return path not in self._binary
+
     def _read(self, path: str) -> list[str] | None:
         try:
             if self._base is None:
@@ -45,7 +51,10 @@ class SourceLines:
                 return None
             if target.stat().st_size > MAX_BYTES:
                 return None
-            text = target.read_bytes().decode("utf-8", errors="replace")
+            data = target.read_bytes()
+            if b"\0" in data[:8000]:
+                self._binary.add(path)
+            text = data.decode("utf-8", errors="replace")
         except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             return None
         # splitlines() would also split on \x0b, \x1c and friends; editors and spans do not.

@@ -15,6 +15,7 @@ from driftlint.report.common import (
     TOOL_NAME,
     ReportContext,
     doc_summary,
+    help_uri,
     severity_of,
 )
 from driftlint.report.fingerprint import fingerprints
@@ -137,7 +138,7 @@ def _rule(code: str, docs: Mapping[str, str], result: Result) -> dict[str, Any]:
         # GitHub shows the name: `stale-option` -> `StaleOption`, SARIF's suggested casing.
         "name": "".join(part.capitalize() for part in code.split("-")),
         "shortDescription": {"text": doc_summary(docs, code)},
-        "helpUri": INFORMATION_URI,
+        "helpUri": help_uri(code),
     }
     text = docs.get(code, "").strip()
     if text:

@@ -63,7 +63,7 @@ def _finding_block(finding: Finding, lines: SourceLines, paint: Paint) -> list[s
         f"[{paint(BOLD, finding.code)}] {escape(finding.message)}"
     )
     block = [head]
-    source = lines.line(span.path, span.line)
+    source = lines.line(span.path, span.line) if lines.printable(span.path) else None
     if source is not None:
         gutter = str(span.line)
         pad = " " * len(gutter)
