@@ -85,7 +85,11 @@ def _split(args: list[Value], span: Span) -> Value:
         return _unknown(span, "split")
     out: list[LText] = []
     start = 0
-    for match in regexes.finditer(regex, text.text):
+    try:
+        matches = list(regexes.finditer(regex, text.text))
+    except regexes.Unbounded:
+        return _unknown(span, "split")
+    for match in matches:
         if match.end() == match.start():
             continue
         out.append(text[start : match.start()])
@@ -243,7 +247,11 @@ def regsubst(args: list[Value], span: Span) -> Value:
         return _unknown(span, "regsubst")
     out: list[LText] = []
     at = 0
-    for match in regexes.finditer(regex, text.text):
+    try:
+        matches = regexes.finditer(regex, text.text)
+    except regexes.Unbounded:
+        return _unknown(span, "regsubst")
+    for match in matches:
         out.append(text[at : match.start()])
         out.extend(_replacement(repl, match, text))
         at = match.end()

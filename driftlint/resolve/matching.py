@@ -72,7 +72,11 @@ def regex_match(
     if pattern is None or text is None:
         ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(span))
         return None
-    found = regexes.search(pattern, text.text)
+    try:
+        found = regexes.search(pattern, text.text)
+    except regexes.Unbounded:
+        ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(span))
+        return None
     if found is None:
         return False
     groups: dict[str, Alts] = {}

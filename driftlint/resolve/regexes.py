@@ -12,6 +12,8 @@ import functools
 import re
 from collections.abc import Iterator
 
+from driftlint import safe_re
+
 _RUBY = re.compile(r"\\[zhH]|\(\?<(?=[A-Za-z_])")
 _REWRITE = {"\\z": r"\Z", "\\h": "[0-9A-Fa-f]", "\\H": "[^0-9A-Fa-f]", "(?<": "(?P<"}
 
@@ -29,9 +31,27 @@ def compile_ruby(
         return None
 
 
+class Unbounded(Exception):
+    """Whether the pattern matches cannot be told within safe_re's bound: the match is unknown."""
+
+
+_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
+
+
+def _verdict(pattern: re.Pattern[str], text: str) -> bool:
+    """Does the pattern match, asked of safe_re first (RE2, or a timeout), so that `re`
+    runs only where the answer is known to be quick to find. Raises Unbounded."""
+    verdict = safe_re.search(pattern.pattern, text, pattern.flags & _FLAGS)
+    if verdict is None:
+        raise Unbounded(pattern.pattern)
+    return verdict
+
+
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    return pattern.search(text)
+    """The first match, or None where there is none. Raises Unbounded."""
+    return pattern.search(text) if _verdict(pattern, text) else None
 
 
 def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    return pattern.finditer(text)
+    """Every match (none where the pattern does not match). Raises Unbounded."""
+    return pattern.finditer(text) if _verdict(pattern, text) else iter(())

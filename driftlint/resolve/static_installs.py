@@ -114,7 +114,10 @@ def _captured(node: ast.If, env: Mapping[str, str]) -> dict[str, str] | None:
     if subject is None or not isinstance(condition.right, ast.Regex):
         return None
     pattern = regexes.compile_ruby(condition.right.pattern)
-    found = regexes.search(pattern, subject) if pattern is not None else None
+    try:
+        found = regexes.search(pattern, subject) if pattern is not None else None
+    except regexes.Unbounded:
+        return None
     if found is None:
         return None
     inner = dict(env)
