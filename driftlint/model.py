@@ -292,6 +292,15 @@ class Mention:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class UnknownInterface:
+    """A watched script whose interface driftlint cannot read: its calls are listed, not judged."""
+
+    script: str
+    spec_path: str  # the tree file installed
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What engine.run() returns: everything a report needs, nothing printed."""
@@ -305,6 +314,12 @@ class Result:
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
     mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)
+    unknown: tuple[UnknownInterface, ...] = ()  # watched scripts with no interface read
+
+    def unknown_called(self) -> tuple[UnknownInterface, ...]:
+        """The scripts of `unknown` that some call runs."""
+        called = {c.invocation.script for c in self.calls}
+        return tuple(u for u in self.unknown if u.script in called)
 
 
 def fast_pickling(namespace: dict[str, object]) -> None:

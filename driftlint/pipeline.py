@@ -9,6 +9,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import posixpath
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,9 +32,10 @@ from driftlint.discover import (
     read_source,
 )
 from driftlint.extract import Extractor, Watched
+from driftlint.interfaces.unknown import unknown_reason
 from driftlint.ltext import LText
 from driftlint.mentions import unresolved_mentions
-from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
+from driftlint.model import Call, Finding, Interface, Invocation, Result, Span, UnknownInterface
 from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
@@ -52,7 +54,7 @@ from driftlint.resolve.scope import Index, node_label
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
-from driftlint.watch import Install, is_script, static_installs, watched_scripts
+from driftlint.watch import Install, is_executable, is_script, static_installs, watched_scripts
 
 
 @dataclass(slots=True)
@@ -92,6 +94,18 @@ class Tree:
 
     def exists(self, path: str) -> bool:
         return self.read(path) is not None
+
+    def executable(self, path: str) -> bool:
+        """The file has an executable bit in the tree (links are not followed)."""
+        if self._inside is None:
+            self._inside = Inside(self.root)
+        if not self._inside(path):
+            return False
+        try:
+            info = os.lstat(os.path.join(self.root, path))
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and bool(info.st_mode & 0o111)
 
 
 def check(
@@ -135,7 +149,9 @@ def check(
     calls = [c for c in calls if c.invocation.is_call]
 
     progress("checking calls", 0, 0)
-    findings.extend(check_calls(calls, specs, root))
+    # A name that an unknown script answers to too may be that script: nothing is sure of it.
+    open_names = frozenset(name for name, _ in prepared.unknown.values())
+    findings.extend(check_calls(calls, specs, root, open_names))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -164,6 +180,11 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
+        unknown=tuple(
+            sorted(
+                UnknownInterface(name, path, why) for path, (name, why) in prepared.unknown.items()
+            )
+        ),
     )
 
 
@@ -229,6 +250,8 @@ class Prepared:
     specs: dict[str, list[tuple[str, Interface]]]
     extractor: Extractor
     hiera: HieraLayers
+    # Watched scripts whose interface is unknown: spec path -> (name, why)
+    unknown: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def prepare(
@@ -270,12 +293,20 @@ def prepare(
             interfaces[install.spec_path] = found
             if found is not None:
                 findings.extend(found.errors)
-    watched = watched_scripts(config.scripts, installs, interfaces)
+
+    def executable(install: Install) -> bool:
+        text = tree.read(install.spec_path)
+        return is_executable(install, text, tree.executable(install.spec_path))
+
+    watched = watched_scripts(config.scripts, installs, interfaces, executable)
     specs: dict[str, list[tuple[str, Interface]]] = {}
+    unknown: dict[str, tuple[str, str]] = {}
     for w in watched:
         found = interfaces.get(w.spec_path)
         if found is not None:
             specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
+        else:
+            unknown[w.spec_path] = (w.name, unknown_reason(w.spec_path, tree.read(w.spec_path)))
 
     hiera = load_layers(tree.peek, [f.path for f in files], module_roots)
     table = _wrappers(config, root, setup_errors)
@@ -287,7 +318,17 @@ def prepare(
         files=command_path.tree_files(manifests),
     )
     return Prepared(
-        tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
+        tree,
+        findings,
+        module_roots,
+        manifests,
+        index,
+        installs,
+        watched,
+        specs,
+        extractor,
+        hiera,
+        unknown,
     )
 
 

@@ -1,8 +1,14 @@
-"""Which scripts are watched: those the config names and those the tree installs with a spec."""
+"""Which scripts are watched: those the config names and every executable file the tree installs.
+
+A script is watched whether or not its interface can be read (issue 26): its calls are then
+listed and counted, and `missing-script` and mentions not understood see them, but no argument
+is judged.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +18,7 @@ from driftlint.model import Interface
 from driftlint.module_refs import module_file
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import string_literal, walk
-from driftlint.resolve.static_installs import found_installs
+from driftlint.resolve.static_installs import found_installs, literal_mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +28,7 @@ class Install:
     dest: str  # the installed path, or "" when its title is not a literal
     spec_path: str  # the tree file that is installed
     folder: str = ""  # the directory copied with `recurse => true` that installs it
+    mode: str = ""  # the resource's `mode` as written, when literal
 
 
 def static_installs(
@@ -41,15 +48,18 @@ def static_installs(
                 continue
             for body in node.bodies:
                 dest = string_literal(body.title)
+                mode = ""
                 for attr in body.attrs:
                     if attr.name == "path":
                         dest = string_literal(attr.value) or dest
+                    elif attr.name == "mode":
+                        mode = literal_mode(attr.value)
                 for attr in body.attrs:
                     for ref_kind, ref in _refs(attr):
                         for root in module_roots:
                             path = module_file(ref_kind, ref, root)
                             if path is not None and exists(path):
-                                out.append(Install(dest or "", path))
+                                out.append(Install(dest or "", path, mode=mode))
                                 break
     return out
 
@@ -68,7 +78,7 @@ def _substituted(
             if path is None:
                 continue
             if exists(path):
-                out.append(Install(found.dest, path))
+                out.append(Install(found.dest, path, mode=found.mode))
                 break
             if found.recurse:
                 if not folders:
@@ -77,7 +87,10 @@ def _substituted(
                 inside = [f for d, names in folders.items() if d == path or d.startswith(path + "/")
                           for f in names]  # fmt: skip
                 dest = found.dest.rstrip("/")
-                out.extend(Install(dest + f.removeprefix(path), f, dest) for f in sorted(inside))
+                out.extend(
+                    Install(dest + f.removeprefix(path), f, dest, found.mode)
+                    for f in sorted(inside)
+                )
                 if inside:
                     break
     return out
@@ -118,6 +131,49 @@ def is_script(dest: str, spec_path: str, text: str | None) -> bool:
     return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
 
 
+# Folders whose files are programs (`/usr/lib/nagios/plugins/check_x`, `/usr/local/libexec/x`).
+EXEC_FOLDERS = frozenset({"bin", "sbin", "libexec", "plugins", "cgi-bin"})
+# What is plainly data, even in such a folder (`/etc/collectd/plugins/x.conf`).
+DATA_SUFFIXES = (
+    ".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".xml", ".txt", ".md", ".rst",
+    ".pem", ".crt", ".key", ".pub", ".service", ".timer", ".socket", ".html", ".css", ".js",
+    ".csv", ".properties", ".erb", ".epp", ".j2", ".pyc", ".jar", ".war", ".gz", ".tgz",
+    ".zip", ".png", ".gif", ".jpg", ".svg", ".ico", ".rules", ".list", ".repo", ".pp",
+)  # fmt: skip
+_MODE_DIGITS = re.compile(r"^0?[0-7]?([0-7]{3})$")
+_MODE_SYMBOLS = re.compile(r"(?:^|,)[ugoa]*[+=][rwsXt]*x")
+
+
+def executable_mode(mode: str) -> bool:
+    """A Puppet `mode` that lets someone run the file: `0755`, `'0550'`, `'a+x'`, `'u=rwx'`."""
+    digits = _MODE_DIGITS.match(mode.strip())
+    if digits is not None:
+        return any(int(d) & 1 for d in digits.group(1))
+    return _MODE_SYMBOLS.search(mode.strip()) is not None
+
+
+def is_executable(install: Install, text: str | None, executable_in_tree: bool) -> bool:
+    """A file a root installs to be run: a shebang, a script suffix, an executable `mode`,
+    the executable bit in the tree, or a home in a `bin`/`sbin`/`libexec`/`plugins` folder.
+
+    A path that ends in `/` or has no basename is no script, and what is plainly data
+    (`.conf`, `.yaml`) needs a shebang or an executable mode to count."""
+    dest = install.dest
+    if not dest.startswith("/") or dest.endswith("/") or not posixpath.basename(dest):
+        return False
+    if text is not None and text.lstrip("\ufeff").startswith("#!"):
+        return True
+    if install.mode and executable_mode(install.mode):
+        return True
+    base = install.spec_path.removesuffix(".erb").removesuffix(".epp")
+    if base.lower().endswith(DATA_SUFFIXES) or dest.lower().endswith(DATA_SUFFIXES):
+        return False
+    if base.endswith((*SCRIPT_SUFFIXES, ".pl", ".rb")) or executable_in_tree:
+        return True
+    folders = set(posixpath.dirname(dest).split("/"))
+    return bool(folders & EXEC_FOLDERS)
+
+
 def script_name(dest: str, spec_path: str) -> str:
     base = posixpath.basename(dest) if dest else posixpath.basename(spec_path)
     for suffix in (".erb", ".epp", ".j2"):
@@ -129,8 +185,10 @@ def watched_scripts(
     rules: Iterable[ScriptRule],
     installs: Iterable[Install],
     interfaces: dict[str, Interface | None],
+    executables: Callable[[Install], bool] = lambda install: False,
 ) -> list[Watched]:
-    """Merge configured scripts with discovered ones; `interfaces` is keyed by spec path."""
+    """Merge configured scripts with discovered ones: every install whose interface is read
+    (`interfaces`, keyed by spec path) and every other that `executables` says is run."""
     by_spec: dict[str, Watched] = {}
     for rule in rules:
         paths = {c for c in rule.commands if c.startswith("/")}
@@ -140,10 +198,11 @@ def watched_scripts(
             rule.name, rule.interface, frozenset(paths), frozenset(names), declared
         )
     for install in installs:
-        if interfaces.get(install.spec_path) is None:
-            continue
-        if not install.dest.startswith("/"):
+        dest = install.dest
+        if not dest.startswith("/") or dest.endswith("/") or not posixpath.basename(dest):
             continue  # installed at a path we cannot tell: nothing would call it by that path
+        if interfaces.get(install.spec_path) is None and not executables(install):
+            continue
         old = by_spec.get(install.spec_path)
         name = old.name if old else script_name(install.dest, install.spec_path)
         paths = set(old.paths) if old else set()

@@ -26,6 +26,7 @@ class Found:
     kind: str  # "source" or a template function's kind, as module_refs.module_file takes
     ref: str
     recurse: bool = False
+    mode: str = ""  # the `mode` attribute as written, when it is a literal
 
 
 def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
@@ -74,18 +75,28 @@ def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
                 continue
             recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
             recurse = recurse and _truthy(attrs["recurse"])
+            mode = literal_mode(attrs.get("mode"))
             source = attrs.get("source")
             if source is not None:
                 for item in source.items if isinstance(source, ast.Array) else (source,):
                     if (ref := substitute(item, env)) is not None:
-                        yield Found(dest, "source", ref, recurse)
+                        yield Found(dest, "source", ref, recurse, mode)
                         break
             content = attrs.get("content")
             if isinstance(content, ast.Call) and content.name in TEMPLATE_CALLS and content.args:
                 ref = substitute(content.args[0], env)
                 if ref is not None:
                     kind = "template" if content.name == "jinja_template" else content.name
-                    yield Found(dest, kind, ref)
+                    yield Found(dest, kind, ref, mode=mode)
+
+
+def literal_mode(node: ast.Node | None) -> str:
+    """A `mode` attribute's text when written literally (`'0755'`, `0755`, `'a+x'`), else ``."""
+    if isinstance(node, ast.Num):
+        return node.text
+    if node is not None:
+        return string_literal(node) or ""
+    return ""
 
 
 def _truthy(node: ast.Node) -> bool:
