@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning"]
 
 # How a script parses its argv; see DESIGN §2 and driftlint/argv.py.
-DIALECTS = ("docopt", "getopts", "getopt_long", "argparse", "optparse", "manual")
+# `positional`: the script has no option parser; every word is an operand (`-q` included).
+DIALECTS = ("docopt", "getopts", "getopt_long", "argparse", "optparse", "manual", "positional")
 
 
 @dataclass(frozen=True, slots=True, order=True)

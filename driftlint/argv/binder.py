@@ -27,6 +27,8 @@ dynamic words. The rules, in the order the binder applies them:
 5. `passthrough` (`"$@"`): more words may follow, so no missing-argument at the end and no
    missing-required; too-many-arguments still holds, as more words only add to the count.
 6. `accepts_unknown`: unknown and removed options are never problems (but still confuse arity).
+7. The `positional` dialect (a script with no option parser): every word is an operand, `-q`
+   and `--` included, so an option passed to it is one more operand.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ class _Binder:
             return self.dynamic(index)
         if self.options_done:
             self.positional(word, known=True)
-        elif text == "--":
+        elif text == "--" and self.interface.dialect != "positional":
             self.add("separator", word)
             self.options_done = self.after_separator = True
         elif looks_like_option(text, self.interface):
@@ -116,7 +118,7 @@ class _Binder:
     def dynamic(self, index: int) -> int:
         word = self.words[index]
         prefix = prefix_of(word)
-        if self.options_done:
+        if self.options_done or self.interface.dialect == "positional":
             if prefix == "" and not word.quoted:
                 self.wild(word)
             else:

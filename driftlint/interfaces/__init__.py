@@ -22,10 +22,12 @@ from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
 from driftlint.interfaces.perl import looks_perl, read_perl
+from driftlint.interfaces.positional import shell_positional
 from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pygetopt import read_pygetopt
 from driftlint.interfaces.ruby import looks_ruby, read_ruby
+from driftlint.interfaces.scriptargs import perl_positional, python_positional, ruby_positional
 from driftlint.interfaces.shellcode import operands_from_code
 from driftlint.interfaces.usage import (
     best_usage,
@@ -90,12 +92,13 @@ def _read(
     body = _blank(text, SYMBOL) if templated else text
     # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
     if looks_perl(body):
-        return read_perl(path, body, script)
+        return read_perl(path, body, script) or perl_positional(path, body, script)
     if looks_ruby(body):
-        return read_ruby(path, body, script)
+        return read_ruby(path, body, script) or ruby_positional(path, body, script)
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
-        return _runs_the_rest(_shell(path, body, script, progs), body)
+        found = _runs_the_rest(_shell(path, body, script, progs), body)
+        return found if found is not None else shell_positional(path, body, script)
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
@@ -251,7 +254,7 @@ def _python(
     except (SyntaxError, ValueError) as error:
         either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
         if either is not None:
-            return _python_tree(path, either[1], script, read, progs, either[0])
+            return _python_tree(path, either[1], script, read, progs, either[0], text)
         error = python2_error(text) or error  # broken in both: say where, not Python 3's view
         # Python may point past the end of a line (a continuation at its end): stay inside.
         lines = text.split("\n")
@@ -280,7 +283,9 @@ def _python_tree(
     read: Callable[[str], str | None] | None,
     progs: frozenset[str],
     tree: ast.Module,
+    original: str | None = None,
 ) -> Interface | None:
+    """`original`: the Python 2 text `text` was rewritten from (statements may be blanked)."""
     parsed = read_python(tree, text, path, script, read)
     lines = text.split("\n")
     if parsed.docopt is not None:
@@ -292,7 +297,10 @@ def _python_tree(
             found = _text_interface(script, usage)
             return replace(found, interleaved=not parsed.options_first)
     code = parsed.interface or read_pygetopt(tree, text, path, script)
-    return _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
+    combined = _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
+    if combined is None and parsed.docopt is None:
+        return python_positional(tree, text, path, script, original or text)
+    return combined
 
 
 def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[TextLine]:
