@@ -51,7 +51,8 @@ def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
 
 
 def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> dict[str, str]:
-    env: dict[str, str] = {}
+    # `puppet:///modules/${module_name}/x`: the module the class or define belongs to
+    env: dict[str, str] = {"module_name": definition.name.lstrip(":").split("::", 1)[0]}
     for param in definition.params:
         if param.default is not None and (value := substitute(param.default, env)) is not None:
             env[param.name] = value
