@@ -19,7 +19,8 @@ dynamic words. The rules, in the order the binder applies them:
    expand to nothing (unquoted wild) or to a word the dialect refuses as a value (argparse
    refuses option-looking words and `--`, docopt refuses `--`): then it is wild.
 4. *Unknown options.* After an unknown (or stale) option the arity is a guess: the next word is
-   not judged (it may be the option's value), and positional counts, positional choices,
+   not judged (it may be the option's value) unless it is an option itself (each bad word of a
+   call is reported) or the option's old declaration says it took no value, and positional counts, positional choices,
    subcommands and missing-required are no longer reported (the same after a missing-argument).
    Later option words are still judged: each misspelling is its own root cause. In a dialect
    that stops at the first positional, a word that may be a value or a positional (or `--`)
@@ -64,6 +65,7 @@ class _Binder:
         self.sure = True  # no wild word seen yet (rule 1)
         self.confused = False  # an option of unknown arity was seen (rule 4)
         self.skip_next = False  # the next word may be a value of something unknown
+        self.after_unknown = False  # ... because it follows an unknown option
         self.options_done = False  # after `--`, or after the first positional when not interleaved
         self.after_separator = False
         self.stopped = False  # an unknown subcommand: the rest binds to nothing
@@ -79,8 +81,8 @@ class _Binder:
             if self.stopped:
                 self.add("unknown", word)
                 index += 1
-            elif self.skip_next:
-                self.skip_next = False
+            elif self.skip_next and not (self.after_unknown and self.own_option(word)):
+                self.skip_next = self.after_unknown = False
                 self.skip(word)
                 index += 1
             else:
@@ -102,6 +104,27 @@ class _Binder:
         else:
             self.positional(word, known=True)
         return index + 1
+
+    def own_option(self, word: Word) -> bool:
+        """After an unknown option, a literal word that is an unknown option too is judged (each
+        bad word of a call is reported). A word the script knows, or a possible negative
+        number, may be the unknown option's value: it stays unjudged."""
+        text = word.text
+        if is_dynamic(word) or not looks_like_option(text, self.interface):
+            return False
+        if text[1:2].isdigit() or text[1:2] == ".":
+            return False
+        if text.startswith("--"):
+            name = text.split("=", 1)[0] if self.interface.long_equals else text
+            if find_long(self.interface, name).option is not None:
+                return False
+        elif self.interface.find_option(text[:2]) is not None or (
+            self.interface.single_dash_long
+            and find_single_dash_long(self.interface, text.split("=", 1)[0]) is not None
+        ):
+            return False
+        self.skip_next = self.after_unknown = False
+        return True
 
     def skip(self, word: Word) -> None:
         """Bind a word that may be the value of what came before (rules 2 and 4)."""
@@ -303,7 +326,9 @@ class _Binder:
             self.problem(code, word, name, detail, start, end)
         self.add("unknown", word, name, start, end)
         self.confused = True
-        self.skip_next = ends_word
+        # A removed option whose old declaration says it took no value takes no next word.
+        self.skip_next = ends_word and (found.removed is None or found.removed.takes_value)
+        self.after_unknown = self.skip_next
 
     def use(self, option: Option, name: str, word: Word, start: int, end: int) -> None:
         self.seen.add(option.names)
