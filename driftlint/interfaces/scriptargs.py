@@ -3,9 +3,10 @@
 Read from how the code uses its arguments, never run:
 - Python: `sys.argv[N]` reads operand N; `len(sys.argv)` tests whose branch exits say how many
   are required or allowed; any other use (`sys.argv[1:]`, `for a in sys.argv`, handing it to a
-  function) leaves the count open. An import that may read `sys.argv` itself (argparse's
-  kin, `fileinput`, `unittest`, a module of the tree or any library not known to leave argv
-  alone), `exec` or `runpy` make the interface unknown.
+  function) leaves the count open. A module that reads `sys.argv` itself (argparse's kin,
+  `fileinput`, `unittest`, click, docopt, fire), a call of a library's entry point
+  (`main()`, `cli()`, `app.run()` of a module outside the standard library), `exec` or
+  `runpy` make the interface unknown.
 - Perl: `$ARGV[N]` and `shift` outside any `sub`; `@ARGV`, `<>`, `pop` open the count; `use` of
   a module not known to leave `@ARGV` alone, `require`/`do` of a file, or `-s`/`-n`/`-p` on the
   shebang make it unknown.
@@ -38,20 +39,45 @@ _PY_QUIET = frozenset(
     }
 )  # fmt: skip
 _PY_READERS = frozenset(
-    {"argparse", "optparse", "getopt", "fileinput", "unittest", "doctest", "runpy", "code"}
+    {
+        "argparse", "optparse", "getopt", "fileinput", "unittest", "doctest", "runpy", "code",
+        "click", "docopt", "fire", "typer", "plac", "absl", "gflags", "cliff", "cement",
+    }
+)  # fmt: skip
+# A library's function called so may be a command-line entry point that reads sys.argv.
+_ENTRY = re.compile(
+    r"^(?:main|cli|run|app|entry(?:_?point)?|command|execute|start|parse_args|parse_argv"
+    r"|handle|dispatch|go)$",
+    re.I,
 )
 
 
-def _py_unsure_import(name: str) -> bool:
+def _py_reader(name: str) -> bool:
+    """A module that reads sys.argv itself."""
+    return name.lstrip(".").split(".", 1)[0] in _PY_READERS
+
+
+def _py_library(name: str) -> bool:
+    """A module outside the standard library not known to leave sys.argv alone."""
     top = name.split(".", 1)[0]
-    if top in _PY_READERS:
-        return True
-    return top not in sys.stdlib_module_names and top not in _PY_QUIET
+    return name.startswith(".") or (top not in sys.stdlib_module_names and top not in _PY_QUIET)
+
+
+def _calls_an_entry_point(tree: ast.Module, libraries: set[str]) -> bool:
+    """Some call runs `main()`, `cli()`, `app.run()`... of a library: it may read sys.argv."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        dotted = _dotted(node.func)
+        if not dotted:
+            continue
+        parts = dotted.split(".")
+        if parts[0] in libraries and _ENTRY.match(parts[-1]):
+            return True
+    return False
 
 
 _PY_IMPORT = re.compile(r"(?m)^\s*(?:from\s+(\.*[\w.]*)\s+import\b|import\s+([\w., ]+))")
-
-
 _PY_INDEX = re.compile(r"\bargv\s*\[\s*(\d+)\s*\]")
 
 
@@ -66,20 +92,28 @@ def python_positional(
         names = [m.group(1)] if m.group(1) is not None else m.group(2).split(",")
         for name in names:
             module = name.strip().split(" ", 1)[0]
-            if module.startswith(".") or (module and _py_unsure_import(module)):
+            if module and _py_reader(module):
                 return None
     argv_names = {"sys.argv"}
     sys_names = {"sys"}
+    libraries: set[str] = set()  # names bound to what a library outside the stdlib holds
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if _py_unsure_import(alias.name):
+                if _py_reader(alias.name):
                     return None
+                if _py_library(alias.name):
+                    libraries.add(alias.asname or alias.name.split(".", 1)[0])
                 if alias.name == "sys" and alias.asname:
                     sys_names.add(alias.asname)
         elif isinstance(node, ast.ImportFrom):
-            if node.level or _py_unsure_import(node.module or ""):
+            module = "." * node.level + (node.module or "")
+            if _py_reader(module):
                 return None
+            if _py_library(module):
+                if any(alias.name == "*" for alias in node.names):
+                    return None
+                libraries.update(alias.asname or alias.name for alias in node.names)
             if node.module == "sys":
                 for alias in node.names:
                     if alias.name == "argv":
@@ -92,6 +126,8 @@ def python_positional(
             and node.func.id in ("exec", "execfile", "eval", "__import__")
         ):
             return None
+    if _calls_an_entry_point(tree, libraries):
+        return None
     argv_names |= {f"{s}.argv" for s in sys_names}
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
