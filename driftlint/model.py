@@ -149,6 +149,9 @@ class Invocation:
     # path", "link ...", "name on PATH ..."; for a mention that is no call, why not.
     matched: str = ""
     is_call: bool = True
+    # The tree file of the watched script argv[0] was matched to: with several scripts of one
+    # name, a call by installed path is judged against its own script only.
+    spec_path: str = ""
 
 
 @dataclass(frozen=True, slots=True)

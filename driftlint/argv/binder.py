@@ -19,9 +19,10 @@ dynamic words. The rules, in the order the binder applies them:
    expand to nothing (unquoted wild) or to a word the dialect refuses as a value (argparse
    refuses option-looking words and `--`, docopt refuses `--`): then it is wild.
 4. *Unknown options.* After an unknown (or stale) option the arity is a guess: the next word is
-   not judged (it may be the option's value) unless it is an option itself (each bad word of a
-   call is reported) or the option's old declaration says it took no value, and positional counts, positional choices,
-   subcommands and missing-required are no longer reported (the same after a missing-argument).
+   not judged (it may be the option's value) unless it is an unknown option itself (each bad
+   word of a call is reported) or the option's old declaration says it took no value, and
+   positional counts, positional choices, subcommands and missing-required are no longer
+   reported (the same after a missing-argument).
    Later option words are still judged: each misspelling is its own root cause. In a dialect
    that stops at the first positional, a word that may be a value or a positional (or `--`)
    also makes the rest unsure.

@@ -9,7 +9,7 @@ from driftlint import checks
 from driftlint import interfaces as spec
 from driftlint.argv.binder import bind_argv
 from driftlint.interfaces import history
-from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Span
+from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Invocation, Span
 
 
 def check_calls(
@@ -27,11 +27,16 @@ def check_calls(
     merged: dict[tuple[Span, str, str], Finding] = {}
     history_cache: dict[str, Interface] = {}
     for call in calls:
-        if call.invocation.script in open_names:
+        invocation = call.invocation
+        candidates = list(specs.get(invocation.script, ()))
+        if _by_path(invocation):
+            # matched by its installed path: that one script, not its namesakes
+            candidates = [(p, i) for p, i in candidates if p == invocation.spec_path]
+        elif invocation.script in open_names:
             continue
         verdicts = [
             _check_one(call, spec_path, interface, root, history_cache)
-            for spec_path, interface in specs.get(call.invocation.script, ())
+            for spec_path, interface in candidates
         ]
         if not verdicts:
             continue
@@ -45,6 +50,13 @@ def check_calls(
                 finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
             merged[key] = finding
     return list(merged.values())
+
+
+def _by_path(invocation: Invocation) -> bool:
+    """argv[0] named one installed file (its path, a link to it, a PATH lookup that found it)."""
+    return bool(invocation.spec_path) and invocation.matched.startswith(
+        ("installed path", "link ", "name on PATH")
+    )
 
 
 def _check_one(
