@@ -46,7 +46,17 @@ from driftlint.argv.shapes import (
     prefix_of,
     refuses_value,
 )
-from driftlint.model import Binding, Bound, BoundKind, Interface, Option, Positional, Problem, Word
+from driftlint.model import (
+    Binding,
+    Bound,
+    BoundKind,
+    Interface,
+    Option,
+    Positional,
+    Problem,
+    Word,
+    narrow,
+)
 
 
 def bind_argv(words: Sequence[Word], interface: Interface, passthrough: bool = False) -> Binding:
@@ -73,6 +83,8 @@ class _Binder:
         self.count = 0  # positionals bound at this (sub)command level
         self.too_many_reported = False
         self.seen: set[tuple[str, ...]] = set()
+        # where each option was first given (its word and the offsets of its name)
+        self.first_use: dict[tuple[str, ...], tuple[Word, int, int]] = {}
 
     # driving -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -332,6 +344,13 @@ class _Binder:
         self.after_unknown = self.skip_next
 
     def use(self, option: Option, name: str, word: Word, start: int, end: int) -> None:
+        first = self.first_use.get(option.names)
+        if first is None:
+            self.first_use[option.names] = (word, start, end)
+        elif option.takes_value and not option.repeatable and not self.confused:
+            # the parser keeps the last value: the first is silently dropped
+            where = narrow(first[0], first[1], first[2])
+            self.problem("repeated-option", word, name, str(where), start, end)
         self.seen.add(option.names)
         if option.deprecated:
             self.problem("deprecated-option", word, name, "", start, end)
@@ -380,6 +399,7 @@ class _Binder:
         self.interface = sub
         self.count = 0
         self.seen = set()
+        self.first_use = {}
         self.options_done = self.too_many_reported = False
 
     def finish(self, positionals: bool) -> None:

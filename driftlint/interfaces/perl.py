@@ -70,7 +70,9 @@ def _plugin(path: str, code: str, index: LineIndex, script: str) -> Interface | 
         if option is None:
             continue
         required = _REQUIRED_KEY.search(inside) is not None
-        options.append(_bundled(replace(option, required=required)))
+        # the plugin keeps one value per name unless the spec says `@` or `%`
+        single = option.takes_value and not re.search(r"[@%]", m.group(2))
+        options.append(_bundled(replace(option, required=required, repeatable=not single)))
         first = call.start() if first is None else first
     if not options:
         return None
@@ -113,7 +115,11 @@ def _long(
             continue  # a string inside a value (a sub's body), not a spec
         option = _spec(m.group(2), m.start(2), path, index)
         if option is not None:
-            options.append(option)
+            # `'name=s' => \$name`: a scalar keeps the last value (repeated-option)
+            scalar = re.match(r"=>\s*\\\$", after) is not None
+            many = re.search(r"[@%{]", m.group(2)) is not None
+            single = scalar and option.takes_value and not many
+            options.append(replace(option, repeatable=not single))
         if len(options) > _MAX_SPECS:
             break
     if not options:
