@@ -301,7 +301,7 @@ CASES = [
     pytest.param(
         POSITIONAL,
         ["-q", "a", "b"],
-        [one("too-many-arguments", "", 2)],
+        [one("too-many-arguments", "", 0)],  # reported at the inserted `-q`
         id="positional-option-is-an-operand",
     ),
     pytest.param(POSITIONAL, ["--", "a"], [], id="positional-double-dash-is-an-operand-too"),

@@ -85,6 +85,7 @@ class _Binder:
         self.seen: set[tuple[str, ...]] = set()
         # where each option was first given (its word and the offsets of its name)
         self.first_use: dict[tuple[str, ...], tuple[Word, int, int]] = {}
+        self.dashed: list[Word] = []  # operands that look like options (positional dialect)
 
     # driving -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -374,9 +375,13 @@ class _Binder:
         allowed = _allowed(interface.positionals)
         if self.confused:
             return
+        if interface.dialect == "positional" and known and _option_like(word.text):
+            self.dashed.append(word)
         if allowed is not None and self.count > allowed and not self.too_many_reported:
             self.too_many_reported = True
-            self.problem("too-many-arguments", word, slot.name if slot else "", str(allowed))
+            # With no option parser, an inserted `-q` is what pushed the count over: say so.
+            culprit = self.dashed[0] if self.dashed else word
+            self.problem("too-many-arguments", culprit, slot.name if slot else "", str(allowed))
         choices = slot.choices if known and fixed and slot is not None else None
         if choices is not None and slot is not None and word.text not in choices:
             self.problem("invalid-choice", word, slot.name, ", ".join(choices))
@@ -429,6 +434,10 @@ class _Binder:
     ) -> None:
         if self.sure:
             self.problems.append(Problem(code, word, name, detail, start, _end(word, end)))
+
+
+def _option_like(text: str) -> bool:
+    return len(text) > 1 and text.startswith("-") and not text[1:2].isdigit() and text != "--"
 
 
 def _end(word: Word, end: int) -> int:

@@ -41,4 +41,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             f"{ctx.interface.script} takes at most {allowed} positional argument"
             f"{'' if allowed == '1' else 's'}; `{problem.word.text}` is one too many"
         )
+        if ctx.interface.dialect == "positional" and problem.word.text.startswith("-"):
+            message += " (the script parses no options: it is an operand)"
         yield ctx.finding(CODE, problem, message)
