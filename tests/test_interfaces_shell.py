@@ -46,6 +46,8 @@ while getopts ":t:vh" opt; do
     v) V=1 ;;
   esac
 done
+shift $((OPTIND - 1))
+ls "$1"
 """
 
 GETOPT = """#!/bin/bash
@@ -195,6 +197,31 @@ def test_getopts_positionals_come_from_usage_and_drift_warns() -> None:
         ("undocumented-option", 31, "-x")
     ]
     assert [o.sources for o in found.options[:2]] == [frozenset({"code", "text"})] * 2
+
+
+def test_text_cannot_require_an_operand_the_code_never_reads() -> None:
+    # issue 26 §3: getopts, then nothing reads what is left: `<dir>` is at most optional
+    found = read(GETOPTS.replace('shift $((OPTIND - 1))\nls "$1"\n', ""))
+    assert found.positionals == (Positional("dir", 0, 1, None, Span(P, 2, 30, 2, 35)),)
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        pytest.param('echo "usage: $0 options"', id="bare-options"),
+        pytest.param(
+            "# Usage: s [OPTION]...\n#   -h   Get help\n#   -v   Verbose", id="help-lines"
+        ),
+        pytest.param('echo "Usage: $0 OPTIONS"\necho " -v  verbose"', id="echoed-help"),
+    ],
+)
+def test_options_words_and_help_lines_are_no_operands(usage: str) -> None:
+    text = (
+        f"#!/bin/bash\n{usage}\nwhile getopts 'hv' o; do case $o in h) exit;; v) V=1;; esac; done\n"
+    )
+    found = read_interface(P, text, "s")
+    assert found is not None and found.positionals == ()
+    assert found.option_names() == ["-h", "-v"]
 
 
 def test_code_option_missing_from_text_warns_at_the_code() -> None:

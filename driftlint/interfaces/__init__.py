@@ -22,7 +22,7 @@ from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
 from driftlint.interfaces.perl import looks_perl, read_perl
-from driftlint.interfaces.positional import shell_positional
+from driftlint.interfaces.positional import blank_shell, shell_positional
 from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pygetopt import read_pygetopt
@@ -105,6 +105,10 @@ def _read(
     return _combine(script, None, usage, ())
 
 
+# What reads an operand in shell code (after getopts, which reads options through $OPTARG).
+_OPERANDS = re.compile(
+    r"\$[1-9@*]|\$\{[1-9@*!]|\bshift\b\s*(?:;|$)|\bfor\s+\w+\s*(?:;|$|do\b)", re.M
+)
 # `exec ... "$@"` (continued lines included): the script runs its remaining arguments.
 _EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
 
@@ -178,7 +182,12 @@ def _shell_parsers(path: str, text: str, script: str, progs: frozenset[str]) -> 
     getopts = read_getopts(text, path, index)
     if getopts is not None:
         found = _from_shell(script, getopts)
-        return _combine(script, found, usage, getopts.errors)
+        combined = _combine(script, found, usage, getopts.errors)
+        if combined is not None and not _OPERANDS.search(blank_shell(text)):
+            # the code never reads an operand: text cannot make one required
+            loose = tuple(replace(p, min=0) for p in combined.positionals)
+            return replace(combined, positionals=loose)
+        return combined
     if case is not None:
         found = make_interface(
             script,
