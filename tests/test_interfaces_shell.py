@@ -183,7 +183,7 @@ def test_getopts_spans_point_at_optstring_letters() -> None:
     assert [o.span for o in found.options] == [
         Span(P, 3, 17, 3, 18),
         Span(P, 3, 19, 3, 20),
-        Span(P, 3, 20, 3, 21),
+        None,  # `h` has no `case` arm: accepted, but nothing to document (issue 26 §3)
     ]
     assert found.source is not None and found.source.line == 3
 
@@ -197,6 +197,18 @@ def test_getopts_positionals_come_from_usage_and_drift_warns() -> None:
         ("undocumented-option", 31, "-x")
     ]
     assert [o.sources for o in found.options[:2]] == [frozenset({"code", "text"})] * 2
+
+
+def test_a_getopts_letter_without_an_arm_is_refused_by_a_rejecting_catch_all() -> None:
+    text = (
+        "#!/bin/bash\n# Usage: s [-a] [-b]\n"
+        "while getopts 'abc' o; do case $o in a) A=1;; b) B=1;; *) exit 1;; esac; done\n"
+    )
+    found = read_interface(P, text, "s")
+    assert found is not None and found.option_names() == ["-a", "-b"] and found.errors == ()
+    silent = read_interface(P, text.replace(" *) exit 1;;", ""), "s")
+    assert silent is not None and silent.option_names() == ["-a", "-b", "-c"]
+    assert silent.errors == ()  # no undocumented-option for the arm-less `-c`
 
 
 def test_text_cannot_require_an_operand_the_code_never_reads() -> None:
