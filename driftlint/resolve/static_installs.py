@@ -50,9 +50,44 @@ def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
     return "".join(out)
 
 
-def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> dict[str, str]:
+class _Env(dict[str, str]):
+    """Variables with literal values; a qualified `$mod::cls::x` is read from that class's own
+    top-level assignments and defaults (`classes`), once, cycles cut."""
+
+    def __init__(
+        self,
+        classes: Mapping[str, ast.ClassDef],
+        seen: frozenset[str],
+        memo: dict[str, _Env] | None = None,
+    ) -> None:
+        super().__init__()
+        self.classes = classes
+        self.seen = seen
+        self.memo: dict[str, _Env] = {} if memo is None else memo
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        key = key.lstrip(":")
+        if key in self or "::" not in key:
+            return super().get(key, default)
+        owner, _, name = key.rpartition("::")
+        definition = self.classes.get(owner)
+        if definition is None or owner in self.seen:
+            return default
+        if owner not in self.memo:
+            self.memo[owner] = _env(definition, {}, self.classes, self.seen | {owner}, self.memo)
+        return self.memo[owner].get(name, default)
+
+
+def _env(
+    definition: ast.ClassDef | ast.DefineDef,
+    given: Mapping[str, str],
+    classes: Mapping[str, ast.ClassDef] | None = None,
+    seen: frozenset[str] = frozenset(),
+    memo: dict[str, _Env] | None = None,
+) -> _Env:
     # `puppet:///modules/${module_name}/x`: the module the class or define belongs to
-    env: dict[str, str] = {"module_name": definition.name.lstrip(":").split("::", 1)[0]}
+    env = _Env(classes or {}, seen | {definition.name.lstrip(":")}, memo)
+    env["module_name"] = definition.name.lstrip(":").split("::", 1)[0]
     for param in definition.params:
         if param.default is not None and (value := substitute(param.default, env)) is not None:
             env[param.name] = value
@@ -60,9 +95,18 @@ def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> 
     for node in definition.body:  # top-level assignments only: branches may not run
         if isinstance(node, ast.Assign) and isinstance(node.target, ast.Var):
             value = string_literal(node.value) or substitute(node.value, env)
+            if value is None and isinstance(node.value, ast.Selector):
+                value = _posix_choice(node.value, env)
             if value is not None:
                 env[node.target.name] = value
     return env
+
+
+def _posix_choice(selector: ast.Selector, env: Mapping[str, str]) -> str | None:
+    """`$::osfamily ? { windows => 'C:/x', default => '/usr/local/bin/x' }`: the one POSIX
+    path among the choices, which every host that can run a shell script takes."""
+    paths = {v for _, node in selector.cases if (v := substitute(node, env)) and v.startswith("/")}
+    return paths.pop() if len(paths) == 1 else None
 
 
 def _files(body: Sequence[ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
@@ -111,7 +155,13 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
     """Installs of classes and defines whose path or source needs variables replaced."""
     manifests = list(manifests)
     defines: dict[str, ast.DefineDef] = {}
+    classes: dict[str, ast.ClassDef] = {}
+    memo: dict[str, _Env] = {}
     out: list[Found] = []
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if isinstance(node, ast.ClassDef):
+                classes[node.name.lstrip(":")] = node
     for manifest in manifests:
         for node in walk(manifest.body):
             if isinstance(node, ast.DefineDef):
@@ -120,7 +170,7 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                 own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
                 if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
                     own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                out.extend(_files(own, _env(node, {})))
+                out.extend(_files(own, _env(node, {}, classes, memo=memo)))
     if not defines:
         return out
     for manifest in manifests:
@@ -136,7 +186,7 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                     for attr in body.attrs:
                         if (value := string_literal(attr.value)) is not None:
                             given[attr.name] = value
-                    out.extend(_files(definition.body, _env(definition, given)))
+                    out.extend(_files(definition.body, _env(definition, given, classes, memo=memo)))
     return out
 
 
