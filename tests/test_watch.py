@@ -113,6 +113,39 @@ def test_unknown_reason_names_the_language() -> None:
     assert "not readable" in unknown_reason("x", None)
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "why"),
+    [
+        pytest.param(
+            "x.py",
+            "import sys\nfrom tool.cli import main\nmain()\n",
+            "hands its arguments to `main()` of `tool.cli`",
+            id="python-entry-point",
+        ),
+        pytest.param(
+            "x.pl",
+            "#!/usr/bin/perl\nuse Local::Thing;\n",
+            "loads `Local::Thing`, which may read @ARGV",
+            id="perl-module",
+        ),
+        pytest.param(
+            "x.rb",
+            "#!/usr/bin/ruby\nrequire 'thing'\n",
+            "requires `thing`, which may read ARGV",
+            id="ruby-require",
+        ),
+        pytest.param(
+            "x.sh.erb",
+            "#!/bin/sh\n<%= @body %>\n",
+            "an ERB tag alone on a line (`<%= ... %>`) may print code",
+            id="erb-line",
+        ),
+    ],
+)
+def test_unknown_reason_says_what_made_the_reader_unsure(path: str, text: str, why: str) -> None:
+    assert unknown_reason(path, text) == why
+
+
 def test_interface_unknown_lists_the_called_scripts_with_why(tmp_path: Path) -> None:
     repo = make_repo(UNKNOWN, tmp_path)
     runner = CliRunner()
