@@ -44,7 +44,7 @@ def measure(root: Path, jobs: int) -> dict[str, object]:
     unwatched = [p for p in executables if p not in watched]
     result = engine.run(root, config, list(setup), jobs=jobs, cache_dir=None)
     called = sorted({c.invocation.script for c in result.calls})
-    unknown = {u.script: u for u in result.unknown_called()}
+    unknown = {u.script: u for u in result.unknown}
     reasons = collections.Counter(u.reason for u in unknown.values())
     return {
         "installed_executables": len(executables),

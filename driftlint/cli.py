@@ -432,7 +432,7 @@ def _unknown_interfaces(result: Result, name: str | None, fmt: str) -> None:
         counts[call.invocation.script] = counts.get(call.invocation.script, 0) + 1
     rows = [
         {"script": u.script, "path": u.spec_path, "calls": counts[u.script], "reason": u.reason}
-        for u in result.unknown_called()
+        for u in result.unknown
         if name in (None, u.script, u.spec_path)
     ]
     if fmt == "json":

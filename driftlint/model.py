@@ -318,12 +318,8 @@ class Result:
     interfaces: tuple[Interface, ...] = ()
     calls: tuple[Call, ...] = ()
     mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)
-    unknown: tuple[UnknownInterface, ...] = ()  # watched scripts with no interface read
-
-    def unknown_called(self) -> tuple[UnknownInterface, ...]:
-        """The scripts of `unknown` that some call runs."""
-        called = {c.invocation.script for c in self.calls}
-        return tuple(u for u in self.unknown if u.script in called)
+    # Called scripts whose interface is unknown (kept by the run cache, unlike `calls`).
+    unknown: tuple[UnknownInterface, ...] = ()
 
 
 def fast_pickling(namespace: dict[str, object]) -> None:

@@ -171,6 +171,7 @@ def check(
     )
     # Commands named like a watched script that run another file, with why (#19).
     mentions = sorted({*mentions, *not_calls(unresolved)}, key=lambda m: (m.span, m.script))
+    called = {c.invocation.script for c in calls}
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -182,7 +183,9 @@ def check(
         mentions=tuple(mentions),
         unknown=tuple(
             sorted(
-                UnknownInterface(name, path, why) for path, (name, why) in prepared.unknown.items()
+                UnknownInterface(name, path, why)
+                for path, (name, why) in prepared.unknown.items()
+                if name in called
             )
         ),
     )

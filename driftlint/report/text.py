@@ -44,7 +44,7 @@ def render(
             f"{plural(len(result.mentions), 'mention')} not understood"
             " (`driftlint calls --unresolved` lists them)."
         )
-    unknown = result.unknown_called()
+    unknown = result.unknown
     if unknown:
         scripts = plural(len(unknown), "called script")
         out.append(
