@@ -314,3 +314,27 @@ def test_an_argument_with_a_computed_name_leaves_the_interface_open(loop: str) -
 def test_a_computed_option_name_outside_a_loop_leaves_options_open() -> None:
     text = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--" + NAME)\n'
     assert read(text).accepts_unknown
+
+
+def test_python2_tabs_advance_to_the_next_multiple_of_eight() -> None:
+    # issue 26 §3: valid Python 2 (a tab and eight spaces are one indentation) is no parse error
+    text = (
+        "#!/usr/bin/python\nimport optparse\ndef main():\n"
+        "        parser = optparse.OptionParser()\n"
+        "\tparser.add_option('-v', action='store_true')\n"
+        "        opts, args = parser.parse_args()\nmain()\n"
+    )
+    found = read_interface("x.py", text, "x")
+    assert found is not None and found.errors == ()
+    assert found.option_names() == ["-h", "--help", "-v"]
+    assert found.options[-1].span == Span("x.py", 5, 21, 5, 23)  # the columns as written
+
+
+def test_add_argument_on_an_object_that_is_no_parser_is_no_interface() -> None:
+    text = (
+        "#!/usr/bin/python\nfrom selenium import webdriver\n"
+        "opts = webdriver.ChromeOptions()\nopts.add_argument('--headless')\n"
+        "driver = webdriver.Chrome(options=opts)\n"
+    )
+    found = read_interface("shot.py", text, "shot")
+    assert found is not None and "--headless" not in found.option_names()

@@ -262,6 +262,12 @@ def _python(
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError) as error:
+        if isinstance(error, TabError) and "\t" in text:
+            # Python 2 reads a tab as up to the next multiple of 8 columns: so do we, then
+            # move every span back to the columns as written.
+            expanded, shifts = _expand_tabs(text)
+            found = _python(path, expanded, script, read, progs)
+            return None if found is None else _shift_back(found, path, shifts)
         either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
         if either is not None:
             return _python_tree(path, either[1], script, read, progs, either[0], text)
@@ -284,6 +290,43 @@ def _python(
             )
         return None
     return _python_tree(path, text, script, read, progs, tree)
+
+
+def _expand_tabs(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    """Leading tabs expanded as Python 2 reads them; per line changed, (the expanded
+    indentation's width, how many columns it grew)."""
+    lines = text.split("\n")
+    shifts: dict[int, tuple[int, int]] = {}
+    for number, line in enumerate(lines, start=1):
+        lead = len(line) - len(line.lstrip(" \t"))
+        if "\t" not in line[:lead]:
+            continue
+        wide = line[:lead].expandtabs(8)
+        shifts[number] = (len(wide), len(wide) - lead)
+        lines[number - 1] = wide + line[lead:]
+    return "\n".join(lines), shifts
+
+
+def _shift_back(value: Any, path: str, shifts: dict[int, tuple[int, int]]) -> Any:
+    if isinstance(value, Span):
+        if value.path != path:
+            return value
+
+        def back(line: int, column: int) -> int:
+            width, grew = shifts.get(line, (0, 0))
+            return column - grew if column > width else min(column, width - grew + 1)
+
+        return replace(
+            value,
+            column=back(value.line, value.column),
+            end_column=back(value.end_line, value.end_column),
+        )
+    if isinstance(value, tuple):
+        return tuple(_shift_back(v, path, shifts) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _shift_back(getattr(value, f.name), path, shifts) for f in fields(value)}
+        return replace(value, **changes)
+    return value
 
 
 def _python_tree(
