@@ -3,9 +3,10 @@ it knows the interface of (issue 26).
 
 Usage: python bench/watch_coverage.py TREE [--jobs N]
 "Installed executable files" is counted independently of driftlint's own rule: every tree file
-that some `file` resource installs (found without evaluating) and that starts with `#!` or has
-its executable bit set in the checkout. A file counts as watched when driftlint watches it at
-some installed path. Never commits or copies tree files.
+that some `file` resource installs (found without evaluating) and that starts with `#!`, or has
+its executable bit set in the checkout and is not plainly data (`.css`, `.txt`, `.ini`...).
+A file counts as watched when driftlint watches it at some installed path. Never commits or
+copies tree files.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from driftlint import engine, pipeline
 from driftlint.config.load import load_config
 from driftlint.discover import discover_sources
+from driftlint.watch import DATA_SUFFIXES
 
 
 def _executable(root: Path, path: str) -> bool:
@@ -26,10 +28,11 @@ def _executable(root: Path, path: str) -> bool:
     try:
         if full.is_symlink() or not full.is_file():
             return False
-        if os.stat(full).st_mode & 0o111:
-            return True
         with full.open("rb") as handle:
-            return handle.read(2) == b"#!"
+            if handle.read(2) == b"#!":
+                return True
+        data = path.removesuffix(".erb").lower().endswith(DATA_SUFFIXES)
+        return bool(os.stat(full).st_mode & 0o111) and not data
     except OSError:
         return False
 
