@@ -283,7 +283,17 @@ def prepare(
 
     read_interface = _InterfaceCache(tree, Cache(cache_dir, "interfaces"))
     interfaces = _interfaces(tree, config, read_interface, setup_errors, findings)
-    installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
+    listing = [f.path for f in files]
+    # Paths built from a class parameter that Hiera sets (`${jenkins_home}/x.sh`): a Hiera of
+    # its own, so that what these lookups read is no root's read.
+    static_hiera = load_layers(tree.peek, listing, module_roots)
+
+    def hiera_text(key: str) -> str | None:
+        values = static_hiera.lookup(key, role_facts(None))
+        texts = {v.value.text for v in values if isinstance(v.value, LText) and not v.value.dynamic}
+        return texts.pop() if len(texts) == 1 else None
+
+    installs = static_installs(manifests, module_roots, tree.exists, listing, hiera_text)
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)

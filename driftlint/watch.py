@@ -36,12 +36,15 @@ def static_installs(
     module_roots: tuple[str, ...],
     exists: Callable[[str], bool],
     listing: Sequence[str] = (),
+    lookup: Callable[[str], str | None] | None = None,
 ) -> list[Install]:
     """Every `file` resource whose `source` or `content => template()` names a tree file; with
     the tree's `listing`, also those whose path or source is built from variables, and every
     file of a directory copied with `recurse => true` (driftlint.resolve.static_installs)."""
     manifests = list(manifests)
-    out: list[Install] = _substituted(manifests, module_roots, exists, listing) if listing else []
+    out: list[Install] = (
+        _substituted(manifests, module_roots, exists, listing, lookup) if listing else []
+    )
     for manifest in manifests:
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource) or node.type.lower() != "file":
@@ -69,10 +72,11 @@ def _substituted(
     module_roots: tuple[str, ...],
     exists: Callable[[str], bool],
     listing: Sequence[str],
+    lookup: Callable[[str], str | None] | None = None,
 ) -> list[Install]:
     out: list[Install] = []
     folders: dict[str, list[str]] = {}
-    for found in found_installs(manifests):
+    for found in found_installs(manifests, lookup):
         for root in module_roots:
             path = module_file(found.kind, found.ref, root)
             if path is None:

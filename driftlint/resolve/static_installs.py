@@ -11,7 +11,7 @@ lookups, function calls) is left unknown: that install is skipped, never guessed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftlint.parse.puppet import ast
@@ -59,11 +59,13 @@ class _Env(dict[str, str]):
         classes: Mapping[str, ast.ClassDef],
         seen: frozenset[str],
         memo: dict[str, _Env] | None = None,
+        lookup: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.classes = classes
         self.seen = seen
         self.memo: dict[str, _Env] = {} if memo is None else memo
+        self.lookup = lookup
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         key = key.lstrip(":")
@@ -74,7 +76,9 @@ class _Env(dict[str, str]):
         if definition is None or owner in self.seen:
             return default
         if owner not in self.memo:
-            self.memo[owner] = _env(definition, {}, self.classes, self.seen | {owner}, self.memo)
+            self.memo[owner] = _env(
+                definition, {}, self.classes, self.seen | {owner}, self.memo, self.lookup
+            )
         return self.memo[owner].get(name, default)
 
 
@@ -84,12 +88,20 @@ def _env(
     classes: Mapping[str, ast.ClassDef] | None = None,
     seen: frozenset[str] = frozenset(),
     memo: dict[str, _Env] | None = None,
+    lookup: Callable[[str], str | None] | None = None,
 ) -> _Env:
+    """`lookup`: a class parameter's one value in Hiera data (`jenkins_asf::jenkins_home`)."""
     # `puppet:///modules/${module_name}/x`: the module the class or define belongs to
-    env = _Env(classes or {}, seen | {definition.name.lstrip(":")}, memo)
-    env["module_name"] = definition.name.lstrip(":").split("::", 1)[0]
+    owner = definition.name.lstrip(":")
+    env = _Env(classes or {}, seen | {owner}, memo, lookup)
+    env["module_name"] = owner.split("::", 1)[0]
     for param in definition.params:
-        if param.default is not None and (value := substitute(param.default, env)) is not None:
+        value = None
+        if lookup is not None and isinstance(definition, ast.ClassDef):
+            value = lookup(f"{owner}::{param.name}")  # Hiera comes before the default
+        if value is None and param.default is not None:
+            value = substitute(param.default, env)
+        if value is not None:
             env[param.name] = value
     env.update(given)
     for node in definition.body:  # top-level assignments only: branches may not run
@@ -151,8 +163,11 @@ def _truthy(node: ast.Node) -> bool:
     return text in ("true", "remote")
 
 
-def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
-    """Installs of classes and defines whose path or source needs variables replaced."""
+def found_installs(
+    manifests: Iterable[ast.Manifest], lookup: Callable[[str], str | None] | None = None
+) -> list[Found]:
+    """Installs of classes and defines whose path or source needs variables replaced;
+    `lookup` gives a class parameter's value from Hiera when it has a single one."""
     manifests = list(manifests)
     defines: dict[str, ast.DefineDef] = {}
     classes: dict[str, ast.ClassDef] = {}
@@ -170,7 +185,7 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                 own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
                 if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
                     own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                out.extend(_files(own, _env(node, {}, classes, memo=memo)))
+                out.extend(_files(own, _env(node, {}, classes, memo=memo, lookup=lookup)))
     if not defines:
         return out
     for manifest in manifests:
@@ -186,7 +201,8 @@ def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                     for attr in body.attrs:
                         if (value := string_literal(attr.value)) is not None:
                             given[attr.name] = value
-                    out.extend(_files(definition.body, _env(definition, given, classes, memo=memo)))
+                    env = _env(definition, given, classes, memo=memo, lookup=lookup)
+                    out.extend(_files(definition.body, env))
     return out
 
 
