@@ -201,10 +201,19 @@ def watched_scripts(
         by_spec[rule.interface] = Watched(
             rule.name, rule.interface, frozenset(paths), frozenset(names), declared
         )
+    # What the config says a script is called by: an install there is that script, whose
+    # interface the config names (a wrapper shipped in front of a packaged tool).
+    configured = {p for w in by_spec.values() for p in w.paths}
+    declared_names = {n for w in by_spec.values() for n in w.declared}
     for install in installs:
         dest = install.dest
         if not dest.startswith("/") or dest.endswith("/") or not posixpath.basename(dest):
             continue  # installed at a path we cannot tell: nothing would call it by that path
+        if install.spec_path not in by_spec and (
+            dest in configured
+            or (dest.startswith(BIN_DIRS) and posixpath.basename(dest) in declared_names)
+        ):
+            continue
         if interfaces.get(install.spec_path) is None and not executables(install):
             continue
         old = by_spec.get(install.spec_path)
