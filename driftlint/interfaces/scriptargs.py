@@ -259,7 +259,7 @@ def _py_span(node: ast.AST, lines: list[str], path: str) -> Span:
 
 
 # Perl -----------------------------------------------------------------------------------------
-_PERL_QUIET = re.compile(
+PERL_QUIET = re.compile(
     r"^(?:strict|warnings|utf8|vars|constant|lib|POSIX|Data::Dumper|File::\w+|IO::\w+|Sys::\w+"
     r"|Socket|Time::\w+|List::Util|Scalar::Util|Carp|Cwd|Fcntl|Storable|Encode|Digest::\w+"
     r"|MIME::\w+|Net::\w+|JSON(?:::\w+)?|LWP(?:::\w+)?|HTTP::\w+|English|integer|bytes"
@@ -286,7 +286,7 @@ def perl_positional(path: str, text: str, script: str) -> Interface | None:
         return None  # `perl -s` parses switches; `-n`/`-p` read the files ARGV names
     code = _PERL_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     for m in _PERL_USE.finditer(code):
-        if not _PERL_QUIET.match(m.group(1)) and not m.group(1)[:1].isdigit():
+        if not PERL_QUIET.match(m.group(1)) and not m.group(1)[:1].isdigit():
             return None
     if _PERL_FILE_LOAD.search(code):
         return None
@@ -320,11 +320,12 @@ def _sub_ranges(code: str) -> list[tuple[int, int]]:
 
 
 # Ruby -----------------------------------------------------------------------------------------
-_RUBY_QUIET = re.compile(
+RUBY_QUIET = re.compile(
     r"^(?:json|yaml|net/https?|socket|fileutils|time|date|open3|uri|erb|logger|etc|digest"
     r"|digest/\w+|openssl|timeout|pp|set|english|base64|securerandom|tempfile|tmpdir|pathname"
     r"|resolv|ipaddr|shellwords|open-uri|csv|zlib|stringio|benchmark|rubygems|syslog|find"
-    r"|socket|rexml/document|net/smtp|net/ssh|aws-sdk\S*|mysql2?|pg|redis)$"
+    r"|socket|rexml/document|net/smtp|net/ssh|aws-sdk\S*|mysql2?|pg|redis|statsd|httparty"
+    r"|rest-client|nokogiri|net/ldap|sequel|bunny|aws-sdk-\w+|open4|optparse/time)$"
 )
 _RUBY_REQUIRE = re.compile(r"(?m)^\s*(?:require|require_relative|load)\b\s*\(?\s*['\"]([^'\"]+)")
 _RUBY_LOAD = re.compile(r"(?m)^\s*(?:require_relative|load)\b|\beval\b|\binstance_eval\b")
@@ -338,7 +339,7 @@ def ruby_positional(path: str, text: str, script: str) -> Interface | None:
     """How many operands a Ruby script with no option parser reads; None when unsure."""
     code = _RUBY_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     for m in _RUBY_REQUIRE.finditer(code):
-        if not _RUBY_QUIET.match(m.group(1)):
+        if not RUBY_QUIET.match(m.group(1)):
             return None
     if _RUBY_LOAD.search(code) or _RUBY_UNSURE.search(code):
         return None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
+
+from driftlint.interfaces.scriptargs import PERL_QUIET, RUBY_QUIET
 
 _SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
 _READ = ("sh", "bash", "dash", "ksh", "zsh", "python", "perl", "ruby")
@@ -34,9 +37,9 @@ def unknown_reason(path: str, text: str | None) -> str:
     if language == "python" or base.endswith(".py"):
         found = _first(_PYTHON, text)
     elif language == "perl" or base.endswith(".pl"):
-        found = _first(_PERL, text)
+        found = _first(_PERL, text, lambda name: PERL_QUIET.match(name) is None)
     elif language == "ruby" or base.endswith(".rb"):
-        found = _first(_RUBY, text)
+        found = _first(_RUBY, text, lambda name: RUBY_QUIET.match(name) is None)
     else:
         found = _first(_SHELL, text)
     return (
@@ -44,11 +47,17 @@ def unknown_reason(path: str, text: str | None) -> str:
     )
 
 
-def _first(rules: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
+def _first(
+    rules: tuple[tuple[re.Pattern[str], str], ...],
+    text: str,
+    telling: Callable[[str], bool] = lambda name: True,
+) -> str | None:
+    """The first rule that matches, with what it matched; a match `telling` refuses (a module
+    known to leave the arguments alone) is passed over."""
     for pattern, why in rules:
-        m = pattern.search(text)
-        if m is not None:
-            return why.format(*m.groups())
+        for m in pattern.finditer(text):
+            if telling(m.group(1)):
+                return why.format(*m.groups())
     return None
 
 
