@@ -390,3 +390,63 @@ def test_a_value_written_as_a_glued_list_is_the_options_value() -> None:
     assert all(p.min == 0 for p in found.positionals), found.positionals
     takes = {n: o.takes_value for o in found.options for n in o.names}
     assert takes["--archive"] and takes["--mirrors"] and not takes["--dry-run"]
+
+
+@pytest.mark.parametrize(
+    ("text", "most"),
+    [
+        pytest.param("f() {\n  echo $1\n}\nf x\n", 0, id="function-arguments-are-its-own"),
+        pytest.param('f() {\n  echo $1\n}\nf "$2"\n', 2, id="passed-from-the-top-level"),
+        pytest.param('main() {\n  echo "$@"\n}\nmain "$@"\n', None, id="all-handed-on"),
+        pytest.param('warn() { echo "$1" >&2; }\nwarn hi\n', 0, id="one-line-function"),
+        pytest.param("f() {\n  echo $1; }\nf\n", 1, id="no-plain-end-keeps-all"),
+        pytest.param("echo hi\nawk '{print $1}' /etc/x\n", 0, id="single-quoted-awk"),
+        pytest.param(". /etc/default/x\necho $X\n", None, id="sourcing-hands-them-on"),
+        pytest.param("for host; do ssh $host; done\n", None, id="for-without-in"),
+        pytest.param("cat <<'EOF'\n$1\nEOF\n", 0, id="quoted-heredoc"),
+        pytest.param("cat <<EOF\nit's $1\nEOF\n", 1, id="heredoc-expands"),
+    ],
+)
+def test_operands_a_script_without_a_parser_reads(text: str, most: int | None) -> None:
+    found = read_interface(P, "#!/bin/bash\n" + text, "s")
+    assert found is not None and found.dialect == "positional"
+    assert (found.positionals[0].max if found.positionals else 0) == most
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "most"),
+    [
+        pytest.param(
+            "if [ $# -ne 2 ]; then\n  echo bad >&2\n  exit 1\nfi\necho $1 $2\n",
+            2,
+            2,
+            id="exactly-two",
+        ),
+        pytest.param(
+            '[ $# -lt 1 ] && { echo usage; exit 1; }\nfor f in "$@"; do :; done\n',
+            1,
+            None,
+            id="at-least-one",
+        ),
+        pytest.param("[ $# -gt 1 ] && exit 2\necho $1\n", 0, 1, id="at-most-one"),
+        pytest.param("[ $# -eq 0 ] && exit 0\necho $1\n", 0, 1, id="exit-0-is-no-refusal"),
+        pytest.param(
+            "if [ $# -eq 0 ]; then\n  HOST=localhost\nfi\necho $1\n",
+            0,
+            1,
+            id="a-default-is-no-refusal",
+        ),
+        pytest.param("x=${1:?need x}\ny=${2:?need y}\n", 2, 2, id="required-expansions"),
+        pytest.param("f() {\n  [ $# -eq 2 ] || exit 1\n}\nf a b\n", 0, 0, id="tests-in-functions"),
+    ],
+)
+def test_count_tests_that_refuse_the_call(text: str, low: int, most: int | None) -> None:
+    found = read_interface(P, "#!/bin/bash\n" + text, "s")
+    assert found is not None and found.dialect == "positional"
+    slot = found.positionals[0] if found.positionals else None
+    assert ((slot.min, slot.max) if slot else (0, 0)) == (low, most)
+
+
+def test_an_erb_tag_alone_on_a_line_leaves_the_interface_unknown() -> None:
+    text = "#!/bin/bash\n# generated\n<%= @body %>\n"
+    assert read_interface("modules/m/templates/x.sh.erb", text, "x") is None

@@ -124,6 +124,7 @@ def shell_positional(path: str, text: str, script: str) -> Interface | None:
     for line in body.split("\n"):
         if line.strip() and line.strip().strip(SYMBOL + " \t") == "":
             return None  # an ERB output tag alone on a line may print code
+    body = _without_functions(body)
     reads = [int(m.group(1) or m.group(2)) for m in _INDEX.finditer(body)]
     open_count = _ALL.search(body) is not None or _OPEN.search(body) is not None
     if "$#" in body or "${#}" in body:
@@ -140,6 +141,44 @@ def shell_positional(path: str, text: str, script: str) -> Interface | None:
     source = index.span(path, offset + first, offset + first + 2)
     positionals = () if most == 0 else (Positional("args", low, most),)
     return make_interface(script, "positional", positionals=positionals, source=source)
+
+
+_FUNCTION = re.compile(r"^([ \t]*)(?:function\s+)?[A-Za-z_][\w-]*\s*(?:\(\s*\))?\s*\{?\s*$")
+_ONE_LINE_FUNCTION = re.compile(
+    r"^[ \t]*(?:function\s+)?[A-Za-z_][\w-]*\s*\(\s*\)\s*\{.*\}\s*;?\s*$"
+)
+
+
+def _without_functions(code: str) -> str:
+    """`code` with the bodies of its functions blanked: there `$1`, `"$@"` and `shift` are the
+    function's own arguments, never the script's (those reach a function only through a call
+    written outside it, `f "$1"`). A body is blanked only when its end is plain to see: a `}`
+    alone on a line, indented as the header; otherwise the code is kept as it is."""
+    lines = code.split("\n")
+    out = list(lines)
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        if _ONE_LINE_FUNCTION.match(line):
+            out[number] = ""
+            number += 1
+            continue
+        header = _FUNCTION.match(line)
+        if header is None or ("(" not in line and not line.lstrip().startswith("function")):
+            number += 1
+            continue
+        indent = header.group(1)
+        end = next(
+            (k for k in range(number + 1, len(lines)) if lines[k] == indent + "}"
+             or lines[k].rstrip() == indent + "}"),
+            None,
+        )  # fmt: skip
+        if end is None:
+            return code  # no plain end: keep everything
+        for k in range(number, end + 1):
+            out[k] = ""
+        number = end + 1
+    return "\n".join(out)
 
 
 def _count_tests(code: str) -> tuple[int, int | None]:
