@@ -138,7 +138,8 @@ def shell_positional(path: str, text: str, script: str) -> Interface | None:
     index = LineIndex(text)
     first = next((m.start() for m in _INDEX.finditer(body)), 0)
     offset = len(code) - len(body)
-    source = index.span(path, offset + first, offset + first + 2)
+    start = min(offset + first, len(text))
+    source = index.span(path, start, min(start + 2, len(text)))
     positionals = () if most == 0 else (Positional("args", low, most),)
     return make_interface(script, "positional", positionals=positionals, source=source)
 

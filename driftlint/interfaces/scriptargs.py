@@ -22,6 +22,7 @@ import re
 import sys
 
 from driftlint.interfaces.common import LineIndex, make_interface
+from driftlint.interfaces.pyoptions import span_of
 from driftlint.model import Interface, Positional, Span
 
 __all__ = ["perl_positional", "python_positional", "ruby_positional"]
@@ -252,10 +253,7 @@ def _exits(body: list[ast.stmt]) -> bool:
 
 
 def _py_span(node: ast.AST, lines: list[str], path: str) -> Span:
-    line = getattr(node, "lineno", 1)
-    raw = lines[line - 1] if 0 < line <= len(lines) else ""
-    column = len(raw.encode()[: getattr(node, "col_offset", 0)].decode(errors="ignore")) + 1
-    return Span(path, line, column, line, column + len("sys.argv"))
+    return span_of(node, lines, path)
 
 
 # Perl -----------------------------------------------------------------------------------------
@@ -303,7 +301,7 @@ def perl_positional(path: str, text: str, script: str) -> Interface | None:
     index = LineIndex(text)
     where = re.search(r"ARGV|\bshift\b", code)
     at = where.start() if where else 0
-    source = index.span(path, at, at + (len(where.group(0)) if where else 1))
+    source = index.span(path, at, min(len(text), at + (len(where.group(0)) if where else 1)))
     positionals = () if most == 0 else (Positional("args", 0, most),)
     return make_interface(script, "positional", positionals=positionals, source=source)
 
@@ -349,6 +347,6 @@ def ruby_positional(path: str, text: str, script: str) -> Interface | None:
     index = LineIndex(text)
     where = re.search(r"\bARGV\b", code)
     at = where.start() if where else 0
-    source = index.span(path, at, at + (4 if where else 1))
+    source = index.span(path, at, min(len(text), at + (4 if where else 1)))
     positionals = () if most == 0 else (Positional("args", 0, most),)
     return make_interface(script, "positional", positionals=positionals, source=source)
