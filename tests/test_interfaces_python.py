@@ -338,3 +338,48 @@ def test_add_argument_on_an_object_that_is_no_parser_is_no_interface() -> None:
     )
     found = read_interface("shot.py", text, "shot")
     assert found is not None and "--headless" not in found.option_names()
+
+
+@pytest.mark.parametrize(
+    ("code", "bounds"),
+    [
+        pytest.param("import os\nprint(os.getcwd())\n", (), id="reads-none"),
+        pytest.param("import sys\nprint(sys.argv[2])\n", ((0, 2),), id="index"),
+        pytest.param("from sys import argv\nprint(argv[1])\n", ((0, 1),), id="imported-argv"),
+        pytest.param("import sys as s\nprint(s.argv[1])\n", ((0, 1),), id="sys-renamed"),
+        pytest.param(
+            "import sys\nif len(sys.argv) != 3:\n    sys.exit('two please')\nprint(sys.argv[1])\n",
+            ((2, 2),),
+            id="len-test-that-exits",
+        ),
+        pytest.param(
+            "import sys\nif len(sys.argv) < 2:\n    print('default')\nprint(sys.argv[1])\n",
+            ((0, 1),),
+            id="len-test-that-goes-on",
+        ),
+        pytest.param("import sys\nrun(sys.argv[1:])\n", ((0, None),), id="slice-handed-on"),
+        pytest.param("import os\nprint(os.sys.argv[1])\n", ((0, None),), id="argv-not-followed"),
+        pytest.param("import sys\nprint sys.argv[1]\n", ((0, 1),), id="python2-statement"),
+        pytest.param(
+            "import sys\nfrom ocflib.lab import stats\nstats.get(1)\n", (), id="quiet-library"
+        ),
+    ],
+)
+def test_scripts_without_a_parser_read_operands_from_sys_argv(
+    code: str, bounds: tuple[tuple[int, int | None], ...]
+) -> None:
+    found = read_interface("x.py", "#!/usr/bin/python\n" + code, "x")
+    assert found is not None and found.dialect == "positional"
+    assert tuple((p.min, p.max) for p in found.positionals) == bounds
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("from tool.cli import main\nmain()\n", id="library-entry-point"),
+        pytest.param("import fileinput\nfor l in fileinput.input():\n    pass\n", id="fileinput"),
+        pytest.param("import sys\nexec(open('x').read())\n", id="exec"),
+    ],
+)
+def test_scripts_that_may_read_arguments_elsewhere_are_unknown(code: str) -> None:
+    assert read_interface("x.py", "#!/usr/bin/python\n" + code, "x") is None

@@ -139,9 +139,15 @@ def python_positional(
     low, high = 0, None
     first: ast.AST | None = None
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Name | ast.Attribute) or _dotted(node) not in argv_names:
+        if not (
+            (isinstance(node, ast.Name) and node.id == "argv")
+            or (isinstance(node, ast.Attribute) and node.attr == "argv")
+        ):
             continue
         parent = parents.get(id(node))
+        if _dotted(node) not in argv_names:
+            open_count = True  # `os.sys.argv`, `self.argv`: an argv we do not follow
+            continue
         first = first or node
         if isinstance(parent, ast.Subscript) and parent.value is node:
             index = parent.slice
@@ -173,13 +179,13 @@ def python_positional(
         if (isinstance(node, ast.Name) and node.id == "argv")
         or (isinstance(node, ast.Attribute) and node.attr == "argv")
     )
-    named = len(re.findall(r"\bargv\b", original))
-    if named > seen + len(re.findall(r"import[^\n]*\bargv", original)):
+    written = len(re.findall(r"\bargv\b", original))
+    if written > seen + len(re.findall(r"import[^\n]*\bargv", original)):
         # named where the syntax tree does not show it (a statement the Python 2 rewrite
         # blanked): only plain `sys.argv[N]` reads are understood there
         indexed = [int(m.group(1)) for m in _PY_INDEX.finditer(original)]
         imports = len(re.findall(r"import[^\n]*\bargv", original))
-        if len(indexed) + imports != named:
+        if len(indexed) + imports != written:
             return None
         reads = indexed
     most: int | None = None if open_count else max(reads, default=0)
