@@ -68,6 +68,12 @@ def read_getopts(text: str, path: str, index: LineIndex) -> ShellParse | None:
     return ShellParse("getopts", tuple(options), source, interleaved=False, errors=tuple(errors))
 
 
+# An arm that stores its value (`t) timeout=$OPTARG ;;`) keeps the last one given; one that
+# appends (`+=`, `X="$X $OPTARG"`, an array) collects them.
+_KEEPS_LAST = re.compile(r"""(?<![\w$])([A-Za-z_]\w*)=["']?\$\{?OPTARG\}?["']?(?=\s|;|$)""")
+_COLLECTS = re.compile(
+    r"""\+=|\w+\[[^\]]*\]=|=["'(]?\$\{?\w+\}?[^;\n]*\$\{?OPTARG|\bpush\b|echo[^;\n]*OPTARG\s*>>"""
+)
 _VARIABLE = re.compile(r"\s*([A-Za-z_]\w*)")
 _REJECTS = re.compile(r"\bexit\s+(?:[1-9]|\$)|\busage\b|\bdie\b|\bhelp\b", re.I)
 
@@ -89,9 +95,17 @@ def _armed(options: list[Option], code: str, after: int) -> list[Option]:
     rejects = any(
         (arm.catch == "any" or "?" in arm.words) and _REJECTS.search(arm.body) for arm in arms
     )
+    bodies: dict[str, str] = {}
+    for arm in arms:
+        for word in arm.words:
+            bodies.setdefault(word, arm.body)
     out = []
     for option in options:
-        if option.names[0][1:] in handled:
+        letter = option.names[0][1:]
+        if letter in handled:
+            body = bodies.get(letter, "")
+            if option.takes_value and _KEEPS_LAST.search(body) and not _COLLECTS.search(body):
+                option = replace(option, repeatable=False)  # `t) T=$OPTARG`: the last one wins
             out.append(option)
         elif not rejects:
             out.append(replace(option, span=None))  # accepted, does nothing: not to document
