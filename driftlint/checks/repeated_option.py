@@ -3,9 +3,10 @@
 ## What it does
 Flags the second use of an option that takes one value and is not declared repeatable:
 argparse's and optparse's default `store` action, a Getopt::Long spec stored in a scalar
-(`'pattern=s' => \\$pattern`), a Nagios::Plugin `add_arg` spec without `@`. The message names
+(`'pattern=s' => \\$pattern`), a Nagios::Plugin `add_arg` spec without `@`, a `getopts` arm
+that assigns `$OPTARG` (`t) timeout=$OPTARG ;;`). The message names
 where the first value was given. Options declared to collect values (`append`, `=s@`, `+`)
-are fine.
+(`+=`, an array) are fine.
 
 ## Why is this bad?
 The parser does not complain: it silently drops the first value, so the call does less than
