@@ -4,9 +4,8 @@
 Flags the second use of an option that takes one value and is not declared repeatable:
 argparse's and optparse's default `store` action, a Getopt::Long spec stored in a scalar
 (`'pattern=s' => \\$pattern`), a Nagios::Plugin `add_arg` spec without `@`, a `getopts` arm
-that assigns `$OPTARG` (`t) timeout=$OPTARG ;;`). The message names
-where the first value was given. Options declared to collect values (`append`, `=s@`, `+`)
-(`+=`, an array) are fine.
+that assigns `$OPTARG` (`t) timeout=$OPTARG ;;`). The message names where the first value was
+given. Options declared to collect values (`append`, `=s@`, `+`, `+=` onto an array) are fine.
 
 ## Why is this bad?
 The parser does not complain: it silently drops the first value, so the call does less than
