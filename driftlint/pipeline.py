@@ -19,7 +19,7 @@ from pathlib import Path
 from driftlint import checks, incremental, reads, suppress
 from driftlint import interfaces as spec
 from driftlint.cache.store import Cache, parse_all
-from driftlint.checks.run import check_calls
+from driftlint.checks.run import check_calls, from_own_defaults
 from driftlint.config.load import Config
 from driftlint.discover import (
     Inside,
@@ -151,7 +151,12 @@ def check(
     progress("checking calls", 0, 0)
     # A name that an unknown script answers to too may be that script: nothing is sure of it.
     open_names = frozenset(name for name, _ in prepared.unknown.values())
-    findings.extend(check_calls(calls, specs, root, open_names))
+    definitions = [
+        d
+        for d in (*index.classes.values(), *index.defines.values())
+        if isinstance(d, ast.ClassDef | ast.DefineDef)
+    ]
+    findings.extend(from_own_defaults(check_calls(calls, specs, root, open_names), definitions))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from driftlint import interfaces as spec
 from driftlint.argv.binder import bind_argv
 from driftlint.interfaces import history
 from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Invocation, Span
+from driftlint.parse.puppet import ast
 
 
 def check_calls(
@@ -109,3 +111,71 @@ def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface
     known = {n for o in interface.removed for n in o.names}
     extra = tuple(o for o in removed if not set(o.names) & known)
     return replace(interface, removed=interface.removed + extra) if extra else interface
+
+
+# Codes of a count or a value that an empty default (`$families = []`) can make wrong.
+_ABSENCE = frozenset({"missing-required", "missing-argument"})
+
+
+def from_own_defaults(
+    findings: list[Finding], definitions: Iterable[ast.ClassDef | ast.DefineDef]
+) -> list[Finding]:
+    """A class or define no root declares is checked alone, with its own defaults; no host runs
+    it as written. A problem that comes only from those defaults is a warning (issue 26 §3): a
+    word written in a parameter's default, or a missing word where a parameter defaults to
+    nothing (`[]`, `''`, `{}`), in a call made inside that class or define."""
+    defaults: list[tuple[Span, str]] = []  # where a default is written, and its owner
+    empty: list[tuple[Span, str, str]] = []  # an owner's span, its name, an empty parameter
+    for definition in definitions:
+        for param in definition.params:
+            if param.default is None:
+                continue
+            defaults.append((param.default.span, definition.name))
+            if _nothing(param.default):
+                empty.append((definition.span, definition.name, param.name))
+    if not defaults:
+        return findings
+    out = []
+    for finding in findings:
+        owner = None
+        if not finding.roles and finding.severity == "error":
+            owner = next((o for s, o in defaults if _within(finding.span, s)), None)
+            if owner is None and finding.code in _ABSENCE:
+                places = (finding.span, *finding.via)
+                owner = next(
+                    (
+                        f"{o}` and its `${p}"
+                        for s, o, p in empty
+                        if any(_within(x, s) for x in places)
+                    ),
+                    None,
+                )
+        if owner is not None:
+            finding = replace(
+                finding,
+                severity="warning",
+                message=f"{finding.message} (from the defaults of `{owner}`, which no role"
+                " declares)",
+            )
+        out.append(finding)
+    return out
+
+
+def _nothing(node: ast.Node) -> bool:
+    if isinstance(node, ast.Array):
+        return not node.items
+    if isinstance(node, ast.Hash):
+        return not node.pairs
+    return isinstance(node, ast.Str) and not node.parts
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (
+        inner.path == outer.path
+        and (outer.line, outer.column) <= (inner.line, inner.column)
+        and (
+            inner.end_line,
+            inner.end_column,
+        )
+        <= (outer.end_line, outer.end_column)
+    )
