@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from driftlint.config.load import ScriptRule
 from driftlint.extract import Watched
@@ -194,7 +194,9 @@ def watched_scripts(
     """Merge configured scripts with discovered ones: every install whose interface is read
     (`interfaces`, keyed by spec path) and every other that `executables` says is run."""
     by_spec: dict[str, Watched] = {}
+    ruled: set[str] = set()
     for rule in rules:
+        ruled.add(rule.interface)
         paths = {c for c in rule.commands if c.startswith("/")}
         names = {posixpath.basename(c) for c in rule.commands if c}
         declared = frozenset(c for c in rule.commands if c and "/" not in c)
@@ -233,4 +235,23 @@ def watched_scripts(
             frozenset(names),
             old.declared if old else frozenset(),
         )
-    return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))
+    return sorted(_distinct(by_spec.values(), ruled), key=lambda w: (w.name, w.spec_path))
+
+
+def _distinct(watched: Iterable[Watched], ruled: set[str]) -> list[Watched]:
+    """`/etc/init.d/jobloop` next to `/usr/local/bin/jobloop`: two scripts, one name. The one
+    on the PATH keeps the name; the others (not named by a rule) are called by their path, so
+    that findings, `--fix` and `driftlint interface` tell them apart. Templates of one script
+    installed at the same path (one per release) keep their shared name."""
+    groups: dict[str, list[Watched]] = {}
+    for w in watched:
+        groups.setdefault(w.name, []).append(w)
+    out: list[Watched] = []
+    for group in groups.values():
+        on_path = [w for w in group if any(p.startswith(BIN_DIRS) for p in w.paths)]
+        for w in group:
+            elsewhere = on_path and w not in on_path and w.spec_path not in ruled
+            if elsewhere and w.paths and not w.paths & {p for o in on_path for p in o.paths}:
+                w = replace(w, name=min(w.paths))
+            out.append(w)
+    return out
