@@ -118,6 +118,7 @@ class Puppet::Parser::TemplateWrapper
 end
 """
 
+
 # ---------------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Root:
@@ -213,8 +214,10 @@ def roots_of(index_nodes: Iterable[ast.NodeDef]) -> list[Root]:
         if certname is None and patterns:
             for pattern in patterns:
                 made = sample(pattern)
-                if made and made.lower() not in named and not any(
-                    re.search(p, made) for p in earlier
+                if (
+                    made
+                    and made.lower() not in named
+                    and not any(re.search(p, made) for p in earlier)
                 ):
                     certname = made
                     break
@@ -326,9 +329,7 @@ end
 """
 
 
-def environment(
-    tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable[str] = ()
-) -> Path:
+def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable[str] = ()) -> Path:
     """An environment for compiling the tree: its modules, the main manifest rebuilt."""
     env = work / "environments" / "production"
     if env.exists():
@@ -551,11 +552,7 @@ def static_of(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, 
     for call in calls:
         first = call["via"][0] if call["via"] else f"{call['path']}:{call['line']}"
         path, _, line = first.rpartition(":")
-        owner = [
-            r
-            for r, s in spans
-            if s.path == path and s.line <= int(line or 0) <= s.end_line
-        ]
+        owner = [r for r, s in spans if s.path == path and s.line <= int(line or 0) <= s.end_line]
         if owner:
             owner[0].static.append(call)
         else:

@@ -579,7 +579,7 @@ def _exit_code(result: Result, fail_on: str = "error") -> int:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option(
     "--path",
     "root",
@@ -589,18 +589,33 @@ def _exit_code(result: Result, fail_on: str = "error") -> int:
 )
 @click.option("--config", "config_path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--unknown",
+    is_flag=True,
+    help="List the called scripts whose interface driftlint cannot read, with why.",
+)
 @click.option("--debug", is_flag=True)
-def interface(name: str, root: Path, config_path: str | None, fmt: str, debug: bool) -> None:
+def interface(
+    name: str | None, root: Path, config_path: str | None, fmt: str, unknown: bool, debug: bool
+) -> None:
     """Print the interface driftlint derived for a watched script (NAME or its spec file)."""
 
     def action() -> int:
         from driftlint import engine
 
+        if name is None and not unknown:
+            _fail("give a script NAME, or --unknown")
         config, errors = _load(root, config_path)
         result = engine.run(root, config, errors)
+        if unknown:
+            _unknown_interfaces(result, name, fmt)
+            return EXIT_CLEAN
         matches = [i for i in result.interfaces if name in (i.script, i.source and i.source.path)]
         if not matches:
             known = ", ".join(sorted(i.script for i in result.interfaces)) or "none"
+            unread = [u for u in result.unknown if name in (u.script, u.spec_path)]
+            if unread:
+                _fail(f"`{name}` is watched but its interface is unknown: {unread[0].reason}")
             _fail(f"no watched script named `{name}` (watched: {known})")
         for found in matches:
             if fmt == "json":
@@ -610,6 +625,27 @@ def interface(name: str, root: Path, config_path: str | None, fmt: str, debug: b
         return EXIT_CLEAN
 
     _guard(debug, action)
+
+
+def _unknown_interfaces(result: Result, name: str | None, fmt: str) -> None:
+    """The called scripts with an unknown interface, their calls counted, and why."""
+    counts: dict[str, int] = {}
+    for call in result.calls:
+        counts[call.invocation.script] = counts.get(call.invocation.script, 0) + 1
+    rows = [
+        {"script": u.script, "path": u.spec_path, "calls": counts[u.script], "reason": u.reason}
+        for u in result.unknown
+        if name in (None, u.script, u.spec_path)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({"version": 1, "unknown": rows}, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        calls = f"{row['calls']} call" + ("" if row["calls"] == 1 else "s")
+        click.echo(f"{row['script']} ({row['path']}, {calls}): {row['reason']}")
+    click.echo(
+        f"{len(rows)} called script{'' if len(rows) == 1 else 's'} with an unknown interface."
+    )
 
 
 def interface_json(found: Interface) -> dict[str, Any]:

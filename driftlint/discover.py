@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftlint import safe_re
 from pathspec import GitIgnoreSpec
 
+from driftlint import safe_re
 from driftlint.model import Finding, Span
 
 CODE = "unreadable-file"

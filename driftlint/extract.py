@@ -432,7 +432,7 @@ class Extractor:
     ) -> Iterator[Invocation]:
         """The runs of watched scripts in one command. `search` is where the call site looks
         up a bare name; a mention that runs another file comes out with `is_call=False`."""
-        for watched, inner, outer, how, is_call in self._matched(command, search, cwd):
+        for watched, spec_path, inner, outer, how, is_call in self._matched(command, search, cwd):
             argv0 = inner.words[0]
             chain = (*via, outer) if outer != argv0.span else via
             # Assignments in sourced files that gave the words (an /etc/default file).
@@ -448,15 +448,17 @@ class Extractor:
                 matched=how,
                 is_call=is_call,
                 remote=inner.remote or command.remote,
+                spec_path=spec_path,
             )
 
     def _matched(
         self, command: shell.Command, search: paths.SearchPath, cwd: str | None
-    ) -> list[tuple[str, shell.Command, Span, str, bool]]:
-        """The watched scripts a command runs, looking through wrappers: (name, the inner
-        command, the outer command's first word, how it matched, whether it is a call)."""
+    ) -> list[tuple[str, str, shell.Command, Span, str, bool]]:
+        """The watched scripts a command runs, looking through wrappers: (name, its spec path,
+        the inner command, the outer command's first word, how it matched, whether it is a
+        call)."""
 
-        def match() -> list[tuple[str, shell.Command, Span, str, bool]]:
+        def match() -> list[tuple[str, str, shell.Command, Span, str, bool]]:
             path = command.words[0].span.path if command.words else ""
             # A wrapper that is itself a watched script (declared in a rule pack) is checked.
             found = wrappers.unwrap(command, self.table, path, lambda a: self.match(a) is not None)
@@ -477,13 +479,15 @@ class Extractor:
                 matched = self._resolver.resolve(word, here, cwd)
                 outer = command.words[0].span if command.words else inner.words[0].span
                 if matched is not None:
-                    out.append((matched.script.name, inner, outer, matched.how, True))
+                    script = matched.script
+                    out.append((script.name, script.spec_path, inner, outer, matched.how, True))
                 elif _init_script(named):
                     # `/usr/sbin/x` or `x` on a PATH is the daemon that the init script `x`
                     # starts; no PATH holds /etc/init.d.
                     continue
                 else:
-                    out.append((named.name, inner, outer, paths.why_not(word, here), False))
+                    why = paths.why_not(word, here)
+                    out.append((named.name, named.spec_path, inner, outer, why, False))
             return out
 
         key = f"matched\0{search.dirs}\0{search.origin}\0{cwd}"

@@ -78,6 +78,8 @@ def _off(folder: str) -> tuple[str, ...]:
 def _run(cwd: Path, args: list[str], stdin: bytes | None, keep_index: bool) -> bytes | None:
     drop = _DROP_ENV if keep_index else (*_DROP_ENV, "GIT_INDEX_FILE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
+    if env.get("GIT_INDEX_FILE"):  # a hook's index, named from where the hook runs
+        env["GIT_INDEX_FILE"] = os.path.abspath(env["GIT_INDEX_FILE"])
     env.update(_ENV)
     try:
         done = subprocess.run(

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning"]
 
 # How a script parses its argv; see DESIGN §2 and driftlint/argv.py.
-DIALECTS = ("docopt", "getopts", "getopt_long", "argparse", "optparse", "manual")
+# `positional`: the script has no option parser; every word is an operand (`-q` included).
+DIALECTS = ("docopt", "getopts", "getopt_long", "argparse", "optparse", "manual", "positional")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -151,6 +152,9 @@ class Invocation:
     # The command runs on another host than the one that installs its call site (ssh, an
     # Icinga 2 agent): its script is found on the hosts that install it, not this role's.
     remote: str = ""
+    # The tree file of the watched script argv[0] was matched to: with several scripts of one
+    # name, a call by installed path is judged against its own script only.
+    spec_path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +304,15 @@ class Mention:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class UnknownInterface:
+    """A watched script whose interface driftlint cannot read: its calls are listed, not judged."""
+
+    script: str
+    spec_path: str  # the tree file installed
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What engine.run() returns: everything a report needs, nothing printed."""
@@ -315,6 +328,8 @@ class Result:
     mentions: tuple[Mention, ...] = ()  # mentions not understood (driftlint.mentions)
     # How the run read the tree where it guessed (a Hiera hierarchy inferred): one line each.
     notes: tuple[str, ...] = ()
+    # Called scripts whose interface is unknown (kept by the run cache, unlike `calls`).
+    unknown: tuple[UnknownInterface, ...] = ()
 
 
 def fast_pickling(namespace: dict[str, object]) -> None:

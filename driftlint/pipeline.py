@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import posixpath
 import signal
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,7 +20,7 @@ from pathlib import Path
 from driftlint import checks, incremental, reads, suppress
 from driftlint import interfaces as spec
 from driftlint.cache.store import Cache, parse_all
-from driftlint.checks.run import check_calls
+from driftlint.checks.run import check_calls, from_own_defaults
 from driftlint.config.load import Config
 from driftlint.config.roots import RootRule
 from driftlint.discover import (
@@ -33,9 +34,10 @@ from driftlint.discover import (
     read_source,
 )
 from driftlint.extract import Extractor, Watched
+from driftlint.interfaces.unknown import unknown_reason
 from driftlint.ltext import LText
 from driftlint.mentions import unresolved_mentions
-from driftlint.model import Call, Finding, Interface, Invocation, Result, Span
+from driftlint.model import Call, Finding, Interface, Invocation, Result, Span, UnknownInterface
 from driftlint.module_refs import module_file
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
@@ -60,7 +62,7 @@ from driftlint.sites import resource_types
 from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
-from driftlint.watch import Install, is_script, static_installs, watched_scripts
+from driftlint.watch import Install, is_executable, is_script, static_installs, watched_scripts
 
 
 @dataclass(slots=True)
@@ -100,6 +102,18 @@ class Tree:
 
     def exists(self, path: str) -> bool:
         return self.read(path) is not None
+
+    def executable(self, path: str) -> bool:
+        """The file has an executable bit in the tree (links are not followed)."""
+        if self._inside is None:
+            self._inside = Inside(self.root)
+        if not self._inside(path):
+            return False
+        try:
+            info = os.lstat(os.path.join(self.root, path))
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and bool(info.st_mode & 0o111)
 
 
 def check(
@@ -143,7 +157,15 @@ def check(
     calls = [c for c in calls if c.invocation.is_call]
 
     progress("checking calls", 0, 0)
-    findings.extend(settle(check_calls(calls, specs, root)))
+    # A name that an unknown script answers to too may be that script: nothing is sure of it.
+    open_names = frozenset(name for name, _ in prepared.unknown.values())
+    definitions = [
+        d
+        for d in (*index.classes.values(), *index.defines.values())
+        if isinstance(d, ast.ClassDef | ast.DefineDef)
+    ]
+    checked = check_calls(calls, specs, root, open_names)
+    findings.extend(settle(from_own_defaults(checked, definitions)))
     findings = _select(findings, config)
     findings = list(
         suppress.apply_suppressions(
@@ -163,6 +185,7 @@ def check(
     )
     # Commands named like a watched script that run another file, with why (#19).
     mentions = sorted({*mentions, *not_calls(unresolved)}, key=lambda m: (m.span, m.script))
+    called = {c.invocation.script for c in calls}
     return Result(
         root=str(root),
         findings=tuple(sorted(set(findings))),
@@ -173,6 +196,13 @@ def check(
         calls=tuple(calls),
         mentions=tuple(mentions),
         notes=hiera.notes,
+        unknown=tuple(
+            sorted(
+                UnknownInterface(name, path, why)
+                for path, (name, why) in prepared.unknown.items()
+                if name in called
+            )
+        ),
     )
 
 
@@ -240,6 +270,8 @@ class Prepared:
     specs: dict[str, list[tuple[str, Interface]]]
     extractor: Extractor
     hiera: HieraLayers
+    # Watched scripts whose interface is unknown: spec path -> (name, why)
+    unknown: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def prepare(
@@ -268,7 +300,17 @@ def prepare(
 
     read_interface = _InterfaceCache(tree, Cache(cache_dir, "interfaces"))
     interfaces = _interfaces(tree, config, read_interface, setup_errors, findings)
-    installs = static_installs(manifests, module_roots, tree.exists, [f.path for f in files])
+    listing = [f.path for f in files]
+    # Paths built from a class parameter that Hiera sets (`${jenkins_home}/x.sh`): a Hiera of
+    # its own, so that what these lookups read is no root's read.
+    static_hiera = load_layers(tree.peek, listing, module_roots)
+
+    def hiera_text(key: str) -> str | None:
+        values = static_hiera.lookup(key, role_facts(None))
+        texts = {v.value.text for v in values if isinstance(v.value, LText) and not v.value.dynamic}
+        return texts.pop() if len(texts) == 1 else None
+
+    installs = static_installs(manifests, module_roots, tree.exists, listing, hiera_text)
     for install in installs:
         if install.spec_path not in interfaces:
             text = tree.read(install.spec_path)
@@ -281,12 +323,20 @@ def prepare(
             interfaces[install.spec_path] = found
             if found is not None:
                 findings.extend(found.errors)
-    watched = watched_scripts(config.scripts, installs, interfaces)
+
+    def executable(install: Install) -> bool:
+        text = tree.read(install.spec_path)
+        return is_executable(install, text, tree.executable(install.spec_path))
+
+    watched = watched_scripts(config.scripts, installs, interfaces, executable)
     specs: dict[str, list[tuple[str, Interface]]] = {}
+    unknown: dict[str, tuple[str, str]] = {}
     for w in watched:
         found = interfaces.get(w.spec_path)
         if found is not None:
             specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
+        else:
+            unknown[w.spec_path] = (w.name, unknown_reason(w.spec_path, tree.read(w.spec_path)))
 
     classifies = bool(class_lists(index.toplevel, index.nodes))
     settings = HieraSettings(config.hiera.config, config.hiera.datadir, config.hiera.hierarchy)
@@ -304,7 +354,17 @@ def prepare(
         types=_types(config, root, setup_errors),
     )
     return Prepared(
-        tree, findings, module_roots, manifests, index, installs, watched, specs, extractor, hiera
+        tree,
+        findings,
+        module_roots,
+        manifests,
+        index,
+        installs,
+        watched,
+        specs,
+        extractor,
+        hiera,
+        unknown,
     )
 
 

@@ -1,10 +1,16 @@
-"""Which scripts are watched: those the config names and those the tree installs with a spec."""
+"""Which scripts are watched: those the config names and every executable file the tree installs.
+
+A script is watched whether or not its interface can be read (issue 26): its calls are then
+listed and counted, and `missing-script` and mentions not understood see them, but no argument
+is judged.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from driftlint.config.load import ScriptRule
 from driftlint.extract import Watched
@@ -12,7 +18,7 @@ from driftlint.model import Interface
 from driftlint.module_refs import module_file
 from driftlint.parse.puppet import ast
 from driftlint.resolve.scope import string_literal, walk
-from driftlint.resolve.static_installs import found_installs
+from driftlint.resolve.static_installs import found_installs, literal_mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +28,7 @@ class Install:
     dest: str  # the installed path, or "" when its title is not a literal
     spec_path: str  # the tree file that is installed
     folder: str = ""  # the directory copied with `recurse => true` that installs it
+    mode: str = ""  # the resource's `mode` as written, when literal
 
 
 def static_installs(
@@ -29,27 +36,33 @@ def static_installs(
     module_roots: tuple[str, ...],
     exists: Callable[[str], bool],
     listing: Sequence[str] = (),
+    lookup: Callable[[str], str | None] | None = None,
 ) -> list[Install]:
     """Every `file` resource whose `source` or `content => template()` names a tree file; with
     the tree's `listing`, also those whose path or source is built from variables, and every
     file of a directory copied with `recurse => true` (driftlint.resolve.static_installs)."""
     manifests = list(manifests)
-    out: list[Install] = _substituted(manifests, module_roots, exists, listing) if listing else []
+    out: list[Install] = (
+        _substituted(manifests, module_roots, exists, listing, lookup) if listing else []
+    )
     for manifest in manifests:
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource) or node.type.lower() != "file":
                 continue
             for body in node.bodies:
                 dest = string_literal(body.title)
+                mode = ""
                 for attr in body.attrs:
                     if attr.name == "path":
                         dest = string_literal(attr.value) or dest
+                    elif attr.name == "mode":
+                        mode = literal_mode(attr.value)
                 for attr in body.attrs:
                     for ref_kind, ref in _refs(attr):
                         for root in module_roots:
                             path = module_file(ref_kind, ref, root)
                             if path is not None and exists(path):
-                                out.append(Install(dest or "", path))
+                                out.append(Install(dest or "", path, mode=mode))
                                 break
     return out
 
@@ -59,16 +72,17 @@ def _substituted(
     module_roots: tuple[str, ...],
     exists: Callable[[str], bool],
     listing: Sequence[str],
+    lookup: Callable[[str], str | None] | None = None,
 ) -> list[Install]:
     out: list[Install] = []
     folders: dict[str, list[str]] = {}
-    for found in found_installs(manifests):
+    for found in found_installs(manifests, lookup):
         for root in module_roots:
             path = module_file(found.kind, found.ref, root)
             if path is None:
                 continue
             if exists(path):
-                out.append(Install(found.dest, path))
+                out.append(Install(found.dest, path, mode=found.mode))
                 break
             if found.recurse:
                 if not folders:
@@ -77,7 +91,10 @@ def _substituted(
                 inside = [f for d, names in folders.items() if d == path or d.startswith(path + "/")
                           for f in names]  # fmt: skip
                 dest = found.dest.rstrip("/")
-                out.extend(Install(dest + f.removeprefix(path), f, dest) for f in sorted(inside))
+                out.extend(
+                    Install(dest + f.removeprefix(path), f, dest, found.mode)
+                    for f in sorted(inside)
+                )
                 if inside:
                     break
     return out
@@ -118,6 +135,49 @@ def is_script(dest: str, spec_path: str, text: str | None) -> bool:
     return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
 
 
+# Folders whose files are programs (`/usr/lib/nagios/plugins/check_x`, `/usr/local/libexec/x`).
+EXEC_FOLDERS = frozenset({"bin", "sbin", "libexec", "plugins", "cgi-bin"})
+# What is plainly data, even in such a folder (`/etc/collectd/plugins/x.conf`).
+DATA_SUFFIXES = (
+    ".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".xml", ".txt", ".md", ".rst",
+    ".pem", ".crt", ".key", ".pub", ".service", ".timer", ".socket", ".html", ".css", ".js",
+    ".csv", ".properties", ".erb", ".epp", ".j2", ".pyc", ".jar", ".war", ".gz", ".tgz",
+    ".zip", ".png", ".gif", ".jpg", ".svg", ".ico", ".rules", ".list", ".repo", ".pp",
+)  # fmt: skip
+_MODE_DIGITS = re.compile(r"^0?[0-7]?([0-7]{3})$")
+_MODE_SYMBOLS = re.compile(r"(?:^|,)[ugoa]*[+=][rwsXt]*x")
+
+
+def executable_mode(mode: str) -> bool:
+    """A Puppet `mode` that lets someone run the file: `0755`, `'0550'`, `'a+x'`, `'u=rwx'`."""
+    digits = _MODE_DIGITS.match(mode.strip())
+    if digits is not None:
+        return any(int(d) & 1 for d in digits.group(1))
+    return _MODE_SYMBOLS.search(mode.strip()) is not None
+
+
+def is_executable(install: Install, text: str | None, executable_in_tree: bool) -> bool:
+    """A file a root installs to be run: a shebang, a script suffix, an executable `mode`,
+    the executable bit in the tree, or a home in a `bin`/`sbin`/`libexec`/`plugins` folder.
+
+    A path that ends in `/` or has no basename is no script, and what is plainly data
+    (`.conf`, `.yaml`) needs a shebang or an executable mode to count."""
+    dest = install.dest
+    if not dest.startswith("/") or dest.endswith("/") or not posixpath.basename(dest):
+        return False
+    if text is not None and text.lstrip("\ufeff").startswith("#!"):
+        return True
+    if install.mode and executable_mode(install.mode):
+        return True
+    base = install.spec_path.removesuffix(".erb").removesuffix(".epp")
+    if base.lower().endswith(DATA_SUFFIXES) or dest.lower().endswith(DATA_SUFFIXES):
+        return False
+    if base.endswith((*SCRIPT_SUFFIXES, ".pl", ".rb")) or executable_in_tree:
+        return True
+    folders = set(posixpath.dirname(dest).split("/"))
+    return bool(folders & EXEC_FOLDERS)
+
+
 def script_name(dest: str, spec_path: str) -> str:
     base = posixpath.basename(dest) if dest else posixpath.basename(spec_path)
     for suffix in (".erb", ".epp", ".j2"):
@@ -129,21 +189,35 @@ def watched_scripts(
     rules: Iterable[ScriptRule],
     installs: Iterable[Install],
     interfaces: dict[str, Interface | None],
+    executables: Callable[[Install], bool] = lambda install: False,
 ) -> list[Watched]:
-    """Merge configured scripts with discovered ones; `interfaces` is keyed by spec path."""
+    """Merge configured scripts with discovered ones: every install whose interface is read
+    (`interfaces`, keyed by spec path) and every other that `executables` says is run."""
     by_spec: dict[str, Watched] = {}
+    ruled: set[str] = set()
     for rule in rules:
+        ruled.add(rule.interface)
         paths = {c for c in rule.commands if c.startswith("/")}
         names = {posixpath.basename(c) for c in rule.commands if c}
         declared = frozenset(c for c in rule.commands if c and "/" not in c)
         by_spec[rule.interface] = Watched(
             rule.name, rule.interface, frozenset(paths), frozenset(names), declared
         )
+    # What the config says a script is called by: an install there is that script, whose
+    # interface the config names (a wrapper shipped in front of a packaged tool).
+    configured = {p for w in by_spec.values() for p in w.paths}
+    declared_names = {n for w in by_spec.values() for n in w.declared}
     for install in installs:
-        if interfaces.get(install.spec_path) is None:
-            continue
-        if not install.dest.startswith("/"):
+        dest = install.dest
+        if not dest.startswith("/") or dest.endswith("/") or not posixpath.basename(dest):
             continue  # installed at a path we cannot tell: nothing would call it by that path
+        if install.spec_path not in by_spec and (
+            dest in configured
+            or (dest.startswith(BIN_DIRS) and posixpath.basename(dest) in declared_names)
+        ):
+            continue
+        if interfaces.get(install.spec_path) is None and not executables(install):
+            continue
         old = by_spec.get(install.spec_path)
         name = old.name if old else script_name(install.dest, install.spec_path)
         paths = set(old.paths) if old else set()
@@ -161,4 +235,23 @@ def watched_scripts(
             frozenset(names),
             old.declared if old else frozenset(),
         )
-    return sorted(by_spec.values(), key=lambda w: (w.name, w.spec_path))
+    return sorted(_distinct(by_spec.values(), ruled), key=lambda w: (w.name, w.spec_path))
+
+
+def _distinct(watched: Iterable[Watched], ruled: set[str]) -> list[Watched]:
+    """`/etc/init.d/jobloop` next to `/usr/local/bin/jobloop`: two scripts, one name. The one
+    on the PATH keeps the name; the others (not named by a rule) are called by their path, so
+    that findings, `--fix` and `driftlint interface` tell them apart. Templates of one script
+    installed at the same path (one per release) keep their shared name."""
+    groups: dict[str, list[Watched]] = {}
+    for w in watched:
+        groups.setdefault(w.name, []).append(w)
+    out: list[Watched] = []
+    for group in groups.values():
+        on_path = [w for w in group if any(p.startswith(BIN_DIRS) for p in w.paths)]
+        for w in group:
+            elsewhere = on_path and w not in on_path and w.spec_path not in ruled
+            if elsewhere and w.paths and not w.paths & {p for o in on_path for p in o.paths}:
+                w = replace(w, name=min(w.paths))
+            out.append(w)
+    return out

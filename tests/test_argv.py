@@ -41,6 +41,17 @@ ARGPARSE = Interface(
     abbreviations=True,
 )
 
+POSITIONAL = Interface(
+    script="rotate.sh",
+    dialect="positional",
+    positionals=(Positional("args", min=1, max=2),),
+    bundling=False,
+    attached_values=False,
+    long_equals=False,
+)
+
+NO_ARGUMENTS = Interface(script="check_plain", dialect="positional")
+
 GETOPTS = Interface(
     script="loop.sh",
     dialect="getopts",
@@ -260,6 +271,42 @@ CASES = [
         [one("unknown-option", "--bogus", 0), one("unknown-option", "--verbse", 2)],
         id="two-misspellings",
     ),
+    # issue 29: each bad word of a call, even right after another
+    pytest.param(
+        LONG,
+        ["--bogus", "--verbse"],
+        [one("unknown-option", "--bogus", 0), one("unknown-option", "--verbse", 1)],
+        id="two-misspellings-side-by-side",
+    ),
+    pytest.param(
+        GETOPTS,
+        ["-x", "-y", "job"],
+        [one("unknown-option", "-x", 0), one("unknown-option", "-y", 1)],
+        id="two-unknown-letters-side-by-side",
+    ),
+    pytest.param(
+        LONG,
+        ["--bogus", "-5"],
+        [one("unknown-option", "--bogus", 0)],
+        id="unknown-then-negative-number-may-be-its-value",
+    ),
+    pytest.param(
+        LONG,
+        ["--legacy", "job", "extra"],
+        [one("stale-option", "--legacy", 0)],
+        id="removed-flag-takes-no-value",
+    ),
+    # issue 26: a script with no option parser takes every word as an operand
+    pytest.param(POSITIONAL, ["a", "b"], [], id="positional-in-bounds"),
+    pytest.param(
+        POSITIONAL,
+        ["-q", "a", "b"],
+        [one("too-many-arguments", "", 0)],  # reported at the inserted `-q`
+        id="positional-option-is-an-operand",
+    ),
+    pytest.param(POSITIONAL, ["--", "a"], [], id="positional-double-dash-is-an-operand-too"),
+    pytest.param(NO_ARGUMENTS, ["-v"], [one("too-many-arguments", "", 0)], id="reads-none"),
+    pytest.param(NO_ARGUMENTS, [S], [], id="reads-none-wild-may-be-nothing"),
     pytest.param(
         LONG,
         ["--bogus", "--type", "x"],

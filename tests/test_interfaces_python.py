@@ -314,3 +314,72 @@ def test_an_argument_with_a_computed_name_leaves_the_interface_open(loop: str) -
 def test_a_computed_option_name_outside_a_loop_leaves_options_open() -> None:
     text = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--" + NAME)\n'
     assert read(text).accepts_unknown
+
+
+def test_python2_tabs_advance_to_the_next_multiple_of_eight() -> None:
+    # issue 26 §3: valid Python 2 (a tab and eight spaces are one indentation) is no parse error
+    text = (
+        "#!/usr/bin/python\nimport optparse\ndef main():\n"
+        "        parser = optparse.OptionParser()\n"
+        "\tparser.add_option('-v', action='store_true')\n"
+        "        opts, args = parser.parse_args()\nmain()\n"
+    )
+    found = read_interface("x.py", text, "x")
+    assert found is not None and found.errors == ()
+    assert found.option_names() == ["-h", "--help", "-v"]
+    assert found.options[-1].span == Span("x.py", 5, 21, 5, 23)  # the columns as written
+
+
+def test_add_argument_on_an_object_that_is_no_parser_is_no_interface() -> None:
+    text = (
+        "#!/usr/bin/python\nfrom selenium import webdriver\n"
+        "opts = webdriver.ChromeOptions()\nopts.add_argument('--headless')\n"
+        "driver = webdriver.Chrome(options=opts)\n"
+    )
+    found = read_interface("shot.py", text, "shot")
+    assert found is not None and "--headless" not in found.option_names()
+
+
+@pytest.mark.parametrize(
+    ("code", "bounds"),
+    [
+        pytest.param("import os\nprint(os.getcwd())\n", (), id="reads-none"),
+        pytest.param("import sys\nprint(sys.argv[2])\n", ((0, 2),), id="index"),
+        pytest.param("from sys import argv\nprint(argv[1])\n", ((0, 1),), id="imported-argv"),
+        pytest.param("import sys as s\nprint(s.argv[1])\n", ((0, 1),), id="sys-renamed"),
+        pytest.param(
+            "import sys\nif len(sys.argv) != 3:\n    sys.exit('two please')\nprint(sys.argv[1])\n",
+            ((2, 2),),
+            id="len-test-that-exits",
+        ),
+        pytest.param(
+            "import sys\nif len(sys.argv) < 2:\n    print('default')\nprint(sys.argv[1])\n",
+            ((0, 1),),
+            id="len-test-that-goes-on",
+        ),
+        pytest.param("import sys\nrun(sys.argv[1:])\n", ((0, None),), id="slice-handed-on"),
+        pytest.param("import os\nprint(os.sys.argv[1])\n", ((0, None),), id="argv-not-followed"),
+        pytest.param("import sys\nprint sys.argv[1]\n", ((0, 1),), id="python2-statement"),
+        pytest.param(
+            "import sys\nfrom ocflib.lab import stats\nstats.get(1)\n", (), id="quiet-library"
+        ),
+    ],
+)
+def test_scripts_without_a_parser_read_operands_from_sys_argv(
+    code: str, bounds: tuple[tuple[int, int | None], ...]
+) -> None:
+    found = read_interface("x.py", "#!/usr/bin/python\n" + code, "x")
+    assert found is not None and found.dialect == "positional"
+    assert tuple((p.min, p.max) for p in found.positionals) == bounds
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("from tool.cli import main\nmain()\n", id="library-entry-point"),
+        pytest.param("import fileinput\nfor l in fileinput.input():\n    pass\n", id="fileinput"),
+        pytest.param("import sys\nexec(open('x').read())\n", id="exec"),
+    ],
+)
+def test_scripts_that_may_read_arguments_elsewhere_are_unknown(code: str) -> None:
+    assert read_interface("x.py", "#!/usr/bin/python\n" + code, "x") is None

@@ -147,8 +147,18 @@ def test_perl_getopt_std() -> None:
     assert options(found)["-b"] == (True, 1) and options(found)["-a"] == (False, 1)
 
 
-def test_perl_without_a_parser_has_no_interface() -> None:
-    assert read_interface("p", "#!/usr/bin/perl\n# Usage: p [-x]\nprint 1;\n", "p") is None
+def test_perl_usage_text_without_a_parser_is_not_read() -> None:
+    # Perl's usage text alone would mislead: the code never reads @ARGV, so it takes nothing
+    found = read_interface("p", "#!/usr/bin/perl\n# Usage: p [-x]\nprint 1;\n", "p")
+    assert found is not None and (found.dialect, found.options, found.positionals) == (
+        "positional",
+        (),
+        (),
+    )
+
+
+def test_perl_that_loads_an_unknown_module_is_unknown() -> None:
+    assert read_interface("p", "#!/usr/bin/perl\nuse Local::Tool;\nrun();\n", "p") is None
 
 
 RUBY = """#!/usr/bin/env ruby

@@ -46,6 +46,8 @@ while getopts ":t:vh" opt; do
     v) V=1 ;;
   esac
 done
+shift $((OPTIND - 1))
+ls "$1"
 """
 
 GETOPT = """#!/bin/bash
@@ -181,7 +183,7 @@ def test_getopts_spans_point_at_optstring_letters() -> None:
     assert [o.span for o in found.options] == [
         Span(P, 3, 17, 3, 18),
         Span(P, 3, 19, 3, 20),
-        Span(P, 3, 20, 3, 21),
+        None,  # `h` has no `case` arm: accepted, but nothing to document (issue 26 §3)
     ]
     assert found.source is not None and found.source.line == 3
 
@@ -195,6 +197,43 @@ def test_getopts_positionals_come_from_usage_and_drift_warns() -> None:
         ("undocumented-option", 31, "-x")
     ]
     assert [o.sources for o in found.options[:2]] == [frozenset({"code", "text"})] * 2
+
+
+def test_a_getopts_letter_without_an_arm_is_refused_by_a_rejecting_catch_all() -> None:
+    text = (
+        "#!/bin/bash\n# Usage: s [-a] [-b]\n"
+        "while getopts 'abc' o; do case $o in a) A=1;; b) B=1;; *) exit 1;; esac; done\n"
+    )
+    found = read_interface(P, text, "s")
+    assert found is not None and found.option_names() == ["-a", "-b"] and found.errors == ()
+    silent = read_interface(P, text.replace(" *) exit 1;;", ""), "s")
+    assert silent is not None and silent.option_names() == ["-a", "-b", "-c"]
+    assert silent.errors == ()  # no undocumented-option for the arm-less `-c`
+
+
+def test_text_cannot_require_an_operand_the_code_never_reads() -> None:
+    # issue 26 §3: getopts, then nothing reads what is left: `<dir>` is at most optional
+    found = read(GETOPTS.replace('shift $((OPTIND - 1))\nls "$1"\n', ""))
+    assert found.positionals == (Positional("dir", 0, 1, None, Span(P, 2, 30, 2, 35)),)
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        pytest.param('echo "usage: $0 options"', id="bare-options"),
+        pytest.param(
+            "# Usage: s [OPTION]...\n#   -h   Get help\n#   -v   Verbose", id="help-lines"
+        ),
+        pytest.param('echo "Usage: $0 OPTIONS"\necho " -v  verbose"', id="echoed-help"),
+    ],
+)
+def test_options_words_and_help_lines_are_no_operands(usage: str) -> None:
+    text = (
+        f"#!/bin/bash\n{usage}\nwhile getopts 'hv' o; do case $o in h) exit;; v) V=1;; esac; done\n"
+    )
+    found = read_interface(P, text, "s")
+    assert found is not None and found.positionals == ()
+    assert found.option_names() == ["-h", "-v"]
 
 
 def test_code_option_missing_from_text_warns_at_the_code() -> None:
@@ -211,8 +250,10 @@ def test_erb_synopsis_keeps_columns() -> None:
     assert found.options[0].span == Span("modules/m/templates/jobs-loop.sh.erb", 8, 16, 8, 17)
 
 
-def test_no_interface_in_a_plain_script() -> None:
-    assert read_interface(P, "#!/bin/bash\n# backup things\nrsync -a /a /b\n", "s") is None
+def test_a_plain_script_reads_no_arguments() -> None:
+    found = read_interface(P, "#!/bin/bash\n# backup things\nrsync -a /a /b\n", "s")
+    assert found is not None
+    assert (found.dialect, found.positionals, found.options) == ("positional", (), ())
 
 
 USAGE_HEREDOC = """#!/bin/bash
@@ -279,7 +320,9 @@ def test_docopt_option_line_spans_and_help() -> None:
 
 
 def test_prose_usage_is_not_a_pattern() -> None:
-    assert read_interface(P, "#!/bin/bash\n# usage: run this from cron daily\nx\n", "s") is None
+    # no pattern is read from the prose; the code, which reads nothing, decides
+    found = read_interface(P, "#!/bin/bash\n# usage: run this from cron daily\nx\n", "s")
+    assert found is not None and (found.dialect, found.positionals) == ("positional", ())
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is the oracle")
@@ -347,3 +390,63 @@ def test_a_value_written_as_a_glued_list_is_the_options_value() -> None:
     assert all(p.min == 0 for p in found.positionals), found.positionals
     takes = {n: o.takes_value for o in found.options for n in o.names}
     assert takes["--archive"] and takes["--mirrors"] and not takes["--dry-run"]
+
+
+@pytest.mark.parametrize(
+    ("text", "most"),
+    [
+        pytest.param("f() {\n  echo $1\n}\nf x\n", 0, id="function-arguments-are-its-own"),
+        pytest.param('f() {\n  echo $1\n}\nf "$2"\n', 2, id="passed-from-the-top-level"),
+        pytest.param('main() {\n  echo "$@"\n}\nmain "$@"\n', None, id="all-handed-on"),
+        pytest.param('warn() { echo "$1" >&2; }\nwarn hi\n', 0, id="one-line-function"),
+        pytest.param("f() {\n  echo $1; }\nf\n", 1, id="no-plain-end-keeps-all"),
+        pytest.param("echo hi\nawk '{print $1}' /etc/x\n", 0, id="single-quoted-awk"),
+        pytest.param(". /etc/default/x\necho $X\n", None, id="sourcing-hands-them-on"),
+        pytest.param("for host; do ssh $host; done\n", None, id="for-without-in"),
+        pytest.param("cat <<'EOF'\n$1\nEOF\n", 0, id="quoted-heredoc"),
+        pytest.param("cat <<EOF\nit's $1\nEOF\n", 1, id="heredoc-expands"),
+    ],
+)
+def test_operands_a_script_without_a_parser_reads(text: str, most: int | None) -> None:
+    found = read_interface(P, "#!/bin/bash\n" + text, "s")
+    assert found is not None and found.dialect == "positional"
+    assert (found.positionals[0].max if found.positionals else 0) == most
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "most"),
+    [
+        pytest.param(
+            "if [ $# -ne 2 ]; then\n  echo bad >&2\n  exit 1\nfi\necho $1 $2\n",
+            2,
+            2,
+            id="exactly-two",
+        ),
+        pytest.param(
+            '[ $# -lt 1 ] && { echo usage; exit 1; }\nfor f in "$@"; do :; done\n',
+            1,
+            None,
+            id="at-least-one",
+        ),
+        pytest.param("[ $# -gt 1 ] && exit 2\necho $1\n", 0, 1, id="at-most-one"),
+        pytest.param("[ $# -eq 0 ] && exit 0\necho $1\n", 0, 1, id="exit-0-is-no-refusal"),
+        pytest.param(
+            "if [ $# -eq 0 ]; then\n  HOST=localhost\nfi\necho $1\n",
+            0,
+            1,
+            id="a-default-is-no-refusal",
+        ),
+        pytest.param("x=${1:?need x}\ny=${2:?need y}\n", 2, 2, id="required-expansions"),
+        pytest.param("f() {\n  [ $# -eq 2 ] || exit 1\n}\nf a b\n", 0, 0, id="tests-in-functions"),
+    ],
+)
+def test_count_tests_that_refuse_the_call(text: str, low: int, most: int | None) -> None:
+    found = read_interface(P, "#!/bin/bash\n" + text, "s")
+    assert found is not None and found.dialect == "positional"
+    slot = found.positionals[0] if found.positionals else None
+    assert ((slot.min, slot.max) if slot else (0, 0)) == (low, most)
+
+
+def test_an_erb_tag_alone_on_a_line_leaves_the_interface_unknown() -> None:
+    text = "#!/bin/bash\n# generated\n<%= @body %>\n"
+    assert read_interface("modules/m/templates/x.sh.erb", text, "x") is None

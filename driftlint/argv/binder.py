@@ -19,14 +19,18 @@ dynamic words. The rules, in the order the binder applies them:
    expand to nothing (unquoted wild) or to a word the dialect refuses as a value (argparse
    refuses option-looking words and `--`, docopt refuses `--`): then it is wild.
 4. *Unknown options.* After an unknown (or stale) option the arity is a guess: the next word is
-   not judged (it may be the option's value), and positional counts, positional choices,
-   subcommands and missing-required are no longer reported (the same after a missing-argument).
+   not judged (it may be the option's value) unless it is an unknown option itself (each bad
+   word of a call is reported) or the option's old declaration says it took no value, and
+   positional counts, positional choices, subcommands and missing-required are no longer
+   reported (the same after a missing-argument).
    Later option words are still judged: each misspelling is its own root cause. In a dialect
    that stops at the first positional, a word that may be a value or a positional (or `--`)
    also makes the rest unsure.
 5. `passthrough` (`"$@"`): more words may follow, so no missing-argument at the end and no
    missing-required; too-many-arguments still holds, as more words only add to the count.
 6. `accepts_unknown`: unknown and removed options are never problems (but still confuse arity).
+7. The `positional` dialect (a script with no option parser): every word is an operand, `-q`
+   and `--` included, so an option passed to it is one more operand.
 """
 
 from __future__ import annotations
@@ -42,7 +46,17 @@ from driftlint.argv.shapes import (
     prefix_of,
     refuses_value,
 )
-from driftlint.model import Binding, Bound, BoundKind, Interface, Option, Positional, Problem, Word
+from driftlint.model import (
+    Binding,
+    Bound,
+    BoundKind,
+    Interface,
+    Option,
+    Positional,
+    Problem,
+    Word,
+    narrow,
+)
 
 
 def bind_argv(words: Sequence[Word], interface: Interface, passthrough: bool = False) -> Binding:
@@ -62,12 +76,16 @@ class _Binder:
         self.sure = True  # no wild word seen yet (rule 1)
         self.confused = False  # an option of unknown arity was seen (rule 4)
         self.skip_next = False  # the next word may be a value of something unknown
+        self.after_unknown = False  # ... because it follows an unknown option
         self.options_done = False  # after `--`, or after the first positional when not interleaved
         self.after_separator = False
         self.stopped = False  # an unknown subcommand: the rest binds to nothing
         self.count = 0  # positionals bound at this (sub)command level
         self.too_many_reported = False
         self.seen: set[tuple[str, ...]] = set()
+        # where each option was first given (its word and the offsets of its name)
+        self.first_use: dict[tuple[str, ...], tuple[Word, int, int]] = {}
+        self.dashed: list[Word] = []  # operands that look like options (positional dialect)
 
     # driving -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -77,8 +95,8 @@ class _Binder:
             if self.stopped:
                 self.add("unknown", word)
                 index += 1
-            elif self.skip_next:
-                self.skip_next = False
+            elif self.skip_next and not (self.after_unknown and self.own_option(word)):
+                self.skip_next = self.after_unknown = False
                 self.skip(word)
                 index += 1
             else:
@@ -92,7 +110,7 @@ class _Binder:
             return self.dynamic(index)
         if self.options_done:
             self.positional(word, known=True)
-        elif text == "--":
+        elif text == "--" and self.interface.dialect != "positional":
             self.add("separator", word)
             self.options_done = self.after_separator = True
         elif looks_like_option(text, self.interface):
@@ -100,6 +118,27 @@ class _Binder:
         else:
             self.positional(word, known=True)
         return index + 1
+
+    def own_option(self, word: Word) -> bool:
+        """After an unknown option, a literal word that is an unknown option too is judged (each
+        bad word of a call is reported). A word the script knows, or a possible negative
+        number, may be the unknown option's value: it stays unjudged."""
+        text = word.text
+        if is_dynamic(word) or not looks_like_option(text, self.interface):
+            return False
+        if text[1:2].isdigit() or text[1:2] == ".":
+            return False
+        if text.startswith("--"):
+            name = text.split("=", 1)[0] if self.interface.long_equals else text
+            if find_long(self.interface, name).option is not None:
+                return False
+        elif self.interface.find_option(text[:2]) is not None or (
+            self.interface.single_dash_long
+            and find_single_dash_long(self.interface, text.split("=", 1)[0]) is not None
+        ):
+            return False
+        self.skip_next = self.after_unknown = False
+        return True
 
     def skip(self, word: Word) -> None:
         """Bind a word that may be the value of what came before (rules 2 and 4)."""
@@ -116,7 +155,7 @@ class _Binder:
     def dynamic(self, index: int) -> int:
         word = self.words[index]
         prefix = prefix_of(word)
-        if self.options_done:
+        if self.options_done or self.interface.dialect == "positional":
             if prefix == "" and not word.quoted:
                 self.wild(word)
             else:
@@ -301,9 +340,18 @@ class _Binder:
             self.problem(code, word, name, detail, start, end)
         self.add("unknown", word, name, start, end)
         self.confused = True
-        self.skip_next = ends_word
+        # A removed option whose old declaration says it took no value takes no next word.
+        self.skip_next = ends_word and (found.removed is None or found.removed.takes_value)
+        self.after_unknown = self.skip_next
 
     def use(self, option: Option, name: str, word: Word, start: int, end: int) -> None:
+        first = self.first_use.get(option.names)
+        if first is None:
+            self.first_use[option.names] = (word, start, end)
+        elif option.takes_value and not option.repeatable and not self.confused:
+            # the parser keeps the last value: the first is silently dropped
+            where = narrow(first[0], first[1], first[2])
+            self.problem("repeated-option", word, name, str(where), start, end)
         self.seen.add(option.names)
         if option.deprecated:
             self.problem("deprecated-option", word, name, "", start, end)
@@ -327,9 +375,13 @@ class _Binder:
         allowed = _allowed(interface.positionals)
         if self.confused:
             return
+        if interface.dialect == "positional" and known and _option_like(word.text):
+            self.dashed.append(word)
         if allowed is not None and self.count > allowed and not self.too_many_reported:
             self.too_many_reported = True
-            self.problem("too-many-arguments", word, slot.name if slot else "", str(allowed))
+            # With no option parser, an inserted `-q` is what pushed the count over: say so.
+            culprit = self.dashed[0] if self.dashed else word
+            self.problem("too-many-arguments", culprit, slot.name if slot else "", str(allowed))
         choices = slot.choices if known and fixed and slot is not None else None
         if choices is not None and slot is not None and word.text not in choices:
             self.problem("invalid-choice", word, slot.name, ", ".join(choices))
@@ -352,6 +404,7 @@ class _Binder:
         self.interface = sub
         self.count = 0
         self.seen = set()
+        self.first_use = {}
         self.options_done = self.too_many_reported = False
 
     def finish(self, positionals: bool) -> None:
@@ -381,6 +434,10 @@ class _Binder:
     ) -> None:
         if self.sure:
             self.problems.append(Problem(code, word, name, detail, start, _end(word, end)))
+
+
+def _option_like(text: str) -> bool:
+    return len(text) > 1 and text.startswith("-") and not text[1:2].isdigit() and text != "--"
 
 
 def _end(word: Word, end: int) -> int:

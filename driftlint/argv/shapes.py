@@ -45,6 +45,8 @@ def looks_like_option(text: str, interface: Interface) -> bool:
     """Would the dialect's parser read this literal word as an option (not `--`)?"""
     if len(text) < 2 or not text.startswith("-") or text == "--":
         return False
+    if interface.dialect == "positional":
+        return False  # no option parser: `-q` is an operand like any other word
     if interface.dialect == "argparse":
         if text in interface.option_names() or text.split("=", 1)[0] in interface.option_names():
             return True

@@ -13,6 +13,7 @@ from driftlint.checks import (
     missing_required,
     missing_script,
     parse_error,
+    repeated_option,
     stale_option,
     too_many_arguments,
     undocumented_option,
@@ -35,6 +36,7 @@ CHECKS: dict[str, ModuleType] = {
         invalid_choice,
         unknown_subcommand,
         deprecated_option,
+        repeated_option,
         undocumented_option,
         missing_script,
         parse_error,
@@ -55,6 +57,7 @@ SEVERITY: dict[str, str] = {
     code: "warning"
     for code in (
         "deprecated-option",
+        "repeated-option",
         "undocumented-option",
         "missing-script",
         "parse-error",

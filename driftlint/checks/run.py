@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,25 +10,35 @@ from driftlint import checks
 from driftlint import interfaces as spec
 from driftlint.argv.binder import bind_argv
 from driftlint.interfaces import history
-from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Span
+from driftlint.model import Binding, Call, CheckContext, Finding, Interface, Invocation, Span
+from driftlint.parse.puppet import ast
 
 
 def check_calls(
     calls: list[Call],
     specs: dict[str, list[tuple[str, Interface]]],
     root: Path,
+    open_names: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Bind each call to its script's interface and run the checks; merge roles per finding.
 
     Two specs may install under one name (a template per OpenStack release): a call is then
-    judged against each, and only what every one of them rejects is reported.
+    judged against each, and only what every one of them rejects is reported. A script whose
+    interface is unknown rejects nothing: calls of a name in `open_names` are not judged.
     """
     merged: dict[tuple[Span, str, str], Finding] = {}
     history_cache: dict[str, Interface] = {}
     for call in calls:
+        invocation = call.invocation
+        candidates = list(specs.get(invocation.script, ()))
+        if _by_path(invocation):
+            # matched by its installed path: that one script, not its namesakes
+            candidates = [(p, i) for p, i in candidates if p == invocation.spec_path]
+        elif invocation.script in open_names:
+            continue
         verdicts = [
             _check_one(call, spec_path, interface, root, history_cache)
-            for spec_path, interface in specs.get(call.invocation.script, ())
+            for spec_path, interface in candidates
         ]
         if not verdicts:
             continue
@@ -41,6 +52,13 @@ def check_calls(
                 finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
             merged[key] = finding
     return list(merged.values())
+
+
+def _by_path(invocation: Invocation) -> bool:
+    """argv[0] named one installed file (its path, a link to it, a PATH lookup that found it)."""
+    return bool(invocation.spec_path) and invocation.matched.startswith(
+        ("installed path", "link ", "name on PATH")
+    )
 
 
 def _check_one(
@@ -95,3 +113,71 @@ def _with_history(interface: Interface, root: Path, spec_path: str) -> Interface
     known = {n for o in interface.removed for n in o.names}
     extra = tuple(o for o in removed if not set(o.names) & known)
     return replace(interface, removed=interface.removed + extra) if extra else interface
+
+
+# Codes of a count or a value that an empty default (`$families = []`) can make wrong.
+_ABSENCE = frozenset({"missing-required", "missing-argument"})
+
+
+def from_own_defaults(
+    findings: list[Finding], definitions: Iterable[ast.ClassDef | ast.DefineDef]
+) -> list[Finding]:
+    """A class or define no root declares is checked alone, with its own defaults; no host runs
+    it as written. A problem that comes only from those defaults is a warning (issue 26 §3): a
+    word written in a parameter's default, or a missing word where a parameter defaults to
+    nothing (`[]`, `''`, `{}`), in a call made inside that class or define."""
+    defaults: list[tuple[Span, str]] = []  # where a default is written, and its owner
+    empty: list[tuple[Span, str, str]] = []  # an owner's span, its name, an empty parameter
+    for definition in definitions:
+        for param in definition.params:
+            if param.default is None:
+                continue
+            defaults.append((param.default.span, definition.name))
+            if _nothing(param.default):
+                empty.append((definition.span, definition.name, param.name))
+    if not defaults:
+        return findings
+    out = []
+    for finding in findings:
+        owner = None
+        if not finding.roles and finding.severity == "error":
+            owner = next((o for s, o in defaults if _within(finding.span, s)), None)
+            if owner is None and finding.code in _ABSENCE:
+                places = (finding.span, *finding.via)
+                owner = next(
+                    (
+                        f"{o}` and its `${p}"
+                        for s, o, p in empty
+                        if any(_within(x, s) for x in places)
+                    ),
+                    None,
+                )
+        if owner is not None:
+            finding = replace(
+                finding,
+                severity="warning",
+                message=f"{finding.message} (from the defaults of `{owner}`, which no role"
+                " declares)",
+            )
+        out.append(finding)
+    return out
+
+
+def _nothing(node: ast.Node) -> bool:
+    if isinstance(node, ast.Array):
+        return not node.items
+    if isinstance(node, ast.Hash):
+        return not node.pairs
+    return isinstance(node, ast.Str) and not node.parts
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (
+        inner.path == outer.path
+        and (outer.line, outer.column) <= (inner.line, inner.column)
+        and (
+            inner.end_line,
+            inner.end_column,
+        )
+        <= (outer.end_line, outer.end_column)
+    )

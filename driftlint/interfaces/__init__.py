@@ -22,10 +22,13 @@ from driftlint.interfaces.docopt import Usage
 from driftlint.interfaces.explicit import looks_explicit, read_explicit
 from driftlint.interfaces.getopts import ShellParse, code_lines, read_getopt, read_getopts
 from driftlint.interfaces.perl import looks_perl, read_perl
+from driftlint.interfaces.positional import blank_shell, shell_positional
 from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
+from driftlint.interfaces.pyclick import read_click
 from driftlint.interfaces.pygetopt import read_pygetopt
 from driftlint.interfaces.ruby import looks_ruby, read_ruby
+from driftlint.interfaces.scriptargs import perl_positional, python_positional, ruby_positional
 from driftlint.interfaces.shellcode import operands_from_code
 from driftlint.interfaces.usage import (
     best_usage,
@@ -90,18 +93,23 @@ def _read(
     body = _blank(text, SYMBOL) if templated else text
     # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
     if looks_perl(body):
-        return read_perl(path, body, script)
+        return read_perl(path, body, script) or perl_positional(path, body, script)
     if looks_ruby(body):
-        return read_ruby(path, body, script)
+        return read_ruby(path, body, script) or ruby_positional(path, body, script)
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
-        return _runs_the_rest(_shell(path, body, script, progs), body)
+        found = _runs_the_rest(_shell(path, body, script, progs), body)
+        return found if found is not None else shell_positional(path, body, script)
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
     return _combine(script, None, usage, ())
 
 
+# What reads an operand in shell code (after getopts, which reads options through $OPTARG).
+_OPERANDS = re.compile(
+    r"\$[1-9@*]|\$\{[1-9@*!]|\bshift\b\s*(?:;|$)|\bfor\s+\w+\s*(?:;|$|do\b)", re.M
+)
 # `exec ... "$@"` (continued lines included): the script runs its remaining arguments.
 _EXEC_REST = re.compile(r'(?m)^\s*exec\b(?:[^\n]|\\\n)*?"\$@"')
 
@@ -175,7 +183,12 @@ def _shell_parsers(path: str, text: str, script: str, progs: frozenset[str]) -> 
     getopts = read_getopts(text, path, index)
     if getopts is not None:
         found = _from_shell(script, getopts)
-        return _combine(script, found, usage, getopts.errors)
+        combined = _combine(script, found, usage, getopts.errors)
+        if combined is not None and not _OPERANDS.search(blank_shell(text)):
+            # the code never reads an operand: text cannot make one required
+            loose = tuple(replace(p, min=0) for p in combined.positionals)
+            return replace(combined, positionals=loose)
+        return combined
     if case is not None:
         found = make_interface(
             script,
@@ -249,9 +262,15 @@ def _python(
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError) as error:
+        if isinstance(error, TabError) and "\t" in text:
+            # Python 2 reads a tab as up to the next multiple of 8 columns: so do we, then
+            # move every span back to the columns as written.
+            expanded, shifts = _expand_tabs(text)
+            found = _python(path, expanded, script, read, progs)
+            return None if found is None else _shift_back(found, path, shifts)
         either = parse_either(text)  # Python 2, rewritten in place (same lines and columns)
         if either is not None:
-            return _python_tree(path, either[1], script, read, progs, either[0])
+            return _python_tree(path, either[1], script, read, progs, either[0], text)
         error = python2_error(text) or error  # broken in both: say where, not Python 3's view
         # Python may point past the end of a line (a continuation at its end): stay inside.
         lines = text.split("\n")
@@ -273,6 +292,43 @@ def _python(
     return _python_tree(path, text, script, read, progs, tree)
 
 
+def _expand_tabs(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    """Leading tabs expanded as Python 2 reads them; per line changed, (the expanded
+    indentation's width, how many columns it grew)."""
+    lines = text.split("\n")
+    shifts: dict[int, tuple[int, int]] = {}
+    for number, line in enumerate(lines, start=1):
+        lead = len(line) - len(line.lstrip(" \t"))
+        if "\t" not in line[:lead]:
+            continue
+        wide = line[:lead].expandtabs(8)
+        shifts[number] = (len(wide), len(wide) - lead)
+        lines[number - 1] = wide + line[lead:]
+    return "\n".join(lines), shifts
+
+
+def _shift_back(value: Any, path: str, shifts: dict[int, tuple[int, int]]) -> Any:
+    if isinstance(value, Span):
+        if value.path != path:
+            return value
+
+        def back(line: int, column: int) -> int:
+            width, grew = shifts.get(line, (0, 0))
+            return column - grew if column > width else min(column, width - grew + 1)
+
+        return replace(
+            value,
+            column=back(value.line, value.column),
+            end_column=back(value.end_line, value.end_column),
+        )
+    if isinstance(value, tuple):
+        return tuple(_shift_back(v, path, shifts) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _shift_back(getattr(value, f.name), path, shifts) for f in fields(value)}
+        return replace(value, **changes)
+    return value
+
+
 def _python_tree(
     path: str,
     text: str,
@@ -280,7 +336,9 @@ def _python_tree(
     read: Callable[[str], str | None] | None,
     progs: frozenset[str],
     tree: ast.Module,
+    original: str | None = None,
 ) -> Interface | None:
+    """`original`: the Python 2 text `text` was rewritten from (statements may be blanked)."""
     parsed = read_python(tree, text, path, script, read)
     lines = text.split("\n")
     if parsed.docopt is not None:
@@ -291,8 +349,15 @@ def _python_tree(
         if usage is not None:
             found = _text_interface(script, usage)
             return replace(found, interleaved=not parsed.options_first)
-    code = parsed.interface or read_pygetopt(tree, text, path, script)
-    return _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
+    code = (
+        parsed.interface
+        or read_pygetopt(tree, text, path, script)
+        or read_click(tree, text, path, script)
+    )
+    combined = _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
+    if combined is None and parsed.docopt is None:
+        return python_positional(tree, text, path, script, original or text)
+    return combined
 
 
 def _docopt_text(tree: ast.Module, arg: ast.expr, lines: list[str]) -> list[TextLine]:

@@ -142,24 +142,8 @@ def tree_at_base(root: Path, base: str) -> Iterator[Path | None]:
 
 def _git_index(top: Path, *args: str) -> bytes | None:
     """git with the index a hook was given (`git commit -a` and `git commit FILE` stage the
-    commit in a temporary index named by GIT_INDEX_FILE), read-only."""
-    index = os.environ.get("GIT_INDEX_FILE")
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    if index:
-        env["GIT_INDEX_FILE"] = os.path.abspath(index)
-    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"})
-    try:
-        done = subprocess.run(
-            ["git", *_SAFE, *args],
-            cwd=top,
-            capture_output=True,
-            env=env,
-            timeout=history.TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    commit in a temporary index named by GIT_INDEX_FILE; git.run keeps it)."""
+    return git.run(top, *args)
 
 
 def staged_files(root: Path) -> frozenset[str] | None:

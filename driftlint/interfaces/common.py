@@ -64,6 +64,15 @@ DIALECT_FLAGS: dict[str, dict[str, bool]] = {
         single_dash_long=False,
         accepts_unknown=False,
     ),
+    "positional": dict(
+        bundling=False,
+        attached_values=False,
+        long_equals=False,
+        abbreviations=False,
+        interleaved=True,
+        single_dash_long=False,
+        accepts_unknown=False,
+    ),
 }
 
 

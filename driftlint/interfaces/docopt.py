@@ -16,6 +16,7 @@ from driftlint.model import Option, Positional, Span
 _TOKEN = re.compile(
     r"\.\.\.|<[^<>\[\](){}|]+(?:\|[^<>\[\](){}|\s]+)*>[^\s\[\](){}|]*|[\[\](){}|]|[^\s\[\](){}|]+"
 )
+_SHORTCUTS = frozenset({"options", "option", "opts", "flags"})
 _MAX_TOKENS = 2000  # bound the work on pathological text
 # An operand that stands for a whole command line: it takes any number of words (issue #14).
 _COMMAND = re.compile(
@@ -225,7 +226,8 @@ def _parse_seq(toks: list[_Tok], at: list[int], closer: str) -> tuple[list[_Node
         elif text == "...":
             if current:
                 current[-1].repeat = True
-        elif text.lower() == "options" and closer == "]":
+        elif text.lower().strip("<>") in _SHORTCUTS:
+            # `[options]`, `usage: $0 options`, `OPTIONS`, `[OPTION]...`: options, never an operand
             current.append(_Node("shortcut", tok))
         elif text == "--":
             current.append(_Node("sep", tok))

@@ -6,6 +6,11 @@ import re
 
 from driftlint.interfaces.common import TextLine
 
+# An option, perhaps with its value and other spellings, then two spaces and prose.
+_HELP_LINE = re.compile(
+    r"^-{1,2}[\w?][\w-]*(?:[ =]?<?[\w.-]+>?)?(?:,\s*-{1,2}[\w-]+(?:[ =]<?[\w.-]+>?)?)*"
+    r"(?:\s{2,}|\t)[A-Za-z(]"
+)
 _PROG = re.compile(r"\$\([^)]*\)|`[^`]*`|\$\{[^}]*\}|\S+")
 # Words written before the program in a usage line: `sudo NAME ...`, `env X=1 NAME ...`.
 _WRAPPERS = frozenset({"sudo", "env", "exec", "nohup", "bash", "sh", "python", "python3", "perl"})
@@ -44,6 +49,8 @@ def _following(
             continue
         if stripped.endswith(":") and not stripped.startswith("-") and lead <= base:
             break  # the next section
+        if _HELP_LINE.match(stripped):
+            break  # `-h   Get help`: an option's description, never part of the pattern
         if (
             stop_unindented
             and lead <= base

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from driftlint.interfaces.caseloop import case_arms
 from driftlint.interfaces.common import LineIndex, parse_error
 from driftlint.model import Finding, Option, Span
 
@@ -63,7 +64,52 @@ def read_getopts(text: str, path: str, index: LineIndex) -> ShellParse | None:
         options.append(Option(("-" + char,), value, span=span, sources=frozenset({"code"})))
         position += 2 if value else 1
     source = index.span(path, m.start(), m.end() - 1)
+    options = _armed(options, code, m.end())
     return ShellParse("getopts", tuple(options), source, interleaved=False, errors=tuple(errors))
+
+
+# An arm that stores its value (`t) timeout=$OPTARG ;;`) keeps the last one given; one that
+# appends (`+=`, `X="$X $OPTARG"`, an array) collects them.
+_KEEPS_LAST = re.compile(r"""(?<![\w$])([A-Za-z_]\w*)=["']?\$\{?OPTARG\}?["']?(?=\s|;|$)""")
+_COLLECTS = re.compile(
+    r"""\+=|\w+\[[^\]]*\]=|=["'(]?\$\{?\w+\}?[^;\n]*\$\{?OPTARG|\bpush\b|echo[^;\n]*OPTARG\s*>>"""
+)
+_VARIABLE = re.compile(r"\s*([A-Za-z_]\w*)")
+_REJECTS = re.compile(r"\bexit\s+(?:[1-9]|\$)|\busage\b|\bdie\b|\bhelp\b", re.I)
+
+
+def _armed(options: list[Option], code: str, after: int) -> list[Option]:
+    """Letters of the optstring as the `case` on getopts' variable handles them (issue 26 §3):
+    a letter with no arm, which a rejecting `*)` or `\\?)` arm refuses, is not accepted; one
+    that falls through silently is accepted, but is no undocumented option of the script."""
+    variable = _VARIABLE.match(code, after)
+    if variable is None:
+        return options
+    cases = list(case_arms(code, variable.group(1)))
+    if not cases:
+        return options
+    arms = cases[0]
+    handled = {w for arm in arms for w in arm.words} | {
+        n.lstrip("-") for arm in arms for n, _ in arm.names
+    }
+    rejects = any(
+        (arm.catch == "any" or "?" in arm.words) and _REJECTS.search(arm.body) for arm in arms
+    )
+    bodies: dict[str, str] = {}
+    for arm in arms:
+        for word in arm.words:
+            bodies.setdefault(word, arm.body)
+    out = []
+    for option in options:
+        letter = option.names[0][1:]
+        if letter in handled:
+            body = bodies.get(letter, "")
+            if option.takes_value and _KEEPS_LAST.search(body) and not _COLLECTS.search(body):
+                option = replace(option, repeatable=False)  # `t) T=$OPTARG`: the last one wins
+            out.append(option)
+        elif not rejects:
+            out.append(replace(option, span=None))  # accepted, does nothing: not to document
+    return out
 
 
 def _assigned(code: str, optstring: str) -> tuple[str, int] | None:

@@ -11,6 +11,7 @@ a value.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from driftlint.interfaces.common import LineIndex, make_interface
 from driftlint.model import Interface, Option, Positional
@@ -39,7 +40,61 @@ def read_perl(path: str, text: str, script: str) -> Interface | None:
     std = _STD_CALL.search(code)
     if std is not None and "Getopt::Std" in code:
         return _std(path, std, index, script)
+    if _PLUGIN.search(code) and _ADD_ARG.search(code):
+        return _plugin(path, code, index, script)
     return None
+
+
+# Nagios::Plugin / Monitoring::Plugin: `$np->add_arg(spec => 'hostname|H=s', required => 1)`
+# (or `add_arg('hostname|H=s', 'help', ...)`); their Getopt module configures `no_ignore_case`
+# and `bundling`, and adds the standard options below itself.
+_PLUGIN = re.compile(r"\b(?:Nagios|Monitoring)::Plugin\b")
+_ADD_ARG = re.compile(r"\badd_arg\s*\(")
+_SPEC_KEY = re.compile(r"""\bspec\s*=>\s*(['"])([^'"]*)\1""")
+_FIRST_STRING = re.compile(r"""\s*(['"])([^'"]*)\1""")
+_REQUIRED_KEY = re.compile(r"""\brequired\s*=>\s*['"]?1\b""")
+_PLUGIN_STANDARD = ("usage|?", "help|h", "version|V", "verbose|v+", "timeout|t=i", "extra-opts:s@")
+
+
+def _plugin(path: str, code: str, index: LineIndex, script: str) -> Interface | None:
+    options: list[Option] = []
+    first: int | None = None
+    for call in _ADD_ARG.finditer(code):
+        end = _closing(code, call.end())
+        inside = code[call.end() : end]
+        m = _SPEC_KEY.search(inside) or _FIRST_STRING.match(inside)
+        if m is None:
+            continue
+        at = call.end() + m.start(2)
+        option = _spec(m.group(2), at, path, index)
+        if option is None:
+            continue
+        required = _REQUIRED_KEY.search(inside) is not None
+        # the plugin keeps one value per name unless the spec says `@` or `%`
+        single = option.takes_value and not re.search(r"[@%]", m.group(2))
+        options.append(_bundled(replace(option, required=required, repeatable=not single)))
+        first = call.start() if first is None else first
+    if not options:
+        return None
+    declared = {n for o in options for n in o.names}
+    for text in _PLUGIN_STANDARD:
+        option = _spec(text, 0, path, index)
+        if option is not None and not set(option.names) & declared:
+            options.append(_bundled(replace(option, span=None)))
+    start = first or 0
+    return make_interface(
+        script,
+        "getopt_long",
+        options=tuple(options),
+        source=index.span(path, start, start + len("add_arg")),
+        positionals=(Positional("args", 0, None),),
+    )
+
+
+def _bundled(option: Option) -> Option:
+    """Under `bundling`, Getopt::Long takes one dash for a letter and two for a name."""
+    names = tuple(n for n in option.names if (len(n) == 2) == (not n.startswith("--")))
+    return replace(option, names=names or option.names)
 
 
 def _long(
@@ -60,7 +115,11 @@ def _long(
             continue  # a string inside a value (a sub's body), not a spec
         option = _spec(m.group(2), m.start(2), path, index)
         if option is not None:
-            options.append(option)
+            # `'name=s' => \$name`: a scalar keeps the last value (repeated-option)
+            scalar = re.match(r"=>\s*\\\$", after) is not None
+            many = re.search(r"[@%{]", m.group(2)) is not None
+            single = scalar and option.takes_value and not many
+            options.append(replace(option, repeatable=not single))
         if len(options) > _MAX_SPECS:
             break
     if not options:

@@ -83,6 +83,8 @@ class _Reader:
         self.defined: set[str] = set()  # functions this file defines
         self.parent: dict[int, ast.AST] = {}  # each node's parent
         self.constants: dict[str, list[str]] = {}  # module-level `NAMES = ["a", "b"]`
+        self.made_by: dict[str, str] = {}  # `x = Foo(...)`: x -> "Foo"
+        self.classes: set[str] = set()  # classes this file defines
 
     def run(self, tree: ast.Module) -> None:
         for node in ast.walk(tree):
@@ -108,6 +110,16 @@ class _Reader:
         self.defined = {
             n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self.classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                callee = node.value.func
+                made = (
+                    callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+                )
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.made_by[target.id] = made
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
         calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_col_offset or 0)))
         for call in calls:
@@ -168,6 +180,8 @@ class _Reader:
             return None
         receiver = self.resolve(func.value)
         if name in ("add_argument", "add_option"):
+            if receiver is None and self.other_object(func.value):
+                return None  # `opts = webdriver.ChromeOptions(); opts.add_argument(...)`
             parser = receiver if isinstance(receiver, _Parser) else self.default()
             self.argument(parser, call, name)
         elif name in ("add_argument_group", "add_mutually_exclusive_group"):
@@ -182,6 +196,14 @@ class _Reader:
         elif name == "disable_interspersed_args":
             (receiver if isinstance(receiver, _Parser) else self.default()).interleaved = False
         return None
+
+    def other_object(self, receiver: ast.expr) -> bool:
+        """The receiver was made by a class that is no parser (a Selenium `Options()`): a
+        CamelCase call, not named like a parser, and not a class this file defines."""
+        made = self.made_by.get(ast.unparse(receiver)) if isinstance(receiver, ast.Name) else None
+        if made is None:
+            return False
+        return made[:1].isupper() and "Parser" not in made and made not in self.classes
 
     def handed_over(self, call: ast.Call) -> None:
         """A parser given to a function of another file (`lib.add_options(parser)`) may get

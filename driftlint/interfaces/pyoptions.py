@@ -161,7 +161,8 @@ def argparse_item(
         if isinstance(nargs, int) and nargs
         else 1,
         choices=choices if takes else None,
-        repeatable=True,
+        # `store` keeps the last value given: a second use drops the first (repeated-option)
+        repeatable=not (takes and action == "store"),
         required=isinstance(_kw(call, "required"), ast.Constant)
         and bool(getattr(_kw(call, "required"), "value", False)),
         deprecated="deprecated"
@@ -198,6 +199,7 @@ def optparse_item(call: ast.Call, lines: list[str], path: str) -> Option | None:
         takes_value=takes,
         nargs=nargs if isinstance(nargs, int) and nargs > 0 and takes else 1,
         choices=_choices(_kw(call, "choices")) if takes else None,
+        repeatable=not (takes and action == "store"),
         help=_str(_kw(call, "help")) or "",
         span=name_span(first, names[0], lines, path),
         sources=frozenset({"code"}),

@@ -45,6 +45,13 @@ def render(
             f"{plural(len(result.mentions), 'mention')} not understood"
             " (`driftlint calls --unresolved` lists them)."
         )
+    unknown = result.unknown
+    if unknown:
+        scripts = plural(len(unknown), "called script")
+        out.append(
+            f"{scripts} with an unknown interface, whose arguments are not checked"
+            " (`driftlint interface --unknown` lists them)."
+        )
     return "\n".join(out) + "\n"
 
 

@@ -245,6 +245,8 @@ def _built_name(title: ast.Node) -> re.Pattern[str] | None:
     if not isinstance(first, ast.Lit) or "::" not in first.value.text:
         return None  # a name with no fixed namespace could be any class
     return re.compile("".join(pieces).removeprefix("::"))
+
+
 CREATORS = ("create_resources", "ensure_resource", "ensure_resources")
 
 

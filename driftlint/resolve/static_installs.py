@@ -11,7 +11,7 @@ lookups, function calls) is left unknown: that install is skipped, never guessed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftlint.parse.puppet import ast
@@ -27,6 +27,7 @@ class Found:
     kind: str  # "source" or a template function's kind, as module_refs.module_file takes
     ref: str
     recurse: bool = False
+    mode: str = ""  # the `mode` attribute as written, when it is a literal
 
 
 def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
@@ -50,18 +51,75 @@ def substitute(node: ast.Node, env: Mapping[str, str]) -> str | None:
     return "".join(out)
 
 
-def _env(definition: ast.ClassDef | ast.DefineDef, given: Mapping[str, str]) -> dict[str, str]:
-    env: dict[str, str] = {"module_name": definition.name.lstrip(":").split("::")[0]}
+class _Env(dict[str, str]):
+    """Variables with literal values; a qualified `$mod::cls::x` is read from that class's own
+    top-level assignments and defaults (`classes`), once, cycles cut."""
+
+    def __init__(
+        self,
+        classes: Mapping[str, ast.ClassDef],
+        seen: frozenset[str],
+        memo: dict[str, _Env] | None = None,
+        lookup: Callable[[str], str | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.classes = classes
+        self.seen = seen
+        self.memo: dict[str, _Env] = {} if memo is None else memo
+        self.lookup = lookup
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        key = key.lstrip(":")
+        if key in self or "::" not in key:
+            return super().get(key, default)
+        owner, _, name = key.rpartition("::")
+        definition = self.classes.get(owner)
+        if definition is None or owner in self.seen:
+            return default
+        if owner not in self.memo:
+            self.memo[owner] = _env(
+                definition, {}, self.classes, self.seen | {owner}, self.memo, self.lookup
+            )
+        return self.memo[owner].get(name, default)
+
+
+def _env(
+    definition: ast.ClassDef | ast.DefineDef,
+    given: Mapping[str, str],
+    classes: Mapping[str, ast.ClassDef] | None = None,
+    seen: frozenset[str] = frozenset(),
+    memo: dict[str, _Env] | None = None,
+    lookup: Callable[[str], str | None] | None = None,
+) -> _Env:
+    """`lookup`: a class parameter's one value in Hiera data (`jenkins_asf::jenkins_home`)."""
+    # `puppet:///modules/${module_name}/x`: the module the class or define belongs to
+    owner = definition.name.lstrip(":")
+    env = _Env(classes or {}, seen | {owner}, memo, lookup)
+    env["module_name"] = owner.split("::", 1)[0]
     for param in definition.params:
-        if param.default is not None and (value := substitute(param.default, env)) is not None:
+        value = None
+        if lookup is not None and isinstance(definition, ast.ClassDef):
+            value = lookup(f"{owner}::{param.name}")  # Hiera comes before the default
+        if value is None and param.default is not None:
+            value = substitute(param.default, env)
+        if value is not None:
             env[param.name] = value
     env.update(given)
     for node in definition.body:  # top-level assignments only: branches may not run
         if isinstance(node, ast.Assign) and isinstance(node.target, ast.Var):
             value = string_literal(node.value) or substitute(node.value, env)
+            if value is None and isinstance(node.value, ast.Selector):
+                value = _posix_choice(node.value, env)
             if value is not None:
                 env[node.target.name] = value
     return env
+
+
+def _posix_choice(selector: ast.Selector, env: Mapping[str, str]) -> str | None:
+    """`$::osfamily ? { windows => 'C:/x', default => '/usr/local/bin/x' }`: the one POSIX
+    path among the choices, which every host that can run a shell script takes."""
+    paths = {v for _, node in selector.cases if (v := substitute(node, env)) and v.startswith("/")}
+    return paths.pop() if len(paths) == 1 else None
 
 
 def _arrays(definition: ast.ClassDef | ast.DefineDef) -> dict[str, list[str]]:
@@ -184,18 +242,28 @@ def _files(
                 continue
             recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
             recurse = recurse and _truthy(attrs["recurse"])
+            mode = literal_mode(attrs.get("mode"))
             source = attrs.get("source")
             if source is not None:
                 for item in source.items if isinstance(source, ast.Array) else (source,):
                     if (ref := substitute(item, env)) is not None:
-                        yield Found(dest, "source", ref, recurse)
+                        yield Found(dest, "source", ref, recurse, mode)
                         break
             content = attrs.get("content")
             if isinstance(content, ast.Call) and content.name in TEMPLATE_CALLS and content.args:
                 ref = substitute(content.args[0], env)
                 if ref is not None:
                     kind = "template" if content.name == "jinja_template" else content.name
-                    yield Found(dest, kind, ref)
+                    yield Found(dest, kind, ref, mode=mode)
+
+
+def literal_mode(node: ast.Node | None) -> str:
+    """A `mode` attribute's text when written literally (`'0755'`, `0755`, `'a+x'`), else ``."""
+    if isinstance(node, ast.Num):
+        return node.text
+    if node is not None:
+        return string_literal(node) or ""
+    return ""
 
 
 def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
@@ -226,15 +294,26 @@ def _truthy(node: ast.Node) -> bool:
     return text in ("true", "remote")
 
 
-def found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
-    """Installs of classes and defines whose path or source needs variables replaced."""
-    return list(dict.fromkeys(_found_installs(manifests)))  # a branch is also walked whole
+def found_installs(
+    manifests: Iterable[ast.Manifest], lookup: Callable[[str], str | None] | None = None
+) -> list[Found]:
+    """Installs of classes and defines whose path or source needs variables replaced;
+    `lookup` gives a class parameter's value from Hiera when it has a single one."""
+    return list(dict.fromkeys(_found_installs(manifests, lookup)))  # a branch is also walked whole
 
 
-def _found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
+def _found_installs(
+    manifests: Iterable[ast.Manifest], lookup: Callable[[str], str | None] | None
+) -> list[Found]:
     manifests = list(manifests)
     defines: dict[str, ast.DefineDef] = {}
+    classes: dict[str, ast.ClassDef] = {}
+    memo: dict[str, _Env] = {}
     out: list[Found] = []
+    for manifest in manifests:
+        for node in walk(manifest.body):
+            if isinstance(node, ast.ClassDef):
+                classes[node.name.lstrip(":")] = node
     for manifest in manifests:
         for node in walk(manifest.body):
             if isinstance(node, ast.DefineDef):
@@ -243,7 +322,8 @@ def _found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                 own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
                 if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
                     own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                out.extend(_files(own, _env(node, {}), _arrays(node)))
+                env = _env(node, {}, classes, memo=memo, lookup=lookup)
+                out.extend(_files(own, env, _arrays(node)))
     if not defines:
         return out
     for manifest in manifests:
@@ -259,7 +339,7 @@ def _found_installs(manifests: Iterable[ast.Manifest]) -> list[Found]:
                     for attr in body.attrs:
                         if (value := string_literal(attr.value)) is not None:
                             given[attr.name] = value
-                    env = _env(definition, given)
+                    env = _env(definition, given, classes, memo=memo, lookup=lookup)
                     out.extend(_files(definition.body, env, _arrays(definition)))
     return out
 
