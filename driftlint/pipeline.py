@@ -690,8 +690,11 @@ def _resolve_calls(
                 declare_roots(evaluator, index.nodes, lists, hiera.global_layer, facts, start)
             elif isinstance(start, ast.NodeDef):
                 evaluator.run(start.body, evaluator.top, ())
-                # A node is labelled by the roles it declares; a node without one by its name.
-                declared = sorted(c for c in evaluator.classes if c.startswith(prefix))
+                # A node is labelled by the roles it declares itself (a role that role
+                # includes is not another role of the host's), else by every role its
+                # catalog holds, else by its name.
+                declared = sorted(c for c in relevant.node_declares(start) if c.startswith(prefix))
+                declared = declared or sorted(c for c in evaluator.classes if c.startswith(prefix))
                 label = ", ".join(declared) if declared else label
             catalog = evaluator.catalog(keep_virtual=alone)
             installed = frozenset(extractor.installed_files(catalog, read=False))
