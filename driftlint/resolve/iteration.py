@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from driftlint.ltext import LText
 from driftlint.model import Span
+from driftlint.parse.puppet import ast
 from driftlint.values import Unknown, Value
+
+if TYPE_CHECKING:
+    from driftlint.resolve.evaluate import Evaluator, Frame
 
 Alts = list[Value]
 Invoke = Callable[[Sequence[Value]], Alts]  # run the lambda with these arguments
@@ -181,3 +186,51 @@ def slices(receiver: Value, size: Value, span: Span) -> Alts:
         return [Unknown(span, "slice()")]
     n = max(int(size.text), 1)
     return [tuple(tuple(receiver[i : i + n]) for i in range(0, len(receiver), n))]
+
+
+# --- running lambdas in the evaluator ---------------------------------------------------
+def invoke(
+    ev: Evaluator, lambda_: ast.Lambda, values: Sequence[Value], frame: Frame, via: tuple[Span, ...]
+) -> Alts:
+    """Run a lambda with these arguments in its own local scope; its last value."""
+    inner = type(frame)({}, frame, frame.name, lambda_=True)  # a Frame (evaluate.py imports us)
+    for i, param in enumerate(lambda_.params):
+        if param.captures_rest:
+            inner.vars[param.name] = [tuple(values[i:])]
+            break
+        if i < len(values):
+            inner.vars[param.name] = [values[i]]
+        elif param.default is not None:
+            inner.vars[param.name] = ev.eval(param.default, inner, via)
+        else:
+            inner.vars[param.name] = [None]
+    last: Alts = [None]
+    for statement in lambda_.body:
+        last = ev.eval(statement, inner, via)
+    return last
+
+
+def unknown_lambda(ev: Evaluator, lambda_: ast.Lambda, frame: Frame, via: tuple[Span, ...]) -> None:
+    """Run a lambda of a function we do not know once, with unknown parameters, so that
+    the resources inside are seen."""
+    invoke(ev, lambda_, [Unknown(p.span, "$" + p.name) for p in lambda_.params], frame, via)
+
+
+def iterate_call(
+    ev: Evaluator,
+    name: str,
+    receiver: Alts,
+    args: list[Alts],
+    lambda_: ast.Lambda,
+    frame: Frame,
+    via: tuple[Span, ...],
+    span: Span,
+) -> Alts:
+    def run(values: Sequence[Value]) -> Alts:
+        return invoke(ev, lambda_, values, frame, via)
+
+    out: Alts = []
+    for combo in itertools.islice(itertools.product(receiver, *args), ev.limit):
+        found = iterate(name, combo[0], combo[1:], run, len(lambda_.params), span, ev.limit)
+        out = ev._union(out, found)
+    return out or [Unknown(span, f"{name}()")]
