@@ -345,6 +345,10 @@ class Evaluator:
             operand = self.eval(node.operand, frame, via)
             if node.op == "!" and all(isinstance(v, bool) or v is None for v in operand):
                 return self._dedupe([not truthy(v) for v in operand])
+            if node.op == "-":
+                negated = [functions.operator("-", LText.plain("0"), v) for v in operand]
+                if all(isinstance(v, LText) for v in negated):
+                    return self._dedupe(negated)
             return [Unknown(node.span, node.op)]
         if isinstance(node, ast.Access):
             return self._access(node, frame, via)
@@ -804,10 +808,9 @@ class Evaluator:
             return Unknown(span, "[]")
         if isinstance(target, dict) and key.text in target:
             return target[key.text]
-        if isinstance(target, tuple) and key.text.lstrip("-").isdigit():
-            i = int(key.text)
-            if -len(target) <= i < len(target):
-                return target[i]
+        i = functions.small_int(key) if isinstance(target, tuple) else None
+        if isinstance(target, tuple) and i is not None and -len(target) <= i < len(target):
+            return target[i]
         return Unknown(span, "[]")
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from driftlint.ltext import LText
 from driftlint.model import Span
 from driftlint.parse.puppet import ast
+from driftlint.resolve.functions import small_int
 from driftlint.values import Unknown, Value
 
 if TYPE_CHECKING:
@@ -120,8 +121,8 @@ def _items(receiver: Value, params: int) -> list[tuple[Value, ...]] | None:
         if params >= 2:
             return [pair for pair in pairs]
         return [(pair,) for pair in pairs]
-    elif isinstance(receiver, LText) and receiver.text.isdigit():
-        values = [LText.plain(str(i)) for i in range(min(int(receiver.text), MAX_ITEMS + 1))]
+    elif (count := small_int(receiver)) is not None and count >= 0:
+        values = [LText.plain(str(i)) for i in range(min(count, MAX_ITEMS + 1))]
     else:
         return None
     if params >= 2:
@@ -155,10 +156,9 @@ def _slice(
     span: Span,
     cut: bool,
 ) -> Alts:
-    size = args[0] if args else None
-    if cut or not isinstance(size, LText) or not size.text.isdigit() or int(size.text) < 1:
+    n = small_int(args[0]) if args else None
+    if cut or n is None or n < 1:
         return [Unknown(span, "slice()")]
-    n = int(size.text)
     values = list(receiver) if isinstance(receiver, tuple) else None
     if values is None:
         return [Unknown(span, "slice()")]
@@ -178,14 +178,6 @@ def _product(results: list[Alts], span: Span, limit: int) -> Alts:
     if total > limit:
         return [Unknown(span, "map()")]
     return [tuple(combo) for combo in itertools.product(*results)]
-
-
-def slices(receiver: Value, size: Value, span: Span) -> Alts:
-    """`slice` without a lambda: the array of chunks."""
-    if not isinstance(receiver, tuple) or not isinstance(size, LText) or not size.text.isdigit():
-        return [Unknown(span, "slice()")]
-    n = max(int(size.text), 1)
-    return [tuple(tuple(receiver[i : i + n]) for i in range(0, len(receiver), n))]
 
 
 # --- running lambdas in the evaluator ---------------------------------------------------
