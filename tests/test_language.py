@@ -66,6 +66,13 @@ def run(expression: str) -> list[str]:
         pytest.param('"${7 / 2}"', "3", id="integer-division"),
         pytest.param("\"${'x' in ['X', 'y']}\"", "true", id="in-is-case-insensitive"),
         pytest.param("join(['a', 'b'] - ['a'], '')", "b", id="array-minus"),
+        pytest.param('"${-7 / 2}"', "-4", id="integer-division-floors"),
+        pytest.param('"${5 / 0}"', "\ue000", id="division-by-zero-is-unknown"),
+        pytest.param('"${9000 + 0}"', "9000", id="plus-zero"),
+        pytest.param('"${99999999999 * 99999999999}"', "\ue000", id="a-huge-number-is-unknown"),
+        pytest.param(
+            "join([1, 2, 3, 4, 5].slice(2).map |$c| { join($c, '') }, ',')", "12,34,5", id="slice"
+        ),
     ],
 )
 def test_expression_as_puppet_prints_it(expression: str, expected: str) -> None:

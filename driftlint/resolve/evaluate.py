@@ -16,8 +16,8 @@ from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
-from driftlint.resolve import fact_values, functions, matching, resources
-from driftlint.resolve.iteration import ITERATORS, iterate
+from driftlint.resolve import fact_values, functions, iteration, matching, resources
+from driftlint.resolve.iteration import ITERATORS
 from driftlint.resolve.resources import body_frame
 from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal
@@ -345,6 +345,10 @@ class Evaluator:
             operand = self.eval(node.operand, frame, via)
             if node.op == "!" and all(isinstance(v, bool) or v is None for v in operand):
                 return self._dedupe([not truthy(v) for v in operand])
+            if node.op == "-":
+                negated = [functions.operator("-", LText.plain("0"), v) for v in operand]
+                if all(isinstance(v, LText) for v in negated):
+                    return self._dedupe(negated)
             return [Unknown(node.span, node.op)]
         if isinstance(node, ast.Access):
             return self._access(node, frame, via)
@@ -442,7 +446,7 @@ class Evaluator:
                     continue
                 attrs[a.name] = self.attr_value(kind, a, frame, via)
             if kind == "file" and "source" not in attrs:
-                found = self._file_function(body.attrs, frame, via)
+                found = resources.file_function(self, body.attrs, frame, via)
                 if found is not None:
                     attrs["source"] = found
             attr_nodes = {a.name: a for a in body.attrs}
@@ -533,32 +537,6 @@ class Evaluator:
             return self._with_facts(value, frame, via)
         return self.eval(value, frame, via)
 
-    def _file_function(
-        self, attrs: Sequence[ast.Attr], frame: Frame, via: tuple[Span, ...]
-    ) -> Alts | None:
-        """`content => file('m/x', 'm/y')` installs the first of the module files that
-        exists, as `source => ['puppet:///modules/m/x', ...]` does."""
-        for attr in attrs:
-            value = attr.value
-            if attr.name != "content" or not isinstance(value, ast.Call):
-                continue
-            if value.name.lstrip(":") != "file" or not value.args:
-                return None
-            choices = [self._with_facts(a, frame, via) for a in value.args]
-            out: Alts = []
-            for combo in itertools.islice(itertools.product(*choices), self.limit):
-                refs: list[Value] = []
-                for ref in combo:
-                    if not isinstance(ref, LText) or ref.dynamic or ref.text.startswith("/"):
-                        break  # a file of the server's disk, or unknown
-                    module = ref.text.partition("/")[0]
-                    start = len(module) + 1
-                    refs.append(LText.plain(f"puppet:///modules/{module}/") + ref[start:])
-                else:
-                    out.append(tuple(refs))
-            return out or None
-        return None
-
     def _visible(self, frame: Frame) -> dict[str, Alts]:
         """The variables as of this point in a body, a lambda's own over its body's."""
         chain = [frame]
@@ -625,8 +603,10 @@ class Evaluator:
             return self._function_template(name, args, frame, node.span)
         if node.lambda_ is not None and name in ITERATORS:
             if not args:
-                return self._invoke(node.lambda_, [], frame, via)
-            return self._iterate(name, args[0], args[1:], node.lambda_, frame, via, node.span)
+                return iteration.invoke(self, node.lambda_, [], frame, via)
+            return iteration.iterate_call(
+                self, name, args[0], args[1:], node.lambda_, frame, via, node.span
+            )
         if name == "realize":
             resources.realize(self, node.args, frame, via)
             return [None]
@@ -639,7 +619,7 @@ class Evaluator:
         if found is not None:
             return found
         if node.lambda_ is not None:
-            self._unknown_lambda(node.lambda_, frame, via)
+            iteration.unknown_lambda(self, node.lambda_, frame, via)
         return [Unknown(node.span, f"{name}()")]
 
     def _lookup_default(
@@ -654,7 +634,7 @@ class Evaluator:
             if "default_value" in options:
                 return [options["default_value"]]
         if node.lambda_ is not None:
-            return self._invoke(node.lambda_, [args[0][0]], frame, via)
+            return iteration.invoke(self, node.lambda_, [args[0][0]], frame, via)
         return None
 
     def _defined(self, args: list[Alts], span: Span) -> Alts:
@@ -665,52 +645,6 @@ class Evaluator:
             if not args[0][0].dynamic and text.startswith("$") and text[1:] in self.top.vars:
                 return [True]
         return [Unknown(span, "defined()")]
-
-    def _invoke(
-        self, lambda_: ast.Lambda, values: Sequence[Value], frame: Frame, via: tuple[Span, ...]
-    ) -> Alts:
-        """Run a lambda with these arguments in its own local scope; its last value."""
-        inner = Frame({}, frame, frame.name, lambda_=True)
-        for i, param in enumerate(lambda_.params):
-            if param.captures_rest:
-                inner.vars[param.name] = [tuple(values[i:])]
-                break
-            if i < len(values):
-                inner.vars[param.name] = [values[i]]
-            elif param.default is not None:
-                inner.vars[param.name] = self.eval(param.default, inner, via)
-            else:
-                inner.vars[param.name] = [None]
-        last: Alts = [None]
-        for statement in lambda_.body:
-            last = self.eval(statement, inner, via)
-        return last
-
-    def _unknown_lambda(self, lambda_: ast.Lambda, frame: Frame, via: tuple[Span, ...]) -> None:
-        """Run a lambda of a function we do not know once, with unknown parameters, so that
-        the resources inside are seen."""
-        self._invoke(lambda_, [Unknown(p.span, "$" + p.name) for p in lambda_.params], frame, via)
-
-    def _iterate(
-        self,
-        name: str,
-        receiver: Alts,
-        args: list[Alts],
-        lambda_: ast.Lambda,
-        frame: Frame,
-        via: tuple[Span, ...],
-        span: Span,
-    ) -> Alts:
-        def invoke(values: Sequence[Value]) -> Alts:
-            return self._invoke(lambda_, values, frame, via)
-
-        out: Alts = []
-        for combo in itertools.islice(itertools.product(receiver, *args), self.limit):
-            found = iterate(
-                name, combo[0], combo[1:], invoke, len(lambda_.params), span, self.limit
-            )
-            out = self._union(out, found)
-        return out or [Unknown(span, f"{name}()")]
 
     def _function_template(self, name: str, args: list[Alts], frame: Frame, span: Span) -> Alts:
         """A call of a tree's Ruby function that renders a template (ruby_functions.py)."""
@@ -732,12 +666,14 @@ class Evaluator:
         receiver = self.eval(node.receiver, frame, via)
         args = [self.eval(a, frame, via) for a in node.args]
         if node.lambda_ is not None and node.name in ITERATORS:
-            return self._iterate(node.name, receiver, args, node.lambda_, frame, via, node.span)
+            return iteration.iterate_call(
+                self, node.name, receiver, args, node.lambda_, frame, via, node.span
+            )
         found = functions.call(node.name, [receiver, *args], node.span, self.limit)
         if found is not None:
             return found
         if node.lambda_ is not None:
-            self._unknown_lambda(node.lambda_, frame, via)
+            iteration.unknown_lambda(self, node.lambda_, frame, via)
         return [Unknown(node.span, f".{node.name}()")]
 
     def _run_matched(
@@ -872,10 +808,9 @@ class Evaluator:
             return Unknown(span, "[]")
         if isinstance(target, dict) and key.text in target:
             return target[key.text]
-        if isinstance(target, tuple) and key.text.lstrip("-").isdigit():
-            i = int(key.text)
-            if -len(target) <= i < len(target):
-                return target[i]
+        i = functions.small_int(key) if isinstance(target, tuple) else None
+        if isinstance(target, tuple) and i is not None and -len(target) <= i < len(target):
+            return target[i]
         return Unknown(span, "[]")
 
 

@@ -41,6 +41,15 @@ def call(name: str, args: list[Alts], span: Span, limit: int) -> Alts | None:
     return out or [Unknown(span, f"{name}()")]
 
 
+_SMALL = re.compile(r"-?[0-9]{1,9}")
+
+
+def small_int(value: Value) -> int | None:
+    """An integer written in decimal with at most nine digits, else None."""
+    text = known_text(value)
+    return int(text.text) if text is not None and _SMALL.fullmatch(text.text) else None
+
+
 def known_text(value: Value) -> LText | None:
     """A string (or number) whose every character is known, else None."""
     if isinstance(value, LText) and SYMBOL not in value.text:
@@ -60,6 +69,35 @@ def flatten(value: Value) -> list[Value]:
 
 def _unknown(span: Span, name: str) -> Unknown:
     return Unknown(span, f"{name}()")
+
+
+def _arithmetic(op: str, x: int | float, y: int | float) -> Value | None:
+    if op == "<":
+        return x < y
+    if op == ">":
+        return x > y
+    if op == "<=":
+        return x <= y
+    if op == ">=":
+        return x >= y
+    if op in ("/", "%") and y == 0:
+        return None  # Puppet fails the catalog: nothing runs
+    result: int | float
+    if op == "+":
+        result = x + y
+    elif op == "-":
+        result = x - y
+    elif op == "*":
+        result = x * y
+    elif op == "/" and isinstance(x, int) and isinstance(y, int):
+        result = x // y  # Ruby's integer division floors, as Python's does
+    elif op == "/":
+        result = x / y
+    else:
+        result = x % y
+    if abs(result) > _MAX:
+        return None
+    return LText.plain(str(result))
 
 
 def _join(args: list[Value], span: Span) -> Value:
@@ -207,6 +245,8 @@ def _sprintf(args: list[Value], span: Span) -> Value:
         value = args[used]
         used += 1
         flags, width, precision, kind = match.group(2, 3, 4, 5)
+        if len(width) > 3 or len(precision or "") > 2:
+            return _unknown(span, "sprintf")  # a width past 999: not worth building
         if kind not in ("s", "d", "i", "f"):
             return _unknown(span, "sprintf")  # %c, %x, %<name>s ...: not read
         text = to_text(value, span)
@@ -218,7 +258,7 @@ def _sprintf(args: list[Value], span: Span) -> Value:
         try:
             number: object = text.text
             if kind in "di":
-                number = int(text.text, 0)
+                number = int(text.text, 10)
             elif kind == "f":
                 number = float(text.text)
             spec = f"%{flags}{width}{'.' + precision if precision else ''}{kind}"
@@ -389,6 +429,15 @@ def _flatten(args: list[Value], span: Span) -> Value:
     return tuple(flatten(args[0])) if isinstance(args[0], tuple) else (args[0],)
 
 
+def _slice(args: list[Value], span: Span) -> Value:
+    """`slice(array, n)` without a lambda: the array of its chunks of n."""
+    n = small_int(args[1]) if len(args) == 2 else None
+    if not args or not isinstance(args[0], tuple) or n is None or n < 1:
+        return _unknown(span, "slice")
+    items = args[0]
+    return tuple(tuple(items[i : i + n]) for i in range(0, len(items), n))
+
+
 def _case(upper: bool) -> Function:
     def change(args: list[Value], span: Span) -> Value:
         text = known_text(args[0]) if args else None
@@ -425,20 +474,23 @@ FUNCTIONS: dict[str, Function] = {
     "sort": _sorted(False),
     "unique": _sorted(True),
     "flatten": _flatten,
+    "slice": _slice,
     "downcase": _case(False),
     "upcase": _case(True),
     "strip": _strip,
 }
 
 
+_NUMBER = re.compile(r"-?\d{1,18}(?:\.\d{1,18})?")
+_MAX = 10**18  # past this a result is not worth knowing (and Python's int printing has limits)
+
+
 def _number(value: Value) -> int | float | None:
+    """A number written as Puppet writes one (decimal, bounded), else None."""
     text = known_text(value)
-    if text is None:
+    if text is None or not _NUMBER.fullmatch(text.text):
         return None
-    try:
-        return int(text.text, 0) if text.text.lstrip("-").isdigit() else float(text.text)
-    except ValueError:
-        return None
+    return float(text.text) if "." in text.text else int(text.text)
 
 
 def operator(op: str, a: Value, b: Value) -> Value | None:
@@ -447,17 +499,7 @@ def operator(op: str, a: Value, b: Value) -> Value | None:
     if op in ("+", "-", "*", "/", "%", "<", ">", "<=", ">="):
         x, y = _number(a), _number(b)
         if x is not None and y is not None:
-            if op in ("<", ">", "<=", ">="):
-                return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
-            if op in ("/", "%") and y == 0:
-                return None
-            if op == "/" and isinstance(x, int) and isinstance(y, int):
-                result: int | float = int(x / y)  # Ruby's integer division truncates
-            elif op == "%" and isinstance(x, int) and isinstance(y, int):
-                result = x % y
-            else:
-                result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "%": x % y}[op]
-            return LText.plain(str(result))
+            return _arithmetic(op, x, y)
     if op == "+" and isinstance(a, dict) and isinstance(b, dict):
         return {**a, **b}
     if op == "-" and isinstance(a, tuple):

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from driftlint.ltext import LText
 from driftlint.model import Span
+from driftlint.parse.puppet import ast
+from driftlint.resolve.functions import small_int
 from driftlint.values import Unknown, Value
+
+if TYPE_CHECKING:
+    from driftlint.resolve.evaluate import Evaluator, Frame
 
 Alts = list[Value]
 Invoke = Callable[[Sequence[Value]], Alts]  # run the lambda with these arguments
@@ -115,8 +121,8 @@ def _items(receiver: Value, params: int) -> list[tuple[Value, ...]] | None:
         if params >= 2:
             return [pair for pair in pairs]
         return [(pair,) for pair in pairs]
-    elif isinstance(receiver, LText) and receiver.text.isdigit():
-        values = [LText.plain(str(i)) for i in range(min(int(receiver.text), MAX_ITEMS + 1))]
+    elif (count := small_int(receiver)) is not None and count >= 0:
+        values = [LText.plain(str(i)) for i in range(min(count, MAX_ITEMS + 1))]
     else:
         return None
     if params >= 2:
@@ -150,10 +156,9 @@ def _slice(
     span: Span,
     cut: bool,
 ) -> Alts:
-    size = args[0] if args else None
-    if cut or not isinstance(size, LText) or not size.text.isdigit() or int(size.text) < 1:
+    n = small_int(args[0]) if args else None
+    if cut or n is None or n < 1:
         return [Unknown(span, "slice()")]
-    n = int(size.text)
     values = list(receiver) if isinstance(receiver, tuple) else None
     if values is None:
         return [Unknown(span, "slice()")]
@@ -175,9 +180,49 @@ def _product(results: list[Alts], span: Span, limit: int) -> Alts:
     return [tuple(combo) for combo in itertools.product(*results)]
 
 
-def slices(receiver: Value, size: Value, span: Span) -> Alts:
-    """`slice` without a lambda: the array of chunks."""
-    if not isinstance(receiver, tuple) or not isinstance(size, LText) or not size.text.isdigit():
-        return [Unknown(span, "slice()")]
-    n = max(int(size.text), 1)
-    return [tuple(tuple(receiver[i : i + n]) for i in range(0, len(receiver), n))]
+# --- running lambdas in the evaluator ---------------------------------------------------
+def invoke(
+    ev: Evaluator, lambda_: ast.Lambda, values: Sequence[Value], frame: Frame, via: tuple[Span, ...]
+) -> Alts:
+    """Run a lambda with these arguments in its own local scope; its last value."""
+    inner = type(frame)({}, frame, frame.name, lambda_=True)  # a Frame (evaluate.py imports us)
+    for i, param in enumerate(lambda_.params):
+        if param.captures_rest:
+            inner.vars[param.name] = [tuple(values[i:])]
+            break
+        if i < len(values):
+            inner.vars[param.name] = [values[i]]
+        elif param.default is not None:
+            inner.vars[param.name] = ev.eval(param.default, inner, via)
+        else:
+            inner.vars[param.name] = [None]
+    last: Alts = [None]
+    for statement in lambda_.body:
+        last = ev.eval(statement, inner, via)
+    return last
+
+
+def unknown_lambda(ev: Evaluator, lambda_: ast.Lambda, frame: Frame, via: tuple[Span, ...]) -> None:
+    """Run a lambda of a function we do not know once, with unknown parameters, so that
+    the resources inside are seen."""
+    invoke(ev, lambda_, [Unknown(p.span, "$" + p.name) for p in lambda_.params], frame, via)
+
+
+def iterate_call(
+    ev: Evaluator,
+    name: str,
+    receiver: Alts,
+    args: list[Alts],
+    lambda_: ast.Lambda,
+    frame: Frame,
+    via: tuple[Span, ...],
+    span: Span,
+) -> Alts:
+    def run(values: Sequence[Value]) -> Alts:
+        return invoke(ev, lambda_, values, frame, via)
+
+    out: Alts = []
+    for combo in itertools.islice(itertools.product(receiver, *args), ev.limit):
+        found = iterate(name, combo[0], combo[1:], run, len(lambda_.params), span, ev.limit)
+        out = ev._union(out, found)
+    return out or [Unknown(span, f"{name}()")]

@@ -13,6 +13,8 @@ or query that cannot be known amends nothing (unknown, not a guess).
 from __future__ import annotations
 
 import dataclasses
+import itertools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from driftlint.ltext import LText
@@ -376,3 +378,30 @@ def open_params(ev: Evaluator, kind: str, span: Span) -> dict[str, Alts]:
     if definition is None:
         return {}
     return {p.name: [Unknown(span, "$" + p.name)] for p in definition.params}
+
+
+def file_function(
+    ev: Evaluator, attrs: Sequence[ast.Attr], frame: Frame, via: tuple[Span, ...]
+) -> Alts | None:
+    """`content => file('m/x', 'm/y')` installs the first of the module files that
+    exists, as `source => ['puppet:///modules/m/x', ...]` does."""
+    for attr in attrs:
+        value = attr.value
+        if attr.name != "content" or not isinstance(value, ast.Call):
+            continue
+        if value.name.lstrip(":") != "file" or not value.args:
+            return None
+        choices = [ev._with_facts(a, frame, via) for a in value.args]
+        out: Alts = []
+        for combo in itertools.islice(itertools.product(*choices), ev.limit):
+            refs: list[Value] = []
+            for ref in combo:
+                if not isinstance(ref, LText) or ref.dynamic or ref.text.startswith("/"):
+                    break  # a file of the server's disk, or unknown
+                module = ref.text.partition("/")[0]
+                start = len(module) + 1
+                refs.append(LText.plain(f"puppet:///modules/{module}/") + ref[start:])
+            else:
+                out.append(tuple(refs))
+        return out or None
+    return None
