@@ -308,7 +308,7 @@ def puppet3(text: str) -> str:
     text = REPEATED_PARAMETER.sub(r"\1", text)
     text = UPPER_VARIABLE.sub(r"\1uc_\2", text)
     text = HYPHEN_NAME.sub(lambda m: m.group(0).replace("-", "_"), text)
-    text = NODE_INHERITS.sub(r"\1\2 # driftlint recall: inherits dropped", text)
+    text = NODE_INHERITS.sub(r"\1 /* driftlint recall: inherits dropped */\2", text)
     text = "\n".join(
         line if line.lstrip().startswith("#") else CASE_OPTION.sub(r"'\1'", line)
         for line in text.split("\n")
