@@ -53,7 +53,7 @@ from driftlint.fleet import sites
 from driftlint.fleet.catalogs import Interner, Selector
 from driftlint.fleet.locate import Locator, PathMap
 from driftlint.fleet.run import _declare, _reader
-from driftlint.parse.puppet import ast
+from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.resolve.facts import node_facts
 from driftlint.resolve.relevance import Mentions
 
@@ -325,9 +325,33 @@ def puppet3(text: str) -> str:
     return "".join(out)
 
 
+def misplaced(text: str, path: str, module: str) -> tuple[str, str]:
+    """Puppet 4 refuses a class or define in a module file that is not its module's
+    (`class systemuser::groups` in generic/manifests/systemuser.pp); Puppet 3 took it. They
+    are cut out here, to go to the main manifest, where any name may be defined."""
+    manifest = parse_manifest(text, path, puppet3=False)
+    if manifest.errors:
+        return text, ""
+    lines = text.split("\n")
+    moved: list[str] = []
+    for node in reversed(manifest.body):
+        if not isinstance(node, ast.ClassDef | ast.DefineDef):
+            continue
+        if node.name.lstrip(":").split("::")[0] == module:
+            continue
+        span = node.span
+        start, end = span.line - 1, span.end_line - 1
+        moved.insert(0, "\n".join(lines[start : end + 1]))
+        lines[start : end + 1] = [""] * (end - start + 1)  # keep the other lines' numbers
+    return "\n".join(lines), "\n".join(moved)
+
+
+MOVED: list[str] = []  # definitions `misplaced` took out of module files, for the main manifest
+
+
 def mirror(source: Path, dest: Path) -> None:
-    """A copy of a module folder for Puppet 7: manifests through `puppet3`, any other file a
-    link to the tree's."""
+    """A copy of a module folder for Puppet 7: manifests through `puppet3` (definitions a
+    module file may no longer hold go to `MOVED`), any other file a link to the tree's."""
     for folder, dirs, names in os.walk(source):
         here = Path(folder)
         target = dest / here.relative_to(source)
@@ -336,9 +360,14 @@ def mirror(source: Path, dest: Path) -> None:
         for name in names:
             path = here / name
             if name.endswith(".pp") and path.is_file():
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = puppet3(path.read_text(encoding="utf-8", errors="replace"))
+                parts = here.relative_to(source).parts
+                if len(parts) >= 2 and parts[1] == "manifests":
+                    text, moved = misplaced(text, str(path), parts[0])
+                    if moved:
+                        MOVED.append(moved)
                 # `base::standard-packages` is autoloaded as standard_packages.pp now
-                (target / name.replace("-", "_")).write_text(puppet3(text))
+                (target / name.replace("-", "_")).write_text(text)
             elif not (target / name).exists():
                 (target / name).symlink_to(path)
 
@@ -383,6 +412,10 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
                 link = work / "stubs" / folder.name / "templates"
                 if not link.exists():
                     link.symlink_to(folder)
+    if MOVED:
+        with (env / "manifests" / "site.pp").open("a") as main:
+            main.write("\n# driftlint recall: definitions moved out of module files\n")
+            main.write("\n".join(MOVED) + "\n")
     for name in stubs:  # the tree's own 3.x function, replaced in the copy
         for found in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
             found.unlink()
