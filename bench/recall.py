@@ -53,7 +53,8 @@ from driftlint.fleet import sites
 from driftlint.fleet.catalogs import Interner, Selector
 from driftlint.fleet.locate import Locator, PathMap
 from driftlint.fleet.run import _declare, _reader
-from driftlint.parse.puppet import ast
+from driftlint.parse.puppet import ast, parse_manifest
+from driftlint.resolve.facts import node_facts
 from driftlint.resolve.relevance import Mentions
 
 UNKNOWN = "\ue000"  # how `driftlint calls` prints characters it does not know
@@ -90,6 +91,16 @@ DEFAULT_FACTS = {
     "concat_basedir": "/var/lib/puppet/concat",  # the fact of old puppetlabs-concat
 }
 
+ROLE_FUNCTION = """\
+Puppet::Functions.create_function(:role) do
+  dispatch :role do
+    repeated_param 'String', :names
+  end
+  def role(*names)
+    names.each { |n| call_function('include', "role::#{n.sub(/^::/, '')}") }
+  end
+end
+"""
 STUB_FUNCTION = """\
 Puppet::Functions.create_function(:'{name}') do
   dispatch :stub do
@@ -103,11 +114,13 @@ end
 """
 
 
-# Puppet 3 let templates name a variable bare (`always_groups`, not `@always_groups`);
-# Puppet 4 dropped it. Loaded into the compiling Ruby (RUBYOPT), never into the tree.
-ERB_SHIM = """\
+# Puppet 3 let templates name a variable bare (`always_groups`, not `@always_groups`) and
+# compared a numeric string with a number as numbers; Puppet 4 dropped both. Loaded into the
+# compiling Ruby (RUBYOPT), never into the tree.
+PUPPET3_SHIM = """\
 require 'puppet'
 require 'puppet/parser/templatewrapper'
+require 'puppet/pops'
 class Puppet::Parser::TemplateWrapper
   def method_missing(name, *args)
     key = name.to_s
@@ -116,6 +129,14 @@ class Puppet::Parser::TemplateWrapper
     value == :undef ? nil : value
   end
 end
+module RecallPuppet3Compare
+  def compare(a, b)
+    a = (Puppet::Pops::Utils.to_n(a) || a) if a.is_a?(String) && b.is_a?(Numeric)
+    b = (Puppet::Pops::Utils.to_n(b) || b) if b.is_a?(String) && a.is_a?(Numeric)
+    super(a, b)
+  end
+end
+Puppet::Pops::Evaluator::CompareOperator.prepend(RecallPuppet3Compare)
 """
 
 
@@ -265,6 +286,7 @@ NAME_PARAMETER = re.compile(
 HYPHEN_NAME = re.compile(
     r"(?<![\w$/.-])(?:[a-z][\w-]*(?:::[\w-]+)+|(?<=class )[a-z][\w-]*|(?<=include )[a-z][\w-]*)"
 )
+REPEATED_PARAMETER = re.compile(r"(?m)^(\s*\$\w+\s*(?:=[^\n]*)?,[ \t]*)\n\1$")
 UPPER_VARIABLE = re.compile(r"(\$\{?(?:::)?(?:[a-z]\w*::)*)([A-Z]\w*)")
 SPACED_REFERENCE = re.compile(r"(?<![\w:$])([A-Z][\w:]*)[ \t]+\[")
 DIGIT_TITLE = re.compile(r"(\{\s*)(\d[\w.-]*[A-Za-z_-][\w.-]*)(\s*:)")
@@ -278,14 +300,15 @@ def puppet3(text: str) -> str:
     with a digit (`000_default:`) are quoted; `Class [ 'x' ]` loses its space; a name segment
     that starts with a digit (`varnish::1layer`, strings too) gets an `x` before it and a
     hyphen in a class name (`dns::auth-server`) becomes `_`; a variable `$INTERNAL`, which
-    Puppet 4 refuses, becomes `$uc_INTERNAL`; a
+    Puppet 4 refuses, becomes `$uc_INTERNAL`; a parameter written twice in a row is once; a
     define's `$name` parameter and node inheritance, both gone in Puppet 4, are dropped (the
     parent node's body is then missing). Other comments and strings are left alone."""
     text = DIGIT_SEGMENT.sub("x", text)
     text = NAME_PARAMETER.sub(r"\1", text)
+    text = REPEATED_PARAMETER.sub(r"\1", text)
     text = UPPER_VARIABLE.sub(r"\1uc_\2", text)
     text = HYPHEN_NAME.sub(lambda m: m.group(0).replace("-", "_"), text)
-    text = NODE_INHERITS.sub(r"\1\2 # driftlint recall: inherits dropped", text)
+    text = NODE_INHERITS.sub(r"\1 /* driftlint recall: inherits dropped */\2", text)
     text = "\n".join(
         line if line.lstrip().startswith("#") else CASE_OPTION.sub(r"'\1'", line)
         for line in text.split("\n")
@@ -302,9 +325,33 @@ def puppet3(text: str) -> str:
     return "".join(out)
 
 
+def misplaced(text: str, path: str, module: str) -> tuple[str, str]:
+    """Puppet 4 refuses a class or define in a module file that is not its module's
+    (`class systemuser::groups` in generic/manifests/systemuser.pp); Puppet 3 took it. They
+    are cut out here, to go to the main manifest, where any name may be defined."""
+    manifest = parse_manifest(text, path, puppet3=False)
+    if manifest.errors:
+        return text, ""
+    lines = text.split("\n")
+    moved: list[str] = []
+    for node in reversed(manifest.body):
+        if not isinstance(node, ast.ClassDef | ast.DefineDef):
+            continue
+        if node.name.lstrip(":").split("::")[0] == module:
+            continue
+        span = node.span
+        start, end = span.line - 1, span.end_line - 1
+        moved.insert(0, "\n".join(lines[start : end + 1]))
+        lines[start : end + 1] = [""] * (end - start + 1)  # keep the other lines' numbers
+    return "\n".join(lines), "\n".join(moved)
+
+
+MOVED: list[str] = []  # definitions `misplaced` took out of module files, for the main manifest
+
+
 def mirror(source: Path, dest: Path) -> None:
-    """A copy of a module folder for Puppet 7: manifests through `puppet3`, any other file a
-    link to the tree's."""
+    """A copy of a module folder for Puppet 7: manifests through `puppet3` (definitions a
+    module file may no longer hold go to `MOVED`), any other file a link to the tree's."""
     for folder, dirs, names in os.walk(source):
         here = Path(folder)
         target = dest / here.relative_to(source)
@@ -313,9 +360,14 @@ def mirror(source: Path, dest: Path) -> None:
         for name in names:
             path = here / name
             if name.endswith(".pp") and path.is_file():
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = puppet3(path.read_text(encoding="utf-8", errors="replace"))
+                parts = here.relative_to(source).parts
+                if len(parts) >= 2 and parts[1] == "manifests":
+                    text, moved = misplaced(text, str(path), parts[0])
+                    if moved:
+                        MOVED.append(moved)
                 # `base::standard-packages` is autoloaded as standard_packages.pp now
-                (target / name.replace("-", "_")).write_text(puppet3(text))
+                (target / name.replace("-", "_")).write_text(text)
             elif not (target / name).exists():
                 (target / name).symlink_to(path)
 
@@ -360,10 +412,17 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
                 link = work / "stubs" / folder.name / "templates"
                 if not link.exists():
                     link.symlink_to(folder)
+    if MOVED:
+        with (env / "manifests" / "site.pp").open("a") as main:
+            main.write("\n# driftlint recall: definitions moved out of module files\n")
+            main.write("\n".join(MOVED) + "\n")
     for name in stubs:  # the tree's own 3.x function, replaced in the copy
         for found in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
             found.unlink()
             found.write_text(STUB_3X.replace("{name}", name))
+    hiera = tree / "hiera.yaml"  # the environment's Hiera (v5); offline there is no trusted data
+    if hiera.is_file():
+        (env / "hiera.yaml").write_text(hiera.read_text().replace("trusted.certname", "facts.fqdn"))
     for extra in ("hieradata", "data", "templates", "files"):
         if (tree / extra).is_dir() and not (env / extra).exists():
             (env / extra).symlink_to(tree / extra)
@@ -394,9 +453,9 @@ def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
 
 def _compile(name: str, work: Path, out: Path, timeout: int) -> None:
     """`puppet catalog compile` of one node: its catalog in out/NAME.json, or its error."""
-    shim = work / "erb_shim.rb"
+    shim = work / "puppet3_shim.rb"
     if not shim.is_file():
-        shim.write_text(ERB_SHIM)
+        shim.write_text(PUPPET3_SHIM)
     env = {**os.environ, "RUBYOPT": f"-r{shim}"}
     try:
         done = subprocess.run(
@@ -406,7 +465,7 @@ def _compile(name: str, work: Path, out: Path, timeout: int) -> None:
              "--basemodulepath", f"{work / 'stubs'}:{SYSTEM_MODULES}",
              "--codedir", str(work / "code"), "--vardir", str(work / "var"),
              "--confdir", str(work / "conf"), "--hiera_config", str(work / "conf" / "hiera.yaml"),
-             "--color", "false"],
+             "--color", "false", "--strict", "off"],
             capture_output=True, text=True, timeout=timeout, check=False, env=env,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
@@ -427,6 +486,7 @@ def compile_roots(
     timeout: int,
     jobs: int = 2,
     stubs_first: list[str] | None = None,
+    per_node: list[tuple[str, str, str]] | None = None,
     rounds: int = 5,
 ) -> list[str]:
     """Compile every root that has a certname; stub unknown functions and try again. The
@@ -436,9 +496,18 @@ def compile_roots(
     out = work / "catalogs"
     stubbed: list[str] = list(stubs_first or [])
     write_stubs(work, stubbed)
+    role = work / "stubs" / "recallstub" / "lib" / "puppet" / "functions" / "role.rb"
+    role.parent.mkdir(parents=True, exist_ok=True)
+    role.write_text(ROLE_FUNCTION)  # Wikimedia's role(), as tests/test_oracle_puppet.py
     todo = [r for r in roots if r.certname]
     for r in todo:
-        write_facts(work, r.certname or "", facts)
+        name = r.certname or ""
+        mine = {k: v for p, k, v in per_node or [] if re.search(p, name)}
+        # Wikimedia's role() sets `_role` at top scope for Hiera; the stub cannot: a fact.
+        role_fact = node_facts(r.node).get("_role")
+        if role_fact and "_role" not in mine:
+            mine["_role"] = role_fact
+        write_facts(work, name, {**facts, **mine})
     for _ in range(rounds):
         if out.exists():
             shutil.rmtree(out)
@@ -458,7 +527,7 @@ def compile_roots(
                 found = re.search(r"Unknown function: '([\w:]+)'", root.error)
                 if found:
                     missing.add(found.group(1))
-                found = re.search(r"Could not find class ::([\w:]+)", root.error)
+                found = re.search(r"Could not find (?:declared )?class (?:::)?([\w:]+)", root.error)
                 if found:
                     missing.add("class " + found.group(1))
         new = sorted(m for m in missing if m not in stubbed)
@@ -544,6 +613,32 @@ def fits(ours: list[str], theirs: tuple[str, ...]) -> bool:
     return walk(0, 0)
 
 
+def by_class(
+    roots: list[Root], calls: list[dict[str, Any]], classes: dict[str, ast.ClassDef]
+) -> list[dict[str, Any]]:
+    """Give a call first declared in a class body (a role checked alone, or a node's replayed
+    from the memo) to every compiled root whose catalog declares that class; the calls of
+    no compiled root are returned."""
+    spans = [(name, c.span) for name, c in classes.items()]
+    left = []
+    for call in calls:
+        first = call["via"][0] if call["via"] else f"{call['path']}:{call['line']}"
+        path, _, line = first.rpartition(":")
+        owners = [n for n, s in spans if s.path == path and s.line <= int(line or 0) <= s.end_line]
+        owner = min(
+            owners, key=lambda n: classes[n].span.end_line - classes[n].span.line, default=""
+        )
+        taken = False
+        for root in roots:
+            declared = {str(c).lower() for c in (root.catalog or {}).get("classes", [])}
+            if owner and owner.lower() in declared:
+                root.static.append(call)
+                taken = True
+        if not taken:
+            left.append(call)
+    return left
+
+
 def static_of(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give each static call to the root whose node body holds its first declaration; the
     calls no node holds (a role or class checked alone, top-scope code) are returned."""
@@ -606,6 +701,11 @@ def compare(root: Root, tally: Tally) -> None:
         tally.extras.append(f"  extra {root.label}: {path}:{line}: {shown}\n        {why}")
 
 
+def _share(part: int, whole: int) -> str:
+    """A percentage, or `-%` when there is nothing to count (no root compiled, no call)."""
+    return f"{100.0 * part / whole:.1f}%" if whole else "-%"
+
+
 def static_calls(tree: Path, given: Path | None) -> list[dict[str, Any]]:
     if given is not None:
         return list(json.loads(given.read_text())["calls"])
@@ -623,6 +723,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=Path, help="`driftlint calls --format json` output")
     parser.add_argument("--import-alias", action="append", default=[], metavar="A=B")
     parser.add_argument("--facts", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--facts-for", action="append", default=[], metavar="REGEX:KEY=VALUE",
+        help="a fact of the nodes whose name the regex finds (their OS, say)",
+    )  # fmt: skip
     parser.add_argument("--max-roots", type=int, default=0, help="compile at most N roots")
     parser.add_argument(
         "--stub", action="append", default=[], metavar="FUNCTION",
@@ -657,7 +761,12 @@ def main(argv: list[str] | None = None) -> int:
     roots = [r for r in roots if r.node.span.path in loaded]
     (work / "conf").mkdir(exist_ok=True)
     (work / "conf" / "hiera.yaml").write_text("---\nversion: 5\nhierarchy: []\n")
-    stubbed = compile_roots(roots, work, facts, args.timeout, args.jobs, list(args.stub))
+    per_node: list[tuple[str, str, str]] = []
+    for given in args.facts_for:
+        pattern, _, pair = given.rpartition(":")
+        key, _, value = pair.partition("=")
+        per_node.append((pattern, key, value))
+    stubbed = compile_roots(roots, work, facts, args.timeout, args.jobs, list(args.stub), per_node)
 
     tokens = tuple(sorted({n for w in prepared.extractor.watched for n in (*w.names, *w.paths)}))
     selector = Selector(
@@ -666,12 +775,13 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     tally = Tally()
     compiled = [r for r in roots if r.catalog is not None]
+    unplaced = by_class(compiled, alone, prepared.index.classes)
     for root in compiled:
         root.calls = catalog_calls(root, prepared, selector)
         compare(root, tally)
 
     print(f"tree {tree.name}: {len(roots)} roots (node definitions), {len(calls)} static calls "
-          f"({len(alone)} of no node: roles and classes checked alone)")  # fmt: skip
+          f"({len(unplaced)} of no compiled node)")  # fmt: skip
     if elsewhere:
         print(f"roots not in the main manifest as imported ({len(elsewhere)}, not counted): "
               + ", ".join(sorted({r.node.span.path for r in elsewhere})))  # fmt: skip
@@ -689,12 +799,11 @@ def main(argv: list[str] | None = None) -> int:
     if tally.extras:
         print(f"static call sites the catalog does not hold ({len(tally.extras)}):")
         print("\n".join(tally.extras))
-    recall = 100.0 * tally.recalled / tally.catalog_calls if tally.catalog_calls else 100.0
-    precision = 100.0 * tally.held / tally.static_sites if tally.static_sites else 100.0
     print(f"catalog calls {tally.catalog_calls}, recalled {tally.recalled}; static sites "
           f"{tally.static_sites}, held {tally.held}")  # fmt: skip
     print(
-        f"recall {recall:.1f}% precision {precision:.1f}% "
+        f"recall {_share(tally.recalled, tally.catalog_calls)} "
+        f"precision {_share(tally.held, tally.static_sites)} "
         f"({len(compiled)} of {len(roots)} roots compiled)"
     )
     return 0
