@@ -275,6 +275,33 @@ def test_text_output_escapes_every_control_character_from_the_tree(tmp_path: Pat
     assert "--t\\x1bc\\x1bM\\u202e" in result.stdout
 
 
+def test_a_500_term_sum_is_a_parse_error_at_its_place_and_its_class_still_checked(
+    tmp_path: Path,
+) -> None:
+    """`1 + 1 + ... + 1` nests one node per `+`: 500 overflowed the evaluator, which lost
+    the whole class (and the cache could not store the manifest)."""
+    total = " + ".join(["1"] * 500)
+    manifest = (
+        "class jobs::sum {\n    include jobs\n"
+        f"    $n = {total}\n"
+        "    exec { 'sum': command => \"/usr/local/bin/jobloop --bogus ${n}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/sum.pp": manifest,
+            "modules/role/manifests/sum.pp": "class role::sum {\n    include jobs::sum\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    column = len("    $n = ") + len("1 + ") * 100 + 3  # the 101st `+`
+    found = rows(findings)
+    assert ("modules/jobs/manifests/sum.pp", 3, column, "parse-error", "") in found
+    assert ("modules/jobs/manifests/sum.pp", 4, 54, "unknown-option", "--bogus") in found
+    assert PLANTED in found
+
+
 # --- 3. hangs -------------------------------------------------------------------------------
 
 
