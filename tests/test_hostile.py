@@ -543,3 +543,22 @@ def test_an_edit_of_an_excluded_file_that_a_role_reads_is_not_answered_from_the_
     _, second = cached_check(repo, cache)
     assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--second") in second
     assert not any(r[4] == "--first" for r in second)
+
+
+def test_a_case_loop_past_its_arm_bound_is_open_and_says_so(tmp_path: Path) -> None:
+    """600 option arms then `*) exit 2`: reading stopped at 500 and the script was silently
+    taken to accept anything. It still accepts anything past the bound, with a warning at the
+    place reading stopped, and options read before it still bind."""
+    arms = "".join(f"    --o{i}) shift ;;\n" for i in range(600))
+    script = (
+        '#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case "$1" in\n'
+        + arms
+        + "    *) echo bad >&2; exit 2 ;;\n  esac\ndone\n"
+    )
+    repo = make_tree(tmp_path, {"modules/jobs/files/jobloop": script})
+    code, findings, _ = check(repo, "--jobs", "1")
+    found = rows(findings)
+    cut = [r for r in found if r[0] == "modules/jobs/files/jobloop" and r[3] == "parse-error"]
+    assert [r[1] for r in cut] == [3 + 500 + 1]  # the line of the 501st arm
+    assert not any(r[3] == "unknown-option" and r[4] == "--verbsoe" for r in found)
+    assert code == 0
