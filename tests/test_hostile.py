@@ -562,3 +562,17 @@ def test_a_case_loop_past_its_arm_bound_is_open_and_says_so(tmp_path: Path) -> N
     assert [r[1] for r in cut] == [3 + 500 + 1]  # the line of the 501st arm
     assert not any(r[3] == "unknown-option" and r[4] == "--verbsoe" for r in found)
     assert code == 0
+
+
+def test_the_span_of_a_200000_character_shell_word_is_found_linearly() -> None:
+    """Each character's run was found by a list of every run's start built per character: a
+    fuzzed script with one 73,000-character word hung a check (tests/test_fuzz_trees.py)."""
+    out = run_python(
+        "from driftlint.ltext import LText\n"
+        "from driftlint.parse.shell import parse_shell\n"
+        "text = '/usr/local/bin/jobloop ' + '[' * 200_000 + ' --x\\n'\n"
+        "found = parse_shell(LText.literal(text, 's.sh', 1, 1), 's.sh')\n"
+        "words = [w for c in found.commands for w in c.words]\n"
+        "print(len(words), words[1].span.column, words[1].span.end_column, words[2].text)\n"
+    )
+    assert out.split() == ["3", "24", "200024", "--x"]
