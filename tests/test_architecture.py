@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "module_refs": 1,
     "discover": 1,
     "git": 1,
-    "safe_re": 1,
+    "safe_re": 0,
     "suppress": 1,
     "parse": 2,
     "interfaces": 2,
