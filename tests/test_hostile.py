@@ -576,3 +576,33 @@ def test_the_span_of_a_200000_character_shell_word_is_found_linearly() -> None:
         "print(len(words), words[1].span.column, words[1].span.end_column, words[2].text)\n"
     )
     assert out.split() == ["3", "24", "200024", "--x"]
+
+
+def test_a_200000_character_watched_name_is_matched_in_bounded_memory() -> None:
+    """The pattern of watched names was built by joining each trie node's pattern into its
+    parent's: a 188,000-character name (fuzzed) took past 2 GB; recursion overflowed first."""
+    import resource
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    code = (
+        "from driftlint.resolve.relevance import Mentions\n"
+        "long = '/usr/local/bin/' + 'a' * 200_000\n"
+        "found = Mentions([long, '/usr/local/bin/jobloop', 'jobloop'])\n"
+        "print(found('run ' + long + ' now'), found('x /usr/local/bin/jobloop'), found('aaa'))\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("did not finish")
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split() == ["True", "True", "False"]
