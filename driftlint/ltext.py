@@ -160,8 +160,9 @@ class LText:
         return [r for r in self.runs if r.symbolic]
 
     def _run_at(self, index: int) -> Run | None:
-        starts = [r.start for r in self.runs]
-        i = bisect.bisect_right(starts, index) - 1
+        # Bisect on the runs themselves: a list of their starts per call made `span()` of a
+        # 70,000-character word quadratic (a fuzzed script hung a run, issue 30).
+        i = bisect.bisect_right(self.runs, index, key=_run_start) - 1
         if i >= 0 and self.runs[i].start <= index < self.runs[i].end:
             return self.runs[i]
         return None
@@ -250,6 +251,10 @@ class LText:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _run_start(run: Run) -> int:
+    return run.start
 
 
 def _run_end(run: Run) -> int:

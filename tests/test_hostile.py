@@ -275,6 +275,33 @@ def test_text_output_escapes_every_control_character_from_the_tree(tmp_path: Pat
     assert "--t\\x1bc\\x1bM\\u202e" in result.stdout
 
 
+def test_a_500_term_sum_is_a_parse_error_at_its_place_and_its_class_still_checked(
+    tmp_path: Path,
+) -> None:
+    """`1 + 1 + ... + 1` nests one node per `+`: 500 overflowed the evaluator, which lost
+    the whole class (and the cache could not store the manifest)."""
+    total = " + ".join(["1"] * 500)
+    manifest = (
+        "class jobs::sum {\n    include jobs\n"
+        f"    $n = {total}\n"
+        "    exec { 'sum': command => \"/usr/local/bin/jobloop --bogus ${n}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/sum.pp": manifest,
+            "modules/role/manifests/sum.pp": "class role::sum {\n    include jobs::sum\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    column = len("    $n = ") + len("1 + ") * 100 + 3  # the 101st `+`
+    found = rows(findings)
+    assert ("modules/jobs/manifests/sum.pp", 3, column, "parse-error", "") in found
+    assert ("modules/jobs/manifests/sum.pp", 4, 54, "unknown-option", "--bogus") in found
+    assert PLANTED in found
+
+
 # --- 3. hangs -------------------------------------------------------------------------------
 
 
@@ -516,3 +543,66 @@ def test_an_edit_of_an_excluded_file_that_a_role_reads_is_not_answered_from_the_
     _, second = cached_check(repo, cache)
     assert ("modules/jobs/templates/cron.erb", 1, 39, "unknown-option", "--second") in second
     assert not any(r[4] == "--first" for r in second)
+
+
+def test_a_case_loop_past_its_arm_bound_is_open_and_says_so(tmp_path: Path) -> None:
+    """600 option arms then `*) exit 2`: reading stopped at 500 and the script was silently
+    taken to accept anything. It still accepts anything past the bound, with a warning at the
+    place reading stopped, and options read before it still bind."""
+    arms = "".join(f"    --o{i}) shift ;;\n" for i in range(600))
+    script = (
+        '#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case "$1" in\n'
+        + arms
+        + "    *) echo bad >&2; exit 2 ;;\n  esac\ndone\n"
+    )
+    repo = make_tree(tmp_path, {"modules/jobs/files/jobloop": script})
+    code, findings, _ = check(repo, "--jobs", "1")
+    found = rows(findings)
+    cut = [r for r in found if r[0] == "modules/jobs/files/jobloop" and r[3] == "parse-error"]
+    assert [r[1] for r in cut] == [3 + 500 + 1]  # the line of the 501st arm
+    assert not any(r[3] == "unknown-option" and r[4] == "--verbsoe" for r in found)
+    assert code == 0
+
+
+def test_the_span_of_a_200000_character_shell_word_is_found_linearly() -> None:
+    """Each character's run was found by a list of every run's start built per character: a
+    fuzzed script with one 73,000-character word hung a check (tests/test_fuzz_trees.py)."""
+    out = run_python(
+        "from driftlint.ltext import LText\n"
+        "from driftlint.parse.shell import parse_shell\n"
+        "text = '/usr/local/bin/jobloop ' + '[' * 200_000 + ' --x\\n'\n"
+        "found = parse_shell(LText.literal(text, 's.sh', 1, 1), 's.sh')\n"
+        "words = [w for c in found.commands for w in c.words]\n"
+        "print(len(words), words[1].span.column, words[1].span.end_column, words[2].text)\n"
+    )
+    assert out.split() == ["3", "24", "200024", "--x"]
+
+
+def test_a_200000_character_watched_name_is_matched_in_bounded_memory() -> None:
+    """The pattern of watched names was built by joining each trie node's pattern into its
+    parent's: a 188,000-character name (fuzzed) took past 2 GB; recursion overflowed first."""
+    import resource
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    code = (
+        "from driftlint.resolve.relevance import Mentions\n"
+        "long = '/usr/local/bin/' + 'a' * 200_000\n"
+        "found = Mentions([long, '/usr/local/bin/jobloop', 'jobloop'])\n"
+        "print(found('run ' + long + ' now'), found('x /usr/local/bin/jobloop'), found('aaa'))\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("did not finish")
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split() == ["True", "True", "False"]

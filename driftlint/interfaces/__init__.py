@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
-from driftlint.interfaces.caseloop import CaseParse, read_case
+from driftlint.interfaces.caseloop import MAX_ARMS, CaseParse, read_case
 from driftlint.interfaces.common import (
     LineIndex,
     TextLine,
@@ -200,7 +200,13 @@ def _shell_parsers(path: str, text: str, script: str, progs: frozenset[str]) -> 
             long_equals=case.long_equals,
             positionals=(Positional("args", 0, None),),
         )
-        return _combine(script, found, usage, ())
+        cut = case.cut
+        if cut is None:
+            return _combine(script, found, usage, ())
+        problem = (
+            f"`case` has more than {MAX_ARMS} arms; the rest are not read, any option is accepted"
+        )
+        return _combine(script, found, usage, (parse_error(cut, problem),))
     return _combine(script, None, usage, ())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from driftlint.interfaces.common import LineIndex
 from driftlint.model import Option, Span
@@ -36,6 +36,9 @@ class Arm:
     words: tuple[str, ...] = ()  # plain words in the pattern (`start`, `force-reload`)
 
 
+MAX_ARMS = 500  # arms of one `case` read; past it the interface is open (issue 30)
+
+
 @dataclass(frozen=True, slots=True)
 class CaseParse:
     options: tuple[Option, ...]
@@ -44,6 +47,7 @@ class CaseParse:
     interleaved: bool
     accepts_unknown: bool
     long_equals: bool
+    cut: Span | None = None  # where reading stopped at MAX_ARMS: the interface is then open
 
 
 def read_case(text: str, code: str, path: str, index: LineIndex) -> CaseParse | None:
@@ -57,7 +61,15 @@ def read_case(text: str, code: str, path: str, index: LineIndex) -> CaseParse | 
         arms, end = _arms(code, m.end(), path, index)
         if not any(a.names for a in arms):
             continue
-        return _read(arms, in_for, index.span(path, m.start(), end))
+        found = _read(arms, in_for, index.span(path, m.start(), end))
+        if len(arms) >= MAX_ARMS and not code.startswith("esac", end):
+            # The arms past the bound (a `*) exit 2`, more options) are not read: the
+            # interface accepts any option, and says so, rather than reject on a guess.
+            at = end
+            while at < len(code) and code[at] in " \t\n;":
+                at += 1
+            return replace(found, accepts_unknown=True, cut=index.span(path, at, at + 1))
+        return found
     return None
 
 
@@ -115,7 +127,7 @@ def _read(arms: list[Arm], in_for: bool, source: Span) -> CaseParse:
 def _arms(code: str, at: int, path: str, index: LineIndex) -> tuple[list[Arm], int]:
     arms: list[Arm] = []
     i = at
-    while i < len(code) and len(arms) < 500:
+    while i < len(code) and len(arms) < MAX_ARMS:
         while i < len(code) and code[i] in " \t\n;":
             i += 1
         if code.startswith("esac", i) or i >= len(code):

@@ -82,23 +82,28 @@ def _trie(words: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    # Children before parents, without recursion: a name is as deep as it is long, and a
-    # 10,000-character name of the tree (a fuzzed path) overflowed Python's stack here.
-    order: list[dict[str, dict]] = []  # type: ignore[type-arg]
-    todo = [root]
+    # Written out in one pass with a stack, not by recursion or by joining each child's
+    # pattern into its parent's: a name is as deep as it is long, and a 10,000-character
+    # name of the tree overflowed Python's stack, a 188,000-character one took 2 GB (issue 30).
+    out: list[str] = []
+    todo: list[dict[str, dict] | str] = [root]  # type: ignore[type-arg]
     while todo:
-        node = todo.pop()
-        order.append(node)
-        todo.extend(node[c] for c in node if c)
-    done: dict[int, str] = {}
-    for node in reversed(order):
-        branches = [re.escape(c) + done[id(node[c])] for c in sorted(node) if c]
-        if not branches:
-            done[id(node)] = ""
+        item = todo.pop()
+        if isinstance(item, str):
+            out.append(item)
             continue
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        done[id(node)] = f"(?:{body})?" if "" in node else body
-    return f"(?:{done[id(root)]})"
+        branches = sorted(c for c in item if c)
+        if not branches:
+            continue
+        many, terminal = len(branches) > 1, "" in item
+        seq: list[dict[str, dict] | str] = ["(?:"] if terminal else []  # type: ignore[type-arg]
+        seq += ["(?:"] if many else []
+        for k, char in enumerate(branches):
+            seq += ["|", re.escape(char), item[char]] if k else [re.escape(char), item[char]]
+        seq += [")"] if many else []
+        seq += [")?"] if terminal else []
+        todo.extend(reversed(seq))
+    return f"(?:{''.join(out)})"
 
 
 def mentions(tokens: Iterable[str]) -> Mentions:

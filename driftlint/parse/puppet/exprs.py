@@ -31,6 +31,11 @@ from driftlint.parse.puppet.ast import (
 from driftlint.parse.puppet.lexer import KEYWORDS, Tok
 from driftlint.parse.puppet.strings import RawInterp, Source
 
+# A chain like `1 + 1 + ... + 1` nests one node per operator, and every reader of the tree
+# recurses on it: past this many (500 overflowed the evaluator and lost the whole class, issue
+# 30) the chain is a parse error at the operator and its value unknown.
+MAX_CHAIN = 100
+
 # Left binding powers, loosest first; Puppet's egrammar.ra puts `==` below `<<` and the
 # comparisons below `==`, and relationship edges above assignment.
 LBP = {
@@ -129,12 +134,25 @@ class ExprParser:
     def expr(self, rbp: int = 0) -> Node:
         left = self.nud()
         toks = self.toks
+        chain = 0  # operators applied in a row to `left`: each one level deeper
         while True:
             tok = toks[self.i]
             kind = tok.kind
             bp = LBP.get(kind)
             if bp is None or bp <= rbp:
+                if chain > MAX_CHAIN:  # as deep as it is long: its value is not computed
+                    return Call(left.span, "(expression too long)", ())
                 return left
+            chain += 1
+            if chain == MAX_CHAIN + 1:
+                self.errors.append(
+                    self.src.error(
+                        tok.start,
+                        tok.end,
+                        f"syntax error: more than {MAX_CHAIN} operators in a row;"
+                        " the expression's value is unknown",
+                    )
+                )
             if kind == "[":
                 if tok.ws:
                     return left  # `$x [1]` is a new array, not an access (LISTSTART)
