@@ -78,21 +78,28 @@ def _order(finding: Finding) -> tuple[str, int, int, str, str]:
 
 
 def _suppressed(finding: Finding, directives: list[Directive]) -> bool:
+    """Whether a directive hides the finding: one that names its code first, else one that
+    names another code of its family."""
     line = finding.span.line
-    for directive in directives:
-        code = next((c for c in directive.codes if family(c) == family(finding.code)), None)
-        if code is None:
-            continue
-        if (
-            directive.kind == "file-ignore"
-            or (directive.kind == "ignore" and directive.target == line)
-            or (
-                directive.kind == "disable"
-                and directive.span.line < line <= directive.until.get(code, 0)
-            )
-        ):
-            directive.used.add(code)
-            return True
+    for exact in (True, False):
+        for directive in directives:
+            if exact:
+                code = finding.code if finding.code in directive.codes else None
+            else:
+                mine = family(finding.code)
+                code = next((c for c in directive.codes if family(c) == mine), None)
+            if code is None:
+                continue
+            if (
+                directive.kind == "file-ignore"
+                or (directive.kind == "ignore" and directive.target == line)
+                or (
+                    directive.kind == "disable"
+                    and directive.span.line < line <= directive.until.get(code, 0)
+                )
+            ):
+                directive.used.add(code)
+                return True
     return False
 
 

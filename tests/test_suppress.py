@@ -64,10 +64,24 @@ CASES = [
         id="two-codes",
     ),
     pytest.param(
-        lines("exec { 'x': } # driftlint: ignore[stale-option] -- T1"),
+        lines("exec { 'x': } # driftlint: ignore[missing-argument] -- T1"),
         [finding(1)],
         [(P, 1, "unknown-option"), (P, 1, "unused-suppression")],
         id="other-code-not-hidden",
+    ),
+    # A shallow clone reports `unknown-option` for the word a full clone calls `stale-option`
+    # (no history of the spec): one family for suppressions, as for fingerprints (#29).
+    pytest.param(
+        lines("exec { 'x': } # driftlint: ignore[stale-option] -- T1"),
+        [finding(1)],
+        [],
+        id="stale-option-hides-the-unknown-option-of-a-shallow-clone",
+    ),
+    pytest.param(
+        lines("exec { 'x': } # driftlint: ignore[unknown-option] -- T1"),
+        [finding(1, "stale-option")],
+        [],
+        id="unknown-option-hides-the-stale-option-of-a-full-clone",
     ),
     pytest.param(
         lines("# driftlint: ignore[unknown-option] -- T1", "", "exec { 'x': }"),
@@ -90,20 +104,20 @@ CASES = [
     ),
     pytest.param(
         lines(
-            "# driftlint: disable[unknown-option,stale-option] -- legacy",
+            "# driftlint: disable[unknown-option,missing-argument] -- legacy",
             "b",
-            "# driftlint: enable[stale-option]",
+            "# driftlint: enable[missing-argument]",
             "d",
             "# driftlint: enable[unknown-option]",
         ),
-        [finding(2, "stale-option"), finding(4, "stale-option"), finding(4)],
-        [(P, 4, "stale-option")],
+        [finding(2, "missing-argument"), finding(4, "missing-argument"), finding(4)],
+        [(P, 4, "missing-argument")],
         id="block-codes-close-separately",
     ),
     pytest.param(
         lines("a", "b", "# driftlint: file-ignore[unknown-option] -- vendored"),
-        [finding(1), finding(2), finding(2, "stale-option")],
-        [(P, 2, "stale-option")],
+        [finding(1), finding(2), finding(2, "missing-argument")],
+        [(P, 2, "missing-argument")],
         id="file-ignore",
     ),
     pytest.param(
