@@ -167,8 +167,11 @@ class Extractor:
                     (content,),
                     functools.partial(sites.SITES[kind].read, content, resource.span.path, {}),
                 )
-                for command in read:
-                    yield from self._from_command(command, (*via, resource.span), resource.assumed)
+                places = _after_cd(read, None, same_line=True)
+                for command, cwd in zip(read, places, strict=True):
+                    yield from self._from_command(
+                        command, (*via, resource.span), resource.assumed, cwd=cwd
+                    )
 
     def _checkcommand(self, resource: Resource) -> list[shell.Command]:
         """An Icinga 2 CheckCommand resource: its `command` and `arguments` hash, each key

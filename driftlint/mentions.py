@@ -37,6 +37,12 @@ NOT_A_RUN = (
     ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
 )
 DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
+MAN_PAGE = re.compile(r"\.[1-8][a-z]*(?:\.gz)?$")
+# In a program's code a bare name is a command only inside a string (`"cd /x; x -q"`,
+# `` `x ...` ``); outside one it is the program's own identifier (`execute(sql)`).
+PROGRAM = re.compile(r"\.(?:py|rb|pl|pm|rake)$")
+PROGRAM_SHEBANG = re.compile(r"\A\ufeff?#!\s*\S*\b(?:env\s+)?(?:python|perl|ruby)")
+
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
 # Attributes whose value names a script without running it, metaparameters included (their
 # references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
@@ -80,6 +86,7 @@ def unresolved_mentions(
         text = read(source.path)
         if not text:
             continue
+        program = bool(PROGRAM.search(source.path) or PROGRAM_SHEBANG.match(text))
         for match in finder.finditer(text):
             found = match.group(0)
             start = text.rfind("\n", 0, match.start()) + 1
@@ -94,6 +101,8 @@ def unresolved_mentions(
                 not found.startswith("/") and not _after_separator(line[:column])
             ):
                 continue  # part of a longer word, or a bare name where no command starts
+            if program and not found.startswith("/") and not _in_string(line[:column]):
+                continue  # an identifier of the program's own code
             reason = _reason(source, line, column, by_manifest, number, used, found)
             if reason is None:
                 continue
@@ -168,13 +177,19 @@ def _reason(
         )
     if source.kind == "yaml":
         return "a Hiera or data value that no evaluated class turned into a command"
-    if source.path.lower().endswith(DOCUMENTS) or "readme" in source.path.lower():
+    lower = source.path.lower()
+    if lower.endswith(DOCUMENTS) or "readme" in lower or MAN_PAGE.search(lower):
         return None  # documentation shows commands; it runs none
     if source.path not in installed:
         return "in a file no `file` resource driftlint recognises installs"
     if re.match(r"\s*(?:export\s+)?[A-Za-z_]\w*=", line):
         return "a shell variable whose value no resolved call used"
     return "in an installed file whose commands did not resolve to this script"
+
+
+def _in_string(before: str) -> bool:
+    """Is the end of a line's start inside a quoted string (an odd number of one quote)?"""
+    return any(before.count(quote) % 2 for quote in "\"'`")
 
 
 def _after_separator(before: str) -> bool:

@@ -71,3 +71,16 @@ def test_absent_resource_runs_nothing_and_data_file_commands_are_listed(tmp_path
     assert not any(path.endswith("old.pp") for path, _, _ in got)
     data = "modules/role/files/runner.yaml"
     assert any(path == data and line == 3 and "data file" in why for path, line, why in got)
+
+
+def test_identifiers_of_a_program_and_man_pages_are_no_mentions(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/files/report.py").write_text(
+        "#!/usr/bin/env python3\nimport subprocess\nsync.sh = 1\n"
+        "print(sync.sh)\nsubprocess.call('cd /tmp; sync.sh -x', shell=True)\n"
+    )
+    (root / "modules/role/files/sync.sh.1").write_text(".TH SYNC 1\n.SH SYNOPSIS\n| sync.sh -q\n")
+    got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
+    assert ("modules/role/files/report.py", 4) not in got  # `(sync.sh)`: an identifier
+    assert ("modules/role/files/report.py", 5) in got  # a string that starts a command
+    assert not any(path.endswith(".1") for path, _ in got)
