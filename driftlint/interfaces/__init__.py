@@ -11,6 +11,7 @@ from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from driftlint.interfaces.caseloop import CaseParse, read_case
+from driftlint.interfaces.codeusage import code_usage, refine
 from driftlint.interfaces.common import (
     LineIndex,
     TextLine,
@@ -93,13 +94,24 @@ def _read(
     body = _blank(text, SYMBOL) if templated else text
     # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
     if looks_perl(body):
-        return read_perl(path, body, script) or perl_positional(path, body, script)
+        return read_perl(path, body, script) or refine(
+            perl_positional(path, body, script), code_usage("perl", body, path, progs)
+        )
     if looks_ruby(body):
-        return read_ruby(path, body, script) or ruby_positional(path, body, script)
+        return read_ruby(path, body, script) or refine(
+            ruby_positional(path, body, script), code_usage("ruby", body, path, progs)
+        )
     shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
     if shell:
         found = _runs_the_rest(_shell(path, body, script, progs), body)
-        return found if found is not None else shell_positional(path, body, script)
+        if found is None:
+            return shell_positional(path, body, script)
+        if found.dialect == "docopt" and not any(
+            n not in _HELP for o in found.options for n in o.names
+        ):
+            # usage text with operands only: the code's own reading decides (DESIGN §5)
+            return refine(shell_positional(path, body, script), found) or found
+        return found
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
@@ -356,7 +368,10 @@ def _python_tree(
     )
     combined = _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
     if combined is None and parsed.docopt is None:
-        return python_positional(tree, text, path, script, original or text)
+        return refine(
+            python_positional(tree, text, path, script, original or text),
+            code_usage("python", original or text, path, progs),
+        )
     return combined
 
 
