@@ -27,15 +27,25 @@ _PY_CALL = (
     r"(?:print\s*(?:>>\s*[\w.]+\s*,\s*)?\(?|(?:sys\.)?exit\s*\(|sys\.std(?:err|out)\.write\s*\("
     r"|raise\s+SystemExit\s*\(?)\s*"
 )
-_PERL_CALL = r"(?:die|warn|croak|confess|print|printf|say)\b\s*\(?\s*(?:STDERR\s+|\{\s*\*?STDERR\s*\}\s*)?"
+_PERL_CALL = (
+    r"(?:die|warn|croak|confess|print|printf|say)\b\s*\(?\s*"
+    r"(?:STDERR\s+|\{\s*\*?STDERR\s*\}\s*)?"
+)
 _RUBY_CALL = (
     r"(?:puts|warn|abort|print|(?:\$stderr|STDERR|\$stdout|STDOUT)\.(?:puts|print|write)"
     r"|raise(?:\s+\w+\s*,)?|exit_with_usage)\b\s*\(?\s*"
 )
+_QUOTE = r"(?P<quote>'''|\"\"\"|'|\")"
 _START = {
-    "python": re.compile(rf"(?:^|[;:]|\bthen\b|\belse\b)\s*{_PY_CALL}(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")"),
-    "perl": re.compile(rf"(?:^|[;{{]|\bor\b|\band\b|\bunless\b|\bif\b|&&|\|\|)\s*{_PERL_CALL}(?P<prefix>)(?P<quote>['\"])"),
-    "ruby": re.compile(rf"(?:^|[;]|\bthen\b|\bunless\b|\bif\b|&&|\|\|)\s*{_RUBY_CALL}(?P<prefix>)(?P<quote>['\"])"),
+    "python": re.compile(
+        rf"(?:^|[;:]|\bthen\b|\belse\b)\s*{_PY_CALL}(?P<prefix>[rRuUfFbB]{{0,2}}){_QUOTE}"
+    ),
+    "perl": re.compile(
+        rf"(?:^|[;{{]|\bor\b|\band\b|\bunless\b|\bif\b|&&|\|\|)\s*{_PERL_CALL}(?P<prefix>){_QUOTE}"
+    ),
+    "ruby": re.compile(
+        rf"(?:^|[;]|\bthen\b|\bunless\b|\bif\b|&&|\|\|)\s*{_RUBY_CALL}(?P<prefix>){_QUOTE}"
+    ),
 }
 _USAGE = re.compile(r"\s*(?:\\n)*\s*usage\s*:", re.I)
 # Where the program's name is written in the pattern's first word.
@@ -44,6 +54,8 @@ _PLACEHOLDER = re.compile(
     r"|#\{[^}]*\}|\$\{?0\}?|\$PROGRAM_NAME|\$FindBin::Script|__FILE__"
 )
 _MAX_BLOCKS = 50
+# `command args`: an operand named so stands for any number of words, none included.
+_ANY = re.compile(r"^(?:args?|arguments?|params?|parameters?|argv)$", re.I)
 
 
 def code_usage(language: str, text: str, path: str, progs: frozenset[str]) -> Interface | None:
@@ -62,13 +74,15 @@ def _blocks(language: str, text: str) -> list[list[TextLine]]:
     lines = text.split("\n")
     out: list[list[TextLine]] = []
     for number, raw in enumerate(lines, start=1):
-        if raw.lstrip().startswith("#") or "sage" not in raw and "SAGE" not in raw:
+        if raw.lstrip().startswith("#") or ("sage" not in raw and "SAGE" not in raw):
             continue
         for m in start.finditer(raw):
             quote = m.group("quote")
             if not _USAGE.match(raw, m.end()):
                 continue
-            block = _literal(lines, number, m.end(), quote, raw_string=bool(m.group("prefix")))
+            block = _literal(
+                lines, number, m.end(), quote, raw_string="r" in m.group("prefix").lower()
+            )
             if block:
                 out.append(block)
             break
@@ -143,9 +157,10 @@ def refine(code: Interface | None, text: Interface | None) -> Interface | None:
     - code with an open count takes the text's operands when they require at least what the
       code requires, the last one open (`setlock.pl LOCKFILE command args` hands on `@args`):
       text alone never makes a word too many where the code may read any number;
-    - code with a bounded count takes the text's operands when they allow as many and require
-      at least as many (`case "$1" in start|stop)` with `usage: $0 start|stop`); else the
-      code's count stays."""
+    - code with a bounded count takes the text's operands when they allow at least as many
+      and require at least as many (`case "$1" in start|stop)` with `usage: $0 start|stop`;
+      an operand the text names that the code reader did not see read is no error); text that
+      allows fewer than the code reads cannot make a word too many: the code's count stays."""
     if code is None or text is None or code.dialect != "positional":
         return code
     if any(n not in ("-h", "--help") for o in text.options for n in o.names):
@@ -159,9 +174,12 @@ def refine(code: Interface | None, text: Interface | None) -> Interface | None:
     have_low, have_high = _count(code.positionals)
     if low < have_low:
         return code
+    words = tuple(
+        replace(p, min=0, max=None) if _ANY.match(p.name.strip("<>[]")) else p for p in words
+    )
     if have_high is None:
         return replace(code, positionals=(*words[:-1], replace(words[-1], max=None)))
-    if high == have_high:
+    if high is None or high >= have_high:
         return replace(code, positionals=words)
     return code
 
