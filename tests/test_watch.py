@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from driftlint.cli import cli
 from driftlint.interfaces.unknown import unknown_reason
-from driftlint.watch import Install, executable_mode, is_executable, watched_scripts
+from driftlint.watch import (
+    Install,
+    executable_mode,
+    is_executable,
+    run_by_interpreter,
+    watched_scripts,
+)
 from tests.conftest import FIXTURES, make_repo
 
 UNKNOWN = FIXTURES / "watched-script-with-an-unknown-interface"
@@ -169,3 +175,29 @@ def test_text_summary_counts_called_scripts_with_an_unknown_interface(tmp_path: 
     result = CliRunner().invoke(cli, ["check", str(repo)])
     assert "1 called script with an unknown interface" in result.output
     assert "checked 4 files, 2 calls" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "command => 'python /usr/local/lib/x'", {"/usr/local/lib/x": "python"}, id="py"
+        ),
+        pytest.param(
+            "ExecStart=/usr/bin/python3 -u /usr/local/lib/x --now",
+            {"/usr/local/lib/x": "python"},
+            id="python3-with-flag",
+        ),
+        pytest.param(
+            "0 2 * * * root bash /usr/local/lib/x", {"/usr/local/lib/x": "shell"}, id="bash"
+        ),
+        pytest.param("sh -e /usr/local/lib/x", {"/usr/local/lib/x": "shell"}, id="sh-flag"),
+        pytest.param("perl -w /usr/local/lib/x a", {"/usr/local/lib/x": "perl"}, id="perl"),
+        pytest.param("/usr/bin/ruby /usr/local/lib/x", {"/usr/local/lib/x": "ruby"}, id="ruby"),
+        pytest.param("cat /usr/local/lib/x", {}, id="not-an-interpreter"),
+        pytest.param("python /usr/local/lib/x.bak", {}, id="another-path"),
+        pytest.param("crash /usr/local/lib/x", {}, id="sh-inside-a-word"),
+    ],
+)
+def test_run_by_interpreter(text: str, expected: dict[str, str]) -> None:
+    assert run_by_interpreter([text], {"/usr/local/lib/x"}) == expected

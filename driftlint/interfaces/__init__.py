@@ -51,11 +51,18 @@ _HELP = frozenset({"-h", "--help"})
 
 
 def read_interface(
-    path: str, text: str, script: str, read: Callable[[str], str | None] | None = None
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None = None,
+    language: str = "",
 ) -> Interface | None:
-    """The interface `text` (the file at tree-relative `path`) declares; None if none."""
+    """The interface `text` (the file at tree-relative `path`) declares; None if none.
+    `language` (`python`, `shell`, `perl`, `ruby`) is what a call site runs it with, for a
+    file with neither shebang nor suffix (`python /usr/local/lib/x`)."""
     try:
-        return _unsure_options(_unsure_subcommands(_read(path, text, script, read), text))
+        found = _read(path, text, script, read, language)
+        return _unsure_options(_unsure_subcommands(found, text))
     except (RecursionError, MemoryError):  # pathological input: too deep to read
         span = Span(path, 1, 1, 1, 1)
         return make_interface(
@@ -69,7 +76,11 @@ def read_interface(
 
 
 def _read(
-    path: str, text: str, script: str, read: Callable[[str], str | None] | None
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None,
+    language: str = "",
 ) -> Interface | None:
     if len(text) > _MAX_TEXT:
         return None
@@ -77,7 +88,11 @@ def _read(
         return read_explicit(path, text, script)
     name = path[:-4] if path.endswith(".erb") else path
     first = text.split("\n", 1)[0]
-    python = name.endswith(".py") or (first.startswith("#!") and "python" in first)
+    python = (
+        name.endswith(".py")
+        or (first.startswith("#!") and "python" in first)
+        or (language == "python" and not first.startswith("#!"))
+    )
     templated = path.endswith(".erb")
     progs = frozenset(
         {script, posixpath.basename(name), posixpath.splitext(posixpath.basename(name))[0]}
@@ -93,15 +108,19 @@ def _read(
         return moved
     body = _blank(text, SYMBOL) if templated else text
     # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
-    if looks_perl(body):
+    if looks_perl(body) or (language == "perl" and not first.startswith("#!")):
         return read_perl(path, body, script) or refine(
             perl_positional(path, body, script), code_usage("perl", body, path, progs)
         )
-    if looks_ruby(body):
+    if looks_ruby(body) or (language == "ruby" and not first.startswith("#!")):
         return read_ruby(path, body, script) or refine(
             ruby_positional(path, body, script), code_usage("ruby", body, path, progs)
         )
-    shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
+    shell = (
+        name.endswith((".sh", ".bash"))
+        or bool(_SHELLS.match(first))
+        or (language == "shell" and not first.startswith("#!"))
+    )
     if shell:
         found = _runs_the_rest(_shell(path, body, script, progs), body)
         if found is None:
