@@ -27,6 +27,7 @@ from driftlint.interfaces.positional import blank_shell, shell_positional
 from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pyclick import read_click
+from driftlint.interfaces.pyfire import read_fire
 from driftlint.interfaces.pygetopt import read_pygetopt
 from driftlint.interfaces.ruby import looks_ruby, read_ruby
 from driftlint.interfaces.scriptargs import perl_positional, python_positional, ruby_positional
@@ -384,6 +385,7 @@ def _python_tree(
         parsed.interface
         or read_pygetopt(tree, text, path, script)
         or read_click(tree, text, path, script)
+        or read_fire(tree, text, path, script)
     )
     combined = _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
     if combined is None and parsed.docopt is None:
