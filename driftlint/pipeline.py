@@ -11,7 +11,7 @@ import os
 import posixpath
 import signal
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -62,7 +62,14 @@ from driftlint.sites import resource_types
 from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
-from driftlint.watch import Install, is_executable, is_script, static_installs, watched_scripts
+from driftlint.watch import (
+    Install,
+    is_executable,
+    is_script,
+    run_by_interpreter,
+    static_installs,
+    watched_scripts,
+)
 
 
 @dataclass(slots=True)
@@ -274,6 +281,18 @@ class Prepared:
     unknown: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
+def _call_site_texts(
+    tree: Tree, files: tuple[SourceFile, ...], installs: list[Install]
+) -> Iterator[str]:
+    """What may run a command: manifests, templates, Hiera data and every installed file."""
+    paths = [f.path for f in files if f.kind != "other"]
+    paths.extend(dict.fromkeys(i.spec_path for i in installs))
+    for path in paths:
+        text = tree.peek(path)
+        if text:
+            yield text
+
+
 def prepare(
     root: Path,
     config: Config,
@@ -324,9 +343,30 @@ def prepare(
             if found is not None:
                 findings.extend(found.errors)
 
-    def executable(install: Install) -> bool:
+    def plainly_executable(install: Install) -> bool:
         text = tree.read(install.spec_path)
         return is_executable(install, text, tree.executable(install.spec_path))
+
+    # A file installed without an executable mode that some call site runs through an
+    # interpreter (`python /usr/local/lib/x.py` in a cron line) is a script too (issue 26 §1).
+    others = {
+        i.dest
+        for i in installs
+        if i.dest.startswith("/") and not i.dest.endswith("/") and not plainly_executable(i)
+    }
+    run_by = run_by_interpreter(_call_site_texts(tree, files, installs), others)
+    for install in installs:
+        if install.dest in run_by and interfaces.get(install.spec_path) is None:
+            text = tree.read(install.spec_path)
+            name = posixpath.basename(install.dest)
+            language = run_by[install.dest]
+            found = read_interface(install.spec_path, text, name, language) if text else None
+            if found is not None:
+                interfaces[install.spec_path] = found
+                findings.extend(found.errors)
+
+    def executable(install: Install) -> bool:
+        return install.dest in run_by or plainly_executable(install)
 
     watched = watched_scripts(config.scripts, installs, interfaces, executable)
     specs: dict[str, list[tuple[str, Interface]]] = {}
@@ -392,15 +432,15 @@ class _InterfaceCache:
     tree: Tree
     cache: Cache
 
-    def __call__(self, path: str, text: str, name: str) -> Interface | None:
-        key = self.cache.key(f"{path}\0{name}", text)
+    def __call__(self, path: str, text: str, name: str, language: str = "") -> Interface | None:
+        key = self.cache.key(f"{path}\0{name}\0{language}", text)
         found = self.cache.get(key, tuple[Interface | None, tuple[tuple[str, str], ...]])
         if found is not None:
             value, others = found
             if all(self._digest(p) == d for p, d in others):
                 return value  # type: ignore[no-any-return]
         with reads.collect() as read:
-            value = spec.read_interface(path, text, name, self.tree.read)
+            value = spec.read_interface(path, text, name, self.tree.read, language)
         others = tuple((p, self._digest(p)) for p in sorted(read.files - {path}))
         self.cache.put(key, (value, others))
         return value

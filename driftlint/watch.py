@@ -178,6 +178,30 @@ def is_executable(install: Install, text: str | None, executable_in_tree: bool) 
     return bool(folders & EXEC_FOLDERS)
 
 
+# `python /usr/local/lib/x.py`, `bash /opt/x.sh`, `perl -w /srv/x`: an interpreter, its own
+# flags, then the script's path (a file installed with mode 0644 that a cron line runs so).
+_RUN_BY = re.compile(
+    r"(?:^|[\s'\"`;|&(=/])(?P<interpreter>python[\d.]*|pypy3?|bash|sh|dash|ksh|zsh|perl|ruby)"
+    r"(?:\s+-[\w-]+)*\s+['\"]?(?P<path>/[^\s'\"`;|&<>()]+)"
+)
+
+
+def run_by_interpreter(texts: Iterable[str], dests: set[str]) -> dict[str, str]:
+    """The installed paths in `dests` that some text hands to an interpreter to run, each with
+    the language it is run as (`python`, `shell`, `perl`, `ruby`)."""
+    out: dict[str, str] = {}
+    if not dests:
+        return out
+    for text in texts:
+        for m in _RUN_BY.finditer(text):
+            if m.group("path") in dests:
+                word = m.group("interpreter")
+                language = "python" if word.startswith("py") else word
+                out.setdefault(m.group("path"), language if word in ("perl", "ruby") or
+                               language == "python" else "shell")  # fmt: skip
+    return out
+
+
 def script_name(dest: str, spec_path: str) -> str:
     base = posixpath.basename(dest) if dest else posixpath.basename(spec_path)
     for suffix in (".erb", ".epp", ".j2"):

@@ -383,3 +383,83 @@ def test_scripts_without_a_parser_read_operands_from_sys_argv(
 )
 def test_scripts_that_may_read_arguments_elsewhere_are_unknown(code: str) -> None:
     assert read_interface("x.py", "#!/usr/bin/python\n" + code, "x") is None
+
+
+# --- fire and typer (issue 26 §2) ---------------------------------------------------------------
+_FIRE = """import fire
+
+def export(day, dest="/srv", compress=False, *, log_level="info"):
+    print(day)
+
+if __name__ == "__main__":
+    fire.Fire(export)
+"""
+
+
+def _bind(found: Interface, argv: str) -> list[str]:
+    from driftlint.argv.binder import bind_argv
+    from driftlint.model import Word
+
+    span = Span("x", 1, 1, 1, 2)
+    return sorted(p.code for p in bind_argv([Word(w, span) for w in argv.split()], found).problems)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param("monday", [], id="positional"),
+        pytest.param("monday /out --compress", [], id="by-position-and-flag"),
+        pytest.param("--day monday --dest=/out --nocompress", [], id="all-by-name"),
+        pytest.param("monday --log-level debug", [], id="underscore-as-dash"),
+        pytest.param("monday --destination /out", ["unknown-option"], id="unknown"),
+        pytest.param("a b c d", ["too-many-arguments"], id="more-words-than-parameters"),
+    ],
+)
+def test_fire_function_parameters_are_options_and_positionals(
+    argv: str, expected: list[str]
+) -> None:
+    assert _bind(read(_FIRE), argv) == expected
+
+
+def test_fire_of_a_function_that_returns_a_value_takes_any_words() -> None:
+    text = _FIRE.replace("    print(day)", "    return Report(day)")
+    assert _bind(read(text), "a b c d --more") == []
+
+
+def test_fire_of_a_class_is_not_read() -> None:
+    text = "import fire\nclass A:\n    def x(self):\n        pass\nfire.Fire(A)\n"
+    assert read_interface(P, text, "x") is None
+
+
+_TYPER = """import typer
+
+def main(folder: str, days: int = typer.Option(30, "--days", "-d"), dry_run: bool = False,
+         label: str = typer.Argument("all")):
+    print(folder)
+
+if __name__ == "__main__":
+    typer.run(main)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param("/srv -d 3 --dry-run", [], id="short-name-and-flag"),
+        pytest.param("/srv tmp --days=3 --no-dry-run", [], id="optional-argument"),
+        pytest.param("/srv --keep 3", ["unknown-option"], id="unknown"),
+        pytest.param("/srv tmp extra", ["too-many-arguments"], id="too-many"),
+        pytest.param("--days 3", ["missing-required"], id="required-argument"),
+        pytest.param("/srv --dry-run=yes", ["unexpected-value"], id="flag-takes-no-value"),
+    ],
+)
+def test_typer_arguments_and_options(argv: str, expected: list[str]) -> None:
+    assert _bind(read(_TYPER), argv) == expected
+
+
+def test_typer_with_annotated_parameters_is_not_read() -> None:
+    text = (
+        "import typer\nfrom typing import Annotated\n"
+        "def main(name: Annotated[str, typer.Argument()]):\n    pass\ntyper.run(main)\n"
+    )
+    assert read_interface(P, text, "x") is None

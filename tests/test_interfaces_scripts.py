@@ -472,3 +472,158 @@ def test_new_readers_never_raise(text: str) -> None:
     required_count(text)
     for path in ("modules/m/files/x.py", "modules/m/files/x.sh", "modules/m/files/x.pl"):
         read_interface(path, "#!/usr/bin/python\n" + text, "x")
+
+
+# --- usage strings that code prints (issue 26 §2) ---------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        pytest.param(
+            "x.py",
+            'import sys\ndef main(a):\n    if not a:\n        print("Usage: x.py OUT [ROOT [K]]")\n'
+            "main(sys.argv[1:])\n",
+            [("OUT", 1, 1), ("ROOT", 0, 1), ("K", 0, None)],
+            id="python-print-open-code",
+        ),
+        pytest.param(
+            "x.py",
+            "import sys\nif len(sys.argv) != 3:\n"
+            '    sys.exit("usage: %s HOST PORT" % sys.argv[0])\nh, p = sys.argv[1], sys.argv[2]\n',
+            [("HOST", 1, 1), ("PORT", 1, 1)],
+            id="python-sys-exit-percent-s",
+        ),
+        pytest.param(
+            "x.py",
+            "import sys\nif len(sys.argv) != 3:\n"
+            '    print >>sys.stderr, "usage: %s HOST PORT" % sys.argv[0]\n    sys.exit(1)\n'
+            "h = sys.argv[1]\np = sys.argv[2]\n",
+            [("HOST", 1, 1), ("PORT", 1, 1)],
+            id="python2-print-to-stderr",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\nif len(sys.argv) < 2:\n    sys.exit(f"usage: {sys.argv[0]} DIR")\n'
+            "d = sys.argv[1]\n",
+            [("DIR", 1, 1)],
+            id="python-f-string-program",
+        ),
+        pytest.param(
+            "x.pl",
+            '#!/usr/bin/perl\ndie "Usage: $0 HOST [PORT]\\n" unless @ARGV;\nmy $h = $ARGV[0];\n',
+            [("HOST", 1, 1), ("PORT", 0, None)],
+            id="perl-die-dollar-zero",
+        ),
+        pytest.param(
+            "x.pl",
+            '#!/usr/bin/perl\nif (@ARGV != 1) { printf STDERR "usage: %s FILE\\n", $0; exit 1 }\n',
+            [("FILE", 1, None)],
+            id="perl-printf-stderr",
+        ),
+        pytest.param(
+            "x.rb",
+            '#!/usr/bin/ruby\nabort "usage: #{File.basename($0)} QUEUE" if ARGV.empty?\n'
+            "q = ARGV[0]\n",
+            [("QUEUE", 1, None)],
+            id="ruby-abort-interpolated-program",
+        ),
+        pytest.param(
+            "x.rb",
+            '#!/usr/bin/ruby\nif ARGV.size != 2\n  warn "usage: x.rb A B"\n  exit 1\nend\n',
+            [("A", 1, 1), ("B", 1, None)],
+            id="ruby-warn",
+        ),
+        pytest.param(
+            "x.pl",
+            '#!/usr/bin/perl\ndie "Usage: $0 LOCK command args\\n" unless @ARGV >= 2;\n'
+            "my ($l, $c, @a) = @ARGV;\n",
+            [("LOCK", 1, 1), ("command", 1, 1), ("args", 0, None)],
+            id="perl-args-word-is-any-number",
+        ),
+    ],
+)
+def test_usage_string_in_code_names_and_bounds_operands(
+    path: str, text: str, expected: list[tuple[str, int, int | None]]
+) -> None:
+    found = read(text, path)
+    assert found.dialect == "positional"
+    assert positionals(found) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        pytest.param(
+            "x.py",
+            'import sys\nif len(sys.argv) < 2:\n    print("Usage: x.py OUT")\n    sys.exit(1)\n'
+            "o = sys.argv[1]\nr = sys.argv[2] if len(sys.argv) > 2 else '.'\n",
+            [("args", 1, 2)],
+            id="bounded-code-decides-over-fewer-in-text",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\nif len(sys.argv) < 2:\n    print("Usage: x.py OUT [ROOT [K]]")\n'
+            "    sys.exit(1)\no = sys.argv[1]\n",
+            [("OUT", 1, 1), ("ROOT", 0, 1), ("K", 0, 1)],
+            id="text-allowing-more-than-the-code-reads-is-no-error",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\nif len(sys.argv) != 2:\n    print("usage: x.py FILE")\n'
+            '    print("  -h   Get help")\n    sys.exit(1)\nf = sys.argv[1]\n',
+            [("FILE", 1, 1)],
+            id="help-lines-are-not-usage",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\nprint("usage: x.py [options]")\nf = sys.argv[1]\n',
+            [("args", 0, 1)],
+            id="options-only-usage-adds-nothing",
+        ),
+        pytest.param(
+            "x.pl",
+            '#!/usr/bin/perl\nsub usage { print STDERR "usage: $0 HOST\\n"; exit 1 }\nprint 1;\n',
+            [("args", 0, None)],
+            id="code-reads-none-but-usage-names-one-is-open",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\n# print("usage: x.py A B C")\nif len(sys.argv) != 2:\n    sys.exit(1)\n'
+            "a = sys.argv[1]\n",
+            [("args", 1, 1)],
+            id="a-commented-usage-is-not-read",
+        ),
+        pytest.param(
+            "x.py",
+            'import sys\nif len(sys.argv) != 2:\n    print("Usage: x.py [-v] FILE")\n'
+            "    sys.exit(1)\na = sys.argv[1]\n",
+            [("args", 1, 1)],
+            id="usage-with-options-leaves-the-code-reading",
+        ),
+    ],
+)
+def test_usage_string_in_code_never_makes_an_error_the_code_does_not(
+    path: str, text: str, expected: list[tuple[str, int, int | None]]
+) -> None:
+    found = read(text, path)
+    assert found.dialect == "positional"
+    assert positionals(found) == expected
+
+
+def test_python2_print_using_argv0_keeps_the_count() -> None:
+    # the print statement the Python 2 rewrite blanks names sys.argv[0]: still a known count
+    text = (
+        "import sys\nif len(sys.argv) != 2:\n"
+        '    print >>sys.stderr, "usage: %s FILE" % sys.argv[0]\n    sys.exit(1)\nf = sys.argv[1]\n'
+    )
+    found = read(text, "x.py")
+    assert problems(found, "a b") == ["too-many-arguments"]
+    assert problems(found, "a") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT)
+def test_usage_string_reader_never_raises(text: str) -> None:
+    from driftlint.interfaces.codeusage import code_usage
+
+    for language in ("python", "perl", "ruby"):
+        code_usage(language, 'print("usage: ' + text + '")\n' + text, "p", frozenset())

@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from driftlint.cli import cli
 from driftlint.interfaces.unknown import unknown_reason
-from driftlint.watch import Install, executable_mode, is_executable, watched_scripts
+from driftlint.watch import (
+    Install,
+    executable_mode,
+    is_executable,
+    run_by_interpreter,
+    watched_scripts,
+)
 from tests.conftest import FIXTURES, make_repo
 
 UNKNOWN = FIXTURES / "watched-script-with-an-unknown-interface"
@@ -169,3 +175,85 @@ def test_text_summary_counts_called_scripts_with_an_unknown_interface(tmp_path: 
     result = CliRunner().invoke(cli, ["check", str(repo)])
     assert "1 called script with an unknown interface" in result.output
     assert "checked 4 files, 2 calls" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "command => 'python /usr/local/lib/x'", {"/usr/local/lib/x": "python"}, id="py"
+        ),
+        pytest.param(
+            "ExecStart=/usr/bin/python3 -u /usr/local/lib/x --now",
+            {"/usr/local/lib/x": "python"},
+            id="python3-with-flag",
+        ),
+        pytest.param(
+            "0 2 * * * root bash /usr/local/lib/x", {"/usr/local/lib/x": "shell"}, id="bash"
+        ),
+        pytest.param("sh -e /usr/local/lib/x", {"/usr/local/lib/x": "shell"}, id="sh-flag"),
+        pytest.param("perl -w /usr/local/lib/x a", {"/usr/local/lib/x": "perl"}, id="perl"),
+        pytest.param("/usr/bin/ruby /usr/local/lib/x", {"/usr/local/lib/x": "ruby"}, id="ruby"),
+        pytest.param("cat /usr/local/lib/x", {}, id="not-an-interpreter"),
+        pytest.param("python /usr/local/lib/x.bak", {}, id="another-path"),
+        pytest.param("crash /usr/local/lib/x", {}, id="sh-inside-a-word"),
+    ],
+)
+def test_run_by_interpreter(text: str, expected: dict[str, str]) -> None:
+    assert run_by_interpreter([text], {"/usr/local/lib/x"}) == expected
+
+
+def _installs(text: str) -> set[tuple[str, str]]:
+    from driftlint.parse.puppet import parse_manifest
+    from driftlint.resolve.static_installs import found_installs
+
+    return {(f.dest, f.ref) for f in found_installs([parse_manifest(text, "m.pp")])}
+
+
+def test_every_posix_path_of_an_os_selector_is_a_possible_install() -> None:
+    text = """class users::root {
+    $home = $::operatingsystem ? {
+        Darwin => '/var/root', Windows => $::rlocalpath, default => '/root' }
+}
+class puppet::tools {
+    file { "${users::root::home}/puppetize.sh": source => 'puppet:///modules/puppet/puppetize.sh' }
+}
+"""
+    assert _installs(text) == {
+        ("/var/root/puppetize.sh", "puppet:///modules/puppet/puppetize.sh"),
+        ("/root/puppetize.sh", "puppet:///modules/puppet/puppetize.sh"),
+    }
+
+
+def test_every_posix_path_a_case_assigns_is_a_possible_install() -> None:
+    text = """class nrpe::settings {
+    case $::operatingsystem {
+        Darwin: { $plugins_dir = '/usr/local/libexec' }
+        Ubuntu: { $plugins_dir = '/usr/lib/nagios/plugins' }
+        default: { $plugins_dir = "/usr/${::lib_dir}/nagios/plugins" }
+    }
+}
+define app::nagios($user) {
+    $dir = $nrpe::settings::plugins_dir
+    file { "${dir}/check_app": content => template('app/check_app.erb') }
+}
+"""
+    assert _installs(text) == {
+        ("/usr/local/libexec/check_app", "app/check_app.erb"),
+        ("/usr/lib/nagios/plugins/check_app", "app/check_app.erb"),
+    }
+
+
+def test_a_case_with_too_many_paths_or_one_source_per_branch_is_no_install() -> None:
+    many = "\n".join(f"        o{i}: {{ $d = '/opt/{i}' }}" for i in range(6))
+    text = f"""class many {{
+    case $::operatingsystem {{
+{many}
+    }}
+    file {{ "${{d}}/x": source => 'puppet:///modules/many/x' }}
+    $s = $::osfamily ? {{
+        Debian => 'puppet:///modules/many/a', default => 'puppet:///modules/many/b' }}
+    file {{ '/usr/local/bin/y': source => $s }}
+}}
+"""
+    assert _installs(text) == set()

@@ -11,6 +11,7 @@ from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from driftlint.interfaces.caseloop import MAX_ARMS, CaseParse, read_case
+from driftlint.interfaces.codeusage import code_usage, refine
 from driftlint.interfaces.common import (
     LineIndex,
     TextLine,
@@ -26,6 +27,7 @@ from driftlint.interfaces.positional import blank_shell, shell_positional
 from driftlint.interfaces.py2 import parse_either, python2_error
 from driftlint.interfaces.pyargparse import read_python
 from driftlint.interfaces.pyclick import read_click
+from driftlint.interfaces.pyfire import read_fire
 from driftlint.interfaces.pygetopt import read_pygetopt
 from driftlint.interfaces.ruby import looks_ruby, read_ruby
 from driftlint.interfaces.scriptargs import perl_positional, python_positional, ruby_positional
@@ -50,11 +52,18 @@ _HELP = frozenset({"-h", "--help"})
 
 
 def read_interface(
-    path: str, text: str, script: str, read: Callable[[str], str | None] | None = None
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None = None,
+    language: str = "",
 ) -> Interface | None:
-    """The interface `text` (the file at tree-relative `path`) declares; None if none."""
+    """The interface `text` (the file at tree-relative `path`) declares; None if none.
+    `language` (`python`, `shell`, `perl`, `ruby`) is what a call site runs it with, for a
+    file with neither shebang nor suffix (`python /usr/local/lib/x`)."""
     try:
-        return _unsure_options(_unsure_subcommands(_read(path, text, script, read), text))
+        found = _read(path, text, script, read, language)
+        return _unsure_options(_unsure_subcommands(found, text))
     except (RecursionError, MemoryError):  # pathological input: too deep to read
         span = Span(path, 1, 1, 1, 1)
         return make_interface(
@@ -68,7 +77,11 @@ def read_interface(
 
 
 def _read(
-    path: str, text: str, script: str, read: Callable[[str], str | None] | None
+    path: str,
+    text: str,
+    script: str,
+    read: Callable[[str], str | None] | None,
+    language: str = "",
 ) -> Interface | None:
     if len(text) > _MAX_TEXT:
         return None
@@ -76,7 +89,11 @@ def _read(
         return read_explicit(path, text, script)
     name = path[:-4] if path.endswith(".erb") else path
     first = text.split("\n", 1)[0]
-    python = name.endswith(".py") or (first.startswith("#!") and "python" in first)
+    python = (
+        name.endswith(".py")
+        or (first.startswith("#!") and "python" in first)
+        or (language == "python" and not first.startswith("#!"))
+    )
     templated = path.endswith(".erb")
     progs = frozenset(
         {script, posixpath.basename(name), posixpath.splitext(posixpath.basename(name))[0]}
@@ -92,14 +109,29 @@ def _read(
         return moved
     body = _blank(text, SYMBOL) if templated else text
     # Perl and Ruby: only their option parser's code is read; usage text alone would mislead.
-    if looks_perl(body):
-        return read_perl(path, body, script) or perl_positional(path, body, script)
-    if looks_ruby(body):
-        return read_ruby(path, body, script) or ruby_positional(path, body, script)
-    shell = name.endswith((".sh", ".bash")) or bool(_SHELLS.match(first))
+    if looks_perl(body) or (language == "perl" and not first.startswith("#!")):
+        return read_perl(path, body, script) or refine(
+            perl_positional(path, body, script), code_usage("perl", body, path, progs)
+        )
+    if looks_ruby(body) or (language == "ruby" and not first.startswith("#!")):
+        return read_ruby(path, body, script) or refine(
+            ruby_positional(path, body, script), code_usage("ruby", body, path, progs)
+        )
+    shell = (
+        name.endswith((".sh", ".bash"))
+        or bool(_SHELLS.match(first))
+        or (language == "shell" and not first.startswith("#!"))
+    )
     if shell:
         found = _runs_the_rest(_shell(path, body, script, progs), body)
-        return found if found is not None else shell_positional(path, body, script)
+        if found is None:
+            return shell_positional(path, body, script)
+        if found.dialect == "docopt" and not any(
+            n not in _HELP for o in found.options for n in o.names
+        ):
+            # usage text with operands only: the code's own reading decides (DESIGN §5)
+            return refine(shell_positional(path, body, script), found) or found
+        return found
     usage = best_usage([whole_text(body)], path, progs) or best_usage(
         shell_blocks(body), path, progs
     )
@@ -359,10 +391,14 @@ def _python_tree(
         parsed.interface
         or read_pygetopt(tree, text, path, script)
         or read_click(tree, text, path, script)
+        or read_fire(tree, text, path, script)
     )
     combined = _combine(script, code, best_usage(python_blocks(tree, text), path, progs), ())
     if combined is None and parsed.docopt is None:
-        return python_positional(tree, text, path, script, original or text)
+        return refine(
+            python_positional(tree, text, path, script, original or text),
+            code_usage("python", original or text, path, progs),
+        )
     return combined
 
 

@@ -182,10 +182,12 @@ def python_positional(
     written = len(re.findall(r"\bargv\b", original))
     if written > seen + len(re.findall(r"import[^\n]*\bargv", original)):
         # named where the syntax tree does not show it (a statement the Python 2 rewrite
-        # blanked): only plain `sys.argv[N]` reads are understood there
+        # blanked: `print >>sys.stderr, "usage: %s X" % sys.argv[0]`): only plain
+        # `sys.argv[N]` reads may hide there; the tree's own reads and `len()` tests still count
         indexed = [int(m.group(1)) for m in _PY_INDEX.finditer(original)]
         imports = len(re.findall(r"import[^\n]*\bargv", original))
-        if len(indexed) + imports != written:
+        hidden = written - seen - imports
+        if len(indexed) - len(reads) != hidden:
             return None
         reads = indexed
     most: int | None = None if open_count else max(reads, default=0)

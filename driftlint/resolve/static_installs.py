@@ -112,14 +112,62 @@ def _env(
                 value = _posix_choice(node.value, env)
             if value is not None:
                 env[node.target.name] = value
+        elif isinstance(node, ast.Case):  # one of its branches runs: each a possible path
+            names = {
+                n.target.name
+                for b in node.branches
+                for n in b.body
+                if isinstance(n, ast.Assign) and isinstance(n.target, ast.Var)
+            }
+            for name in sorted(names - set(env)):
+                if (value := _case_choice(node, name, env)) is not None:
+                    env[name] = value
     return env
 
 
 def _posix_choice(selector: ast.Selector, env: Mapping[str, str]) -> str | None:
-    """`$::osfamily ? { windows => 'C:/x', default => '/usr/local/bin/x' }`: the one POSIX
-    path among the choices, which every host that can run a shell script takes."""
-    paths = {v for _, node in selector.cases if (v := substitute(node, env)) and v.startswith("/")}
-    return paths.pop() if len(paths) == 1 else None
+    """`$::osfamily ? { windows => 'C:/x', default => '/usr/local/bin/x' }`: the POSIX paths
+    among the choices, which every host that can run a shell script takes one of."""
+    return _alternatives(substitute(node, env) for _, node in selector.cases)
+
+
+def _case_choice(case: ast.Case, name: str, env: Mapping[str, str]) -> str | None:
+    """`case $::operatingsystem { Darwin: { $dir = '/usr/local/libexec' } ... }`: the POSIX
+    paths the branches assign to `name` at their top level."""
+    values = []
+    for branch in case.branches:
+        for node in branch.body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.target, ast.Var)
+                and node.target.name == name
+            ):
+                values.append(string_literal(node.value) or substitute(node.value, env))
+    return _alternatives(values)
+
+
+# Several possible values of one variable (a path per OS) travel inside a string as
+# `\x1e` a `\x1f` b `\x1e`; `expand` spells out every path they make.
+_GROUP, _SEP = "\x1e", "\x1f"
+_MAX_CHOICES = 4
+_MAX_PATHS = 8
+
+
+def _alternatives(values: Iterable[str | None]) -> str | None:
+    paths = sorted({v for v in values if v and v.startswith("/") and _GROUP not in v})
+    if not paths or len(paths) > _MAX_CHOICES:
+        return None
+    return paths[0] if len(paths) == 1 else _GROUP + _SEP.join(paths) + _GROUP
+
+
+def expand(text: str) -> list[str]:
+    """Every string `text` stands for, one per combination of its alternatives (bounded)."""
+    parts = text.split(_GROUP)
+    out = [""]
+    for index, part in enumerate(parts):
+        choices = part.split(_SEP) if index % 2 else [part]
+        out = [o + c for o in out for c in choices][:_MAX_PATHS]
+    return out
 
 
 def _arrays(definition: ast.ClassDef | ast.DefineDef) -> dict[str, list[str]]:
@@ -237,24 +285,29 @@ def _files(
                 if overrides is None:
                     overrides = _overrides(body, env)
                 attrs.update(overrides.get(path, {}))
-            dest = path
-            if dest is None or not dest.startswith("/"):
+            if path is None:
                 continue
-            recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
-            recurse = recurse and _truthy(attrs["recurse"])
-            mode = literal_mode(attrs.get("mode"))
-            source = attrs.get("source")
-            if source is not None:
-                for item in source.items if isinstance(source, ast.Array) else (source,):
-                    if (ref := substitute(item, env)) is not None:
-                        yield Found(dest, "source", ref, recurse, mode)
-                        break
-            content = attrs.get("content")
-            if isinstance(content, ast.Call) and content.name in TEMPLATE_CALLS and content.args:
-                ref = substitute(content.args[0], env)
-                if ref is not None:
-                    kind = "template" if content.name == "jinja_template" else content.name
-                    yield Found(dest, kind, ref, mode=mode)
+            for dest in expand(path):  # a path per OS: each a possible install
+                if dest.startswith("/"):
+                    yield from _found(dest, attrs, env)
+
+
+def _found(dest: str, attrs: Mapping[str, ast.Node], env: Mapping[str, str]) -> Iterator[Found]:
+    recurse = isinstance(attrs.get("recurse"), ast.Bool | ast.Str | ast.Name)
+    recurse = recurse and _truthy(attrs["recurse"])
+    mode = literal_mode(attrs.get("mode"))
+    source = attrs.get("source")
+    if source is not None:
+        for item in source.items if isinstance(source, ast.Array) else (source,):
+            if (ref := substitute(item, env)) is not None and _GROUP not in ref:
+                yield Found(dest, "source", ref, recurse, mode)
+                break
+    content = attrs.get("content")
+    if isinstance(content, ast.Call) and content.name in TEMPLATE_CALLS and content.args:
+        ref = substitute(content.args[0], env)
+        if ref is not None and _GROUP not in ref:
+            kind = "template" if content.name == "jinja_template" else content.name
+            yield Found(dest, kind, ref, mode=mode)
 
 
 def literal_mode(node: ast.Node | None) -> str:
@@ -326,6 +379,10 @@ def _found_installs(
                 out.extend(_files(own, env, _arrays(node)))
     if not defines:
         return out
+    for own_define in defines.values():
+        # what a define installs at a path none of its parameters names (`${plugins_dir}/x`
+        # with `$plugins_dir` from a class): the same for every declaration, titled or not
+        out.extend(_files(own_define.body, _env(own_define, {}, classes, memo=memo, lookup=lookup)))
     for manifest in manifests:
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource):
