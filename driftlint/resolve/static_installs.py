@@ -382,7 +382,8 @@ def _found_installs(
     for own_define in defines.values():
         # what a define installs at a path none of its parameters names (`${plugins_dir}/x`
         # with `$plugins_dir` from a class): the same for every declaration, titled or not
-        out.extend(_files(own_define.body, _env(own_define, {}, classes, memo=memo, lookup=lookup)))
+        env = _env(own_define, {}, classes, memo=memo, lookup=lookup)
+        out.extend(_files(own_define.body, env, _arrays(own_define)))
     for manifest in manifests:
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource):
