@@ -928,8 +928,15 @@ def _evaluate_roots(
     try:
         context = mp.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_ctrl_c) as pool:
+            # The workers are forked by the first submit: with Ctrl-C blocked until their
+            # initializer ignores it, a Ctrl-C in between cannot reach the handler they inherit.
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
-                for done, part in enumerate(pool.map(_evaluate_in_worker, chunks), 1):
+                parts = pool.map(_evaluate_in_worker, chunks)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            try:
+                for done, part in enumerate(parts, 1):
                     out.extend(part)
                     progress("evaluating roles and nodes", done, len(chunks))
             except KeyboardInterrupt:
@@ -947,6 +954,7 @@ def _evaluate_roots(
 
 def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one is dropped
 
 
 def _missing_scripts(
