@@ -97,7 +97,7 @@ def _arithmetic(op: str, x: int | float, y: int | float) -> Value | None:
         result = x % y
     if abs(result) > _MAX:
         return None
-    return LText.plain(str(result))
+    return LText.plain(show_number(result))
 
 
 def _join(args: list[Value], span: Span) -> Value:
@@ -483,14 +483,55 @@ FUNCTIONS: dict[str, Function] = {
 
 _NUMBER = re.compile(r"-?\d{1,18}(?:\.\d{1,18})?")
 _MAX = 10**18  # past this a result is not worth knowing (and Python's int printing has limits)
+_LITERAL = re.compile(
+    r"(?P<hex>0[xX][0-9a-fA-F]{1,15})|(?P<oct>0[0-7]{1,18})|(?P<int>[1-9][0-9]{0,17}|0)"
+    r"|(?P<float>[0-9]{1,18}(?:\.[0-9]{1,18})?(?:[eE][-+]?[0-9]{1,3})?)"
+)
 
 
 def _number(value: Value) -> int | float | None:
-    """A number written as Puppet writes one (decimal, bounded), else None."""
+    """A number written as Puppet reads one from a string (decimal, octal `0367`, hex `0x1f`;
+    bounded), else None."""
     text = known_text(value)
-    if text is None or not _NUMBER.fullmatch(text.text):
+    if text is None:
         return None
-    return float(text.text) if "." in text.text else int(text.text)
+    sign, body = (-1, text.text[1:]) if text.text.startswith("-") else (1, text.text)
+    found = _LITERAL.fullmatch(body)
+    if found is None:
+        return None
+    if found["hex"]:
+        return sign * int(body, 16)
+    if found["oct"]:
+        return sign * int(body, 8)
+    if found["int"]:
+        return sign * int(body)
+    if not any(c in body for c in ".eE"):
+        return None  # `08`: neither octal nor decimal, Puppet refuses it
+    number = float(body)
+    if abs(number) > _MAX:
+        return None
+    return sign * number
+
+
+def number_text(text: str) -> str | None:
+    """Puppet's string of a number literal (what `"${x}"` and an argv word show): `010` is
+    8, `0x10` 16, `0.314e1` 3.14; None when it is not a number Puppet 4+ reads."""
+    number = _number(LText.plain(text))
+    return None if number is None else show_number(number)
+
+
+def show_number(number: int | float) -> str:
+    """A number as Ruby's `to_s` writes it: `150.0`, `1.0e+16`, `1.0e-05`."""
+    if isinstance(number, int):
+        return str(number)
+    shown = repr(number)
+    if "e" not in shown:
+        return shown
+    mantissa, _, exponent = shown.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    sign = exponent[0] if exponent[0] in "+-" else "+"
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').rjust(2, '0')}"
 
 
 def operator(op: str, a: Value, b: Value) -> Value | None:

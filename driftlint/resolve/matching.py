@@ -33,6 +33,7 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
         i = chosen.index(body)
         captures[i] = merge_captures(ev, captures[i], ev.captured or {})
 
+    may_miss = False  # may no branch run? The case is then undef.
     for subject in subjects:
         for branch in node.branches:
             ev.captured = None
@@ -43,9 +44,15 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
             if verdict:
                 choose(branch.body)
                 break
+        else:
+            may_miss = True
     ev.captured = None
+    # The value of a `case` is the value of the branch taken.
+    value: Alts = [None]
     if len(chosen) == 1:
-        ev._run_matched(chosen[0], frame, via, captures[0])
+        value = ev._run_matched(chosen[0], frame, via, captures[0])
+        if may_miss:
+            value = ev._union(value, [None])
         name = node.subject.name if isinstance(node.subject, ast.Var) else None
         if name is not None and ev._defaulted(name, frame):
             for branch in node.branches:
@@ -53,8 +60,10 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
                     label = case_label(name, branch)
                     ev._explore(branch.body, label, frame, via, name)
     elif chosen:
-        ev._branches(chosen, frame, via, captures)
-    return [None]
+        if may_miss:  # running no branch is one more way, which changes nothing
+            chosen.append(())
+        value = ev._branches(chosen, frame, via, captures)
+    return value
 
 
 def merge_captures(ev: Evaluator, a: dict[str, Alts], b: dict[str, Alts]) -> dict[str, Alts]:
