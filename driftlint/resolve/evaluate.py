@@ -779,20 +779,13 @@ class Evaluator:
         if isinstance(a, Unknown) or isinstance(b, Unknown):
             return Unknown(span, op)
         if op == "+" and isinstance(a, tuple):
+            if isinstance(b, dict):  # a hash adds its `[key, value]` pairs
+                return a + tuple((LText.plain(k), v) for k, v in b.items())
             return a + (b if isinstance(b, tuple) else (b,))
         if op in ("==", "!="):
-            if isinstance(a, LText) and isinstance(b, LText):
-                if a.dynamic or b.dynamic:
-                    return Unknown(span, op)
-                same = a.text.lower() == b.text.lower()
-            elif (isinstance(a, LText) and (b is None or isinstance(b, bool))) or (
-                isinstance(b, LText) and (a is None or isinstance(a, bool))
-            ):
-                same = False  # a string is never undef nor a boolean
-            elif isinstance(a, LText) or isinstance(b, LText):
+            same = functions.equal(a, b)
+            if same is None:
                 return Unknown(span, op)
-            else:
-                same = a == b
             return same if op == "==" else not same
         found = functions.operator(op, a, b)
         if found is not None:

@@ -34,8 +34,12 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
         captures[i] = merge_captures(ev, captures[i], ev.captured or {})
 
     may_miss = False  # may no branch run? The case is then undef.
+    # Puppet tries `default` last, wherever it is written.
+    branches = sorted(
+        node.branches, key=lambda b: any(isinstance(m, ast.Default) for m in b.matches)
+    )
     for subject in subjects:
-        for branch in node.branches:
+        for branch in branches:
             ev.captured = None
             verdict = match_subject(ev, subject, branch.matches, frame, via)
             if verdict is None:  # cannot tell: this branch may run, keep looking
@@ -132,6 +136,18 @@ def match_subject(
                 # Puppet's case and selector compare strings case-insensitively.
                 if value.text.lower() == subject.text.lower():
                     return True
+            elif isinstance(value, tuple | dict) or isinstance(subject, tuple | dict):
+                # An array or hash option matches item by item, and its items may be regexes,
+                # types or `default`: known only when both are plain values.
+                same = (
+                    None
+                    if functions.unsure(value) or functions.unsure(subject)
+                    else (functions.equal(value, subject))
+                )
+                if same is None:
+                    unsure = True
+                elif same:
+                    return True
             elif value == subject:
                 return True
     return None if unsure else False
@@ -140,8 +156,10 @@ def match_subject(
 def selector(ev: Evaluator, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
     out: Alts = []
     taken: set[int] = set()
+    # Puppet tries `default` last, wherever it is written.
+    order = sorted(enumerate(node.cases), key=lambda c: isinstance(c[1][0], ast.Default))
     for subject in ev.eval(node.subject, frame, via):
-        for i, (match, result) in enumerate(node.cases):
+        for i, (match, result) in order:
             ev.captured = None
             verdict = match_subject(ev, subject, (match,), frame, via)
             if verdict is False:
