@@ -111,6 +111,7 @@ CASES: list[tuple[str, str, bool]] = [
     ("conditionals", "$m = x\n$m ? { default => first, x => second }", True),
     ("conditionals", "$v = b\ncase $v { default: { other } b: { bee } }", True),
     ("conditionals", "$v = z\ncase $v { a: { one } }", True),
+    ("conditionals", "$m = dev\n$m ? dev => '-v'", True),
     ("conditionals", "$o = unless false { ran }\n$o", True),
     ("conditionals", "$f = true\nif $f { $o = on } else { $o = off }\n$o", True),
     ("conditionals", "$f = false\nunless $f { $o = ran } else { $o = skipped }\n$o", True),
