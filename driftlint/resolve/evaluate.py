@@ -262,9 +262,12 @@ class Evaluator:
             )
 
     # --- statements ----------------------------------------------------------------------
-    def run(self, body: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]) -> None:
+    def run(self, body: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]) -> Alts:
+        """Run a body; its value is its last expression's (undef when empty)."""
+        result: Alts = [None]
         for node in body:
-            self.eval(node, frame, via)
+            result = self.eval(node, frame, via)
+        return result
 
     def _branches(
         self,
@@ -272,16 +275,18 @@ class Evaluator:
         frame: Frame,
         via: tuple[Span, ...],
         captures: Sequence[dict[str, Alts]] = (),
-    ) -> None:
-        """Run each branch from the same state; variables then hold every branch's values.
+    ) -> Alts:
+        """Run each branch from the same state; variables then hold every branch's values,
+        and the value is any branch's value.
         `captures`: per branch, the regex match variables its body sees (`$0`-`$9`)."""
         before = dict(frame.vars)
         merged: dict[str, Alts] = {}
+        values: Alts = []
         for i, body in enumerate(branches):
             frame.vars = dict(before)
             match: dict[str, Alts] = captures[i] if i < len(captures) else {}
             frame.vars.update(match)
-            self.run(body, frame, via)
+            values = self._union(values, self.run(body, frame, via))
             for key in match:  # match variables end with the body
                 if key in before:
                     frame.vars[key] = before[key]
@@ -297,6 +302,7 @@ class Evaluator:
             # A branch that did not assign keeps the value from before.
             kept = before.get(key)
             frame.vars[key] = self._union(alts, kept) if kept is not None else alts
+        return values or [None]
 
     def _union(self, a: Alts, b: Alts) -> Alts:
         out = list(a)
@@ -309,8 +315,15 @@ class Evaluator:
     def eval(self, node: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:
         if isinstance(node, ast.Str):
             return self._string(node, frame, via)
-        if isinstance(node, ast.Num | ast.Name):
+        if isinstance(node, ast.Name):
             return [LText.literal(node.text, node.span.path, node.span.line, node.span.column)]
+        if isinstance(node, ast.Num):
+            # Puppet 4+ reads `010` as 8 and `0x10` as 16: the value is the number's string,
+            # located where the literal is written.
+            shown = functions.number_text(node.text)
+            if shown is None:
+                return [Unknown(node.span, node.text)]
+            return [LText.literal(shown, node.span.path, node.span.line, node.span.column)]
         if isinstance(node, ast.Bool):
             return [node.value]
         if isinstance(node, ast.Undef):
@@ -682,12 +695,11 @@ class Evaluator:
         frame: Frame,
         via: tuple[Span, ...],
         match: dict[str, Alts],
-    ) -> None:
+    ) -> Alts:
         """Run a body that sees regex match variables; they end with it."""
         if not match:
-            self.run(body, frame, via)
-            return
-        self._branches([body], frame, via, [match])
+            return self.run(body, frame, via)
+        return self._branches([body], frame, via, [match])
 
     def _if(self, node: ast.If, frame: Frame, via: tuple[Span, ...]) -> Alts:
         self.captured = None
@@ -703,19 +715,19 @@ class Evaluator:
         take_then = any(known) or unknown
         take_else = (not all(known)) or unknown
         if take_then and take_else:
-            self._branches([node.then, node.else_], frame, via, [match])
-            return [None]
+            # The value of an `if` is the value of the branch taken (undef for none).
+            return self._branches([node.then, node.else_], frame, via, [match])
         if take_then:
-            self._run_matched(node.then, frame, via, match)
+            value = self._run_matched(node.then, frame, via, match)
         else:
-            self.run(node.else_, frame, via)
+            value = self.run(node.else_, frame, via)
         name = parameter_of(node.condition)
         if name is not None and self._defaulted(name, frame):
             # The condition holds on the other side iff it failed here (`unless` negates).
             holds = take_then == node.negate
             other = node.else_ if take_then else node.then
             self._explore(other, describe(node.condition, holds), frame, via, name)
-        return [None]
+        return value
 
     def _defaulted(self, name: str, frame: Frame) -> bool:
         """Did the parameter `name` seen from frame take its default?"""
@@ -767,20 +779,13 @@ class Evaluator:
         if isinstance(a, Unknown) or isinstance(b, Unknown):
             return Unknown(span, op)
         if op == "+" and isinstance(a, tuple):
+            if isinstance(b, dict):  # a hash adds its `[key, value]` pairs
+                return a + tuple((LText.plain(k), v) for k, v in b.items())
             return a + (b if isinstance(b, tuple) else (b,))
         if op in ("==", "!="):
-            if isinstance(a, LText) and isinstance(b, LText):
-                if a.dynamic or b.dynamic:
-                    return Unknown(span, op)
-                same = a.text.lower() == b.text.lower()
-            elif (isinstance(a, LText) and (b is None or isinstance(b, bool))) or (
-                isinstance(b, LText) and (a is None or isinstance(a, bool))
-            ):
-                same = False  # a string is never undef nor a boolean
-            elif isinstance(a, LText) or isinstance(b, LText):
+            same = functions.equal(a, b)
+            if same is None:
                 return Unknown(span, op)
-            else:
-                same = a == b
             return same if op == "==" else not same
         found = functions.operator(op, a, b)
         if found is not None:

@@ -13,7 +13,7 @@ import itertools
 import json
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Span
@@ -97,7 +97,7 @@ def _arithmetic(op: str, x: int | float, y: int | float) -> Value | None:
         result = x % y
     if abs(result) > _MAX:
         return None
-    return LText.plain(str(result))
+    return LText.plain(show_number(result))
 
 
 def _join(args: list[Value], span: Span) -> Value:
@@ -167,10 +167,10 @@ def _delete(args: list[Value], span: Span) -> Value:
         return _unknown(span, "delete")
     target, what = args
     gone = what if isinstance(what, tuple) else (what,)
-    if any(_unsure(g) for g in gone):
+    if any(unsure(g) for g in gone):
         return _unknown(span, "delete")
     if isinstance(target, tuple):
-        if any(_unsure(v) for v in target):
+        if any(unsure(v) for v in target):
             return _unknown(span, "delete")
         return tuple(v for v in target if not any(_same(v, g) for g in gone))
     if isinstance(target, dict):
@@ -185,14 +185,72 @@ def _delete(args: list[Value], span: Span) -> Value:
     return text
 
 
-def _unsure(value: Value) -> bool:
+def equal(a: Value, b: Value) -> bool | None:
+    """Puppet's `==`: strings without regard to case, arrays and hashes item by item (not
+    where they are written); None when it cannot be told."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return None
+    if isinstance(a, LText) and isinstance(b, LText):
+        if a.dynamic or b.dynamic:
+            return None
+        if a.text.lower() == b.text.lower():
+            return True
+        x, y = _number(a), _number(b)
+        # `1 == 1.0` holds for numbers, not for the strings '1' and '1.0': a string and a
+        # number look the same here.
+        return None if x is not None and x == y else False
+    if isinstance(a, LText) or isinstance(b, LText):
+        other = b if isinstance(a, LText) else a
+        if other is None or isinstance(other, bool | tuple | dict):
+            return False  # a string is never undef, a boolean, an array nor a hash
+        return None
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) != len(b):
+            return False
+        return _all_equal(zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return False
+        return _all_equal((a[k], b[k]) for k in a)
+    if isinstance(a, tuple | dict) or isinstance(b, tuple | dict):
+        return False
+    return a == b
+
+
+def _all_equal(pairs: Iterable[tuple[Value, Value]]) -> bool | None:
+    out: bool | None = True
+    for x, y in pairs:
+        same = equal(x, y)
+        if same is False:
+            return False
+        if same is None:
+            out = None
+    return out
+
+
+def unsure(value: Value) -> bool:
+    """Has the value an unknown part, at any depth?"""
+    if isinstance(value, tuple):
+        return any(unsure(v) for v in value)
+    if isinstance(value, dict):
+        return any(unsure(v) for v in value.values())
     return isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic)
 
 
 def _same(a: Value, b: Value) -> bool:
+    """The same value, wherever each is written (Ruby's `eql?`: case counts)."""
     if isinstance(a, LText) and isinstance(b, LText):
         return a.text == b.text
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     return a == b
+
+
+def _pairs(value: dict[str, Value]) -> tuple[Value, ...]:
+    """A hash as the array of its `[key, value]` pairs (Puppet's `[1] + {a => 2}`)."""
+    return tuple((LText.plain(k), v) for k, v in value.items())
 
 
 def _pick(default: bool) -> Function:
@@ -483,14 +541,55 @@ FUNCTIONS: dict[str, Function] = {
 
 _NUMBER = re.compile(r"-?\d{1,18}(?:\.\d{1,18})?")
 _MAX = 10**18  # past this a result is not worth knowing (and Python's int printing has limits)
+_LITERAL = re.compile(
+    r"(?P<hex>0[xX][0-9a-fA-F]{1,15})|(?P<oct>0[0-7]{1,18})|(?P<int>[1-9][0-9]{0,17}|0)"
+    r"|(?P<float>[0-9]{1,18}(?:\.[0-9]{1,18})?(?:[eE][-+]?[0-9]{1,3})?)"
+)
 
 
 def _number(value: Value) -> int | float | None:
-    """A number written as Puppet writes one (decimal, bounded), else None."""
+    """A number written as Puppet reads one from a string (decimal, octal `0367`, hex `0x1f`;
+    bounded), else None."""
     text = known_text(value)
-    if text is None or not _NUMBER.fullmatch(text.text):
+    if text is None:
         return None
-    return float(text.text) if "." in text.text else int(text.text)
+    sign, body = (-1, text.text[1:]) if text.text.startswith("-") else (1, text.text)
+    found = _LITERAL.fullmatch(body)
+    if found is None:
+        return None
+    if found["hex"]:
+        return sign * int(body, 16)
+    if found["oct"]:
+        return sign * int(body, 8)
+    if found["int"]:
+        return sign * int(body)
+    if not any(c in body for c in ".eE"):
+        return None  # `08`: neither octal nor decimal, Puppet refuses it
+    number = float(body)
+    if abs(number) > _MAX:
+        return None
+    return sign * number
+
+
+def number_text(text: str) -> str | None:
+    """Puppet's string of a number literal (what `"${x}"` and an argv word show): `010` is
+    8, `0x10` 16, `0.314e1` 3.14; None when it is not a number Puppet 4+ reads."""
+    number = _number(LText.plain(text))
+    return None if number is None else show_number(number)
+
+
+def show_number(number: int | float) -> str:
+    """A number as Ruby's `to_s` writes it: `150.0`, `1.0e+16`, `1.0e-05`."""
+    if isinstance(number, int):
+        return str(number)
+    shown = repr(number)
+    if "e" not in shown:
+        return shown
+    mantissa, _, exponent = shown.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    sign = exponent[0] if exponent[0] in "+-" else "+"
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').rjust(2, '0')}"
 
 
 def operator(op: str, a: Value, b: Value) -> Value | None:
@@ -503,8 +602,8 @@ def operator(op: str, a: Value, b: Value) -> Value | None:
     if op == "+" and isinstance(a, dict) and isinstance(b, dict):
         return {**a, **b}
     if op == "-" and isinstance(a, tuple):
-        gone = b if isinstance(b, tuple) else (b,)
-        if any(_unsure(v) for v in (*a, *gone)):
+        gone = b if isinstance(b, tuple) else _pairs(b) if isinstance(b, dict) else (b,)
+        if any(unsure(v) for v in (*a, *gone)):
             return None
         return tuple(v for v in a if not any(_same(v, g) for g in gone))
     if op == "in":
@@ -512,12 +611,17 @@ def operator(op: str, a: Value, b: Value) -> Value | None:
         if needle is None:
             return None
         if isinstance(b, tuple):
-            if any(_unsure(v) for v in b):
+            if any(unsure(v) for v in b):
                 return None
             low = needle.text.lower()
+            number = _number(needle)
+            if number is not None and any(_number(v) == number for v in b):
+                return None  # `15 in [0xf]` holds, `'15' in [0xf]` does not: they look alike
             return any(isinstance(v, LText) and v.text.lower() == low for v in b)
+        # Puppet's `in` compares strings without regard to case, in a string and among a
+        # hash's keys too.
         if isinstance(b, dict):
-            return needle.text in b
+            return any(needle.text.lower() == k.lower() for k in b)
         hay = known_text(b)
-        return needle.text in hay.text if hay is not None else None
+        return needle.text.lower() in hay.text.lower() if hay is not None else None
     return None

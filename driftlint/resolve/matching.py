@@ -33,8 +33,13 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
         i = chosen.index(body)
         captures[i] = merge_captures(ev, captures[i], ev.captured or {})
 
+    may_miss = False  # may no branch run? The case is then undef.
+    # Puppet tries `default` last, wherever it is written.
+    branches = sorted(
+        node.branches, key=lambda b: any(isinstance(m, ast.Default) for m in b.matches)
+    )
     for subject in subjects:
-        for branch in node.branches:
+        for branch in branches:
             ev.captured = None
             verdict = match_subject(ev, subject, branch.matches, frame, via)
             if verdict is None:  # cannot tell: this branch may run, keep looking
@@ -43,9 +48,15 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
             if verdict:
                 choose(branch.body)
                 break
+        else:
+            may_miss = True
     ev.captured = None
+    # The value of a `case` is the value of the branch taken.
+    value: Alts = [None]
     if len(chosen) == 1:
-        ev._run_matched(chosen[0], frame, via, captures[0])
+        value = ev._run_matched(chosen[0], frame, via, captures[0])
+        if may_miss:
+            value = ev._union(value, [None])
         name = node.subject.name if isinstance(node.subject, ast.Var) else None
         if name is not None and ev._defaulted(name, frame):
             for branch in node.branches:
@@ -53,8 +64,10 @@ def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> 
                     label = case_label(name, branch)
                     ev._explore(branch.body, label, frame, via, name)
     elif chosen:
-        ev._branches(chosen, frame, via, captures)
-    return [None]
+        if may_miss:  # running no branch is one more way, which changes nothing
+            chosen.append(())
+        value = ev._branches(chosen, frame, via, captures)
+    return value
 
 
 def merge_captures(ev: Evaluator, a: dict[str, Alts], b: dict[str, Alts]) -> dict[str, Alts]:
@@ -123,6 +136,18 @@ def match_subject(
                 # Puppet's case and selector compare strings case-insensitively.
                 if value.text.lower() == subject.text.lower():
                     return True
+            elif isinstance(value, tuple | dict) or isinstance(subject, tuple | dict):
+                # An array or hash option matches item by item, and its items may be regexes,
+                # types or `default`: known only when both are plain values.
+                same = (
+                    None
+                    if functions.unsure(value) or functions.unsure(subject)
+                    else (functions.equal(value, subject))
+                )
+                if same is None:
+                    unsure = True
+                elif same:
+                    return True
             elif value == subject:
                 return True
     return None if unsure else False
@@ -131,8 +156,10 @@ def match_subject(
 def selector(ev: Evaluator, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
     out: Alts = []
     taken: set[int] = set()
+    # Puppet tries `default` last, wherever it is written.
+    order = sorted(enumerate(node.cases), key=lambda c: isinstance(c[1][0], ast.Default))
     for subject in ev.eval(node.subject, frame, via):
-        for i, (match, result) in enumerate(node.cases):
+        for i, (match, result) in order:
             ev.captured = None
             verdict = match_subject(ev, subject, (match,), frame, via)
             if verdict is False:

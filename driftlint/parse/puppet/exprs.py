@@ -307,6 +307,12 @@ class ExprParser:
 
     def selector(self, subject: Node) -> Selector:
         self.i += 1
+        if self.toks[self.i].kind != "{":
+            # `$x ? y => z`: one option without braces (Puppet's `selector_entries`).
+            match = self.expr(LBP["?"])
+            self.expect("=>")
+            result = self.expr(LBP["?"])
+            return Selector(self.span_from(subject.span), subject, ((match, result),))
         self.expect("{")
         cases = self.pairs("}")
         return Selector(self.span_from(subject.span), subject, cases)
