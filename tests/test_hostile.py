@@ -633,10 +633,10 @@ def test_a_chain_doubling_a_string_per_class_is_bounded_and_warned(tmp_path: Pat
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
 
+    args = ["check", "--format=json", "--no-cache", "--jobs", "1", str(repo)]
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "driftlint", "check", "--format=json", "--no-cache"]
-            + ["--jobs", "1", str(repo)],
+            [sys.executable, "-m", "driftlint", *args],
             capture_output=True,
             text=True,
             timeout=600,
