@@ -326,8 +326,12 @@ def _cost(values: dict[str, Alts] | None) -> int:
     total = 0
     for alts in (values or {}).values():
         for value in alts:
-            items = value.values() if isinstance(value, dict) else value
-            for item in items if isinstance(value, tuple | dict) else (value,):
+            items: Any = (value,)
+            if isinstance(value, dict):
+                items = value.values()
+            elif isinstance(value, tuple):
+                items = value
+            for item in items:
                 if isinstance(item, LText):
                     total += len(item.text) + RUN_COST * len(item.runs)
     return total
