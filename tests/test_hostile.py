@@ -606,3 +606,53 @@ def test_a_200000_character_watched_name_is_matched_in_bounded_memory() -> None:
         pytest.fail("did not finish")
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.split() == ["True", "True", "False"]
+
+
+def test_a_chain_doubling_a_string_per_class_is_bounded_and_warned(tmp_path: Path) -> None:
+    """Each class declares the next with `p => "${p}${p}"`: 30 levels built a string of 2**30
+    characters (22 GB). Past the root's budget the value is unknown, warned where it is built,
+    and the rest of the tree is still checked, in a child process under 1.5 GB."""
+    import resource
+    import sys
+
+    levels = 40
+    classes = "".join(
+        f"class chain::c{i}($p) {{\n    class {{ 'chain::c{i + 1}': p => \"${{p}}${{p}}\" }}\n}}\n"
+        for i in range(levels)
+    )
+    classes += f"class chain::c{levels}($p) {{\n    include jobs\n}}\n"
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/chain/manifests/init.pp": classes,
+            "modules/role/manifests/chain.pp": "class role::chain {\n"
+            "    class { 'chain::c0': p => 'a' }\n}\n",
+        },
+    )
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
+
+    args = ["check", "--format=json", "--no-cache", "--jobs", "1", str(repo)]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "driftlint", *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("did not finish")
+    assert done.returncode == 1, done.stderr[-500:]
+    found = json.loads(done.stdout)["findings"]
+    assert PLANTED in rows(found)
+    (cut,) = [f for f in found if f["code"] == "parse-error"]
+    assert cut["path"] == "modules/chain/manifests/init.pp" and cut["severity"] == "warning"
+    assert "strings built past" in cut["message"]
+    # At the `"${p}${p}"` of a class deep enough that its string is past the budget, yet not
+    # so deep that smaller strings were cut: 2**10 characters is well under it.
+    level, at = divmod(cut["line"] - 2, 3)
+    assert at == 0 and 10 <= level < levels
+    assert cut["column"] == len(f"    class {{ 'chain::c{level + 1}': p => ") + 1

@@ -113,6 +113,7 @@ TEMPLATE_CALLS = ("template", "epp", "inline_template", "inline_epp", "jinja_tem
 PARAMETER_CALLS = ("epp", "inline_epp", "jinja_template")
 HieraHook = Callable[[str, dict[str, str]], Alts | None]
 LOOKUPS = ("lookup", "hiera", "hiera_hash", "hiera_array")
+RUN_COST = 100  # about the bytes one located run of a string takes
 
 
 @dataclass(slots=True)
@@ -135,6 +136,11 @@ class Evaluator:
     # titles would otherwise run 2**max_depth bodies.
     max_bodies: int = 5_000
     bodies: int = 0
+    # Bytes of the strings one root builds, a located run (ltext.Run) counted as RUN_COST: a
+    # chain of classes each passing the next "${p}${p}" doubles a string per level (issue 30:
+    # 30 levels took 22 GB). Past the budget a string is unknown, said once at the place.
+    max_built: int = 20_000_000
+    built: int = 0
     problems: list[Finding] = field(default_factory=list)  # bodies cut short, once each
     # Parameters that took their default, per frame (kept with the frame: ids are reused).
     defaulted: dict[int, tuple[Frame, set[str]]] = field(default_factory=dict)
@@ -260,6 +266,19 @@ class Evaluator:
             self.problems.append(
                 Finding(definition.span, "parse-error", message, severity="warning")
             )
+
+    def _over_budget(self, combo: Sequence[LText], span: Span) -> bool:
+        """Would joining `combo` build past the root's budget? Then say so once, here."""
+        self.built += sum(len(part.text) + RUN_COST * len(part.runs) for part in combo)
+        if self.built <= self.max_built:
+            return False
+        if not self.problems:
+            message = (
+                f"strings built past {self.max_built} bytes: this value and later ones "
+                "are unknown; calls may be missed"
+            )
+            self.problems.append(Finding(span, "parse-error", message, severity="warning"))
+        return True
 
     # --- statements ----------------------------------------------------------------------
     def run(self, body: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...]) -> Alts:
@@ -418,6 +437,8 @@ class Evaluator:
                 pieces.append([to_text(v, part.span) for v in self.eval(part.expr, frame, via)])
         out: Alts = []
         for combo in itertools.islice(itertools.product(*pieces), self.limit + 1):
+            if self._over_budget(combo, node.span):  # type: ignore[arg-type]
+                return [Unknown(node.span, "string")]
             out.append(LText.join(combo))  # type: ignore[arg-type]
         if len(out) > self.limit:
             return [LText.symbol(node.span, "string")]

@@ -24,12 +24,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftlint import reads
+from driftlint.ltext import LText
 from driftlint.model import Span
-from driftlint.resolve.evaluate import Alts, Deferred, Evaluator, Frame, Resource
+from driftlint.resolve.evaluate import RUN_COST, Alts, Deferred, Evaluator, Frame, Resource
 from driftlint.resolve.scope import class_name
 from driftlint.values import Value
 
 MAX_VARIANTS = 6  # traces kept per (class, parameters); roles that differ beyond that re-run
+# Bytes of values the traces of one run may keep (as evaluate.RUN_COST counts them): 2,000
+# classes each declaring the next with a growing parameter, each also checked on its own,
+# kept 1.9 GB of traces no root replayed. Past it a body is not recorded and runs again.
+MAX_KEPT = 200_000_000
 
 # Trace events.
 _HIERA, _VAR, _RESOURCES, _CLASS = range(4)
@@ -63,6 +68,7 @@ class Memo:
     traces: dict[tuple[str, object], list[_Variant]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    kept: int = 0  # bytes of the values the traces hold (MAX_KEPT)
 
 
 class _Mismatch(Exception):
@@ -207,8 +213,12 @@ class MemoEvaluator(Evaluator):
         frame = self.classes.get(name)
         if not trace.storable or frame is None:
             return
+        cost = _cost(frame.vars) + _cost(given)
+        if self.memo.kept + cost > MAX_KEPT:
+            return
         variants = self.memo.traces.setdefault(key, [])
         if len(variants) < MAX_VARIANTS:
+            self.memo.kept += cost
             variant = _Variant(
                 trace.events,
                 dict(frame.vars),
@@ -309,6 +319,22 @@ class MemoEvaluator(Evaluator):
                 value.call, self, Frame(frame.vars, parent, frame.name), (*via, *value.via[base:])
             )
         return seen[id(value)]
+
+
+def _cost(values: dict[str, Alts] | None) -> int:
+    """About the bytes the strings among `values` take (one level into arrays and hashes)."""
+    total = 0
+    for alts in (values or {}).values():
+        for value in alts:
+            items: Any = (value,)
+            if isinstance(value, dict):
+                items = value.values()
+            elif isinstance(value, tuple):
+                items = value
+            for item in items:
+                if isinstance(item, LText):
+                    total += len(item.text) + RUN_COST * len(item.runs)
+    return total
 
 
 def _freeze(value: Any) -> object:
