@@ -20,6 +20,31 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PRE_COMMIT_HOME for the session: pre-commit installs a hook's environment once per
+    (repository, rev), so the tests that use the same checkout share one install (each install
+    is a pip install of driftlint, 15-25 s)."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This checkout's hook as a repository of one commit (the working tree, not only what is
+    committed), made once so that `pre-commit run` installs its environment once."""
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    local = tmp_path_factory.mktemp("hook") / "driftlint"
+    shutil.copytree(ROOT, local, ignore=shutil.ignore_patterns(".git", "*.egg-info", ".*"))
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    (local / ".pre-commit-hooks.yaml").write_text(hooks, encoding="utf-8")
+    git(local, "init", "-q", "-b", "main")
+    git(local, "add", "-A")
+    git(local, "commit", "-q", "-m", f"driftlint at {rev}")
+    return local, git(local, "rev-parse", "HEAD").strip()
+
+
 def try_repo(
     repo: Path, home: Path, *more: str, hook: str = "driftlint"
 ) -> subprocess.CompletedProcess[str]:
@@ -36,8 +61,7 @@ def try_repo(
     )
 
 
-def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(tmp_path: Path) -> None:
-    home = tmp_path / "pre-commit-home"
+def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(tmp_path: Path, home: Path) -> None:
     for name, should_pass in (("jobloop-2014-incident", False), ("jobloop-2014-fixed", True)):
         repo = tmp_path / name
         shutil.copytree(
@@ -62,20 +86,22 @@ def committed(tmp_path: Path, name: str) -> Path:
     return repo
 
 
-def test_hook_lets_an_unrelated_commit_through_a_tree_with_an_old_error(tmp_path: Path) -> None:
+def test_hook_lets_an_unrelated_commit_through_a_tree_with_an_old_error(
+    tmp_path: Path, home: Path
+) -> None:
     repo = committed(tmp_path, "jobloop-2014-incident")
     site = repo / "manifests" / "site.pp"
     site.write_text(site.read_text(encoding="utf-8") + "# an unrelated edit\n", encoding="utf-8")
     git(repo, "add", "manifests/site.pp")
-    done = try_repo(repo, tmp_path / "home", "--files", "manifests/site.pp")
+    done = try_repo(repo, home, "--files", "manifests/site.pp")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Passed" in done.stdout
     # `driftlint-all` is the whole-tree gate for `pre-commit run --all-files` in CI.
-    whole = try_repo(repo, tmp_path / "home", hook="driftlint-all")
+    whole = try_repo(repo, home, hook="driftlint-all")
     assert whole.returncode == 1 and "videoscaler.pp:6:24" in whole.stdout + whole.stderr
 
 
-def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path) -> None:
+def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path, home: Path) -> None:
     repo = committed(tmp_path, "jobloop-2014-incident")
     role = repo / "modules" / "role" / "manifests" / "mediawiki" / "jobrunner.pp"
     text = role.read_text(encoding="utf-8")
@@ -86,28 +112,18 @@ def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path) -> None:
     lines.insert(number + 1, f"{indent}extra_args => '-v 1',")
     role.write_text("\n".join(lines) + "\n", encoding="utf-8")
     git(repo, "add", "-A")
-    done = try_repo(repo, tmp_path / "home", "--files", str(role.relative_to(repo)))
+    done = try_repo(repo, home, "--files", str(role.relative_to(repo)))
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert f"jobrunner.pp:{number + 2}:" in output and "videoscaler.pp" not in output
 
 
-def run_hook(repo: Path, home: Path, *more: str) -> subprocess.CompletedProcess[str]:
-    """`pre-commit run` with a config that uses this checkout's hook at its HEAD commit."""
+def run_hook(
+    repo: Path, home: Path, hook: tuple[Path, str], *more: str
+) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run` with a config that uses this checkout's hook (`hook_repo`)."""
     exe = shutil.which("pre-commit") or str(Path(sys.prefix) / "bin" / "pre-commit")
-    rev = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    # The hook as this checkout defines it now (the working tree, not only what is committed).
-    local = repo.parent / f"{repo.name}-hook-repo"
-    if not local.exists():
-        shutil.copytree(ROOT, local, ignore=shutil.ignore_patterns(".git", "*.egg-info", ".*"))
-        (local / ".pre-commit-hooks.yaml").write_text(hooks, encoding="utf-8")
-        git(local, "init", "-q", "-b", "main")
-        git(local, "add", "-A")
-        git(local, "commit", "-q", "-m", f"driftlint at {rev}")
-    rev = git(local, "rev-parse", "HEAD").strip()
+    local, rev = hook
     config = (
         f"repos:\n  - repo: {local.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: driftlint\n"
     )
@@ -124,23 +140,27 @@ def run_hook(repo: Path, home: Path, *more: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_hook_under_from_ref_to_ref_checks_that_range(tmp_path: Path) -> None:
+def test_hook_under_from_ref_to_ref_checks_that_range(
+    tmp_path: Path, home: Path, hook_repo: tuple[Path, str]
+) -> None:
     """CI: `pre-commit run --from-ref A --to-ref B` on a checkout of B whose last commit
     dropped `-v` from the script: the stale caller is what B brings since A."""
     repo = make_repo(FIXTURES / "jobloop-2014-incident", tmp_path)
-    done = run_hook(repo, tmp_path / "home", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    done = run_hook(repo, home, hook_repo, "--from-ref", "HEAD~1", "--to-ref", "HEAD")
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "videoscaler.pp:6:24" in output and "stale-option" in output
     # The same range on the fixed tree passes.
     fixed = make_repo(FIXTURES / "jobloop-2014-fixed", tmp_path / "fixed")
-    calm = run_hook(fixed, tmp_path / "home", "--from-ref", "HEAD", "--to-ref", "HEAD")
+    calm = run_hook(fixed, home, hook_repo, "--from-ref", "HEAD", "--to-ref", "HEAD")
     assert calm.returncode == 0, calm.stdout + calm.stderr
 
 
-def test_hook_under_all_files_checks_the_whole_tree(tmp_path: Path) -> None:
+def test_hook_under_all_files_checks_the_whole_tree(
+    tmp_path: Path, home: Path, hook_repo: tuple[Path, str]
+) -> None:
     repo = committed(tmp_path, "jobloop-2014-incident")
-    done = run_hook(repo, tmp_path / "home", "--all-files")
+    done = run_hook(repo, home, hook_repo, "--all-files")
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "videoscaler.pp:6:24" in output
