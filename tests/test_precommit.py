@@ -45,23 +45,34 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return local, git(local, "rev-parse", "HEAD").strip()
 
 
-def try_repo(
-    repo: Path, home: Path, *more: str, hook: str = "driftlint"
+def run_hook(
+    repo: Path, home: Path, hook: tuple[Path, str], *more: str, hook_id: str = "driftlint"
 ) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run HOOK_ID` with a config that uses this checkout's hooks (`hook_repo`).
+    (Not `pre-commit try-repo`: it installs into a temporary store on every call.)"""
     exe = shutil.which("pre-commit") or str(Path(sys.prefix) / "bin" / "pre-commit")
+    local, rev = hook
+    config = (
+        f"repos:\n  - repo: {local.as_uri()}\n    rev: {rev}\n    hooks:\n"
+        "      - id: driftlint\n      - id: driftlint-all\n"
+    )
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     env.pop("GIT_DIR", None)
     return subprocess.run(
-        [exe, "try-repo", str(ROOT), hook, *(more or ("--all-files",))],
+        [exe, "run", hook_id, *(more or ("--all-files",))]
+        + ["-c", str(repo / ".pre-commit-config.yaml")],
         cwd=repo,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
 
 
-def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(tmp_path: Path, home: Path) -> None:
+def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(
+    tmp_path: Path, home: Path, hook_repo: tuple[Path, str]
+) -> None:
     for name, should_pass in (("jobloop-2014-incident", False), ("jobloop-2014-fixed", True)):
         repo = tmp_path / name
         shutil.copytree(
@@ -69,7 +80,7 @@ def test_hook_blocks_a_bad_tree_and_passes_the_fixed_one(tmp_path: Path, home: P
         )
         git(repo, "init", "-q", "-b", "main")
         git(repo, "add", "-A")
-        done = try_repo(repo, home)
+        done = run_hook(repo, home, hook_repo)
         output = done.stdout + done.stderr
         assert (done.returncode == 0) == should_pass, output
         if not should_pass:
@@ -87,21 +98,23 @@ def committed(tmp_path: Path, name: str) -> Path:
 
 
 def test_hook_lets_an_unrelated_commit_through_a_tree_with_an_old_error(
-    tmp_path: Path, home: Path
+    tmp_path: Path, home: Path, hook_repo: tuple[Path, str]
 ) -> None:
     repo = committed(tmp_path, "jobloop-2014-incident")
     site = repo / "manifests" / "site.pp"
     site.write_text(site.read_text(encoding="utf-8") + "# an unrelated edit\n", encoding="utf-8")
     git(repo, "add", "manifests/site.pp")
-    done = try_repo(repo, home, "--files", "manifests/site.pp")
+    done = run_hook(repo, home, hook_repo, "--files", "manifests/site.pp")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Passed" in done.stdout
     # `driftlint-all` is the whole-tree gate for `pre-commit run --all-files` in CI.
-    whole = try_repo(repo, home, hook="driftlint-all")
+    whole = run_hook(repo, home, hook_repo, hook_id="driftlint-all")
     assert whole.returncode == 1 and "videoscaler.pp:6:24" in whole.stdout + whole.stderr
 
 
-def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path, home: Path) -> None:
+def test_hook_refuses_a_commit_that_brings_a_new_error(
+    tmp_path: Path, home: Path, hook_repo: tuple[Path, str]
+) -> None:
     repo = committed(tmp_path, "jobloop-2014-incident")
     role = repo / "modules" / "role" / "manifests" / "mediawiki" / "jobrunner.pp"
     text = role.read_text(encoding="utf-8")
@@ -112,32 +125,10 @@ def test_hook_refuses_a_commit_that_brings_a_new_error(tmp_path: Path, home: Pat
     lines.insert(number + 1, f"{indent}extra_args => '-v 1',")
     role.write_text("\n".join(lines) + "\n", encoding="utf-8")
     git(repo, "add", "-A")
-    done = try_repo(repo, home, "--files", str(role.relative_to(repo)))
+    done = run_hook(repo, home, hook_repo, "--files", str(role.relative_to(repo)))
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert f"jobrunner.pp:{number + 2}:" in output and "videoscaler.pp" not in output
-
-
-def run_hook(
-    repo: Path, home: Path, hook: tuple[Path, str], *more: str
-) -> subprocess.CompletedProcess[str]:
-    """`pre-commit run` with a config that uses this checkout's hook (`hook_repo`)."""
-    exe = shutil.which("pre-commit") or str(Path(sys.prefix) / "bin" / "pre-commit")
-    local, rev = hook
-    config = (
-        f"repos:\n  - repo: {local.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: driftlint\n"
-    )
-    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
-    env.pop("GIT_DIR", None)
-    return subprocess.run(
-        [exe, "run", "driftlint", *more, "-c", str(repo / ".pre-commit-config.yaml")],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def test_hook_under_from_ref_to_ref_checks_that_range(
