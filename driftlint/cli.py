@@ -257,6 +257,12 @@ def check(
     path = _puppet_tree(path)
     if staged:
         base = base or "HEAD"
+        from driftlint.interfaces import changes
+
+        if base == "HEAD" and changes.unborn(path):
+            # The first commit: everything staged is new. (The index is checked in a folder
+            # outside the repository when the working tree holds more, where HEAD means nothing.)
+            base = None
     fleet_options = (puppetdb, puppetdb_cert, puppetdb_key, puppetdb_ca, puppetdb_timeout)
 
     def action(path: Path = path) -> int:

@@ -59,9 +59,9 @@ def run_hook(
     (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     env.pop("GIT_DIR", None)
+    config_file = str(repo / ".pre-commit-config.yaml")
     return subprocess.run(
-        [exe, "run", hook_id, *(more or ("--all-files",))]
-        + ["-c", str(repo / ".pre-commit-config.yaml")],
+        [exe, "run", hook_id, *(more or ("--all-files",)), "-c", config_file],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -199,6 +199,34 @@ def test_git_hook_checks_what_is_staged_not_the_working_tree(tmp_path: Path) -> 
     passed = commit()
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert caller.read_text(encoding="utf-8") == bad  # the working tree is left alone
+
+
+def test_a_first_commit_with_an_untracked_file_checks_the_index_as_new(tmp_path: Path) -> None:
+    """The first commit of a repository while the working tree holds an untracked file: the
+    index is checked in a folder outside the repository, and everything staged is new (there
+    was a `--base HEAD` error here, exit 2, because HEAD names nothing yet)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(
+        FIXTURES / "jobloop-2014-incident",
+        repo,
+        ignore=shutil.ignore_patterns("EXPECTED.json", "BASE"),
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    (repo / "notes.txt").write_text("not staged\n", encoding="utf-8")
+    driftlint = Path(sys.prefix) / "bin" / "driftlint"
+    env = {**os.environ, **GIT_ENV}
+    env.pop("GIT_DIR", None)
+    done = subprocess.run(
+        [str(driftlint), "check", "--no-cache", "--pre-commit", "manifests/site.pp"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "videoscaler.pp:6:24" in done.stdout
 
 
 @pytest.mark.parametrize(

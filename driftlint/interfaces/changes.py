@@ -61,6 +61,12 @@ def _unborn(top: Path) -> bool:
     )
 
 
+def unborn(root: Path) -> bool:
+    """root is in a repository with no commit yet: a first commit's base is empty."""
+    where = repo_prefix(root)
+    return where is not None and _unborn(where[0])
+
+
 def base_commit(root: Path, base: str) -> tuple[Path, str, str | None]:
     """The repository top, root's prefix under it, and the commit the change is compared
     with: where HEAD left `base` (`git merge-base base HEAD`, as a merge request's diff), so a
