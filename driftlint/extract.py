@@ -12,7 +12,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from driftlint import reads, sites
@@ -25,7 +25,7 @@ from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
 from driftlint.resolve.scope import walk
-from driftlint.sites import icinga2, nagios, resource_types
+from driftlint.sites import icinga2, nagios, programs, resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -364,8 +364,13 @@ class Extractor:
         for content in files.contents[:4]:
             found = self._file_commands(dest, content, installed, by_base)
             places = _after_cd([c for c, _ in found], None, same_line=True)
+            site = sites.by_path(dest) or sites.by_text(content.text)
+            in_code = site is not None and site.name == programs.SITE.name
             for (command, search), cwd in zip(found, places, strict=True):
-                yield from self._from_command(command, files.via, files.assumed, search, cwd)
+                for invocation in self._from_command(
+                    command, files.via, files.assumed, search, cwd
+                ):
+                    yield replace(invocation, in_code=True) if in_code else invocation
 
     def _file_commands(
         self,

@@ -155,6 +155,9 @@ class Invocation:
     # The tree file of the watched script argv[0] was matched to: with several scripts of one
     # name, a call by installed path is judged against its own script only.
     spec_path: str = ""
+    # Written in a program's code (Python, Perl, Ruby calling a script): the program's own
+    # branches decide when, and on which of its hosts, it runs, which the tree cannot tell.
+    in_code: bool = False
 
 
 @dataclass(frozen=True, slots=True)

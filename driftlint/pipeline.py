@@ -998,6 +998,8 @@ def _missing_scripts(
             continue
         if invocation.remote:
             continue  # it runs on the hosts that install it (ssh, an Icinga 2 endpoint)
+        if invocation.in_code:
+            continue  # a program's branch may call it only where it is installed
         if holds(installed, path) or path not in installed_anywhere:
             continue  # installed here, or by a package: nothing the tree can tell
         by_place.setdefault(invocation.command.span, (invocation, set()))[1].add(role)
