@@ -43,6 +43,11 @@ MAN_PAGE = re.compile(r"\.[1-8][a-z]*(?:\.gz)?$")
 PROGRAM = re.compile(r"\.(?:py|rb|pl|pm|rake)$")
 PROGRAM_SHEBANG = re.compile(r"\A\ufeff?#!\s*\S*\b(?:env\s+)?(?:python|perl|ruby)")
 
+# What follows a name that is no command word: a Puppet attribute or hash key (`=>`), a YAML
+# mapping key (`:`), a qualified Puppet name (`kafka::user_shell`, a class or Hiera key).
+KEY_AFTER = re.compile(r"""::|['"]?[ \t]*(?:=>|:(?:[ \t]|$))""")
+# A module's own development files: Puppet serves a module's manifests, files and templates.
+MODULE_DEVELOPMENT = re.compile(r"(?:^|/)modules/[^/]+/(?:spec|\.github|acceptance)/")
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
 # Attributes whose value names a script without running it, metaparameters included (their
 # references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
@@ -164,6 +169,10 @@ def _reason(
     before = line[:column]
     if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
         return None
+    if KEY_AFTER.match(line, column + len(found)):
+        return None  # a key (`shell => '/bin/false'`, `shell: bash`, `kafka::x:`): runs nothing
+    if MODULE_DEVELOPMENT.search(source.path):
+        return None  # a module's tests and CI: Puppet serves none of it to a host
     if posixpath.basename(source.path) == found:
         return None  # a script naming itself: its usage text or documentation
     if source.kind == "manifest":

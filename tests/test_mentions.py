@@ -84,3 +84,30 @@ def test_identifiers_of_a_program_and_man_pages_are_no_mentions(tmp_path: Path) 
     assert ("modules/role/files/report.py", 4) not in got  # `(sync.sh)`: an identifier
     assert ("modules/role/files/report.py", 5) in got  # a string that starts a command
     assert not any(path.endswith(".1") for path, _ in got)
+
+
+def test_keys_qualified_names_and_module_tests_are_no_mentions(tmp_path: Path) -> None:
+    """A script named like a key runs nothing where the name is the key: an attribute
+    (`shell => '/bin/false'`), a YAML key (`shell: bash`), a qualified Puppet name
+    (`shell::user_shell:` in module data); nor in a module's own tests and CI files, which
+    Puppet serves to no host. The same name after a separator is still a mention."""
+    (tmp_path / "modules/role/manifests").mkdir(parents=True)
+    (tmp_path / "modules/role/files").mkdir()
+    (tmp_path / "modules/role/data").mkdir()
+    (tmp_path / "modules/role/spec/fixtures").mkdir(parents=True)
+    (tmp_path / "modules/role/files/shell").write_text(SCRIPT.replace("sync.sh", "shell"))
+    (tmp_path / "modules/role/manifests/init.pp").write_text(
+        "class role {\n"
+        "    file { '/usr/local/bin/shell':\n"
+        "        mode => '0755', source => 'puppet:///modules/role/shell' }\n"
+        "    user { 'app':\n        shell => '/bin/false',\n    }\n"
+        "    $h = { shell => 1 }\n"
+        "}\n"
+    )
+    (tmp_path / "modules/role/data/common.yaml").write_text(
+        "role::shell::timeout: 3\nshell: bash\nrun_it: '/bin/true; shell -q'\n"
+    )
+    (tmp_path / "modules/role/spec/fixtures/runner").write_text("#!/bin/sh\nshell -q\n")
+    result = run(tmp_path, Config())
+    got = [(m.span.path, m.span.line, m.span.column) for m in result.mentions]
+    assert got == [("modules/role/data/common.yaml", 3, 21)]
