@@ -272,3 +272,13 @@ def test_match_variables_belong_to_their_scope() -> None:
     assert isinstance(frame.vars["seen"][0], Unknown)
     assert [v.text for v in frame.vars["inner"] if isinstance(v, LText)] == ["3"]
     assert isinstance(frame.vars["after"][0], Unknown)
+
+
+def test_an_operator_past_the_limit_of_alternatives_is_unknown() -> None:
+    """5 x 5 alternatives of `+` and of `[]` are more than the evaluator keeps (16): the
+    result is unknown, not the first 16 of them."""
+    five = "$x = $::f ? { a => 1, b => 2, c => 3, d => 4, default => 5 }\n"
+    five += "$y = $::g ? { a => 10, b => 20, c => 30, d => 40, default => 50 }\n"
+    assert is_unknown(top_value(five + "$x + $y"))
+    assert is_unknown(top_value(five + "[0, 1, 2, 3, 4, 5, 6][$x, $x]"))
+    assert not is_unknown(top_value(five + "$x + 1"))

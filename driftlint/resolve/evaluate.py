@@ -869,7 +869,10 @@ class Evaluator:
                 return [Unknown(node.span, node.op)]
         right = self.eval(node.right, frame, via)
         out: Alts = []
-        for a, b in itertools.islice(itertools.product(left, right), self.limit):
+        pairs = list(itertools.islice(itertools.product(left, right), self.limit + 1))
+        if len(pairs) > self.limit:
+            return [Unknown(node.span, node.op)]  # more alternatives than kept: none is dropped
+        for a, b in pairs:
             out.append(self._apply(node.op, a, b, node.span))
         return self._dedupe(out)
 
@@ -902,8 +905,10 @@ class Evaluator:
             return [Unknown(node.span, "[]")]
         keys = [self.eval(k, frame, via) for k in node.keys]
         out: Alts = []
-        combos = itertools.product(targets, *keys)
-        for target, *key in itertools.islice(combos, self.limit):
+        combos = list(itertools.islice(itertools.product(targets, *keys), self.limit + 1))
+        if len(combos) > self.limit:
+            return [Unknown(node.span, "[]")]  # more alternatives than kept: none is dropped
+        for target, *key in combos:
             out.append(access.index(target, key, node.span))
         return self._dedupe(out) or [Unknown(node.span, "[]")]
 
