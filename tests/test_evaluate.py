@@ -232,6 +232,11 @@ def is_unknown(values: list[object]) -> bool:
             "$h = lookup('h')\n$b = /^p/ in $h", {"h": {"user": LText.plain("x")}}, id="re-in"
         ),
         pytest.param(
+            "$h = lookup('h')\n$b = /(s)/ in $h\n$1",
+            {"h": {"user": LText.plain("x")}},
+            id="re-in-captures",
+        ),
+        pytest.param(
             "$h = lookup('h')\n[*$h]", {"h": {"user": LText.plain("x")}}, id="hiera-splat"
         ),
         # A hash with a key driftlint cannot read (a fact) may hold the one asked for.

@@ -172,6 +172,8 @@ CASES: list[tuple[str, str, bool]] = [
     ("operators", "/^WEB/ in 'webserver'", True),
     ("operators", "/x/ == /x/", True),
     ("operators", "/x/ != /y/", True),
+    ("operators", "'1' in '10'", False),  # nothing is `in` a number, and '10' may be one
+    ("operators", "/1/ in [10]", False),  # a regex finds strings only: 10 may be a number
     ("collections", "[p, q, r, s][-3, -2]", True),
     ("collections", "[p, q][7, 1]", True),
     ("collections", "'--verbose'[2, -1]", True),

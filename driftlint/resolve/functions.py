@@ -658,7 +658,7 @@ def _compare(op: str, a: Value, b: Value) -> Value | None:
         return None
     order = _casecmp(x.text, y.text)
     as_text = {"<": order < 0, ">": order > 0, "<=": order <= 0, ">=": order >= 0}[op]
-    if not _may_be_number(x.text) or not _may_be_number(y.text):
+    if not may_be_number(x.text) or not may_be_number(y.text):
         return as_text  # one is surely a string: so is the other, or Puppet fails
     n, m = _number(x), _number(y)
     if n is None or m is None:
@@ -666,7 +666,7 @@ def _compare(op: str, a: Value, b: Value) -> Value | None:
     return as_text if _arithmetic(op, n, m) == as_text else None
 
 
-def _may_be_number(text: str) -> bool:
+def may_be_number(text: str) -> bool:
     """Could a number (a literal, a result, a number of Hiera's YAML) have this text?"""
     body = text.strip(" \t").lstrip("+-").strip(" \t")
     return body[:1].isdigit() or body[:1] == "." or body.lower() in ("inf", "nan")
@@ -750,4 +750,8 @@ def _in(a: Value, b: Value) -> Value | None:
             return True
         return False if isinstance(b, WrittenHash) else None  # others may have more keys
     hay = known_text(b)
-    return needle.text.lower() in hay.text.lower() if hay is not None else None
+    if hay is None:
+        return None
+    found = needle.text.lower() in hay.text.lower()
+    # Nothing is `in` a number: a haystack that may be one says only false for sure.
+    return None if found and may_be_number(hay.text) else found

@@ -260,8 +260,10 @@ def regex_in(ev: Evaluator, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]
         if isinstance(hay, dict):
             keys = tuple(LText.plain(k) for k in hay)
             verdict = _first_match(ev, pattern, keys, node.span)
-            if verdict is False and not isinstance(hay, WrittenHash):
-                verdict = None  # the hash may have more keys
+            if verdict is not None and not isinstance(hay, WrittenHash):
+                # The hash may have more keys, and one before these may match first.
+                ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(node.span))
+                verdict = verdict or None
         elif isinstance(hay, tuple):
             verdict = _first_match(ev, pattern, hay, node.span)
         elif isinstance(hay, bool) or hay is None:
@@ -280,7 +282,7 @@ def _string_match(
     """A regex in one value Puppet may hold as a string: a number never matches, and a
     number and a string look alike here."""
     verdict = regex_match(ev, pattern, hay, span)
-    if verdict and functions.number_text(hay.text if isinstance(hay, LText) else "") is not None:
+    if verdict and isinstance(hay, LText) and functions.may_be_number(hay.text):
         ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(span))
         return None
     return verdict
