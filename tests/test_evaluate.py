@@ -287,3 +287,16 @@ def test_an_operator_past_the_limit_of_alternatives_is_unknown() -> None:
     assert is_unknown(top_value(five + "$x + $y"))
     assert is_unknown(top_value(five + "[0, 1, 2, 3, 4, 5, 6][$x, $x]"))
     assert not is_unknown(top_value(five + "$x + 1"))
+
+
+def test_an_unknown_item_may_stand_for_several_after_flatten() -> None:
+    """`flatten([a, $x])` keeps `$x` as one unknown item, which may be an array: places
+    before it are known, places after it, the length and a destructuring are not."""
+    flat = "$x = lookup('x')\n$f = flatten([a, $x, b])\n"
+    assert [v.text for v in top_value(flat + "$f[0]") if isinstance(v, LText)] == ["a"]
+    assert is_unknown(top_value(flat + "$f[2]"))
+    assert is_unknown(top_value(flat + "$f[-1]"))
+    assert is_unknown(top_value(flat + "$f[5]"))
+    assert is_unknown(top_value(flat + "$f == [a, c, d, b]"))
+    assert is_unknown(top_value(flat + "[$p, $q, $r] = $f\n$r"))
+    assert is_unknown(top_value(flat + "sprintf('%s %s %s', *$f)"))

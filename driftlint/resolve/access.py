@@ -59,8 +59,12 @@ def index(target: Value, keys: Sequence[Value], span: Span) -> Value:
         return Unknown(span, "[]")
     ints = [n for n in numbers if n is not None]
     if isinstance(target, tuple):
-        if any(isinstance(v, Unknown) and v.name == "*" for v in target):
-            return Unknown(span, "[]")  # an unknown run of items: no place is known
+        unknown_at = next((i for i, v in enumerate(target) if isinstance(v, Unknown)), None)
+        if unknown_at is not None:
+            # An unknown item may stand for several (`*$x`, or `$x` after `flatten`): only
+            # the places before it are known.
+            i = ints[0]
+            return target[i] if len(ints) == 1 and 0 <= i < unknown_at else Unknown(span, "[]")
         if len(ints) == 1:
             i = ints[0]
             return target[i] if -len(target) <= i < len(target) else None
@@ -131,8 +135,8 @@ def destructure(target: ast.Array, value: Value, span: Span) -> list[tuple[str, 
         value = (value,)
         if len(target.items) != 1:
             return None
-    if len(value) != len(target.items):
-        return None  # Puppet fails
+    if len(value) != len(target.items) or any(isinstance(v, Unknown) for v in value):
+        return None  # Puppet fails, or an unknown item may stand for several
     for item, part in zip(target.items, value, strict=True):
         if isinstance(item, ast.Var):
             out.append((item.name, part))

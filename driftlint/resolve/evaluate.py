@@ -496,8 +496,8 @@ class Evaluator:
         combos = self._unfolded(nodes, frame, via, span)
         if len(combos) != 1 or not isinstance(combos[0], tuple):
             return None
-        if any(isinstance(v, Unknown) and v.name == "*" for v in combos[0]):
-            return None
+        if any(isinstance(v, Unknown) for v in combos[0]):
+            return None  # an unknown item may stand for several arguments
         return [[v] for v in combos[0]]
 
     def _destructure(self, target: ast.Array, value: Alts, frame: Frame, span: Span) -> None:

@@ -226,8 +226,9 @@ def equal(a: Value, b: Value) -> bool | None:
 
 
 def _runs_unknown(items: tuple[Value, ...]) -> bool:
-    """Does the array hold an unknown run of items (`*$x`), so its length is not known?"""
-    return any(isinstance(v, Unknown) and v.name == "*" for v in items)
+    """Does the array hold an unknown item, which may stand for several (`*$x`, or `$x`
+    after `flatten`), so its length is not known?"""
+    return any(isinstance(v, Unknown) for v in items)
 
 
 def _all_equal(pairs: Iterable[tuple[Value, Value]]) -> bool | None:
@@ -752,6 +753,6 @@ def _in(a: Value, b: Value) -> Value | None:
     hay = known_text(b)
     if hay is None:
         return None
-    found = needle.text.lower() in hay.text.lower()
+    inside = needle.text.lower() in hay.text.lower()
     # Nothing is `in` a number: a haystack that may be one says only false for sure.
-    return None if found and may_be_number(hay.text) else found
+    return None if inside and may_be_number(hay.text) else inside
