@@ -239,6 +239,11 @@ def is_unknown(values: list[object]) -> bool:
         pytest.param(
             "$h = lookup('h')\n[*$h]", {"h": {"user": LText.plain("x")}}, id="hiera-splat"
         ),
+        pytest.param(
+            "$h = lookup('h')\n[[user, x], [port, 1]] - $h",
+            {"h": {"user": LText.plain("x")}},
+            id="hiera-pairs-removed",
+        ),
         # A hash with a key driftlint cannot read (a fact) may hold the one asked for.
         pytest.param("$h = {$::k => 1, a => 2}\n$h[b]", None, id="unread-key"),
         # An unknown run of items: no place and no length is known.

@@ -680,8 +680,9 @@ def _collection(op: str, a: tuple[Value, ...] | dict[str, Value], b: Value) -> V
         items = b if isinstance(b, tuple) else _pairs(b) if isinstance(b, dict) else (b,)
         if op == "+":
             return a + items
-        if any(unsure(v) for v in (*a, *items)):
-            return None
+        partial = isinstance(b, dict) and not isinstance(b, WrittenHash)
+        if partial or any(unsure(v) for v in (*a, *items)):
+            return None  # an unknown item, or pairs of a hash that may have more
         return tuple(v for v in a if not any(_same(v, g) for g in items))
     if op == "<<":
         return None  # Puppet fails: `<<` appends to an array only
