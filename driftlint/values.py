@@ -27,6 +27,14 @@ class Unknown:
 Value: TypeAlias = "LText | bool | tuple[Value, ...] | dict[str, Value] | Unknown | None"
 
 
+class WrittenHash(dict[str, "Value"]):
+    """A hash written in the manifest whose every key is known: a key it lacks is undef.
+    Any other hash (Hiera's first-found part of a merge, one with a key driftlint could not
+    read) may have more keys than it holds."""
+
+    __slots__ = ()
+
+
 class Scope(Protocol):
     """What a template or Hiera interpolation can ask about the class that renders it."""
 

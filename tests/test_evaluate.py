@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from driftlint.ltext import LText
-from driftlint.parse.puppet import parse_manifest
+from driftlint.parse.puppet import ast, parse_manifest
+from driftlint.resolve import functions
 from driftlint.resolve.evaluate import Evaluator, Resource
 from driftlint.resolve.scope import Index
 from driftlint.values import Unknown
@@ -189,3 +190,118 @@ class c ($nodes = undef) {
     (command,) = found.attrs["command"]
     assert found.assumed == ("`$nodes` is true",)
     assert isinstance(command, LText) and command.dynamic  # not `list -c ` with no value
+
+
+def top_value(source: str, hiera: dict[str, object] | None = None) -> list[object]:
+    """The value of the last statement of `source`, run at top scope."""
+    manifest = parse_manifest(source, "m.pp", puppet3=False)
+    assert manifest.errors == ()
+    index = Index()
+    index.add(manifest)
+    data = hiera or {}
+
+    def lookup(key: str, facts: dict[str, str]) -> list[object] | None:
+        return [data[key]] if key in data else None
+
+    evaluator = Evaluator(index, {}, None, lookup)  # type: ignore[arg-type]
+    result: list[object] = [None]
+    for node in manifest.body:
+        if not isinstance(node, ast.ClassDef | ast.NodeDef):
+            result = evaluator.eval(node, evaluator.top, ())  # type: ignore[assignment]
+    return result
+
+
+def is_unknown(values: list[object]) -> bool:
+    """Some alternative has an unknown part: driftlint does not claim one known value."""
+    return any(functions.unsure(v) for v in values)  # type: ignore[arg-type]
+
+
+# Where Puppet cannot be asked (tests/test_oracle_spec.py asks it elsewhere): values driftlint
+# holds only part of must not give an answer that the whole would change.
+@pytest.mark.parametrize(
+    ("source", "hiera"),
+    [
+        # Hiera's hash is the first level's part of a merge: another level may hold the key.
+        pytest.param(
+            "$h = lookup('h')\n$h[port]", {"h": {"user": LText.plain("x")}}, id="hiera-key"
+        ),
+        pytest.param(
+            "$h = lookup('h')\nport in $h", {"h": {"user": LText.plain("x")}}, id="hiera-in"
+        ),
+        pytest.param(
+            "$h = lookup('h')\n$b = /^p/ in $h", {"h": {"user": LText.plain("x")}}, id="re-in"
+        ),
+        pytest.param(
+            "$h = lookup('h')\n$b = /(s)/ in $h\n$1",
+            {"h": {"user": LText.plain("x")}},
+            id="re-in-captures",
+        ),
+        pytest.param(
+            "$h = lookup('h')\n[*$h]", {"h": {"user": LText.plain("x")}}, id="hiera-splat"
+        ),
+        pytest.param(
+            "$h = lookup('h')\n[[user, x], [port, 1]] - $h",
+            {"h": {"user": LText.plain("x")}},
+            id="hiera-pairs-removed",
+        ),
+        # A hash with a key driftlint cannot read (a fact) may hold the one asked for.
+        pytest.param("$h = {$::k => 1, a => 2}\n$h[b]", None, id="unread-key"),
+        # An unknown run of items: no place and no length is known.
+        pytest.param("$x = lookup('x')\n[a, *$x, b][2]", {}, id="unknown-run-index"),
+        pytest.param("$x = lookup('x')\n[a, *$x] == [a, b, c]", {}, id="unknown-run-equal"),
+        pytest.param("$x = lookup('x')\n[a, *$x][5]", {}, id="unknown-run-past-end"),
+        # A number of Hiera's YAML written in a way the evaluator does not read.
+        pytest.param("$n = lookup('n')\n$n < 10", {"n": LText.plain("+50")}, id="yaml-number"),
+        pytest.param("$n = lookup('n')\n$n + 1", {"n": LText.plain("1_000")}, id="yaml-sum"),
+        # A node's regex name sets $1 for its body, which runs at top scope here.
+        pytest.param("node /^web(\\d+)$/ { }\n$1", None, id="node-regex"),
+        # An unknown subject may match: the match variables are unknown after it.
+        pytest.param("$r = $::fqdn =~ /^(\\w+)/\n$1", None, id="unknown-match"),
+    ],
+)
+def test_a_partly_known_value_stays_unknown(source: str, hiera: dict[str, object] | None) -> None:
+    assert is_unknown(top_value(source, hiera))
+
+
+def test_match_variables_belong_to_their_scope() -> None:
+    """A class body does not see the top scope's match; its own match ends with its `if`."""
+    source = (
+        "$r = 'web7' =~ /(\\d)/\n"
+        "class a { $seen = $1\n if 'db3' =~ /(\\d)/ { $inner = $1 }\n $after = $1 }\n"
+        "include a\n$1"
+    )
+    manifest = parse_manifest(source, "m.pp", puppet3=False)
+    index = Index()
+    index.add(manifest)
+    evaluator = Evaluator(index, {}, None, None)
+    for node in manifest.body:
+        if not isinstance(node, ast.ClassDef):
+            top = evaluator.eval(node, evaluator.top, ())
+    assert [v.text for v in top if isinstance(v, LText)] == ["7"]
+    frame = evaluator.classes["a"]
+    assert isinstance(frame.vars["seen"][0], Unknown)
+    assert [v.text for v in frame.vars["inner"] if isinstance(v, LText)] == ["3"]
+    assert isinstance(frame.vars["after"][0], Unknown)
+
+
+def test_an_operator_past_the_limit_of_alternatives_is_unknown() -> None:
+    """5 x 5 alternatives of `+` and of `[]` are more than the evaluator keeps (16): the
+    result is unknown, not the first 16 of them."""
+    five = "$x = $::f ? { a => 1, b => 2, c => 3, d => 4, default => 5 }\n"
+    five += "$y = $::g ? { a => 10, b => 20, c => 30, d => 40, default => 50 }\n"
+    assert is_unknown(top_value(five + "$x + $y"))
+    assert is_unknown(top_value(five + "[0, 1, 2, 3, 4, 5, 6][$x, $x]"))
+    assert not is_unknown(top_value(five + "$x + 1"))
+
+
+def test_an_unknown_item_may_stand_for_several_after_flatten() -> None:
+    """`flatten([a, $x])` keeps `$x` as one unknown item, which may be an array: places
+    before it are known, places after it, the length and a destructuring are not."""
+    flat = "$x = lookup('x')\n$f = flatten([a, $x, b])\n"
+    assert [v.text for v in top_value(flat + "$f[0]") if isinstance(v, LText)] == ["a"]
+    assert is_unknown(top_value(flat + "$f[2]"))
+    assert is_unknown(top_value(flat + "$f[-1]"))
+    assert is_unknown(top_value(flat + "$f[5]"))
+    assert is_unknown(top_value(flat + "$f == [a, c, d, b]"))
+    assert is_unknown(top_value(flat + "[$p, $q, $r] = $f\n$r"))
+    assert is_unknown(top_value(flat + "sprintf('%s %s %s', *$f)"))

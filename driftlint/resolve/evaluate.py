@@ -16,13 +16,13 @@ from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
 from driftlint.parse.puppet import ast
-from driftlint.resolve import fact_values, functions, iteration, matching, resources
+from driftlint.resolve import access, fact_values, functions, iteration, matching, resources
 from driftlint.resolve.iteration import ITERATORS
 from driftlint.resolve.resources import body_frame
 from driftlint.resolve.ruby_functions import TemplateFunction, template_name
 from driftlint.resolve.scope import Index, class_name, string_literal
 from driftlint.resolve.undecided import describe, parameter_of
-from driftlint.values import Unknown, Value, to_text
+from driftlint.values import Unknown, Value, WrittenHash, to_text
 
 Alts = list[Value]
 
@@ -350,6 +350,8 @@ class Evaluator:
         if isinstance(node, ast.Var):
             return self.lookup_var(node.name, frame, node.span, top=node.top)
         if isinstance(node, ast.Array):
+            if any(access.splatted(i) is not None for i in node.items):
+                return self._unfolded(node.items, frame, via, node.span)
             return self._product([self.eval(i, frame, via) for i in node.items], node.span)
         if isinstance(node, ast.Hash):
             return [self._hash(node, frame, via)]
@@ -357,6 +359,8 @@ class Evaluator:
             value = self.eval(node.value, frame, via)
             if isinstance(node.target, ast.Var):
                 frame.vars[node.target.name] = value
+            elif isinstance(node.target, ast.Array):
+                self._destructure(node.target, value, frame, node.span)
             return value
         if isinstance(node, ast.Resource):
             self._resource(node, frame, via)
@@ -375,8 +379,10 @@ class Evaluator:
             return self._binop(node, frame, via)
         if isinstance(node, ast.UnaryOp):
             operand = self.eval(node.operand, frame, via)
-            if node.op == "!" and all(isinstance(v, bool) or v is None for v in operand):
+            if node.op == "!" and all(known_truth(v) for v in operand):
                 return self._dedupe([not truthy(v) for v in operand])
+            if node.op == "*":  # a splat alone is the array it unfolds to
+                return self._dedupe([access.unfold(v, node.span) for v in operand])
             if node.op == "-":
                 negated = [functions.operator("-", LText.plain("0"), v) for v in operand]
                 if all(isinstance(v, LText) for v in negated):
@@ -414,6 +420,8 @@ class Evaluator:
             return unknown
         if top:
             return self.top.vars.get(name) or self._fact(name, unknown)
+        if name in matching.MATCH_VARS:
+            return matching.match_var(self, frame, name)
         found = frame.get(name)
         if found is None and name == "module_name":
             # The module of the class or define whose code runs ("" at top scope).
@@ -454,12 +462,52 @@ class Evaluator:
 
     def _hash(self, node: ast.Hash, frame: Frame, via: tuple[Span, ...]) -> Value:
         out: dict[str, Value] = {}
+        every_key = True
         for key_node, value_node in node.pairs:
             keys = self.eval(key_node, frame, via)
             values = self.eval(value_node, frame, via)
             if len(keys) == 1 and isinstance(keys[0], LText) and not keys[0].dynamic:
                 out[keys[0].text] = values[0] if len(values) == 1 else Unknown(value_node.span)
-        return out
+            else:
+                every_key = False
+        return WrittenHash(out) if every_key else out
+
+    def _unfolded(
+        self, items: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...], span: Span
+    ) -> Alts:
+        """An array (or argument list) with splats `*x`: their items take their place."""
+        parts: list[list[tuple[Value, ...]]] = []
+        for item in items:
+            operand = access.splatted(item)
+            if operand is None:
+                parts.append([(v,) for v in self.eval(item, frame, via)])
+                continue
+            runs = [access.unfold(v, item.span) for v in self.eval(operand, frame, via)]
+            parts.append([run if isinstance(run, tuple) else (run,) for run in runs])
+        return access.alternatives(parts, self.limit, span)
+
+    def _arguments(
+        self, nodes: Sequence[ast.Node], frame: Frame, via: tuple[Span, ...], span: Span
+    ) -> list[Alts] | None:
+        """Call arguments, a splat `*x` giving its items as arguments; None when a splat
+        has no known number of items."""
+        if not any(access.splatted(n) is not None for n in nodes):
+            return [self.eval(a, frame, via) for a in nodes]
+        combos = self._unfolded(nodes, frame, via, span)
+        if len(combos) != 1 or not isinstance(combos[0], tuple):
+            return None
+        if any(isinstance(v, Unknown) for v in combos[0]):
+            return None  # an unknown item may stand for several arguments
+        return [[v] for v in combos[0]]
+
+    def _destructure(self, target: ast.Array, value: Alts, frame: Frame, span: Span) -> None:
+        """`[$a, $b] = value`: each variable its part, or unknown."""
+        bound = access.destructure(target, value[0], span) if len(value) == 1 else None
+        names = list(_variables(target))
+        if bound is None:
+            frame.vars.update((n, [Unknown(span, "$" + n)]) for n in names)
+        else:
+            frame.vars.update((n, [v]) for n, v in bound)
 
     def _dedupe(self, values: Alts) -> Alts:
         out: Alts = []
@@ -592,7 +640,10 @@ class Evaluator:
 
     def _call(self, node: ast.Call, frame: Frame, via: tuple[Span, ...]) -> Alts:
         name = node.name.lstrip(":")
-        args = [self.eval(a, frame, via) for a in node.args]
+        unfolded = self._arguments(node.args, frame, via, node.span)
+        if unfolded is None:
+            return [Unknown(node.span, f"{name}()")]
+        args = unfolded
         if name in ("include", "contain", "require", "role"):
             for alts in args:
                 for value in alts:
@@ -697,8 +748,10 @@ class Evaluator:
 
     def _method(self, node: ast.MethodCall, frame: Frame, via: tuple[Span, ...]) -> Alts:
         """`$x.f(a) |p| { }` is `f($x, a) |p| { }` (Puppet's method-call form)."""
-        receiver = self.eval(node.receiver, frame, via)
-        args = [self.eval(a, frame, via) for a in node.args]
+        unfolded = self._arguments((node.receiver, *node.args), frame, via, node.span)
+        if unfolded is None or not unfolded:
+            return [Unknown(node.span, f".{node.name}()")]
+        receiver, args = unfolded[0], unfolded[1:]
         if node.lambda_ is not None and node.name in ITERATORS:
             return iteration.iterate_call(
                 self, node.name, receiver, args, node.lambda_, frame, via, node.span
@@ -723,6 +776,13 @@ class Evaluator:
         return self._branches([body], frame, via, [match])
 
     def _if(self, node: ast.If, frame: Frame, via: tuple[Span, ...]) -> Alts:
+        saved = matching.saved_matches(frame)
+        try:
+            return self._if_guarded(node, frame, via)
+        finally:
+            matching.restore_matches(frame, saved)
+
+    def _if_guarded(self, node: ast.If, frame: Frame, via: tuple[Span, ...]) -> Alts:
         self.captured = None
         conditions = self.eval(node.condition, frame, via)
         match: dict[str, Alts] = (
@@ -789,10 +849,30 @@ class Evaluator:
     def _binop(self, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
         if node.op in ("=~", "!~"):
             return matching.match_op(self, node, frame, via)
+        if node.op == "in" and isinstance(node.left, ast.Regex):
+            return matching.regex_in(self, node, frame, via)
+        regexes = (node.left, node.right)
+        if node.op in ("==", "!=") and all(isinstance(r, ast.Regex) for r in regexes):
+            # Two regexes are equal if their sources are.
+            same = getattr(node.left, "pattern", None) == getattr(node.right, "pattern", None)
+            return [same == (node.op == "==")]
         left = self.eval(node.left, frame, via)
+        if node.op in ("and", "or") and all(known_truth(v) for v in left):
+            # `a and b` runs b only if a is true, `a or b` only if a is false.
+            truths = {truthy(v) for v in left}
+            if truths == {node.op == "or"}:
+                return [node.op == "or"]
+            if len(truths) == 1:
+                right = self.eval(node.right, frame, via)
+                if all(known_truth(v) for v in right):
+                    return self._dedupe([truthy(v) for v in right])
+                return [Unknown(node.span, node.op)]
         right = self.eval(node.right, frame, via)
         out: Alts = []
-        for a, b in itertools.islice(itertools.product(left, right), self.limit):
+        pairs = list(itertools.islice(itertools.product(left, right), self.limit + 1))
+        if len(pairs) > self.limit:
+            return [Unknown(node.span, node.op)]  # more alternatives than kept: none is dropped
+        for a, b in pairs:
             out.append(self._apply(node.op, a, b, node.span))
         return self._dedupe(out)
 
@@ -811,7 +891,7 @@ class Evaluator:
         found = functions.operator(op, a, b)
         if found is not None:
             return found
-        if op in ("and", "or") and not isinstance(a, LText) and not isinstance(b, LText):
+        if op in ("and", "or") and known_truth(a) and known_truth(b):
             return (truthy(a) and truthy(b)) if op == "and" else (truthy(a) or truthy(b))
         return Unknown(span, op)
 
@@ -821,23 +901,32 @@ class Evaluator:
             if fact is not None and frame.get("facts") is None and "facts" not in self.top.vars:
                 return self._fact(fact, [Unknown(node.span, "$facts")])
         targets = self.eval(node.target, frame, via)
-        if len(node.keys) != 1:
+        if not node.keys:
             return [Unknown(node.span, "[]")]
-        keys = self.eval(node.keys[0], frame, via)
+        keys = [self.eval(k, frame, via) for k in node.keys]
         out: Alts = []
-        for target, key in itertools.islice(itertools.product(targets, keys), self.limit):
-            out.append(self._index(target, key, node.span))
+        combos = list(itertools.islice(itertools.product(targets, *keys), self.limit + 1))
+        if len(combos) > self.limit:
+            return [Unknown(node.span, "[]")]  # more alternatives than kept: none is dropped
+        for target, *key in combos:
+            out.append(access.index(target, key, node.span))
         return self._dedupe(out) or [Unknown(node.span, "[]")]
 
-    def _index(self, target: Value, key: Value, span: Span) -> Value:
-        if not isinstance(key, LText) or key.dynamic:
-            return Unknown(span, "[]")
-        if isinstance(target, dict) and key.text in target:
-            return target[key.text]
-        i = functions.small_int(key) if isinstance(target, tuple) else None
-        if isinstance(target, tuple) and i is not None and -len(target) <= i < len(target):
-            return target[i]
-        return Unknown(span, "[]")
+
+def known_truth(value: Value) -> bool:
+    """Is it known whether Puppet takes the value as true? A fully known string (or number),
+    an array, a hash, a boolean and undef are; an unknown is not."""
+    if isinstance(value, LText):
+        return not value.dynamic
+    return not isinstance(value, Unknown)
+
+
+def _variables(target: ast.Node) -> list[str]:
+    if isinstance(target, ast.Var):
+        return [target.name]
+    if isinstance(target, ast.Array):
+        return [n for item in target.items for n in _variables(item)]
+    return []
 
 
 def truthy(value: Value) -> bool:

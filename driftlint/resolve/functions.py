@@ -19,7 +19,7 @@ from driftlint.ltext import SYMBOL, LText
 from driftlint.model import Span
 from driftlint.resolve import regexes
 from driftlint.resolve.shellquote import SAFE, shellquote
-from driftlint.values import Unknown, Value, sorted_texts, to_text
+from driftlint.values import Unknown, Value, WrittenHash, sorted_texts, to_text
 
 Alts = list[Value]
 Function = Callable[[list[Value], Span], Value]
@@ -82,6 +82,12 @@ def _arithmetic(op: str, x: int | float, y: int | float) -> Value | None:
         return x >= y
     if op in ("/", "%") and y == 0:
         return None  # Puppet fails the catalog: nothing runs
+    if op in ("<<", ">>"):
+        if not isinstance(x, int) or not isinstance(y, int) or abs(y) > 64:
+            return None
+        left = (op == "<<") == (y >= 0)
+        shifted = x << abs(y) if left else x >> abs(y)
+        return LText.plain(str(shifted)) if abs(shifted) <= _MAX else None
     result: int | float
     if op == "+":
         result = x + y
@@ -205,6 +211,8 @@ def equal(a: Value, b: Value) -> bool | None:
             return False  # a string is never undef, a boolean, an array nor a hash
         return None
     if isinstance(a, tuple) and isinstance(b, tuple):
+        if _runs_unknown(a) or _runs_unknown(b):
+            return None  # `[1, *$x]`: its length is not known
         if len(a) != len(b):
             return False
         return _all_equal(zip(a, b, strict=True))
@@ -215,6 +223,12 @@ def equal(a: Value, b: Value) -> bool | None:
     if isinstance(a, tuple | dict) or isinstance(b, tuple | dict):
         return False
     return a == b
+
+
+def _runs_unknown(items: tuple[Value, ...]) -> bool:
+    """Does the array hold an unknown item, which may stand for several (`*$x`, or `$x`
+    after `flatten`), so its length is not known?"""
+    return any(isinstance(v, Unknown) for v in items)
 
 
 def _all_equal(pairs: Iterable[tuple[Value, Value]]) -> bool | None:
@@ -593,35 +607,153 @@ def show_number(number: int | float) -> str:
 
 
 def operator(op: str, a: Value, b: Value) -> Value | None:
-    """Arithmetic and comparison of numbers, `in`, and `+`/`-` of hashes and arrays (Puppet
-    language reference, "Expressions and operators"); None when not known here."""
-    if op in ("+", "-", "*", "/", "%", "<", ">", "<=", ">="):
-        x, y = _number(a), _number(b)
+    """Arithmetic and comparison of numbers and strings, shifts, `in`, and `+`/`-`/`<<` of
+    hashes and arrays (Puppet language reference, "Expressions and operators"; Puppet's
+    evaluator_impl.rb `calculate`, `concatenate`, `delete` and compare_operator.rb); None when
+    not known here."""
+    if op in ("<", ">", "<=", ">="):
+        return _compare(op, a, b)
+    if isinstance(a, tuple | dict) and op in ("+", "-", "<<"):
+        return _collection(op, a, b)
+    if op in ("+", "-", "*", "/", "%", "<<", ">>"):
+        x, y = coerced(a), coerced(b)
         if x is not None and y is not None:
             return _arithmetic(op, x, y)
-    if op == "+" and isinstance(a, dict) and isinstance(b, dict):
-        return {**a, **b}
-    if op == "-" and isinstance(a, tuple):
-        gone = b if isinstance(b, tuple) else _pairs(b) if isinstance(b, dict) else (b,)
-        if any(unsure(v) for v in (*a, *gone)):
-            return None
-        return tuple(v for v in a if not any(_same(v, g) for g in gone))
+        return None
     if op == "in":
-        needle = known_text(a)
-        if needle is None:
-            return None
-        if isinstance(b, tuple):
-            if any(unsure(v) for v in b):
-                return None
-            low = needle.text.lower()
-            number = _number(needle)
-            if number is not None and any(_number(v) == number for v in b):
-                return None  # `15 in [0xf]` holds, `'15' in [0xf]` does not: they look alike
-            return any(isinstance(v, LText) and v.text.lower() == low for v in b)
-        # Puppet's `in` compares strings without regard to case, in a string and among a
-        # hash's keys too.
-        if isinstance(b, dict):
-            return any(needle.text.lower() == k.lower() for k in b)
-        hay = known_text(b)
-        return needle.text.lower() in hay.text.lower() if hay is not None else None
+        return _in(a, b)
     return None
+
+
+# Puppet's Patterns::NUMERIC: what arithmetic reads as a number from a string (blanks around
+# and after the sign allowed: `'- 2' + 2` is 0).
+_COERCE = re.compile(r"[ \t]*([-+]?)[ \t]*(\S+?)[ \t]*")
+
+
+def coerced(value: Value) -> int | float | None:
+    """A number as arithmetic reads it from a value (`' -2 '` is -2), else None."""
+    text = known_text(value)
+    found = _COERCE.fullmatch(text.text) if text is not None else None
+    if found is None or found[2].startswith(("-", "+")):
+        return None
+    number = _number(LText.plain(found[2]))
+    return None if number is None else (-number if found[1] == "-" else number)
+
+
+def _casecmp(a: str, b: str) -> int:
+    """Ruby's `String#casecmp`: ASCII letters folded, then byte order."""
+    x = a.translate(_ASCII_LOWER).encode()
+    y = b.translate(_ASCII_LOWER).encode()
+    return (x > y) - (x < y)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _compare(op: str, a: Value, b: Value) -> Value | None:
+    """`<` and friends: numbers by value, strings by `casecmp`; a number against a string
+    fails the catalog. A string and a number look alike here, so when both look like numbers
+    the answer is known only if both readings agree."""
+    x, y = known_text(a), known_text(b)
+    if x is None or y is None:
+        return None
+    order = _casecmp(x.text, y.text)
+    as_text = {"<": order < 0, ">": order > 0, "<=": order <= 0, ">=": order >= 0}[op]
+    if not may_be_number(x.text) or not may_be_number(y.text):
+        return as_text  # one is surely a string: so is the other, or Puppet fails
+    n, m = _number(x), _number(y)
+    if n is None or m is None:
+        return None  # a number written in a way not read here (Hiera's `1_000`, `+5`)
+    return as_text if _arithmetic(op, n, m) == as_text else None
+
+
+def may_be_number(text: str) -> bool:
+    """Could a number (a literal, a result, a number of Hiera's YAML) have this text?"""
+    body = text.strip(" \t").lstrip("+-").strip(" \t")
+    return body[:1].isdigit() or body[:1] == "." or body.lower() in ("inf", "nan")
+
+
+def _collection(op: str, a: tuple[Value, ...] | dict[str, Value], b: Value) -> Value | None:
+    if isinstance(a, tuple):
+        if op == "<<":
+            return (*a, b)
+        items = b if isinstance(b, tuple) else _pairs(b) if isinstance(b, dict) else (b,)
+        if op == "+":
+            return a + items
+        partial = isinstance(b, dict) and not isinstance(b, WrittenHash)
+        if partial or any(unsure(v) for v in (*a, *items)):
+            return None  # an unknown item, or pairs of a hash that may have more
+        return tuple(v for v in a if not any(_same(v, g) for g in items))
+    if op == "<<":
+        return None  # Puppet fails: `<<` appends to an array only
+    if op == "+":
+        added = b if isinstance(b, dict) else _hash_of(b)
+        if added is None:
+            return None
+        merged = {**a, **added}
+        both = isinstance(a, WrittenHash) and isinstance(b, WrittenHash | tuple)
+        return WrittenHash(merged) if both else merged
+    gone = tuple(b) if isinstance(b, dict) else b if isinstance(b, tuple) else (b,)
+    keys: set[str] = set()
+    for key in gone:
+        if isinstance(key, str):
+            keys.add(key)
+        elif isinstance(key, LText) and not key.dynamic:
+            keys.add(key.text)
+        else:
+            return None
+    kept = {k: v for k, v in a.items() if k not in keys}
+    return WrittenHash(kept) if isinstance(a, WrittenHash) else kept
+
+
+def _hash_of(value: Value) -> dict[str, Value] | None:
+    """An array added to a hash: its `[key, value]` pairs, or a flat key, value list."""
+    if not isinstance(value, tuple):
+        return None
+    if value and all(isinstance(v, tuple) for v in value):
+        pairs = [v for v in value if isinstance(v, tuple)]
+        if any(len(p) != 2 for p in pairs):
+            return None
+    elif len(value) % 2 == 0 and not any(isinstance(v, tuple) for v in value):
+        pairs = [value[i : i + 2] for i in range(0, len(value), 2)]
+    else:
+        return None
+    out: dict[str, Value] = {}
+    if any(_runs_unknown(p) for p in (value, *pairs)):
+        return None
+    for key, item in pairs:
+        if not isinstance(key, LText) or key.dynamic:
+            return None
+        out[key.text] = item
+    return out
+
+
+def _in(a: Value, b: Value) -> Value | None:
+    if isinstance(a, tuple | dict):
+        if not isinstance(b, tuple):
+            return False if isinstance(b, LText) and not b.dynamic else None
+        found = [equal(v, a) for v in b]
+        return True if True in found else None if None in found else False
+    needle = known_text(a)
+    if needle is None:
+        return None
+    if isinstance(b, tuple):
+        if any(unsure(v) for v in b):
+            return None
+        low = needle.text.lower()
+        number = _number(needle)
+        if number is not None and any(_number(v) == number for v in b):
+            return None  # `15 in [0xf]` holds, `'15' in [0xf]` does not: they look alike
+        return any(isinstance(v, LText) and v.text.lower() == low for v in b)
+    # Puppet's `in` compares strings without regard to case, in a string and among a
+    # hash's keys too.
+    if isinstance(b, dict):
+        if any(needle.text.lower() == k.lower() for k in b):
+            return True
+        return False if isinstance(b, WrittenHash) else None  # others may have more keys
+    hay = known_text(b)
+    if hay is None:
+        return None
+    inside = needle.text.lower() in hay.text.lower()
+    # Nothing is `in` a number: a haystack that may be one says only false for sure.
+    return None if inside and may_be_number(hay.text) else inside

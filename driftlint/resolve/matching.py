@@ -13,15 +13,23 @@ from typing import TYPE_CHECKING
 from driftlint.ltext import LText
 from driftlint.model import Span
 from driftlint.parse.puppet import ast
-from driftlint.resolve import functions, regexes
+from driftlint.resolve import access, functions, regexes
 from driftlint.resolve.undecided import case_label, mark, parameter_of
-from driftlint.values import Unknown, Value
+from driftlint.values import Unknown, Value, WrittenHash
 
 if TYPE_CHECKING:
     from driftlint.resolve.evaluate import Alts, Evaluator, Frame
 
 
 def case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    saved = saved_matches(frame)
+    try:
+        return _case(ev, node, frame, via)
+    finally:
+        restore_matches(frame, saved)
+
+
+def _case(ev: Evaluator, node: ast.Case, frame: Frame, via: tuple[Span, ...]) -> Alts:
     subjects = ev.eval(node.subject, frame, via)
     chosen: list[tuple[ast.Node, ...]] = []
     captures: list[dict[str, Alts]] = []  # per chosen body, its match variables
@@ -129,7 +137,7 @@ def match_subject(
         if isinstance(subject, Unknown) or (isinstance(subject, LText) and subject.dynamic):
             unsure = True
             continue
-        for value in ev.eval(match, frame, via):
+        for value in _options(ev, match, frame, via):
             if isinstance(value, Unknown) or (isinstance(value, LText) and value.dynamic):
                 unsure = True
             elif isinstance(value, LText) and isinstance(subject, LText):
@@ -153,7 +161,27 @@ def match_subject(
     return None if unsure else False
 
 
+def _options(ev: Evaluator, match: ast.Node, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    """The values one option stands for: `*x` is each item of x (none for undef)."""
+    operand = access.splatted(match)
+    if operand is None:
+        return ev.eval(match, frame, via)
+    out: Alts = []
+    for value in ev.eval(operand, frame, via):
+        items = access.unfold(value, match.span)
+        out.extend(items if isinstance(items, tuple) else (items,))
+    return out
+
+
 def selector(ev: Evaluator, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    saved = saved_matches(frame)
+    try:
+        return _selector(ev, node, frame, via)
+    finally:
+        restore_matches(frame, saved)
+
+
+def _selector(ev: Evaluator, node: ast.Selector, frame: Frame, via: tuple[Span, ...]) -> Alts:
     out: Alts = []
     taken: set[int] = set()
     # Puppet tries `default` last, wherever it is written.
@@ -206,15 +234,119 @@ def match_op(ev: Evaluator, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]
     pattern = pattern_of(ev, node.right, frame, via)
     ev.captured = None
     out: Alts = []
+    verdicts: list[bool | None] = []
     for subject in subjects[: ev.limit]:
         verdict = regex_match(ev, pattern, subject, node.span)
+        verdicts.append(verdict)
         if verdict is None:
             out.append(Unknown(node.span, node.op))
         else:
             out.append(verdict == (node.op == "=~"))
+    keep(ev, frame, verdicts)
     if node.op == "!~":
         ev.captured = None
     return ev._dedupe(out)
+
+
+def regex_in(ev: Evaluator, node: ast.BinOp, frame: Frame, via: tuple[Span, ...]) -> Alts:
+    """`/re/ in x`: a match in a string (case counts, unlike a string in a string), in any
+    string item of an array (the first that matches gives `$0`-`$9`), or a hash's keys."""
+    assert isinstance(node.left, ast.Regex)
+    pattern = regexes.compile_ruby(node.left.pattern)
+    ev.captured = None
+    out: Alts = []
+    verdicts: list[bool | None] = []
+    for hay in ev.eval(node.right, frame, via)[: ev.limit]:
+        if isinstance(hay, dict):
+            keys = tuple(LText.plain(k) for k in hay)
+            verdict = _first_match(ev, pattern, keys, node.span)
+            if verdict is not None and not isinstance(hay, WrittenHash):
+                # The hash may have more keys, and one before these may match first.
+                ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(node.span))
+                verdict = verdict or None
+        elif isinstance(hay, tuple):
+            verdict = _first_match(ev, pattern, hay, node.span)
+        elif isinstance(hay, bool) or hay is None:
+            verdict = False
+        else:
+            verdict = _string_match(ev, pattern, hay, node.span)
+        verdicts.append(verdict)
+        out.append(Unknown(node.span, "in") if verdict is None else verdict)
+    keep(ev, frame, verdicts)
+    return ev._dedupe(out)
+
+
+def _string_match(
+    ev: Evaluator, pattern: re.Pattern[str] | None, hay: Value, span: Span
+) -> bool | None:
+    """A regex in one value Puppet may hold as a string: a number never matches, and a
+    number and a string look alike here."""
+    verdict = regex_match(ev, pattern, hay, span)
+    if verdict and isinstance(hay, LText) and functions.may_be_number(hay.text):
+        ev.captured = merge_captures(ev, ev.captured or {}, unknown_captures(span))
+        return None
+    return verdict
+
+
+def _first_match(
+    ev: Evaluator, pattern: re.Pattern[str] | None, items: tuple[Value, ...], span: Span
+) -> bool | None:
+    unsure = False
+    for item in items:
+        if isinstance(item, bool | tuple | dict) or item is None:
+            continue  # only strings are searched
+        verdict = _string_match(ev, pattern, item, span)
+        if verdict:
+            return None if unsure else True
+        unsure = unsure or verdict is None
+    return None if unsure else False
+
+
+MATCH_VARS = tuple(str(group) for group in range(10))
+
+
+def keep(ev: Evaluator, frame: Frame, verdicts: Sequence[bool | None]) -> None:
+    """A match that succeeds sets `$0`-`$9` for the rest of its scope (until the end of the
+    enclosing `if`, `case` or selector, or of the body); one that fails leaves them."""
+    found = ev.captured
+    if not found or not verdicts:
+        return
+    for name in MATCH_VARS:
+        new = found.get(name, [None])
+        if not all(v is True for v in verdicts):  # some alternatives did not match
+            new = ev._union(match_var(ev, frame, name), new)
+        frame.vars[name] = new
+
+
+def match_var(ev: Evaluator, frame: Frame, name: str) -> Alts:
+    """`$0`-`$9` as seen from frame: its scope's last match (a lambda sees its body's).
+    Undef at top scope when no match set them, unless a node's regex name may have (node
+    bodies run at top scope here); unknown in a class or define."""
+    here: Frame | None = frame
+    while here is not None:
+        if name in here.vars:
+            return here.vars[name]
+        if not here.lambda_:
+            break
+        here = here.parent
+    if here is ev.top and not any(
+        isinstance(m, ast.Regex) for node in ev.index.nodes for m in node.matches
+    ):
+        return [None]
+    return [Unknown(None, "$" + name)]
+
+
+def saved_matches(frame: Frame) -> dict[str, Alts | None]:
+    return {name: frame.vars.get(name) for name in MATCH_VARS}
+
+
+def restore_matches(frame: Frame, saved: dict[str, Alts | None]) -> None:
+    """The match variables end with the `if`, `case` or selector whose test set them."""
+    for name, alts in saved.items():
+        if alts is None:
+            frame.vars.pop(name, None)
+        else:
+            frame.vars[name] = alts
 
 
 def unknown_captures(span: Span) -> dict[str, Alts]:
