@@ -84,3 +84,18 @@ def test_identifiers_of_a_program_and_man_pages_are_no_mentions(tmp_path: Path) 
     assert ("modules/role/files/report.py", 4) not in got  # `(sync.sh)`: an identifier
     assert ("modules/role/files/report.py", 5) in got  # a string that starts a command
     assert not any(path.endswith(".1") for path, _ in got)
+
+
+def test_a_wrapper_running_the_tool_of_its_name_is_no_mention(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/files/reprepro").write_text(
+        '#!/bin/bash -e\n# Usage: reprepro [...]\nexec /usr/bin/reprepro --basedir /srv "$@"\n'
+    )
+    (root / "modules/role/manifests/apt.pp").write_text(
+        "class role::apt {\n    file { '/opt/apt/bin/reprepro':\n        mode   => '0755',\n"
+        "        source => 'puppet:///modules/role/reprepro',\n    }\n"
+        "    exec { 'export': command => '/usr/bin/reprepro export' }\n}\n"
+    )
+    got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
+    assert ("modules/role/files/reprepro", 3) not in got  # the wrapper runs the real tool
+    assert ("modules/role/manifests/apt.pp", 6) in got  # another file runs /usr/bin/reprepro

@@ -36,6 +36,13 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         ),
         pytest.param("/etc/x.cfg", "x=1\ncommand[a]=/a\n", "nrpe-command", id="nrpe-by-text"),
         pytest.param("/etc/logrotate.d/a", "", "logrotate-script", id="logrotate"),
+        pytest.param(
+            "/opt/backups/rsnapshot.conf",
+            "# rsnapshot\nconfig_version\t1.2\n",
+            "rsnapshot-conf",
+            id="rsnapshot-by-text",
+        ),
+        pytest.param("/etc/rsnapshot.conf", "", "rsnapshot-conf", id="rsnapshot-by-path"),
         pytest.param("/etc/icinga/nrpe.d/a.cfg", "", "nrpe-command", id="nrpe-under-icinga"),
         pytest.param("/etc/icinga2/conf.d/a.conf", "", "icinga2-checkcommand", id="icinga2"),
         pytest.param("/etc/acpi/events/a", "", "acpid-event", id="acpid"),

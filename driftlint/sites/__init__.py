@@ -25,6 +25,7 @@ from driftlint.sites import (
     nrpe,
     programs,
     puppet_conf,
+    rsnapshot,
     runit,
     script,
     supervisord,
@@ -60,6 +61,7 @@ SITES: dict[str, Site] = {
         xinetd.SITE,
         monit.SITE,
         keepalived.SITE,
+        rsnapshot.SITE,
     )
 }
 
