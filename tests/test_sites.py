@@ -43,6 +43,20 @@ def test_every_kind_has_a_fixture(name: str) -> None:
             id="rsnapshot-by-text",
         ),
         pytest.param("/etc/rsnapshot.conf", "", "rsnapshot-conf", id="rsnapshot-by-path"),
+        pytest.param(
+            "/etc/X11/Xsession.d/90x", "# sourced\nxset s off\n", "xsession-script", id="xsession-d"
+        ),
+        pytest.param("/etc/lightdm/lightdm.conf", "", "lightdm-conf", id="lightdm-by-path"),
+        pytest.param(
+            "/etc/x/seat.conf", "[Seat:*]\nuser-session=a\n", "lightdm-conf", id="lightdm-by-text"
+        ),
+        pytest.param("/etc/xdg/autostart/a.desktop", "", "desktop-entry", id="autostart"),
+        pytest.param(
+            "/opt/a.desktop",
+            "[Desktop Entry]\nExec=/a\n",
+            "desktop-entry",
+            id="desktop-entry-by-text",
+        ),
         pytest.param("/etc/icinga/nrpe.d/a.cfg", "", "nrpe-command", id="nrpe-under-icinga"),
         pytest.param("/etc/icinga2/conf.d/a.conf", "", "icinga2-checkcommand", id="icinga2"),
         pytest.param("/etc/acpi/events/a", "", "acpid-event", id="acpid"),

@@ -17,8 +17,10 @@ from driftlint.sites import (
     authorized_keys,
     cron,
     debian_default,
+    desktop_entry,
     icinga2,
     keepalived,
+    lightdm,
     logrotate,
     monit,
     nagios,
@@ -34,6 +36,7 @@ from driftlint.sites import (
     tea4cups,
     upstart,
     xinetd,
+    xsession,
 )
 from driftlint.sites.base import HEAD, Site
 
@@ -62,6 +65,9 @@ SITES: dict[str, Site] = {
         monit.SITE,
         keepalived.SITE,
         rsnapshot.SITE,
+        xsession.SITE,
+        lightdm.SITE,
+        desktop_entry.SITE,
     )
 }
 
