@@ -51,6 +51,13 @@ def test_every_kind_has_a_fixture(name: str) -> None:
             "/etc/x/seat.conf", "[Seat:*]\nuser-session=a\n", "lightdm-conf", id="lightdm-by-text"
         ),
         pytest.param("/etc/xdg/autostart/a.desktop", "", "desktop-entry", id="autostart"),
+        pytest.param("/etc/apache2/conf.d/fcgid.conf", "", "apache-conf", id="apache-by-path"),
+        pytest.param(
+            "/srv/www/x.conf",
+            'ErrorLog "|/usr/bin/logger -t www"\n',
+            "apache-conf",
+            id="apache-piped-log-by-text",
+        ),
         pytest.param(
             "/opt/a.desktop",
             "[Desktop Entry]\nExec=/a\n",

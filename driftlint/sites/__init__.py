@@ -13,6 +13,7 @@ import re
 
 from driftlint.sites import (
     acpid,
+    apache_conf,
     apt_hooks,
     authorized_keys,
     cron,
@@ -68,6 +69,7 @@ SITES: dict[str, Site] = {
         xsession.SITE,
         lightdm.SITE,
         desktop_entry.SITE,
+        apache_conf.SITE,
     )
 }
 
