@@ -53,6 +53,18 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         pytest.param("/etc/xdg/autostart/a.desktop", "", "desktop-entry", id="autostart"),
         pytest.param("/etc/apache2/conf.d/fcgid.conf", "", "apache-conf", id="apache-by-path"),
         pytest.param(
+            "/etc/zabbix/zabbix_agentd.conf.d/a.conf",
+            "",
+            "zabbix-userparameter",
+            id="zabbix-by-path",
+        ),
+        pytest.param(
+            "/etc/x/items.conf",
+            "UserParameter=a.b[*],/usr/bin/a $1\n",
+            "zabbix-userparameter",
+            id="zabbix-by-text",
+        ),
+        pytest.param(
             "/srv/www/x.conf",
             'ErrorLog "|/usr/bin/logger -t www"\n',
             "apache-conf",

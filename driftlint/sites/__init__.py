@@ -38,6 +38,7 @@ from driftlint.sites import (
     upstart,
     xinetd,
     xsession,
+    zabbix_agent,
 )
 from driftlint.sites.base import HEAD, Site
 
@@ -70,6 +71,7 @@ SITES: dict[str, Site] = {
         lightdm.SITE,
         desktop_entry.SITE,
         apache_conf.SITE,
+        zabbix_agent.SITE,
     )
 }
 
