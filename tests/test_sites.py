@@ -52,6 +52,14 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         ),
         pytest.param("/etc/xdg/autostart/a.desktop", "", "desktop-entry", id="autostart"),
         pytest.param("/etc/apache2/conf.d/fcgid.conf", "", "apache-conf", id="apache-by-path"),
+        pytest.param("/etc/aliases", "root: alice\n", "mail-alias", id="aliases-by-path"),
+        pytest.param(
+            "/etc/x/kdc.conf",
+            "[password_quality]\nexternal_program = /a\n",
+            "heimdal-password-quality",
+            id="heimdal-by-text",
+        ),
+        pytest.param("/etc/svnwcsub.conf", "", "svnwcsub-hook", id="svnwcsub-by-path"),
         pytest.param(
             "/etc/zabbix/zabbix_agentd.conf.d/a.conf",
             "",

@@ -19,10 +19,12 @@ from driftlint.sites import (
     cron,
     debian_default,
     desktop_entry,
+    heimdal_kdc,
     icinga2,
     keepalived,
     lightdm,
     logrotate,
+    mail_aliases,
     monit,
     nagios,
     nrpe,
@@ -32,6 +34,7 @@ from driftlint.sites import (
     runit,
     script,
     supervisord,
+    svnwcsub,
     systemd,
     sysv,
     tea4cups,
@@ -72,6 +75,9 @@ SITES: dict[str, Site] = {
         desktop_entry.SITE,
         apache_conf.SITE,
         zabbix_agent.SITE,
+        mail_aliases.SITE,
+        heimdal_kdc.SITE,
+        svnwcsub.SITE,
     )
 }
 
