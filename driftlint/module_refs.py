@@ -30,7 +30,9 @@ def module_file(kind: str, ref: str, module_root: str = "modules") -> str | None
         match = _PUPPET_URL.match(ref)
         if match is None:
             return None
-        module, rest, folder = match.group(1), match.group(2), "files"
+        # A folder copied with `recurse => true` is often written with a trailing slash
+        # (`puppet:///modules/m/project/apache/`): the same folder.
+        module, rest, folder = match.group(1), match.group(2).removesuffix("/"), "files"
     elif kind in ("template", "epp", "file"):
         if ref.startswith("/") or "/" not in ref:
             return None

@@ -132,7 +132,15 @@ def is_script(dest: str, spec_path: str, text: str | None) -> bool:
         shebang = text.lstrip("\ufeff").split("\n", 1)[0]
         return any(s in shebang for s in ("sh", "python", "perl", "ruby"))
     base = spec_path.removesuffix(".erb").removesuffix(".epp")
+    if _settings_module(dest, base):
+        return False
     return base.endswith(SCRIPT_SUFFIXES) or dest.startswith(BIN_DIRS)
+
+
+def _settings_module(dest: str, base: str) -> bool:
+    """A Python file without a `#!` line under /etc: a settings module the application
+    imports (`ANALYTICS_SETTINGS=/etc/analytics.py`), not a program run with an argv."""
+    return dest.startswith("/etc/") and base.endswith(".py")
 
 
 # Folders whose files are programs (`/usr/lib/nagios/plugins/check_x`, `/usr/local/libexec/x`).
@@ -144,6 +152,10 @@ DATA_SUFFIXES = (
     ".csv", ".properties", ".erb", ".epp", ".j2", ".pyc", ".jar", ".war", ".gz", ".tgz",
     ".zip", ".png", ".gif", ".jpg", ".svg", ".ico", ".rules", ".list", ".repo", ".pp",
 )  # fmt: skip
+# Without a `#!` line, these are read by the program that hosts them, never run with an argv:
+# data, a Lua script of httpd or nginx (`LuaQuickHandler /var/www/x.lua`), a desktop entry.
+# An Apache send-as-is file (`.asis`, mod_asis) is a response, not a program.
+NOT_PROGRAMS = (*DATA_SUFFIXES, ".lua", ".desktop", ".asis")
 _MODE_DIGITS = re.compile(r"^0?[0-7]?([0-7]{3})$")
 _MODE_SYMBOLS = re.compile(r"(?:^|,)[ugoa]*[+=][rwsXt]*x")
 
@@ -167,10 +179,12 @@ def is_executable(install: Install, text: str | None, executable_in_tree: bool) 
         return False
     if text is not None and text.lstrip("\ufeff").startswith("#!"):
         return True
+    base = install.spec_path.removesuffix(".erb").removesuffix(".epp")
+    if base.lower().endswith(NOT_PROGRAMS) or dest.lower().endswith(NOT_PROGRAMS):
+        return False  # an executable mode on data (`kif.yaml` with 0755) is a stray bit too
     if install.mode and executable_mode(install.mode):
         return True
-    base = install.spec_path.removesuffix(".erb").removesuffix(".epp")
-    if base.lower().endswith(DATA_SUFFIXES) or dest.lower().endswith(DATA_SUFFIXES):
+    if _settings_module(dest, base):
         return False
     if base.endswith((*SCRIPT_SUFFIXES, ".pl", ".rb")) or executable_in_tree:
         return True

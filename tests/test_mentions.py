@@ -111,3 +111,18 @@ def test_keys_qualified_names_and_module_tests_are_no_mentions(tmp_path: Path) -
     result = run(tmp_path, Config())
     got = [(m.span.path, m.span.line, m.span.column) for m in result.mentions]
     assert got == [("modules/role/data/common.yaml", 3, 21)]
+
+
+def test_a_wrapper_running_the_tool_of_its_name_is_no_mention(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/files/reprepro").write_text(
+        '#!/bin/bash -e\n# Usage: reprepro [...]\nexec /usr/bin/reprepro --basedir /srv "$@"\n'
+    )
+    (root / "modules/role/manifests/apt.pp").write_text(
+        "class role::apt {\n    file { '/opt/apt/bin/reprepro':\n        mode   => '0755',\n"
+        "        source => 'puppet:///modules/role/reprepro',\n    }\n"
+        "    exec { 'export': command => '/usr/bin/reprepro export' }\n}\n"
+    )
+    got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
+    assert ("modules/role/files/reprepro", 3) not in got  # the wrapper runs the real tool
+    assert ("modules/role/manifests/apt.pp", 6) in got  # another file runs /usr/bin/reprepro

@@ -36,6 +36,54 @@ def test_every_kind_has_a_fixture(name: str) -> None:
         ),
         pytest.param("/etc/x.cfg", "x=1\ncommand[a]=/a\n", "nrpe-command", id="nrpe-by-text"),
         pytest.param("/etc/logrotate.d/a", "", "logrotate-script", id="logrotate"),
+        pytest.param(
+            "/opt/backups/rsnapshot.conf",
+            "# rsnapshot\nconfig_version\t1.2\n",
+            "rsnapshot-conf",
+            id="rsnapshot-by-text",
+        ),
+        pytest.param("/etc/rsnapshot.conf", "", "rsnapshot-conf", id="rsnapshot-by-path"),
+        pytest.param(
+            "/etc/X11/Xsession.d/90x", "# sourced\nxset s off\n", "xsession-script", id="xsession-d"
+        ),
+        pytest.param("/etc/lightdm/lightdm.conf", "", "lightdm-conf", id="lightdm-by-path"),
+        pytest.param(
+            "/etc/x/seat.conf", "[Seat:*]\nuser-session=a\n", "lightdm-conf", id="lightdm-by-text"
+        ),
+        pytest.param("/etc/xdg/autostart/a.desktop", "", "desktop-entry", id="autostart"),
+        pytest.param("/etc/apache2/conf.d/fcgid.conf", "", "apache-conf", id="apache-by-path"),
+        pytest.param("/etc/aliases", "root: alice\n", "mail-alias", id="aliases-by-path"),
+        pytest.param(
+            "/etc/x/kdc.conf",
+            "[password_quality]\nexternal_program = /a\n",
+            "heimdal-password-quality",
+            id="heimdal-by-text",
+        ),
+        pytest.param("/etc/svnwcsub.conf", "", "svnwcsub-hook", id="svnwcsub-by-path"),
+        pytest.param(
+            "/etc/zabbix/zabbix_agentd.conf.d/a.conf",
+            "",
+            "zabbix-userparameter",
+            id="zabbix-by-path",
+        ),
+        pytest.param(
+            "/etc/x/items.conf",
+            "UserParameter=a.b[*],/usr/bin/a $1\n",
+            "zabbix-userparameter",
+            id="zabbix-by-text",
+        ),
+        pytest.param(
+            "/srv/www/x.conf",
+            'ErrorLog "|/usr/bin/logger -t www"\n',
+            "apache-conf",
+            id="apache-piped-log-by-text",
+        ),
+        pytest.param(
+            "/opt/a.desktop",
+            "[Desktop Entry]\nExec=/a\n",
+            "desktop-entry",
+            id="desktop-entry-by-text",
+        ),
         pytest.param("/etc/icinga/nrpe.d/a.cfg", "", "nrpe-command", id="nrpe-under-icinga"),
         pytest.param("/etc/icinga2/conf.d/a.conf", "", "icinga2-checkcommand", id="icinga2"),
         pytest.param("/etc/acpi/events/a", "", "acpid-event", id="acpid"),

@@ -14,6 +14,7 @@ from driftlint.watch import (
     Install,
     executable_mode,
     is_executable,
+    is_script,
     run_by_interpreter,
     watched_scripts,
 )
@@ -79,6 +80,34 @@ def test_executable_mode(mode: str, runs: bool) -> None:
             True,
             False,
             id="data-with-a-stray-bit",
+        ),
+        pytest.param(
+            Install("/usr/local/etc/kif/kif.yaml", "m/templates/kif.yaml.erb", mode="0755"),
+            "rules: []\n",
+            False,
+            False,
+            id="data-with-an-executable-mode",
+        ),
+        pytest.param(
+            Install("/var/www/rate-limit.lua", "m/files/rate-limit.lua", mode="0755"),
+            "function handle(r)\nend\n",
+            False,
+            False,
+            id="lua-hosted-by-httpd",
+        ),
+        pytest.param(
+            Install("/etc/collector.py", "m/templates/collector.py.erb"),
+            "DEBUG = False\n",
+            False,
+            False,
+            id="settings-module-in-etc",
+        ),
+        pytest.param(
+            Install("/etc/cron.hourly/tidy.py", "m/files/tidy.py"),
+            "#!/usr/bin/python3\nimport os\n",
+            False,
+            True,
+            id="python-in-etc-with-a-shebang",
         ),
         pytest.param(
             Install("/etc/app/settings", "m/files/settings"),
@@ -257,3 +286,18 @@ def test_a_case_with_too_many_paths_or_one_source_per_branch_is_no_install() -> 
 }}
 """
     assert _installs(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("dest", "spec", "text", "runs"),
+    [
+        pytest.param("/etc/analytics.py", "m/templates/analytics.py.erb", "DEBUG = 0\n", False,
+                     id="settings-module-in-etc"),
+        pytest.param("/etc/x/tidy.py", "m/files/tidy.py", "#!/usr/bin/python3\n", True,
+                     id="shebang-in-etc"),
+        pytest.param("/opt/app/manage.py", "m/files/manage.py", "import sys\n", True,
+                     id="python-elsewhere"),
+    ],
+)  # fmt: skip
+def test_is_script(dest: str, spec: str, text: str, runs: bool) -> None:
+    assert is_script(dest, spec, text) is runs

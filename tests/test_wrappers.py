@@ -78,6 +78,12 @@ def inner(text: str, table: WrapperTable = TABLE) -> list[list[str]]:
             [["x", "-a"], ["y", "-b"]],
             id="shell-string-unwrapped-again",
         ),
+        pytest.param(
+            "xautolock -time 5 -locker '/usr/local/bin/lock -g 10' -noclose",
+            [["/usr/local/bin/lock", "-g", "10"]],
+            id="xautolock-locker-single-dash-long-option",
+        ),
+        pytest.param("xautolock -time 5 -noclose", [], id="xautolock-without-locker"),
     ],
 )
 def test_unwrap_finds_wrapped_command(text: str, expected: list[list[str]]) -> None:

@@ -160,6 +160,11 @@ class _Scan:
         if text in w.flags:
             self.given.add(text)
             return i + 1
+        if len(text) > 2 and (text in w.values or text in w.commands or text in w.programs):
+            self.given.add(text)  # a whole word, not a cluster (xautolock's `-locker cmd`)
+            if i + 1 < len(words):
+                self.take(text, words[i + 1])
+            return i + 2
         for k in range(1, len(text)):  # a cluster: `-lc`, `-n19`, `-u www-data`
             name = text[0] + text[k]
             self.given.add(name)

@@ -518,9 +518,14 @@ class Evaluator:
 
     def _resource(self, node: ast.Resource, frame: Frame, via: tuple[Span, ...]) -> None:
         kind = node.type.lower().lstrip(":")
+        # A `default:` body gives its attributes to the other bodies of the same expression.
+        shared = [a for b in node.bodies if isinstance(b.title, ast.Default) for a in b.attrs]
         for body in node.bodies:
+            if isinstance(body.title, ast.Default):
+                continue
             attrs: dict[str, Alts] = {}
-            for a in body.attrs:
+            own = {a.name for a in body.attrs}
+            for a in (*(d for d in shared if d.name not in own), *body.attrs):
                 if a.name == "*":  # `* => $hash`: each key an attribute
                     for splat in self.eval(a.value, frame, via)[:1]:
                         if isinstance(splat, dict):
@@ -531,7 +536,7 @@ class Evaluator:
                 found = resources.file_function(self, body.attrs, frame, via)
                 if found is not None:
                     attrs["source"] = found
-            attr_nodes = {a.name: a for a in body.attrs}
+            attr_nodes = {a.name: a for a in (*shared, *body.attrs)}
             titles = self.eval(body.title, frame, via)
             flat: list[Value] = []
             for t in titles:

@@ -67,9 +67,21 @@ def _elsewhere(installed: Mapping[str, Iterable[str]], script: str, path: str) -
 
 
 def not_calls(unresolved: Iterable[Call]) -> list[Mention]:
-    """The commands named like a watched script that cannot run it, each with why not."""
+    """The commands named like a watched script that cannot run it, each with why not. A
+    script whose own code runs another path of its name (`exec /usr/bin/reprepro --basedir
+    ... "$@"` in the site's `reprepro` wrapper) runs the tool it wraps: no mention."""
     return [
         Mention(c.invocation.command.span, c.invocation.script, c.invocation.command.text,
                 c.invocation.matched)
         for c in unresolved
+        if not _wraps_its_namesake(c.invocation)
     ]  # fmt: skip
+
+
+def _wraps_its_namesake(invocation: Invocation) -> bool:
+    command = invocation.command
+    return (
+        command.span.path == invocation.spec_path
+        and command.text.startswith("/")
+        and not command.dynamic
+    )

@@ -323,7 +323,17 @@ def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
     """(title, attributes) of each file a node declares: `file { }` bodies, and
     `ensure_resource('file', title, { ... })` (stdlib) with a written hash."""
     if isinstance(node, ast.Resource) and node.type.lower() == "file":
-        return [(body.title, {a.name: a.value for a in body.attrs}) for body in node.bodies]
+        # A `default:` body gives its attributes to the other bodies of the same resource
+        # expression (`recurse => true` there copies every folder listed after it).
+        defaults: dict[str, ast.Node] = {}
+        for body in node.bodies:
+            if isinstance(body.title, ast.Default):
+                defaults.update({a.name: a.value for a in body.attrs})
+        return [
+            (body.title, {**defaults, **{a.name: a.value for a in body.attrs}})
+            for body in node.bodies
+            if not isinstance(body.title, ast.Default)
+        ]
     if (
         isinstance(node, ast.Call)
         and node.name.lstrip(":") == "ensure_resource"

@@ -13,26 +13,35 @@ import re
 
 from driftlint.sites import (
     acpid,
+    apache_conf,
     apt_hooks,
     authorized_keys,
     cron,
     debian_default,
+    desktop_entry,
+    heimdal_kdc,
     icinga2,
     keepalived,
+    lightdm,
     logrotate,
+    mail_aliases,
     monit,
     nagios,
     nrpe,
     programs,
     puppet_conf,
+    rsnapshot,
     runit,
     script,
     supervisord,
+    svnwcsub,
     systemd,
     sysv,
     tea4cups,
     upstart,
     xinetd,
+    xsession,
+    zabbix_agent,
 )
 from driftlint.sites.base import HEAD, Site
 
@@ -60,6 +69,15 @@ SITES: dict[str, Site] = {
         xinetd.SITE,
         monit.SITE,
         keepalived.SITE,
+        rsnapshot.SITE,
+        xsession.SITE,
+        lightdm.SITE,
+        desktop_entry.SITE,
+        apache_conf.SITE,
+        zabbix_agent.SITE,
+        mail_aliases.SITE,
+        heimdal_kdc.SITE,
+        svnwcsub.SITE,
     )
 }
 
