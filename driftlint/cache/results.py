@@ -28,6 +28,7 @@ from driftlint.config.load import Config
 from driftlint.discover import SourceFile
 from driftlint.interfaces.history import head_commit
 from driftlint.model import Result
+from driftlint.modulepath import open_modulepath
 
 
 def run_key(
@@ -53,6 +54,9 @@ def run_key(
         "setup": sorted(setup),
         "head": head_commit(root) or "",
     }
+    outside = [p for p in config.modulepath if p.startswith("/")]
+    if outside:  # what the module folders outside the tree hold (driftlint/modulepath.py)
+        header["modulepath"] = open_modulepath(outside).digest()
     digest.update(json.dumps(header, sort_keys=True).encode())
     known = _load_stats(stats, root)
     seen: dict[str, tuple[tuple[int, ...], bytes]] = {}
