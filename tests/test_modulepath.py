@@ -129,7 +129,7 @@ def test_config_modulepath_outside_is_absolute_inside_is_a_module_folder(tmp_pat
     config, errors = load_config(tree)
     assert config.modulepath == (str(outside), "vendor")
     assert [(e.span.line if e.span else 0, e.message) for e in errors] == [
-        (1, "`modulepath` folder \"../missing\" does not exist")
+        (1, '`modulepath` folder "../missing" does not exist')
     ]
 
 
