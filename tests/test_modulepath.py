@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from driftlint.cli import cli
 from driftlint.config.load import load_config
-from driftlint.model import Finding, Span
+from driftlint.model import Finding, Result, Span
 from driftlint.modulepath import PREFIX, is_modulepath, open_modulepath, relocate, split
+from driftlint.report.common import rebase
 
 DEFINE = "define cron_entry::job(String $command) {}\n"
 
@@ -140,3 +141,17 @@ def test_modulepath_that_does_not_exist_exits_2(tmp_path: Path, command: list[st
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert "--modulepath" in result.stderr and "no such folder" in result.stderr
+
+
+def test_machine_paths_from_the_repository_top_leave_module_path_links_alone() -> None:
+    chain = (
+        span("modules/db/manifests/init.pp", 7),
+        span(f"{PREFIX}/cron_entry/manifests/job.pp", 3),
+    )
+    result = Result("puppet", (finding(span("modules/db/manifests/init.pp", 8), chain),))
+    moved = rebase(result, "puppet/", "/repo").findings[0]
+    assert moved.span.path == "puppet/modules/db/manifests/init.pp"
+    assert [v.path for v in moved.via] == [
+        "puppet/modules/db/manifests/init.pp",
+        f"{PREFIX}/cron_entry/manifests/job.pp",
+    ]
