@@ -155,3 +155,72 @@ def test_machine_paths_from_the_repository_top_leave_module_path_links_alone() -
         "puppet/modules/db/manifests/init.pp",
         f"{PREFIX}/cron_entry/manifests/job.pp",
     ]
+
+
+JOB = """\
+define cron_entry::job(String $program, String $user = 'root') {
+  file { "/etc/cron.d/${title}":
+    content => template('cron_entry/job.erb'),
+  }
+}
+define cron_entry::leaky(String $program) {
+  file { "/etc/cron.d/${title}":
+    content => template('cron_entry/leak.erb'),
+  }
+}
+"""
+DUMP = """\
+#!/bin/sh
+# Usage: dbdump [-f]
+while getopts "f" opt; do
+  case "$opt" in
+    f) full=1 ;;
+    *) echo "usage: dbdump [-f]" >&2; exit 2 ;;
+  esac
+done
+"""
+
+
+def test_a_check_reads_a_module_path_only_as_puppet_does(tmp_path: Path) -> None:
+    from tests.test_reliability import check, make_tree, recording, rows
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.erb").write_text("0 1 * * * root /usr/local/bin/dbdump -z\n")
+    folder = module(
+        tmp_path / "mp",
+        "cron_entry",
+        {
+            "manifests/job.pp": JOB,
+            "templates/job.erb": "0 3 * * * <%= @user %> <%= @program %>\n",
+            "metadata.json": '{"name": "acme-cron_entry"}',
+            "lib/facter/cron_entry.rb": "Facter.add(:cron_entry) { setcode { 'x' } }\n",
+        },
+    )
+    os.symlink(outside / "secret.erb", folder / "templates" / "leak.erb")
+    site = """\
+class db {
+  file { '/usr/local/bin/dbdump': mode => '0755', source => 'puppet:///modules/db/dbdump' }
+  cron_entry::job { 'dump': program => '/usr/local/bin/dbdump -f -q' }
+  cron_entry::leaky { 'leak': program => '/usr/local/bin/dbdump' }
+}
+"""
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/db/manifests/init.pp": site,
+            "modules/db/files/dbdump": DUMP,
+            "modules/role/manifests/db.pp": "class role::db {\n  include db\n}\n",
+        },
+        base=False,
+    )
+    os.chmod(repo / "modules/db/files/dbdump", 0o755)
+    code, findings, _ = check(repo)
+    assert rows(findings) == set()  # without the module path, no rule knows cron_entry::job
+    with recording() as events:
+        code, findings, stderr = check(repo, "--modulepath", str(tmp_path / "mp"))
+    assert rows(findings) == {("modules/db/manifests/init.pp", 3, 66, "unknown-option", "-q")}
+    assert code == 1, stderr
+    opened = [path for event, path in events if event == "open" and str(tmp_path) in path]
+    assert str(folder / "manifests" / "job.pp") in opened
+    assert not [p for p in opened if "outside" in p or "metadata" in p or "/lib/" in p], opened
