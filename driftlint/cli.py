@@ -829,8 +829,11 @@ def _mentions(result: Result, name: str | None, fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write it.",
 )
+@click.option("--modulepath", metavar="DIR", multiple=True, help="Also read the modules of DIR.")
 @click.option("--debug", is_flag=True)
-def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
+def baseline_command(
+    path: Path, config_path: str | None, output: Path, modulepath: tuple[str, ...], debug: bool
+) -> None:
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
     tree = _puppet_tree(path)
 
@@ -839,7 +842,7 @@ def baseline_command(path: Path, config_path: str | None, output: Path, debug: b
         from driftlint.change import for_reports
         from driftlint.report import baseline
 
-        config, errors = _load(tree, config_path)
+        config, errors = _load(tree, config_path, modulepath)
         result = engine.run(tree, config, errors)
         # Fingerprints of the paths from the repository top, as `check --baseline` reads them.
         count = baseline.write(for_reports(result, tree, None)[0], output)

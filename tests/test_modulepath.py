@@ -134,7 +134,7 @@ def test_config_modulepath_outside_is_absolute_inside_is_a_module_folder(tmp_pat
     ]
 
 
-@pytest.mark.parametrize("command", [["check"], ["calls", "--path"]])
+@pytest.mark.parametrize("command", [["check"], ["calls", "--path"], ["baseline"]])
 def test_modulepath_that_does_not_exist_exits_2(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "manifests").mkdir()
     args = [*command, str(tmp_path), "--modulepath", str(tmp_path / "nowhere")]
