@@ -57,7 +57,7 @@ from driftlint.resolve.hiera_undecided import MARK, alternatives, settle
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
-from driftlint.resolve.scope import Index, node_label
+from driftlint.resolve.scope import Index, node_label, walk
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.sites import resource_types
 from driftlint.sites import script as script_site
@@ -209,7 +209,7 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
-        notes=hiera.notes,
+        notes=(*hiera.notes, *_undefined_types(root, index, manifests, config)),
         unknown=tuple(
             sorted(
                 UnknownInterface(name, path, why)
@@ -500,6 +500,35 @@ def _interfaces(
             findings.extend(found.errors)
         out[rule.interface] = found
     return out
+
+
+def _undefined_types(
+    root: Path, index: Index, manifests: Sequence[ast.Manifest], config: Config
+) -> list[str]:
+    """A note when a tree with a Puppetfile (whose modules r10k installs elsewhere) declares
+    module types nothing driftlint reads defines: pass --modulepath to read them."""
+    if not (root / "Puppetfile").is_file():
+        return []
+    types = sorted(
+        {
+            node.type.lstrip(":")
+            for manifest in manifests
+            for node in walk(manifest.body)
+            if isinstance(node, ast.Resource) and "::" in node.type
+        }
+        - set(index.defines)
+        - set(index.classes)
+    )
+    if not types:
+        return []
+    shown = ", ".join(types[:4]) + (", ..." if len(types) > 4 else "")
+    where = "the tree or its module path" if config.modulepath else "the tree"
+    count = f"{len(types)} resource type{'s' if len(types) != 1 else ''}"
+    return [
+        f"{count} the tree declares {'are' if len(types) != 1 else 'is'} defined in no module of"
+        f" {where} ({shown}): `--modulepath` reads the Puppetfile's modules where r10k installs"
+        " them, else rules/resource-types.yaml says what it knows of them"
+    ]
 
 
 def _module_roots(root: Path, config: Config) -> tuple[str, ...]:

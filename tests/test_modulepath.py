@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,30 @@ class db {
     opened = [path for event, path in events if event == "open" and str(tmp_path) in path]
     assert str(folder / "manifests" / "job.pp") in opened
     assert not [p for p in opened if "outside" in p or "metadata" in p or "/lib/" in p], opened
+
+
+def test_a_tree_with_a_puppetfile_is_told_which_types_no_module_defines(tmp_path: Path) -> None:
+    from driftlint import engine
+
+    tree = tmp_path / "tree"
+    module(tree / "modules", "db", {"manifests/init.pp": DB_CLASS})
+    (tree / "Puppetfile").write_text("mod 'acme-cron_entry', '1.0.0'\nmod 'acme-backup'\n")
+    module(tmp_path / "mp", "cron_entry", {"manifests/job.pp": JOB})
+    config, _ = load_config(tree)
+    (note,) = engine.run(tree, config).notes
+    assert note.startswith("2 resource types the tree declares are defined in no module of the")
+    assert "(backup::volume, cron_entry::job)" in note
+    config = replace(config, modulepath=(str(tmp_path / "mp"),))
+    (note,) = engine.run(tree, config).notes
+    assert note.startswith("1 resource type the tree declares is defined in no module of the tree")
+    assert "its module path (backup::volume)" in note
+    (tree / "Puppetfile").unlink()
+    assert engine.run(tree, config).notes == ()
+
+
+DB_CLASS = """\
+class db {
+  cron_entry::job { 'dump': program => '/usr/local/bin/dbdump' }
+  backup::volume { '/srv/db': }
+}
+"""
