@@ -71,17 +71,15 @@ class ModulePath:
         return out
 
     def digest(self) -> str:
-        """A digest of what these modules hold (each readable file's path, size and time): a
-        run remembered with other module-path files is not this run's answer."""
+        """A digest of what these modules hold (each readable file's path, size, times and
+        inode): a run remembered with other module-path files is not this run's answer."""
         digest = hashlib.blake2b(digest_size=16)
         for module, folder in self.modules:
             digest.update(f"{module}\0{folder}\0".encode("utf-8", "surrogateescape"))
             for rest, info in _files(folder):
-                digest.update(
-                    f"{rest}\0{info.st_size}\0{info.st_mtime_ns}\0".encode(
-                        "utf-8", "surrogateescape"
-                    )
-                )
+                # ctime too: a write moves it, and no `touch -d` sets it back.
+                stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                digest.update(f"{rest}\0{stamp}\0".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -250,5 +251,41 @@ DB_CLASS = """\
 class db {
   cron_entry::job { 'dump': program => '/usr/local/bin/dbdump' }
   backup::volume { '/srv/db': }
+}
+"""
+
+
+def test_an_edit_on_the_module_path_is_not_answered_from_the_run_cache(tmp_path: Path) -> None:
+    from tests.test_reliability import make_tree
+
+    folder = module(
+        tmp_path / "mp",
+        "cron_entry",
+        {"manifests/job.pp": JOB, "templates/job.erb": "0 3 * * * root <%= @program %> -q\n"},
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/db/manifests/init.pp": DB_DUMP,
+            "modules/db/files/dbdump": DUMP,
+        },
+        base=False,
+    )
+    args = ["check", "--format=json", "--cache-dir", str(tmp_path / "cache")]
+    args += ["--modulepath", str(tmp_path / "mp"), str(repo)]
+
+    def arguments() -> list[str]:
+        result = CliRunner().invoke(cli, args)
+        return [f["argument"] for f in json.loads(result.stdout)["findings"]]
+
+    assert arguments() == ["-q"]  # written in the module's template: found at the declaration
+    (folder / "templates" / "job.erb").write_text("0 3 * * * root <%= @program %> -x\n")
+    assert arguments() == ["-x"]
+
+
+DB_DUMP = """\
+class db {
+  file { '/usr/local/bin/dbdump': mode => '0755', source => 'puppet:///modules/db/dbdump' }
+  cron_entry::job { 'dump': program => '/usr/local/bin/dbdump' }
 }
 """
