@@ -209,7 +209,7 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
-        notes=(*hiera.notes, *_undefined_types(root, index, manifests, config)),
+        notes=(*hiera.notes, *_undefined_types(files, index, manifests, config)),
         unknown=tuple(
             sorted(
                 UnknownInterface(name, path, why)
@@ -503,11 +503,11 @@ def _interfaces(
 
 
 def _undefined_types(
-    root: Path, index: Index, manifests: Sequence[ast.Manifest], config: Config
+    files: Sequence[SourceFile], index: Index, manifests: Sequence[ast.Manifest], config: Config
 ) -> list[str]:
     """A note when a tree with a Puppetfile (whose modules r10k installs elsewhere) declares
     module types nothing driftlint reads defines: pass --modulepath to read them."""
-    if not (root / "Puppetfile").is_file():
+    if not any(f.path == "Puppetfile" for f in files):
         return []
     types = sorted(
         {
@@ -534,7 +534,7 @@ def _undefined_types(
 def _module_roots(root: Path, config: Config) -> tuple[str, ...]:
     """The tree's module folders, with the ones `modulepath:` names in the tree."""
     found = detect_module_roots(root)
-    inside = [p for p in config.modulepath if not p.startswith("/") and p not in found]
+    inside = [p for p in config.modulepath if p not in (*found, ".") and not p.startswith("/")]
     return (*found, *inside)
 
 
