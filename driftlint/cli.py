@@ -46,13 +46,37 @@ def _codes(value: str | None) -> frozenset[str] | None:
     return frozenset(checks.REDIRECTS.get(c, c) for c in codes)
 
 
-def _load(root: Path, config_path: str | None) -> tuple[Config, list[Any]]:
+def _load(
+    root: Path, config_path: str | None, modulepath: tuple[str, ...] = ()
+) -> tuple[Config, list[Any]]:
     if not root.is_dir():
         _fail(f"{root}: not a folder")
     config, errors = load_config(
         root, Path(config_path) if config_path else None, known_codes=frozenset(checks.CHECKS)
     )
+    if modulepath:
+        config = replace(config, modulepath=_modulepath(root, modulepath, config.modulepath))
     return config, list(errors)
+
+
+def _modulepath(
+    root: Path, values: tuple[str, ...], configured: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`--modulepath` folders (each value Puppet's `a:b` form) before the config's: one in the
+    tree is tree-relative, one outside it absolute; a folder that does not exist exits 2."""
+    out: list[str] = []
+    real_root = root.resolve()
+    for value in values:
+        for part in value.split(os.pathsep):
+            if not part:
+                continue
+            folder = Path(os.path.abspath(os.path.expanduser(part)))
+            if not folder.is_dir():
+                _fail(f"--modulepath {part}: no such folder")
+            real = folder.resolve()
+            inside = real.is_relative_to(real_root)
+            out.append(real.relative_to(real_root).as_posix() or "." if inside else str(folder))
+    return tuple(dict.fromkeys((*out, *configured)))
 
 
 _interrupted: list[int] = []  # the SIGINTs this run received
@@ -181,6 +205,13 @@ def cli() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Parse everything afresh.")
 @click.option(
+    "--modulepath",
+    metavar="DIR",
+    multiple=True,
+    help="Also read the modules of DIR (outside the tree: Forge modules a Puppetfile "
+    "installs, /usr/share/puppet/modules); `a:b` or repeated.",
+)
+@click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where parse results are kept (default: $XDG_CACHE_HOME/driftlint).",
@@ -232,6 +263,7 @@ def check(
     ignore: str | None,
     jobs: int | None,
     no_cache: bool,
+    modulepath: tuple[str, ...],
     cache_dir: Path | None,
     color: str,
     progress: str,
@@ -268,7 +300,7 @@ def check(
     def action(path: Path = path) -> int:
         from driftlint import engine
 
-        config, errors = _load(path, config_path)
+        config, errors = _load(path, config_path, modulepath)
         if selected is not None:
             config = replace(config, select=selected)
         if ignored:
@@ -715,9 +747,16 @@ def interface_text(found: Interface) -> str:
 @click.option(
     "--unresolved", is_flag=True, help="List mentions of watched scripts that became no call."
 )
+@click.option("--modulepath", metavar="DIR", multiple=True, help="Also read the modules of DIR.")
 @click.option("--debug", is_flag=True)
 def calls(
-    name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
+    name: str | None,
+    root: Path,
+    config_path: str | None,
+    fmt: str,
+    unresolved: bool,
+    modulepath: tuple[str, ...],
+    debug: bool,
 ) -> None:
     """List every call of the watched scripts (or of NAME), per role, with its argv and how
     its command word was matched to the script."""
@@ -730,7 +769,7 @@ def calls(
                 f"`{name}` is a path: `calls` expected a script name"
                 f" (the tree is `--path {name}`; `driftlint calls --path {name}` lists every call)"
             )
-        config, errors = _load(root, config_path)
+        config, errors = _load(root, config_path, modulepath)
         result = engine.run(root, config, errors)
         if unresolved:
             _mentions(result, name, fmt)
@@ -796,8 +835,11 @@ def _mentions(result: Result, name: str | None, fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write it.",
 )
+@click.option("--modulepath", metavar="DIR", multiple=True, help="Also read the modules of DIR.")
 @click.option("--debug", is_flag=True)
-def baseline_command(path: Path, config_path: str | None, output: Path, debug: bool) -> None:
+def baseline_command(
+    path: Path, config_path: str | None, output: Path, modulepath: tuple[str, ...], debug: bool
+) -> None:
     """Write today's findings' fingerprints, so `check --baseline` reports only new ones."""
     tree = _puppet_tree(path)
 
@@ -806,7 +848,7 @@ def baseline_command(path: Path, config_path: str | None, output: Path, debug: b
         from driftlint.change import for_reports
         from driftlint.report import baseline
 
-        config, errors = _load(tree, config_path)
+        config, errors = _load(tree, config_path, modulepath)
         result = engine.run(tree, config, errors)
         # Fingerprints of the paths from the repository top, as `check --baseline` reads them.
         count = baseline.write(for_reports(result, tree, None)[0], output)

@@ -408,7 +408,17 @@ def detect_module_roots(root: Path) -> tuple[str, ...]:
                     found.append(entry)
     if not found:
         found = [d for d in MODULE_DIRS if (root / d).is_dir()]
+        # r10k installs a Puppetfile's modules into its `moduledir` (default modules/).
+        text, _ = read_source(root, "Puppetfile", 100_000)
+        for match in _MODULEDIR.finditer(text or ""):
+            entry = posixpath.normpath(match.group(2))
+            usable = "$" not in entry and is_inside(root, entry) and (root / entry).is_dir()
+            if usable and entry not in found:
+                found.append(entry)
     return tuple(found) or ("modules",)
+
+
+_MODULEDIR = re.compile(r"""^\s*moduledir\s*\(?\s*(['"])([^'"\n]+)\1""", re.M)
 
 
 # A module's folders of code Puppet never loads: rspec-puppet trees (with their fixture copies

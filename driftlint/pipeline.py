@@ -39,6 +39,7 @@ from driftlint.ltext import LText
 from driftlint.mentions import unresolved_mentions
 from driftlint.model import Call, Finding, Interface, Invocation, Result, Span, UnknownInterface
 from driftlint.module_refs import module_file
+from driftlint.modulepath import PREFIX, ModulePath, is_modulepath, open_modulepath, relocate
 from driftlint.parse import wrappers
 from driftlint.parse.puppet import ast, parse_manifest
 from driftlint.progress import Report, silent
@@ -56,7 +57,7 @@ from driftlint.resolve.hiera_undecided import MARK, alternatives, settle
 from driftlint.resolve.memo import Memo, MemoEvaluator
 from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
-from driftlint.resolve.scope import Index, node_label
+from driftlint.resolve.scope import Index, node_label, walk
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
 from driftlint.sites import resource_types
 from driftlint.sites import script as script_site
@@ -81,6 +82,8 @@ class Tree:
     findings: list[Finding] = field(default_factory=list)
     _texts: dict[str, str | None] = field(default_factory=dict)
     _inside: Inside | None = None
+    # Module folders outside the tree that the user named: `<modulepath>/` paths read there.
+    modulepath: ModulePath = field(default_factory=ModulePath)
 
     def read(self, path: str) -> str | None:
         """A file's text; noted as read by the root being evaluated (driftlint.reads)."""
@@ -90,6 +93,9 @@ class Tree:
     def peek(self, path: str) -> str | None:
         """A file's text, not noted: for readers whose reads are noted by what they mean
         (Hiera data by key)."""
+        if path not in self._texts and is_modulepath(path):
+            # Its problems are the module's, not the tree's: an unreadable file is no file.
+            self._texts[path] = self.modulepath.read(path, self.max_file_size)
         if path not in self._texts:
             if self._inside is None:
                 self._inside = Inside(self.root)
@@ -173,7 +179,8 @@ def check(
     ]
     checked = check_calls(calls, specs, root, open_names)
     findings.extend(settle(from_own_defaults(checked, definitions)))
-    findings = _select(findings, config)
+    # A word written in a module-path file is found where the tree reached it (issue 27 §2).
+    findings = _select(relocate(findings), config)
     findings = list(
         suppress.apply_suppressions(
             findings,
@@ -202,7 +209,7 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
-        notes=hiera.notes,
+        notes=(*hiera.notes, *_undefined_types(files, index, manifests, config)),
         unknown=tuple(
             sorted(
                 UnknownInterface(name, path, why)
@@ -244,6 +251,7 @@ def _store(
         "folders": _canonical(extractor.folders),
         "exec_defaults": sorted(extractor.files.exec_defaults),
         "toplevel_exec_default": extractor.files.toplevel_exec_default,
+        "modulepath": tree.modulepath.digest() if tree.modulepath.modules else "",
     }
     context = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
     return incremental.Store(Cache(cache_dir, "roots"), context, digests, tree.peek)
@@ -304,7 +312,7 @@ def prepare(
 ) -> Prepared:
     tree = Tree(root, config.max_file_size)
     findings: list[Finding] = list(unreadable)
-    module_roots = detect_module_roots(root)
+    module_roots = _module_roots(root, config)
 
     manifests = _parse_manifests(
         tree,
@@ -316,6 +324,17 @@ def prepare(
     index = Index()
     for manifest in manifests:
         index.add(manifest)
+    # Modules on a module path outside the tree: their classes and defines are evaluated like
+    # the tree's own (after them: the tree's code wins), read from there (issue 27 §2).
+    outside = [p for p in config.modulepath if p.startswith("/")]
+    if outside:
+        tree.modulepath = open_modulepath(outside, _carried(files, module_roots))
+        listed = [SourceFile(p, "manifest", 0) for p in tree.modulepath.manifests()]
+        for manifest in _parse_manifests(
+            tree, listed, [], Cache(cache_dir, "manifests"), lambda done, total: None
+        ):
+            index.add(manifest)
+        module_roots = (*module_roots, PREFIX)
 
     read_interface = _InterfaceCache(tree, Cache(cache_dir, "interfaces"))
     interfaces = _interfaces(tree, config, read_interface, setup_errors, findings)
@@ -480,6 +499,52 @@ def _interfaces(
         else:
             findings.extend(found.errors)
         out[rule.interface] = found
+    return out
+
+
+def _undefined_types(
+    files: Sequence[SourceFile], index: Index, manifests: Sequence[ast.Manifest], config: Config
+) -> list[str]:
+    """A note when a tree with a Puppetfile (whose modules r10k installs elsewhere) declares
+    module types nothing driftlint reads defines: pass --modulepath to read them."""
+    if not any(f.path == "Puppetfile" for f in files):
+        return []
+    types = sorted(
+        {
+            node.type.lstrip(":")
+            for manifest in manifests
+            for node in walk(manifest.body)
+            if isinstance(node, ast.Resource) and "::" in node.type
+        }
+        - set(index.defines)
+        - set(index.classes)
+    )
+    if not types:
+        return []
+    shown = ", ".join(types[:4]) + (", ..." if len(types) > 4 else "")
+    where = "the tree or its module path" if config.modulepath else "the tree"
+    count = f"{len(types)} resource type{'s' if len(types) != 1 else ''}"
+    return [
+        f"{count} the tree declares {'are' if len(types) != 1 else 'is'} defined in no module of"
+        f" {where} ({shown}): `--modulepath` reads the Puppetfile's modules where r10k installs"
+        " them, else rules/resource-types.yaml says what it knows of them"
+    ]
+
+
+def _module_roots(root: Path, config: Config) -> tuple[str, ...]:
+    """The tree's module folders, with the ones `modulepath:` names in the tree."""
+    found = detect_module_roots(root)
+    inside = [p for p in config.modulepath if p not in (*found, ".") and not p.startswith("/")]
+    return (*found, *inside)
+
+
+def _carried(files: Sequence[SourceFile], module_roots: Sequence[str]) -> set[str]:
+    """The names of the modules the tree carries itself."""
+    out = set()
+    for file in files:
+        for root in module_roots:
+            if file.path.startswith(root + "/"):
+                out.add(file.path[len(root) + 1 :].split("/", 1)[0])
     return out
 
 

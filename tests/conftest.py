@@ -35,7 +35,8 @@ def make_repo(fixture: Path, dest: Path) -> Path:
     """Copy a fixture into a git repository; BASE/ files make the first commit (pre-commit's
     make_repo, with history)."""
     repo = dest / fixture.name
-    ignore = shutil.ignore_patterns("EXPECTED.json", "BASE", "EXPECTED.fixed")
+    # MODULEPATH/ is a module folder outside the repository (`--modulepath`, test_fixtures.py).
+    ignore = shutil.ignore_patterns("EXPECTED.json", "BASE", "EXPECTED.fixed", "MODULEPATH")
     shutil.copytree(fixture, repo, symlinks=True, ignore=ignore)
     git(repo, "init", "-q", "-b", "main")
     base = fixture / "BASE"

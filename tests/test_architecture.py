@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "parse": 2,
     "interfaces": 2,
     "argv": 2,
+    "modulepath": 2,
     "config": 2,
     "resolve": 3,
     "sites": 3,

@@ -88,7 +88,7 @@ def test_missing_config_path_is_an_error(tmp_path: Path) -> None:
             [
                 '.driftlint.yaml:4:1: unknown key "zzzz"; '
                 "expected one of scripts, rules, roles, exclude, per-path, select, ignore, "
-                "severity, limits, wrappers, hiera, roots"
+                "severity, limits, wrappers, hiera, roots, modulepath"
             ],
             id="unknown-key-no-suggestion",
         ),

@@ -403,3 +403,23 @@ def test_a_worktrees_git_file_is_not_a_source(tmp_path: Path) -> None:
     (tmp_path / ".git").write_text("gitdir: /elsewhere/.git/worktrees/tree\n")
     files, _ = discover_sources(tmp_path, (), 1_000_000)
     assert [f.path for f in files] == ["site.pp"]
+
+
+@pytest.mark.parametrize(
+    ("puppetfile", "dirs", "expected"),
+    [
+        pytest.param("moduledir 'vendor'\nmod 'puppetlabs-stdlib'\n", ("modules", "vendor"),
+                     ("modules", "vendor"), id="r10k-moduledir"),
+        pytest.param('moduledir "/etc/puppet/modules"\n', ("modules",), ("modules",),
+                     id="moduledir-outside-dropped"),
+        pytest.param("moduledir 'vendor'\n", ("modules",), ("modules",), id="moduledir-not-there"),
+        pytest.param("# moduledir 'vendor'\n", ("vendor",), ("modules",), id="commented-out"),
+    ],
+)  # fmt: skip
+def test_detect_module_roots_reads_a_puppetfiles_moduledir(
+    tmp_path: Path, puppetfile: str, dirs: tuple[str, ...], expected: tuple[str, ...]
+) -> None:
+    for d in dirs:
+        (tmp_path / d).mkdir()
+    (tmp_path / "Puppetfile").write_text(puppetfile)
+    assert detect_module_roots(tmp_path) == expected

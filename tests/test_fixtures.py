@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ def run(fixture: Path, tmp_path: Path, *extra: str) -> tuple[dict[str, Any], Any
     expected = json.loads((fixture / "EXPECTED.json").read_text(encoding="utf-8"))
     repo = make_repo(fixture, tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache")]
+    if (fixture / "MODULEPATH").is_dir():  # modules installed outside the tree (issue 27 §2)
+        outside = tmp_path / "modulepath"
+        shutil.copytree(fixture / "MODULEPATH", outside, symlinks=True)
+        cache += ["--modulepath", str(outside)]
     args = ["check", "--format=json", *cache, *expected.get("args", []), *extra, str(repo)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     return expected, result, json.loads(result.stdout) if result.stdout.startswith("{") else {}

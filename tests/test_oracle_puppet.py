@@ -88,10 +88,16 @@ def nodes_of(fixture: Path) -> list[tuple[str, str]]:
 
 
 def compile_node(
-    tree: Path, node: str, role: str, work: Path, facts: dict[str, Any] | None = None
+    tree: Path,
+    node: str,
+    role: str,
+    work: Path,
+    facts: dict[str, Any] | None = None,
+    modulepath: Path | None = None,
 ) -> tuple[dict[str, Any] | None, str]:
     """The node's catalog as Puppet compiles it, or None and Puppet's complaint. `facts`
-    replace the default facts of the same names."""
+    replace the default facts of the same names; `modulepath`: a module folder outside the
+    tree (a fixture's MODULEPATH/), first on the base module path."""
     stubs = work / "stubs" / "oraclestub" / "lib" / "puppet" / "functions"
     stubs.mkdir(parents=True, exist_ok=True)
     (stubs / "role.rb").write_text(ROLE_FUNCTION)
@@ -127,7 +133,9 @@ def compile_node(
         [PUPPET or "puppet", "catalog", "compile", node, "--render-as", "json",
          "--terminus", "compiler", "--facts_terminus", "yaml",
          "--environmentpath", str(environments),
-         "--basemodulepath", f"{work / 'stubs'}:{SYSTEM_MODULES}",
+         "--basemodulepath", ":".join(
+             [*([str(modulepath)] if modulepath else []), str(work / "stubs"), SYSTEM_MODULES]
+         ),
          "--codedir", str(work / "code"), "--vardir", str(work / "var"),
          "--confdir", str(work / "conf"), "--color", "false"],
         capture_output=True, text=True, timeout=120, check=False,
@@ -188,8 +196,9 @@ def fits(ours: list[str], theirs: list[str]) -> bool:
     return False
 
 
-def driftlint_calls(tree: Path) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["calls", "--format", "json", "--path", str(tree)])
+def driftlint_calls(tree: Path, *extra: str) -> list[dict[str, Any]]:
+    args = ["calls", "--format", "json", "--path", str(tree), *extra]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return list(json.loads(result.stdout)["calls"])
 
@@ -264,9 +273,15 @@ def test_driftlint_agrees_with_puppets_catalog(
     fixture: Path, node: str, role: str, tmp_path: Path
 ) -> None:
     tree = tmp_path / "tree"
-    shutil.copytree(fixture, tree, ignore=shutil.ignore_patterns("EXPECTED*", "BASE"))
+    ignore = shutil.ignore_patterns("EXPECTED*", "BASE", "MODULEPATH")
+    shutil.copytree(fixture, tree, ignore=ignore)
+    modulepath = None
+    if (fixture / "MODULEPATH").is_dir():  # modules outside the tree, for both (issue 27 §2)
+        modulepath = tmp_path / "modulepath"
+        shutil.copytree(fixture / "MODULEPATH", modulepath)
     facts = node_facts(fixture)
-    data, why = compile_node(tree, node, role, tmp_path / "puppet", facts.get(node))
+    work = tmp_path / "puppet"
+    data, why = compile_node(tree, node, role, work, facts.get(node), modulepath)
     if data is None:
         pytest.skip(f"Puppet does not compile {node}: {why}")
     catalog = read_catalog(tree, node, data)
@@ -278,7 +293,7 @@ def test_driftlint_agrees_with_puppets_catalog(
                 found, why = compile_node(tree, other, role, work, facts.get(other))
                 assert found is not None, why
                 others.append(read_catalog(tree, other, found))
-    calls = driftlint_calls(tree)
+    calls = driftlint_calls(tree, *(["--modulepath", str(modulepath)] if modulepath else []))
     assert compare(tree, catalog, calls, tuple(others)) == []
 
 

@@ -7,7 +7,8 @@ touched no Puppet file, the base side of `--base`) only has to prove that.
 
 The key holds driftlint's version and code (`build_id`), the config, the setup errors, every
 file of the tree (path, size and a hash of its bytes; for a file over the size limit its size
-and modification time, since it is not read) and the commit git's HEAD names, which is what the
+and modification time, since it is not read), what the module folders `--modulepath` names hold
+(each file's path, size and time) and the commit git's HEAD names, which is what the
 history of the usage specs is read from. An edit anywhere in the tree is a miss: it is a cache
 of runs, not a dependency graph.
 """
@@ -28,6 +29,7 @@ from driftlint.config.load import Config
 from driftlint.discover import SourceFile
 from driftlint.interfaces.history import head_commit
 from driftlint.model import Result
+from driftlint.modulepath import open_modulepath
 
 
 def run_key(
@@ -53,6 +55,9 @@ def run_key(
         "setup": sorted(setup),
         "head": head_commit(root) or "",
     }
+    outside = [p for p in config.modulepath if p.startswith("/")]
+    if outside:  # what the module folders outside the tree hold (driftlint/modulepath.py)
+        header["modulepath"] = open_modulepath(outside).digest()
     digest.update(json.dumps(header, sort_keys=True).encode())
     known = _load_stats(stats, root)
     seen: dict[str, tuple[tuple[int, ...], bytes]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -60,11 +61,14 @@ class Config:
     )  # `hiera: {config, datadir, hierarchy}` (config/roots.py)
     roots: tuple[RootRule, ...] = ()  # `roots: {nodes, enc}`: what an ENC classifies
     types: tuple[str, ...] = ()  # rule files with `types:` (resource types), tree-relative
+    # `modulepath:` and `--modulepath`: module folders of the tree (tree-relative) and outside
+    # it (absolute), the only folders outside the tree that are read (driftlint/modulepath.py)
+    modulepath: tuple[str, ...] = ()
 
 
 TOP_KEYS = (
     "scripts", "rules", "roles", "exclude", "per-path", "select", "ignore", "severity",
-    "limits", "wrappers", "hiera", "roots",
+    "limits", "wrappers", "hiera", "roots", "modulepath",
 )  # fmt: skip
 SCRIPT_KEYS = ("name", "interface", "commands")
 LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
@@ -133,6 +137,31 @@ def _tree_paths(doc: YamlDoc, parent: CommentedMap, key: str, root: Path) -> lis
             out.append(text)
         else:
             doc.error(f"`{key}` path {quote(text)} must be inside the tree", where, len(text))
+    return out
+
+
+def _modulepath(doc: YamlDoc, parent: CommentedMap, root: Path) -> list[str]:
+    """`modulepath: [DIR, ...]` (or Puppet's `a:b`), from the tree's root: a folder inside the
+    tree is one more of the tree's module folders (kept tree-relative); one outside it (kept
+    absolute) is read as driftlint/modulepath.py says, because the user named it here."""
+    out: list[str] = []
+    real_root = root.resolve()
+    for text, where in strings(doc, parent, "modulepath"):
+        for part in text.split(os.pathsep):
+            if not part:
+                continue
+            folder = Path(os.path.abspath(os.path.join(root, os.path.expanduser(part))))
+            if not folder.is_dir():
+                doc.error(f"`modulepath` folder {quote(part)} does not exist", where, len(text))
+                continue
+            real = folder.resolve()
+            entry = (
+                real.relative_to(real_root).as_posix() or "."
+                if real.is_relative_to(real_root)
+                else str(folder)
+            )
+            if entry not in out:
+                out.append(entry)
     return out
 
 
@@ -261,6 +290,9 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
     def roots() -> None:
         setters["roots"] = read_roots(doc, data, root)
 
+    def modulepath() -> None:
+        setters["modulepath"] = _modulepath(doc, data, root)
+
     handlers.update(
         {
             "hiera": hiera,
@@ -275,6 +307,7 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
             "severity": severity,
             "limits": limits,
             "wrappers": wrappers,
+            "modulepath": modulepath,
         }
     )
     doc.unknown_keys(data, TOP_KEYS, "")
@@ -392,6 +425,7 @@ def load_config(
         hiera=setters.get("hiera", HieraRule()),
         roots=tuple(setters.get("roots", ())),
         types=tuple(dict.fromkeys(types)),
+        modulepath=tuple(setters.get("modulepath", ())),
     )
     return config, tuple(errors)
 

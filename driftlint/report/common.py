@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from driftlint.model import Finding, Result, Span
+from driftlint.modulepath import is_modulepath
 
 TOOL_NAME = "driftlint"
 # Where users read about driftlint (its repository; it is not on PyPI): SARIF
@@ -74,6 +75,8 @@ def rebase(result: Result, prefix: str, top: str) -> Result:
         return replace(result, root=top)
 
     def move(span: Span) -> Span:
+        if is_modulepath(span.path):  # a module folder outside the repository: no prefix
+            return span
         return replace(span, path=prefix + span.path)
 
     findings = tuple(
