@@ -123,17 +123,33 @@ def test_a_problem_of_the_modules_own_files_is_not_the_trees() -> None:
 
 
 def test_config_modulepath_outside_is_absolute_inside_is_a_module_folder(tmp_path: Path) -> None:
+    """A config from outside the tree (`--config`) may name folders of the machine."""
     tree, outside = tmp_path / "tree", tmp_path / "forge"
     (tree / "vendor").mkdir(parents=True)
     outside.mkdir()
-    (tree / ".driftlint.yaml").write_text(
-        "modulepath: ['../forge', vendor, '../missing']\n", encoding="utf-8"
-    )
-    config, errors = load_config(tree)
+    config_file = tmp_path / "ci.yaml"
+    config_file.write_text("modulepath: ['../forge', vendor, '../missing']\n", encoding="utf-8")
+    config, errors = load_config(tree, config_file)
     assert config.modulepath == (str(outside), "vendor")
     assert [(e.span.line if e.span else 0, e.message) for e in errors] == [
         (1, '`modulepath` folder "../missing" does not exist')
     ]
+
+
+def test_the_trees_own_config_names_no_folder_outside_the_tree(tmp_path: Path) -> None:
+    """The tree's own .driftlint.yaml is part of the change under review: a change that
+    adds `modulepath: ['/etc']` must not make driftlint read the machine (a config error,
+    exit 2), while its own folders are still taken."""
+    tree, outside = tmp_path / "tree", tmp_path / "forge"
+    (tree / "vendor").mkdir(parents=True)
+    outside.mkdir()
+    (tree / ".driftlint.yaml").write_text("modulepath: ['../forge', vendor]\n", encoding="utf-8")
+    config, errors = load_config(tree)
+    assert config.modulepath == ("vendor",)
+    assert len(errors) == 1 and "is outside the tree" in errors[0].message
+    (tree / "manifests").mkdir()
+    result = CliRunner().invoke(cli, ["check", "--no-cache", str(tree)])
+    assert result.exit_code == 2, result.output
 
 
 @pytest.mark.parametrize("command", [["check"], ["calls", "--path"], ["baseline"]])

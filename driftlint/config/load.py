@@ -140,10 +140,12 @@ def _tree_paths(doc: YamlDoc, parent: CommentedMap, key: str, root: Path) -> lis
     return out
 
 
-def _modulepath(doc: YamlDoc, parent: CommentedMap, root: Path) -> list[str]:
+def _modulepath(doc: YamlDoc, parent: CommentedMap, root: Path, *, outside: bool) -> list[str]:
     """`modulepath: [DIR, ...]` (or Puppet's `a:b`), from the tree's root: a folder inside the
     tree is one more of the tree's module folders (kept tree-relative); one outside it (kept
-    absolute) is read as driftlint/modulepath.py says, because the user named it here."""
+    absolute) is read as driftlint/modulepath.py says, because the user named it here. Only a
+    config from outside the tree (`--config`) may name such a folder: the tree's own config is
+    part of the change under review, and a change must not make driftlint read the machine."""
     out: list[str] = []
     real_root = root.resolve()
     for text, where in strings(doc, parent, "modulepath"):
@@ -155,6 +157,16 @@ def _modulepath(doc: YamlDoc, parent: CommentedMap, root: Path) -> list[str]:
                 doc.error(f"`modulepath` folder {quote(part)} does not exist", where, len(text))
                 continue
             real = folder.resolve()
+            if not outside and not real.is_relative_to(real_root):
+                doc.error(
+                    f"`modulepath` folder {quote(part)} is outside the tree: the tree's own "
+                    "config names only its own folders (a change under review may edit it); "
+                    "give folders of this machine with --modulepath or a --config file "
+                    "outside the tree",
+                    where,
+                    len(text),
+                )
+                continue
             entry = (
                 real.relative_to(real_root).as_posix() or "."
                 if real.is_relative_to(real_root)
@@ -177,7 +189,10 @@ def _size(value: Any) -> int | None:
     return None
 
 
-def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]) -> None:
+def _apply(
+    doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any], *, own: bool = True
+) -> None:
+    """`own`: the config is the tree's own file (a change under review may edit it)."""
     """Validate the top-level keys of a config and record what is valid in setters."""
     handlers: dict[str, Callable[[], None]] = {}
 
@@ -291,7 +306,7 @@ def _apply(doc: YamlDoc, data: CommentedMap, root: Path, setters: dict[str, Any]
         setters["roots"] = read_roots(doc, data, root)
 
     def modulepath() -> None:
-        setters["modulepath"] = _modulepath(doc, data, root)
+        setters["modulepath"] = _modulepath(doc, data, root, outside=not own)
 
     handlers.update(
         {
@@ -378,7 +393,8 @@ def load_config(
     if data is not None and (not isinstance(data, CommentedMap) or tagged(data)):
         doc.error(f"the config must be a mapping, not {type_name(data)}", at(data))
     elif data is not None:
-        _apply(doc, data, root, setters)
+        own = path.resolve().is_relative_to(root.resolve())
+        _apply(doc, data, root, setters, own=own)
     scripts: list[ScriptRule] = list(setters.pop("scripts", []))
     wrappers: list[str] = list(setters.pop("wrappers", []))
     types: list[str] = []
