@@ -32,9 +32,25 @@ SEPARATOR = (
 # lookup. None of them runs the script.
 NOT_A_RUN = (
     ("comment", re.compile(r"(?:^|\s)(?:#|//|<%#)|^\s*;")),
-    ("resource reference", re.compile(r"\b[A-Z]\w*(?:::\w+)*\[\s*['\"]?$")),
+    # `File['/a', '/b']`: every title of the reference, not only the first.
+    (
+        "resource reference",
+        re.compile(r"\b[A-Z]\w*(?:::\w+)*\[(?:\s*['\"][^'\"\]]*['\"]\s*,)*\s*['\"]?$"),
+    ),
     ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
-    ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
+    # A pattern looked for (`ps aux | grep '/usr/lib/x.sh'`, `grep -q x /etc/y`) runs nothing.
+    ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall|grep)\b[^;|&]*$")),
+)
+# After the mention on its line: a shell function's definition (`name() {`), a Puppet class
+# or Hiera key (`name::param:`), a file sourced with no arguments (`. /usr/local/bin/env.sh`),
+# read into the shell that sources it, which passes it no words to check.
+NOT_A_RUN_AFTER = re.compile(r"\s*\(\s*\)|::")
+SOURCED = re.compile(r"(?:^|[;&|(\s])(?:\.|source)\s+['\"]?$")
+# Files that name programs without running them: rspec tests and their fixtures (`spec/`,
+# never installed: they describe a catalog), and the lists of a tree's own dependencies.
+NOT_RUN_FILES = re.compile(
+    r"(?:^|/)spec/|(?:^|/)(?:Gemfile(?:\.lock)?|Puppetfile|\.fixtures\.yml|metadata\.json)$"
+    r"|\.gemspec$"
 )
 DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
 MAN_PAGE = re.compile(r"\.[1-8][a-z]*(?:\.gz)?$")
@@ -134,21 +150,39 @@ def _call_lines(calls: Iterable[Call]) -> set[tuple[str, int]]:
 
 
 def _install_lines(manifests: Iterable[ast.Manifest], paths: set[str]) -> set[tuple[str, int]]:
-    """Lines of `file` resources whose title or `path` is a watched path: the installs."""
+    """Lines of `file` resources whose title or `path` is a watched path: the installs. A
+    title written as a variable (`file { $script_path: }`) makes the watched paths of that
+    variable's values in the same manifest installs too: its parameter default, or what it is
+    assigned (`$x = $::os ? { windows => 'C:/x.py', default => '/usr/local/bin/x.py' }`)."""
     out: set[tuple[str, int]] = set()
     for manifest in manifests:
+        variables: set[str] = set()
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource) or node.type != "file":
                 continue
             for body in node.bodies:
                 titles = body.title.items if isinstance(body.title, ast.Array) else (body.title,)
-                for title in titles:
-                    if string_literal(title) in paths:
-                        out.add((manifest.path, title.span.line))
-                for attr in body.attrs:
-                    if attr.name == "path" and string_literal(attr.value) in paths:
-                        out.add((manifest.path, attr.value.span.line))
+                values = [*titles, *(a.value for a in body.attrs if a.name == "path")]
+                for value in values:
+                    if string_literal(value) in paths:
+                        out.add((manifest.path, value.span.line))
+                    elif isinstance(value, ast.Var):
+                        variables.add(value.name)
+        if variables:
+            out.update((manifest.path, line) for line in _values_of(manifest, variables, paths))
     return out
+
+
+def _values_of(manifest: ast.Manifest, names: set[str], paths: set[str]) -> set[int]:
+    """Lines of the watched paths written as values of these variables in a manifest."""
+    values: list[ast.Node] = []
+    for node in walk(manifest.body):
+        if isinstance(node, ast.Assign) and isinstance(node.target, ast.Var):
+            if node.target.name in names:
+                values.append(node.value)
+        elif isinstance(node, ast.ClassDef | ast.DefineDef):
+            values.extend(p.default for p in node.params if p.name in names and p.default)
+    return {n.span.line for n in walk(values) if string_literal(n) in paths}
 
 
 def _reason(
@@ -163,6 +197,11 @@ def _reason(
     """Why a mention became no call; None when it plainly runs nothing."""
     before = line[:column]
     if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
+        return None
+    after = line[column + len(found) :]
+    if NOT_A_RUN_AFTER.match(after) or NOT_RUN_FILES.search(source.path):
+        return None
+    if SOURCED.search(before) and re.match(r"['\"]?\s*(?:$|[;&|)#]|\bthen\b)", after):
         return None
     if posixpath.basename(source.path) == found:
         return None  # a script naming itself: its usage text or documentation

@@ -84,3 +84,32 @@ def test_identifiers_of_a_program_and_man_pages_are_no_mentions(tmp_path: Path) 
     assert ("modules/role/files/report.py", 4) not in got  # `(sync.sh)`: an identifier
     assert ("modules/role/files/report.py", 5) in got  # a string that starts a command
     assert not any(path.endswith(".1") for path, _ in got)
+
+
+def test_tests_dependency_lists_definitions_lookups_and_sources_are_no_mentions(
+    tmp_path: Path,
+) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/spec/classes").mkdir(parents=True)
+    (root / "modules/role/spec/classes/role_sync_spec.rb").write_text(
+        "it { is_expected.to contain_exec('sync').with_command('/usr/local/bin/sync.sh -q') }\n"
+    )
+    (root / "Gemfile.lock").write_text("GEM\n  specs:\nsync.sh (1.0)\n")
+    (root / "modules/role/files/env.sh").write_text(
+        "#!/bin/sh\n"
+        "sync.sh() { :; }\n"  # 2: a function's definition
+        "ps aux | grep '/usr/local/bin/sync.sh' | wc -l\n"  # 3: a pattern looked for
+        ". /usr/local/bin/sync.sh\n"  # 4: sourced, no words
+        "x; . /usr/local/bin/sync.sh -q\n"  # 5: sourced with words: still listed
+    )
+    (root / "modules/role/manifests/more.pp").write_text(
+        "class role::more($helper = '/usr/local/bin/sync.sh') {\n"
+        "    file { $helper: mode => '0755', source => 'puppet:///modules/role/sync.sh' }\n"
+        "    File <| title == 'x' |> { require => File['/etc/x', '/usr/local/bin/sync.sh'] }\n"
+        "}\n"
+    )
+    got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
+    assert not any("spec/" in path or path == "Gemfile.lock" for path, _ in got)
+    env = "modules/role/files/env.sh"
+    assert {line for path, line in got if path == env} == {5}
+    assert not any(path.endswith("more.pp") for path, _ in got)  # an install, a reference

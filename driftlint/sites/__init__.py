@@ -19,6 +19,7 @@ from driftlint.sites import (
     debian_default,
     icinga2,
     keepalived,
+    launchd,
     logrotate,
     monit,
     nagios,
@@ -60,6 +61,7 @@ SITES: dict[str, Site] = {
         xinetd.SITE,
         monit.SITE,
         keepalived.SITE,
+        launchd.SITE,
     )
 }
 
