@@ -17,6 +17,7 @@ from driftlint.sites import (
     authorized_keys,
     cron,
     debian_default,
+    desktop,
     icinga2,
     keepalived,
     launchd,
@@ -62,6 +63,7 @@ SITES: dict[str, Site] = {
         monit.SITE,
         keepalived.SITE,
         launchd.SITE,
+        desktop.SITE,
     )
 }
 
