@@ -13,6 +13,7 @@ import re
 
 from driftlint.sites import (
     acpid,
+    apache,
     apt_hooks,
     authorized_keys,
     cron,
@@ -64,6 +65,7 @@ SITES: dict[str, Site] = {
         keepalived.SITE,
         launchd.SITE,
         desktop.SITE,
+        apache.SITE,
     )
 }
 
