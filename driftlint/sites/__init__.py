@@ -16,6 +16,7 @@ from driftlint.sites import (
     apache,
     apt_hooks,
     authorized_keys,
+    collectd,
     cron,
     debian_default,
     desktop,
@@ -66,6 +67,7 @@ SITES: dict[str, Site] = {
         launchd.SITE,
         desktop.SITE,
         apache.SITE,
+        collectd.SITE,
     )
 }
 
