@@ -29,7 +29,7 @@ SEPARATOR = (
     r"[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
 )
 # Before the mention on its line: a comment, a resource reference, a file test, a process
-# lookup. None of them runs the script.
+# lookup, a file operation. None of them runs the script.
 NOT_A_RUN = (
     ("comment", re.compile(r"(?:^|\s)(?:#|//|<%#)|^\s*;")),
     # `File['/a', '/b']`: every title of the reference, not only the first.
@@ -38,8 +38,17 @@ NOT_A_RUN = (
         re.compile(r"\b[A-Z]\w*(?:::\w+)*\[(?:\s*['\"][^'\"\]]*['\"]\s*,)*\s*['\"]?$"),
     ),
     ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
+    ("file test", re.compile(r"\bFile\.(?:exists?|executable|file|readable)\?\(\s*['\"]?$")),
     # A pattern looked for (`ps aux | grep '/usr/lib/x.sh'`, `grep -q x /etc/y`) runs nothing.
     ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall|grep)\b[^;|&]*$")),
+    # A file handled as a file: fetched, copied, made executable, removed. None runs it.
+    (
+        "file operation",
+        re.compile(
+            r"(?:^|[\s;&|(`])(?:chmod|chown|chgrp|rm|cp|mv|ln|install|touch|stat|wget|curl|cat"
+            r"|ls|md5sum|sha\d*sum|diff|sed)\s[^;|&]*$"
+        ),
+    ),
 )
 # After the mention on its line: a shell function's definition (`name() {`), a Puppet class
 # or Hiera key (`name::param:`), a file sourced with no arguments (`. /usr/local/bin/env.sh`),

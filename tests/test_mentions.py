@@ -101,6 +101,9 @@ def test_tests_dependency_lists_definitions_lookups_and_sources_are_no_mentions(
         "ps aux | grep '/usr/local/bin/sync.sh' | wc -l\n"  # 3: a pattern looked for
         ". /usr/local/bin/sync.sh\n"  # 4: sourced, no words
         "x; . /usr/local/bin/sync.sh -q\n"  # 5: sourced with words: still listed
+        "wget -q -O /usr/local/bin/sync.sh https://example.org/sync.sh\n"  # 6: fetched
+        "chmod +x /usr/local/bin/sync.sh\n"  # 7: made executable
+        "chmod +x /tmp/a && /usr/local/bin/sync.sh -q\n"  # 8: run after: still listed
     )
     (root / "modules/role/manifests/more.pp").write_text(
         "class role::more($helper = '/usr/local/bin/sync.sh') {\n"
@@ -108,8 +111,18 @@ def test_tests_dependency_lists_definitions_lookups_and_sources_are_no_mentions(
         "    File <| title == 'x' |> { require => File['/etc/x', '/usr/local/bin/sync.sh'] }\n"
         "}\n"
     )
-    got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
+    (root / "modules/role/lib/facter").mkdir(parents=True)
+    (root / "modules/role/lib/facter/synced.rb").write_text(
+        "Facter.add('synced') do\n"
+        "  setcode { File.executable?('/usr/local/bin/sync.sh') && `/usr/local/bin/sync.sh -q` }\n"
+        "end\n"
+    )
+    result = run(root, Config())
+    got = {(m.span.path, m.span.line) for m in result.mentions}
+    fact = [c for c in result.calls if c.invocation.command.span.path.endswith("synced.rb")]
+    assert [c.invocation.remote for c in fact] == ["a Facter fact"]  # a call, where it runs
+    assert not any(path.endswith("synced.rb") for path, _ in got)  # the test runs nothing
     assert not any("spec/" in path or path == "Gemfile.lock" for path, _ in got)
     env = "modules/role/files/env.sh"
-    assert {line for path, line in got if path == env} == {5}
+    assert {line for path, line in got if path == env} == {5, 8}
     assert not any(path.endswith("more.pp") for path, _ in got)  # an install, a reference

@@ -20,6 +20,7 @@ from driftlint.sites import (
     cron,
     debian_default,
     desktop,
+    facter,
     icinga2,
     keepalived,
     launchd,
@@ -68,6 +69,7 @@ SITES: dict[str, Site] = {
         desktop.SITE,
         apache.SITE,
         collectd.SITE,
+        facter.SITE,
     )
 }
 
