@@ -128,6 +128,8 @@ def unresolved_mentions(
                 continue  # part of a longer word, or a bare name where no command starts
             if program and not found.startswith("/") and not _in_string(line[:column]):
                 continue  # an identifier of the program's own code
+            if program and _quoted_in_text(text, source.path, match.start(), line[:column]):
+                continue  # `name` in a docstring or heredoc: a name set in code type, no run
             reason = _reason(source, line, column, by_manifest, number, used, found)
             if reason is None:
                 continue
@@ -233,6 +235,25 @@ def _reason(
     if re.match(r"\s*(?:export\s+)?[A-Za-z_]\w*=", line):
         return "a shell variable whose value no resolved call used"
     return "in an installed file whose commands did not resolve to this script"
+
+
+# A Ruby or Perl heredoc's opening (`<<EOS`, `<<-'EOS'`, `<<~EOS`), not a backtick one.
+HEREDOC = re.compile(r"<<[-~]?(['\"]?)([A-Za-z_]\w*)\1")
+
+
+def _quoted_in_text(text: str, path: str, at: int, before: str) -> bool:
+    """Is a name right after a backtick a word of prose set in code type? In Python a
+    backtick runs nothing; in Ruby and Perl it does, except inside a heredoc (a string)."""
+    if not before.endswith("`"):
+        return False
+    if path.endswith(".py") or re.match(r"\A\ufeff?#!\S*\b(?:env\s+)?python", text):
+        return True
+    for opening in HEREDOC.finditer(text, 0, at):
+        body = text.find("\n", opening.end()) + 1
+        end = re.compile(rf"^[ \t]*{opening.group(2)}[ \t]*$", re.MULTILINE).search(text, body)
+        if 0 < body <= at and (end is None or at < end.start()):
+            return True
+    return False
 
 
 def _in_string(before: str) -> bool:

@@ -117,8 +117,19 @@ def test_tests_dependency_lists_definitions_lookups_and_sources_are_no_mentions(
         "  setcode { File.executable?('/usr/local/bin/sync.sh') && `/usr/local/bin/sync.sh -q` }\n"
         "end\n"
     )
+    (root / "modules/role/lib/puppet/parser/functions").mkdir(parents=True)
+    (root / "modules/role/lib/puppet/parser/functions/synced_at.rb").write_text(
+        "newfunction(:synced_at, :doc => <<-EOS\n"
+        "When `sync.sh -q` last ran.\n"  # 2: prose in a heredoc
+        "    EOS\n"
+        ") do |args|\n"
+        "  `sync.sh -q`\n"  # 5: a backtick command: still listed
+        "end\n"
+    )
     result = run(root, Config())
     got = {(m.span.path, m.span.line) for m in result.mentions}
+    function = "modules/role/lib/puppet/parser/functions/synced_at.rb"
+    assert {line for path, line in got if path == function} == {5}
     fact = [c for c in result.calls if c.invocation.command.span.path.endswith("synced.rb")]
     assert [c.invocation.remote for c in fact] == ["a Facter fact"]  # a call, where it runs
     assert not any(path.endswith("synced.rb") for path, _ in got)  # the test runs nothing
