@@ -37,6 +37,7 @@ from driftlint.sites import (
     sysv,
     tea4cups,
     upstart,
+    vmbuilder,
     xinetd,
 )
 from driftlint.sites.base import HEAD, Site
@@ -70,6 +71,7 @@ SITES: dict[str, Site] = {
         apache.SITE,
         collectd.SITE,
         facter.SITE,
+        vmbuilder.SITE,
     )
 }
 
