@@ -20,6 +20,7 @@ from driftlint.sites import (
     cron,
     debian_default,
     desktop,
+    exim,
     facter,
     icinga2,
     keepalived,
@@ -72,6 +73,7 @@ SITES: dict[str, Site] = {
         collectd.SITE,
         facter.SITE,
         vmbuilder.SITE,
+        exim.SITE,
     )
 }
 
