@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from driftlint.discover import SourceFile
 from driftlint.extract import Watched
+from driftlint.ltext import LText
 from driftlint.model import Call, Mention, Span
+from driftlint.parse import shell
 from driftlint.parse.puppet import ast
 from driftlint.resolve.relevance import _trie
 from driftlint.resolve.scope import string_literal, walk
@@ -46,10 +48,14 @@ NOT_A_RUN = (
         "file operation",
         re.compile(
             r"(?:^|[\s;&|(`])(?:chmod|chown|chgrp|rm|cp|mv|ln|install|touch|stat|wget|curl|cat"
-            r"|ls|md5sum|sha\d*sum|diff|sed)\s[^;|&]*$"
+            r"|ls|md5sum|sha\d*sum|diff|sed|grep)\s[^;|&]*$"
         ),
     ),
 )
+FILE_PROGRAMS = frozenset({
+    "chmod", "chown", "chgrp", "rm", "cp", "mv", "ln", "install", "touch", "stat", "wget",
+    "curl", "cat", "ls", "md5sum", "sha1sum", "sha256sum", "diff", "sed", "grep",
+})  # fmt: skip
 # After the mention on its line: a shell function's definition (`name() {`), a Puppet class
 # or Hiera key (`name::param:`), a file sourced with no arguments (`. /usr/local/bin/env.sh`),
 # read into the shell that sources it, which passes it no words to check.
@@ -266,7 +272,7 @@ def _after_separator(before: str) -> bool:
 
 
 def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | None:
-    best: tuple[str, str, bool] | None = None
+    best: tuple[str, str, bool, ast.Node | None] | None = None
     for node in walk(manifest.body):
         if not isinstance(node, ast.Resource):
             continue
@@ -275,20 +281,45 @@ def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | No
                 continue
             absent = any(a.name == "ensure" and _word(a.value) == "absent" for a in body.attrs)
             if _inside(body.title.span, line, column):
-                best = (node.type, "title", absent)
+                best = (node.type, "title", absent, None)
             for one in body.attrs:
                 if _inside(one.span, line, column):
-                    best = (node.type, one.name, absent)
+                    best = (node.type, one.name, absent, one.value)
     if best is None:
         return "a Puppet value (a parameter, a variable) that became no command"
-    kind, name, absent = best
+    kind, name, absent, value = best
     if absent:
         return None  # `ensure => absent`: the resource removes what would run it
     if name in NOT_COMMANDS or (kind == "file" and name == "title"):
         return None
+    if kind in ("exec", "cron") and _file_operand(value, line, column):
+        return None
     if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):
         return f"an `{kind}` `{name}` no evaluated role reached with a known command word"
     return f"the `{name}` of a `{kind}` resource, which driftlint does not read as a command"
+
+
+def _file_operand(value: ast.Node | None, line: int, column: int) -> bool:
+    """Is the mention at (line, column) of a command string written as one literal (over as
+    many lines as it takes) an operand of a program that handles files and runs none
+    (`sed -i '...' /root/.bashrc`)?"""
+    if not isinstance(value, ast.Str) or not all(isinstance(p, ast.Lit) for p in value.parts):
+        return False
+    text = LText.join(p.value for p in value.parts if isinstance(p, ast.Lit))
+    for command in shell.parse_shell(text, value.span.path).commands:
+        if not command.words or posixpath.basename(command.words[0].text) not in FILE_PROGRAMS:
+            continue
+        for word in command.words[1:]:
+            if (
+                (word.span.line, word.span.column)
+                <= (line, column)
+                < (
+                    word.span.end_line,
+                    word.span.end_column,
+                )
+            ):
+                return True
+    return False
 
 
 def _word(node: ast.Node) -> str | None:
