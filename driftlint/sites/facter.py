@@ -20,8 +20,9 @@ REMOTE = "a Facter fact"
 
 
 def is_fact(path: str) -> bool:
-    """Is a tree file a custom fact, run by Facter on every agent?"""
-    return FACT.search(path) is not None
+    """Is a tree file a custom fact, run by Facter on every agent? Not the copies of modules
+    rspec fixtures hold under `spec/`, which Puppet never loads."""
+    return FACT.search(path) is not None and "spec" not in path.split("/")[:-1]
 
 
 def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
