@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from driftlint.discover import SourceFile
 from driftlint.extract import Watched
+from driftlint.ltext import LText
 from driftlint.model import Call, Mention, Span
+from driftlint.parse import shell
 from driftlint.parse.puppet import ast
 from driftlint.resolve.relevance import _trie
 from driftlint.resolve.scope import string_literal, walk
@@ -29,12 +31,41 @@ SEPARATOR = (
     r"[ \t]*(?:sudo[ \t]+(?:-u[ \t]+\S+[ \t]+)?)?"
 )
 # Before the mention on its line: a comment, a resource reference, a file test, a process
-# lookup. None of them runs the script.
+# lookup, a file operation. None of them runs the script.
 NOT_A_RUN = (
     ("comment", re.compile(r"(?:^|\s)(?:#|//|<%#)|^\s*;")),
-    ("resource reference", re.compile(r"\b[A-Z]\w*(?:::\w+)*\[\s*['\"]?$")),
+    # `File['/a', '/b']`: every title of the reference, not only the first.
+    (
+        "resource reference",
+        re.compile(r"\b[A-Z]\w*(?:::\w+)*\[(?:\s*['\"][^'\"\]]*['\"]\s*,)*\s*['\"]?$"),
+    ),
     ("file test", re.compile(r"(?:\btest|\[\[?)\s+!?\s*-[a-zA-Z]\s+['\"]?$")),
-    ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall)\b[^;|&]*$")),
+    ("file test", re.compile(r"\bFile\.(?:exists?|executable|file|readable)\?\(\s*['\"]?$")),
+    # A pattern looked for (`ps aux | grep '/usr/lib/x.sh'`, `grep -q x /etc/y`) runs nothing.
+    ("process lookup", re.compile(r"\b(?:pgrep|pkill|pidof|killall|grep)\b[^;|&]*$")),
+    # A file handled as a file: fetched, copied, made executable, removed. None runs it.
+    (
+        "file operation",
+        re.compile(
+            r"(?:^|[\s;&|(`])(?:chmod|chown|chgrp|rm|cp|mv|ln|install|touch|stat|wget|curl|cat"
+            r"|ls|md5sum|sha\d*sum|diff|sed|grep)\s[^;|&]*$"
+        ),
+    ),
+)
+FILE_PROGRAMS = frozenset({
+    "chmod", "chown", "chgrp", "rm", "cp", "mv", "ln", "install", "touch", "stat", "wget",
+    "curl", "cat", "ls", "md5sum", "sha1sum", "sha256sum", "diff", "sed", "grep",
+})  # fmt: skip
+# After the mention on its line: a shell function's definition (`name() {`), a Puppet class
+# or Hiera key (`name::param:`), a file sourced with no arguments (`. /usr/local/bin/env.sh`),
+# read into the shell that sources it, which passes it no words to check.
+NOT_A_RUN_AFTER = re.compile(r"\s*\(\s*\)|::")
+SOURCED = re.compile(r"(?:^|[;&|(\s])(?:\.|source)\s+['\"]?$")
+# Files that name programs without running them: rspec tests and their fixtures (`spec/`,
+# never installed: they describe a catalog), and the lists of a tree's own dependencies.
+NOT_RUN_FILES = re.compile(
+    r"(?:^|/)spec/|(?:^|/)(?:Gemfile(?:\.lock)?|Puppetfile|\.fixtures\.yml|metadata\.json)$"
+    r"|\.gemspec$"
 )
 DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
 MAN_PAGE = re.compile(r"\.[1-8][a-z]*(?:\.gz)?$")
@@ -108,6 +139,8 @@ def unresolved_mentions(
                 continue  # part of a longer word, or a bare name where no command starts
             if program and not found.startswith("/") and not _in_string(line[:column]):
                 continue  # an identifier of the program's own code
+            if program and _quoted_in_text(text, source.path, match.start(), line[:column]):
+                continue  # `name` in a docstring or heredoc: a name set in code type, no run
             reason = _reason(source, line, column, by_manifest, number, used, found)
             if reason is None:
                 continue
@@ -139,21 +172,39 @@ def _call_lines(calls: Iterable[Call]) -> set[tuple[str, int]]:
 
 
 def _install_lines(manifests: Iterable[ast.Manifest], paths: set[str]) -> set[tuple[str, int]]:
-    """Lines of `file` resources whose title or `path` is a watched path: the installs."""
+    """Lines of `file` resources whose title or `path` is a watched path: the installs. A
+    title written as a variable (`file { $script_path: }`) makes the watched paths of that
+    variable's values in the same manifest installs too: its parameter default, or what it is
+    assigned (`$x = $::os ? { windows => 'C:/x.py', default => '/usr/local/bin/x.py' }`)."""
     out: set[tuple[str, int]] = set()
     for manifest in manifests:
+        variables: set[str] = set()
         for node in walk(manifest.body):
             if not isinstance(node, ast.Resource) or node.type != "file":
                 continue
             for body in node.bodies:
                 titles = body.title.items if isinstance(body.title, ast.Array) else (body.title,)
-                for title in titles:
-                    if string_literal(title) in paths:
-                        out.add((manifest.path, title.span.line))
-                for attr in body.attrs:
-                    if attr.name == "path" and string_literal(attr.value) in paths:
-                        out.add((manifest.path, attr.value.span.line))
+                values = [*titles, *(a.value for a in body.attrs if a.name == "path")]
+                for value in values:
+                    if string_literal(value) in paths:
+                        out.add((manifest.path, value.span.line))
+                    elif isinstance(value, ast.Var):
+                        variables.add(value.name)
+        if variables:
+            out.update((manifest.path, line) for line in _values_of(manifest, variables, paths))
     return out
+
+
+def _values_of(manifest: ast.Manifest, names: set[str], paths: set[str]) -> set[int]:
+    """Lines of the watched paths written as values of these variables in a manifest."""
+    values: list[ast.Node] = []
+    for node in walk(manifest.body):
+        if isinstance(node, ast.Assign) and isinstance(node.target, ast.Var):
+            if node.target.name in names:
+                values.append(node.value)
+        elif isinstance(node, ast.ClassDef | ast.DefineDef):
+            values.extend(p.default for p in node.params if p.name in names and p.default)
+    return {n.span.line for n in walk(values) if string_literal(n) in paths}
 
 
 def _reason(
@@ -168,6 +219,11 @@ def _reason(
     """Why a mention became no call; None when it plainly runs nothing."""
     before = line[:column]
     if any(pattern.search(before) for _, pattern in NOT_A_RUN) or SUDOERS.search(line):
+        return None
+    after = line[column + len(found) :]
+    if NOT_A_RUN_AFTER.match(after) or NOT_RUN_FILES.search(source.path):
+        return None
+    if SOURCED.search(before) and re.match(r"['\"]?\s*(?:$|[;&|)#]|\bthen\b)", after):
         return None
     if KEY_AFTER.match(line, column + len(found)):
         return None  # a key (`shell => '/bin/false'`, `shell: bash`, `kafka::x:`): runs nothing
@@ -196,6 +252,25 @@ def _reason(
     return "in an installed file whose commands did not resolve to this script"
 
 
+# A Ruby or Perl heredoc's opening (`<<EOS`, `<<-'EOS'`, `<<~EOS`), not a backtick one.
+HEREDOC = re.compile(r"<<[-~]?(['\"]?)([A-Za-z_]\w*)\1")
+
+
+def _quoted_in_text(text: str, path: str, at: int, before: str) -> bool:
+    """Is a name right after a backtick a word of prose set in code type? In Python a
+    backtick runs nothing; in Ruby and Perl it does, except inside a heredoc (a string)."""
+    if not before.endswith("`"):
+        return False
+    if path.endswith(".py") or re.match(r"\A\ufeff?#!\S*\b(?:env\s+)?python", text):
+        return True
+    for opening in HEREDOC.finditer(text, 0, at):
+        body = text.find("\n", opening.end()) + 1
+        end = re.compile(rf"^[ \t]*{opening.group(2)}[ \t]*$", re.MULTILINE).search(text, body)
+        if 0 < body <= at and (end is None or at < end.start()):
+            return True
+    return False
+
+
 def _in_string(before: str) -> bool:
     """Is the end of a line's start inside a quoted string (an odd number of one quote)?"""
     return any(before.count(quote) % 2 for quote in "\"'`")
@@ -206,7 +281,7 @@ def _after_separator(before: str) -> bool:
 
 
 def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | None:
-    best: tuple[str, str, bool] | None = None
+    best: tuple[str, str, bool, ast.Node | None] | None = None
     for node in walk(manifest.body):
         if not isinstance(node, ast.Resource):
             continue
@@ -215,20 +290,45 @@ def _manifest_reason(manifest: ast.Manifest, line: int, column: int) -> str | No
                 continue
             absent = any(a.name == "ensure" and _word(a.value) == "absent" for a in body.attrs)
             if _inside(body.title.span, line, column):
-                best = (node.type, "title", absent)
+                best = (node.type, "title", absent, None)
             for one in body.attrs:
                 if _inside(one.span, line, column):
-                    best = (node.type, one.name, absent)
+                    best = (node.type, one.name, absent, one.value)
     if best is None:
         return "a Puppet value (a parameter, a variable) that became no command"
-    kind, name, absent = best
+    kind, name, absent, value = best
     if absent:
         return None  # `ensure => absent`: the resource removes what would run it
     if name in NOT_COMMANDS or (kind == "file" and name == "title"):
         return None
+    if kind in ("exec", "cron") and _file_operand(value, line, column):
+        return None
     if kind in ("exec", "cron") and name in ("command", "unless", "onlyif"):
         return f"an `{kind}` `{name}` no evaluated role reached with a known command word"
     return f"the `{name}` of a `{kind}` resource, which driftlint does not read as a command"
+
+
+def _file_operand(value: ast.Node | None, line: int, column: int) -> bool:
+    """Is the mention at (line, column) of a command string written as one literal (over as
+    many lines as it takes) an operand of a program that handles files and runs none
+    (`sed -i '...' /root/.bashrc`)?"""
+    if not isinstance(value, ast.Str) or not all(isinstance(p, ast.Lit) for p in value.parts):
+        return False
+    text = LText.join(p.value for p in value.parts if isinstance(p, ast.Lit))
+    for command in shell.parse_shell(text, value.span.path).commands:
+        if not command.words or posixpath.basename(command.words[0].text) not in FILE_PROGRAMS:
+            continue
+        for word in command.words[1:]:
+            if (
+                (word.span.line, word.span.column)
+                <= (line, column)
+                < (
+                    word.span.end_line,
+                    word.span.end_column,
+                )
+            ):
+                return True
+    return False
 
 
 def _word(node: ast.Node) -> str | None:

@@ -59,7 +59,7 @@ from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label, walk
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
-from driftlint.sites import resource_types
+from driftlint.sites import facter, resource_types
 from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
@@ -881,9 +881,11 @@ def _resolve_calls(
     for invocation in extractor.server_invocations(definitions):
         reached.roles.setdefault(invocation, set())
     # A Puppet environment's own environment.conf (`config_version`) is run by the server
-    # where the tree is deployed: it is read where it is written.
+    # where the tree is deployed, a module's custom facts by every agent (pluginsync): each
+    # is read where it is written.
     for path in listing:
-        if posixpath.basename(path) == "environment.conf" and (text := tree.read(path)):
+        here = posixpath.basename(path) == "environment.conf" or facter.is_fact(path)
+        if here and (text := tree.read(path)):
             texts = [LText.literal(text, path, 1, 1)]
             for invocation in extractor.file_invocations("/" + path, texts):
                 reached.roles.setdefault(invocation, set())

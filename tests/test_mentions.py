@@ -126,3 +126,58 @@ def test_a_wrapper_running_the_tool_of_its_name_is_no_mention(tmp_path: Path) ->
     got = {(m.span.path, m.span.line) for m in run(root, Config()).mentions}
     assert ("modules/role/files/reprepro", 3) not in got  # the wrapper runs the real tool
     assert ("modules/role/manifests/apt.pp", 6) in got  # another file runs /usr/bin/reprepro
+
+
+def test_tests_dependency_lists_definitions_lookups_and_sources_are_no_mentions(
+    tmp_path: Path,
+) -> None:
+    root = tree(tmp_path)
+    (root / "modules/role/spec/classes").mkdir(parents=True)
+    (root / "modules/role/spec/classes/role_sync_spec.rb").write_text(
+        "it { is_expected.to contain_exec('sync').with_command('/usr/local/bin/sync.sh -q') }\n"
+    )
+    (root / "Gemfile.lock").write_text("GEM\n  specs:\nsync.sh (1.0)\n")
+    (root / "modules/role/files/env.sh").write_text(
+        "#!/bin/sh\n"
+        "sync.sh() { :; }\n"  # 2: a function's definition
+        "ps aux | grep '/usr/local/bin/sync.sh' | wc -l\n"  # 3: a pattern looked for
+        ". /usr/local/bin/sync.sh\n"  # 4: sourced, no words
+        "x; . /usr/local/bin/sync.sh -q\n"  # 5: sourced with words: still listed
+        "wget -q -O /usr/local/bin/sync.sh https://example.org/sync.sh\n"  # 6: fetched
+        "chmod +x /usr/local/bin/sync.sh\n"  # 7: made executable
+        "chmod +x /tmp/a && /usr/local/bin/sync.sh -q\n"  # 8: run after: still listed
+    )
+    (root / "modules/role/manifests/more.pp").write_text(
+        "class role::more($helper = '/usr/local/bin/sync.sh') {\n"
+        "    file { $helper: mode => '0755', source => 'puppet:///modules/role/sync.sh' }\n"
+        "    File <| title == 'x' |> { require => File['/etc/x', '/usr/local/bin/sync.sh'] }\n"
+        "    exec { 'unhook': command => \"sed -i '\n/^old/ d\n' /usr/local/bin/sync.sh\" }\n"
+        "}\n"
+    )
+    (root / "modules/role/lib/facter").mkdir(parents=True)
+    (root / "modules/role/lib/facter/synced.rb").write_text(
+        "Facter.add('synced') do\n"
+        "  setcode { File.executable?('/usr/local/bin/sync.sh') && `/usr/local/bin/sync.sh -q` }\n"
+        "end\n"
+    )
+    (root / "modules/role/lib/puppet/parser/functions").mkdir(parents=True)
+    (root / "modules/role/lib/puppet/parser/functions/synced_at.rb").write_text(
+        "newfunction(:synced_at, :doc => <<-EOS\n"
+        "When `sync.sh -q` last ran.\n"  # 2: prose in a heredoc
+        "    EOS\n"
+        ") do |args|\n"
+        "  `sync.sh -q`\n"  # 5: a backtick command: still listed
+        "end\n"
+    )
+    result = run(root, Config())
+    got = {(m.span.path, m.span.line) for m in result.mentions}
+    function = "modules/role/lib/puppet/parser/functions/synced_at.rb"
+    assert {line for path, line in got if path == function} == {5}
+    fact = [c for c in result.calls if c.invocation.command.span.path.endswith("synced.rb")]
+    assert [c.invocation.remote for c in fact] == ["a Facter fact"]  # a call, where it runs
+    assert not any(path.endswith("synced.rb") for path, _ in got)  # the test runs nothing
+    assert not any("spec/" in path or path == "Gemfile.lock" for path, _ in got)
+    env = "modules/role/files/env.sh"
+    assert {line for path, line in got if path == env} == {5, 8}
+    # An install, a reference, and an operand of sed over three lines of one string.
+    assert not any(path.endswith("more.pp") for path, _ in got)

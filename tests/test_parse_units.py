@@ -73,6 +73,19 @@ def test_unit_commands_locate_words_across_continuations() -> None:
             "ExecStart=/bin/a a$X\n", [["/bin/a", "a$X"]], id="dollar-inside-word-literal"
         ),
         pytest.param('ExecStart=/bin/a "$X"\n', [["/bin/a", "$X"]], id="dollar-quoted"),
+        pytest.param(
+            "ExecStart=/bin/sleep 10 ; /bin/bash /b.sh\n",
+            [["/bin/sleep", "10"], ["/bin/bash", "/b.sh"]],
+            id="lone-semicolon-separates",
+        ),
+        pytest.param(
+            "ExecStart=/bin/find /x -exec rm {} \\;\n",
+            [["/bin/find", "/x", "-exec", "rm", "{}", ";"]],
+            id="escaped-semicolon-is-a-word",
+        ),
+        pytest.param(
+            'ExecStart=/bin/echo ";" b\n', [["/bin/echo", ";", "b"]], id="quoted-semicolon"
+        ),
     ],
 )
 def test_unit_commands_shapes(text: str, expected: list[list[str]]) -> None:

@@ -187,3 +187,18 @@ def test_keepalived_notify_gets_unknown_words_after_its_own() -> None:
     text = 'vrrp_instance V {\n    notify "/a -q x"\n}\n'
     argvs = _argvs("keepalived-script", "/etc/keepalived/keepalived.conf", text)
     assert len(argvs) == 1 and argvs[0][:3] == ["/a", "-q", "x"] and len(argvs[0]) == 4
+
+
+@pytest.mark.parametrize(
+    ("path", "fact"),
+    [
+        pytest.param("modules/apt/lib/facter/apt.rb", True, id="module-fact"),
+        pytest.param("modules/apt/lib/facter/util/x.rb", True, id="nested"),
+        pytest.param("modules/a/spec/fixtures/modules/apt/lib/facter/apt.rb", False, id="rspec"),
+        pytest.param("modules/apt/lib/puppet/parser/functions/x.rb", False, id="function"),
+    ],
+)
+def test_custom_facts_are_read_where_written_but_not_rspec_copies(path: str, fact: bool) -> None:
+    from driftlint.sites import facter
+
+    assert facter.is_fact(path) is fact

@@ -73,6 +73,14 @@ def inner(text: str, table: WrapperTable = TABLE) -> list[list[str]]:
         pytest.param("systemd-run --unit=x -p K=V --wait x -a", [["x", "-a"]], id="systemd-run"),
         pytest.param("exec x -a", [["x", "-a"]], id="exec"),
         pytest.param("nohup x -a", [["x", "-a"]], id="nohup"),
+        pytest.param("php -q /srv/r.php -a", [["/srv/r.php", "-a"]], id="php-script"),
+        pytest.param("php -d x=1 -f /srv/r.php -- -a", [["/srv/r.php", "-a"]], id="php-f"),
+        pytest.param("php -r 'echo 1;'", [], id="php-code-runs-no-file"),
+        pytest.param(
+            "gnome-terminal --title w -x /usr/local/bin/w.sh run -c f",
+            [["/usr/local/bin/w.sh", "run", "-c", "f"]],
+            id="gnome-terminal-x",
+        ),
         pytest.param(
             "sudo -u u sh -c 'timeout 5 x -a && nice y -b'",
             [["x", "-a"], ["y", "-b"]],

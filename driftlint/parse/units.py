@@ -109,8 +109,18 @@ def unit_commands(unit: Unit) -> tuple[Command, ...]:
         override = number < len(unit.argv0_override) and unit.argv0_override[number]
         if override and len(words) > 1:
             del words[1]  # `@/bin/prog name args`: argv[0] is `name`, the program is /bin/prog
-        if words:
-            out.append(Command(tuple(words)))
+        # A lone `;` word ends one command line and starts another (systemd.service(5),
+        # "Command lines"); a line that escapes or quotes one (`\;`, `";"`) is read whole.
+        pieces = [words]
+        lone = len(re.findall(r"(?<!\S);(?!\S)", line.text))
+        if lone and lone == sum(w.text == ";" for w in words):
+            pieces = [[]]
+            for word in words:
+                if word.text == ";":
+                    pieces.append([])
+                else:
+                    pieces[-1].append(word)
+        out.extend(Command(tuple(piece)) for piece in pieces if piece)
     return tuple(out)
 
 

@@ -66,6 +66,7 @@ SITE = Site(
         "/etc/xdg/autostart/*.desktop",
         "/usr/share/xsessions/*.desktop",
         "/etc/skel/*.desktop",
+        "*/.config/autostart/*.desktop",
     ),
     content=re.compile(r"^\[Desktop Entry\]\s*$", re.MULTILINE),
 )

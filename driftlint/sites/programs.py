@@ -2,11 +2,13 @@
 
 Read, never run: the commands are the string literals given to the calls that start a process
 (Python `subprocess.*`, `os.system`, `os.popen`, `os.exec*`; Perl `system`, `exec`, backticks,
-`qx`; Ruby backticks, `%x`, `system`, `exec`, `spawn`, `IO.popen`, `Open3.*`). A single string
-is a shell command (Python `subprocess` only with `shell=True`); a list, or several arguments,
-is argv, one word per element. What is not a literal (a variable, a call, an interpolation,
-`%s`, `{}`) is an unknown word, or an unknown part of the word it is written in, so a literal
-that is concatenated with more text ends in an unknown (`"cmd --ver" + x` may be `--verbose`).
+`qx`; Ruby backticks, `%x`, `system`, `exec`, `spawn`, `IO.popen`, `Open3.*`, and Facter's
+`Facter::Core::Execution.execute`, `Facter::Util::Resolution.exec`, which run a shell). A
+single string is a shell command (Python `subprocess` only with `shell=True`); a list, or
+several arguments, is argv, one word per element. What is not a literal (a variable, a call, an
+interpolation, `%s`, `{}`) is an unknown word, or an unknown part of the word it is written in,
+so a literal that is concatenated with more text ends in an unknown (`"cmd --ver" + x` may be
+`--verbose`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ PERL = re.compile(
 )
 RUBY = re.compile(
     r"(?<![\w.:])(?P<name>system|exec|spawn|IO\.popen"
-    r"|Open3\.(?:capture2e?|capture3|popen[23]e?|pipeline\w*))\b\s*(?P<paren>\(?)"
+    r"|Open3\.(?:capture2e?|capture3|popen[23]e?|pipeline\w*)"
+    r"|Facter::(?:Core::Execution|Util::Resolution)\.exec(?:ute)?)\b\s*(?P<paren>\(?)"
     r"|(?P<tick>`)|%x(?P<qx>[{(\[|!])"
 )
 CLOSE = {"{": "}", "(": ")", "[": "]"}

@@ -1,6 +1,9 @@
 """puppet.conf and environment.conf: `external_nodes` is the node classifier the Puppet server
 runs with the node's name as its one more argument; `config_version` is a command it runs for
-each catalog. Puppet splits both on spaces and runs no shell."""
+each catalog. Puppet splits both on spaces and runs no shell. `autosign` set to a program (not
+`true`/`false`, nor a whitelist file `*.conf`) is the policy executable the CA runs with the
+certificate's name as its one argument; the whole value is its path (Puppet's "Policy-based
+autosigning")."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ import re
 from collections.abc import Mapping
 
 from driftlint.ltext import LText
+from driftlint.model import Word
 from driftlint.parse import shell
 from driftlint.sites.base import Site, line_values, split_words, with_unknown_words
 
 ENC = re.compile(r"^\s*external_nodes\s*=\s*")
 VERSION = re.compile(r"^\s*config_version\s*=\s*")
+AUTOSIGN = re.compile(r"^\s*autosign\s*=\s*(?=/)")
 
 
 def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Command]:
@@ -22,6 +27,11 @@ def read(text: LText, path: str, named: Mapping[str, LText]) -> list[shell.Comma
             out.append(with_unknown_words(command, "the node's name", one=True))
     for value in line_values(text, VERSION):
         out.extend(_split(value, path))
+    for value in line_values(text, AUTOSIGN):
+        span = value.span()
+        if span is not None and not value.text.endswith(".conf"):
+            program = shell.Command(words=(Word(value.text, span, value.dynamic, True, value),))
+            out.append(with_unknown_words(program, "the certificate's name", one=True))
     return out
 
 
@@ -35,5 +45,5 @@ SITE = Site(
     "puppet-conf",
     read,
     paths=("/etc/puppet/puppet.conf", "/etc/puppetlabs/puppet/puppet.conf", "*/environment.conf"),
-    content=re.compile(r"^\s*(?:external_nodes|config_version)\s*=\s*/", re.MULTILINE),
+    content=re.compile(r"^\s*(?:external_nodes|config_version|autosign)\s*=\s*/", re.MULTILINE),
 )
