@@ -656,3 +656,86 @@ def test_a_chain_doubling_a_string_per_class_is_bounded_and_warned(tmp_path: Pat
     level, at = divmod(cut["line"] - 2, 3)
     assert at == 0 and 10 <= level < levels
     assert cut["column"] == len(f"    class {{ 'chain::c{level + 1}': p => ") + 1
+
+
+def test_a_chain_deeper_than_max_depth_is_cut_at_the_declaration_and_warned(
+    tmp_path: Path,
+) -> None:
+    """Each class declares the next with a growing parameter (`"${p}x"`): past `max-depth`
+    the declaration is not evaluated and a warning says where, at the declaration; the rest
+    of the tree is still checked. (With the default, 50, 10,000 such classes once ended in a
+    RecursionError at the 120th; the bound is set low here to keep the test small.)"""
+    levels = 12
+    classes = "".join(
+        f"class chain::c{i}($p) {{\n    class {{ 'chain::c{i + 1}': p => \"${{p}}x\" }}\n}}\n"
+        for i in range(levels)
+    )
+    classes += (
+        f"class chain::c{levels}($p) {{\n"
+        "    exec { 'deep': command => \"/usr/local/bin/jobloop --deep ${p}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": "limits: {max-depth: 5}\n",
+            "modules/chain/manifests/init.pp": classes,
+            "modules/role/manifests/chain.pp": "class role::chain {\n    include jobs\n"
+            "    class { 'chain::c0': p => 'a' }\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    (cut,) = [f for f in findings if f["code"] == "parse-error"]
+    # role::chain's body is the 1st; chain::c0 to c3 are the 2nd to 5th; c4's body (line
+    # 3 * 4 + 2) declares c5 inside 6 bodies, past 5. Column 13: the title 'chain::c5'.
+    assert (cut["path"], cut["line"], cut["column"]) == ("modules/chain/manifests/init.pp", 14, 13)
+    assert cut["severity"] == "warning"
+    assert "`chain::c5` is declared inside 6 class and define bodies" in cut["message"]
+    assert "max-depth" in cut["message"]
+    # c12 is not reached from the role; it is still checked on its own (its $p unknown), and
+    # its own chain is not cut: it declares nothing.
+    assert ("modules/chain/manifests/init.pp", 38, 55, "unknown-option", "--deep") in found
+
+
+def test_an_evaluator_is_freed_when_its_root_is_done_with_the_collector_off() -> None:
+    """The check runs with the cycle collector off (driftlint/engine.py): an evaluator in a
+    reference cycle (its Hiera hook a bound method of itself; a template's `Deferred` among
+    its resources pointing back to it) was kept for the whole run, 1.9 GB for 2,000 roots."""
+    import gc
+
+    from driftlint.parse.puppet import parse_manifest
+    from driftlint.resolve.memo import Memo, MemoEvaluator
+    from driftlint.resolve.scope import Index
+
+    manifest = parse_manifest(
+        "class t($w = 'x') {\n  file { '/usr/local/bin/t': content => template('m/t.erb') }\n"
+        "  $v = lookup('k')\n}\n",
+        "site.pp",
+    )
+    index = Index()
+    index.add(manifest)
+
+    def evaluate_once(memo: Memo) -> None:
+        evaluator = MemoEvaluator(index, {}, None, lambda key, facts: None, memo=memo)
+        evaluator.declare_class("t", None, ())
+        assert len(evaluator.resources) == 1  # with its Deferred content
+        evaluator.release()
+
+    memo = Memo()
+    collecting = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            evaluate_once(memo)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = [o for o in gc.garbage if isinstance(o, MemoEvaluator)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if collecting:
+            gc.enable()
+    assert kept == []
