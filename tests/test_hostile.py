@@ -739,3 +739,121 @@ def test_an_evaluator_is_freed_when_its_root_is_done_with_the_collector_off() ->
         if collecting:
             gc.enable()
     assert kept == []
+
+
+# --- 2. crashes: explicit depth limits in the parsers ---------------------------------------
+
+
+def _manifest_errors(text: str) -> list[tuple[int, int, str]]:
+    from driftlint.parse.puppet import parse_manifest
+
+    found = parse_manifest(text, "deep.pp")
+    return [(e.span.line, e.span.column, e.message) for e in found.errors]
+
+
+NESTED = "syntax error: nested more than 64 levels deep"
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "column"),
+    [
+        # `$a =` at the top: its statement and its value are levels 1 and 2; what the k-th
+        # opening holds is level k + 2, so the parser refuses at the 64th opening, where the
+        # 65th level would start (`$a = ` is 5 columns; for a hash, at the key of the 63rd).
+        ("(", ")", 5 + 63 + 1),
+        ("[", "]", 5 + 63 + 1),
+        ("{a => ", "}", 5 + len("{a => ") * 62 + 2),
+        ("f(", ")", 5 + 2 * 63 + 1),
+    ],
+    ids=["parens", "brackets", "hashes", "calls"],
+)
+def test_1000_nested_expressions_are_a_parse_error_where_the_bound_is_passed(
+    opening: str, closing: str, column: int
+) -> None:
+    text = "$a = " + opening * 1000 + "1" + closing * 1000 + "\nclass after { }\n"
+    assert _manifest_errors(text)[0] == (1, column, NESTED)
+
+
+def test_1000_nested_ifs_blocks_and_elsifs_are_parse_errors_and_the_next_class_is_read() -> None:
+    from driftlint.parse.puppet import ast, parse_manifest
+
+    ifs = "class a {\n" + "if $x { " * 1000 + "}" * 1000 + "\n}\nclass after { }\n"
+    # The class body is level 1; the j-th `if` is level 2j, its condition and block 2j + 1:
+    # the 32nd `if`'s condition would be the 65th, at its `$x`.
+    assert _manifest_errors(ifs)[0] == (2, len("if $x { ") * 31 + len("if ") + 1, NESTED)
+    body = parse_manifest(ifs, "deep.pp").body
+    assert [n.name for n in body if isinstance(n, ast.ClassDef)] == ["after"]
+    elsifs = "if $x { }" + " elsif $x { }" * 1000 + "\n"
+    # The `if` is level 1; the m-th `elsif` an `if` at level m + 1 in the one before, its
+    # condition at m + 2: the 63rd `elsif`'s condition would be the 65th.
+    first = len("if $x { }") + len(" elsif $x { }") * 62 + len(" elsif ") + 1
+    assert _manifest_errors(elsifs)[0] == (1, first, NESTED)
+    braces = "class a {\n" + "{" * 1000 + "\n}\nclass after { }\n"
+    assert _manifest_errors(braces)[0][2] == NESTED
+
+
+def test_strings_nested_1000_deep_in_interpolations_are_a_parse_error_at_the_place() -> None:
+    text = '$a = "' + '${"' * 1000 + "\n"
+    # Each `"${` opens one interpolation: the lexer refuses the 65th, at its `${`.
+    (error,) = _manifest_errors(text)
+    message = "syntax error: strings nested in `${}` more than 64 levels deep"
+    assert error == (1, len('$a = "') + len('${"') * 64 + 1, message)
+
+
+def test_an_epp_template_nested_1000_deep_is_a_parse_error_at_the_place() -> None:
+    from driftlint.parse.epp import parse_epp
+
+    found = parse_epp("<% " + "if $x { " * 1000 + " %>", "t.epp")
+    (error,) = found.errors
+    # Tags are top-level code: the j-th `if` is level 2j - 1, so the 33rd is the 65th.
+    column = len("<% ") + len("if $x { ") * 32 + 1
+    assert (error.span.line, error.span.column, error.message) == (1, column, NESTED)
+
+
+def test_150_nested_command_substitutions_are_a_parse_error_and_the_other_lines_read() -> None:
+    from driftlint.ltext import LText
+    from driftlint.parse.shell import parse_shell
+
+    deep = "echo " + "$(" * 150 + "date" + ")" * 150
+    text = f"/usr/local/bin/jobloop --x\n{deep}\n/usr/local/bin/jobloop --y\n"
+    found = parse_shell(LText.literal(text, "s.sh", 1, 1), "s.sh")
+    assert [c.words[-1].text for c in found.commands] == ["--x", "--y"]
+    (error,) = found.errors
+    assert error.code == "parse-error" and error.span.line == 2
+    assert error.message.startswith("shell commands nested more than 120 levels deep")
+    # Where the 121st level of the syntax tree starts: inside the 40th `$(` or so, not at
+    # the start of the line (the exact node is tree-sitter's).
+    assert len("echo ") + 2 * 30 < error.span.column < len("echo ") + 2 * 50
+
+
+def test_deep_input_in_a_tree_is_an_error_at_its_place_and_the_rest_is_checked(
+    tmp_path: Path,
+) -> None:
+    """1,000 nested `(` in one class, a shell command with 150 nested `$(` before a bad call
+    in another class of the same file: the bad call and the planted one are still found."""
+    parens = "(" * 1000 + "1" + ")" * 1000
+    subs = "$(" * 150 + "date" + ")" * 150
+    manifest = (
+        f"class jobs::deep {{\n    $a = {parens}\n}}\n"
+        "class jobs::subs {\n    include jobs\n"
+        f"    exec {{ 's': command => \"echo {subs}; /usr/local/bin/jobloop --bogus\" }}\n}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/deep.pp": manifest,
+            "modules/role/manifests/deep.pp": "class role::deep {\n"
+            "    include jobs::deep, jobs::subs\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    # The class body, the statement and its value are levels 1 to 3: what the k-th `(`
+    # holds is level k + 3, so the parser refuses at the 63rd.
+    assert ("modules/jobs/manifests/deep.pp", 2, len("    $a = ") + 63, "parse-error", "") in found
+    # The statement nested past the shell bound is not read; the one after it on the line is.
+    # (A call site's shell parse errors are not reported as findings, deep or not.)
+    bogus = len("    exec { 's': command => \"echo ") + len(subs) + len("; /usr/local/bin/jobloop ")
+    assert ("modules/jobs/manifests/deep.pp", 6, bogus + 1, "unknown-option", "--bogus") in found
