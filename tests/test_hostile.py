@@ -245,8 +245,20 @@ def test_a_catalog_nested_100000_deep_is_an_error_at_the_file(tmp_path: Path) ->
     (catalogs / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     code, findings, stderr = check(repo, "--jobs", "1", "--catalogs", str(catalogs))
     assert code == 2
-    assert "deep.json: JSON nested deeper than 200 levels" in stderr
+    # At the 201st `[`, found before `json.loads` recurses.
+    assert "deep.json:1:201: JSON nested deeper than 200 levels" in stderr
     assert PLANTED in rows(findings)
+
+
+def test_catalog_nesting_is_counted_outside_strings() -> None:
+    from driftlint.fleet.catalogs import too_deep
+
+    inside = b'{"a": "' + b"[" * 300 + b'\\"", "b": "' + b"{" * 300 + b'"}'
+    assert json.loads(inside)["a"].endswith('["')  # an escaped quote does not end a string
+    assert too_deep(inside) is None
+    assert too_deep(b"[" * 200 + b"]" * 200) is None
+    nested = b'{"a": "[[[",\n "b": ' + b"[" * 200 + b"]" * 200 + b"}"
+    assert too_deep(nested) == nested.index(b"[", nested.index(b"\n")) + 199
 
 
 def test_sarif_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
@@ -857,3 +869,63 @@ def test_deep_input_in_a_tree_is_an_error_at_its_place_and_the_rest_is_checked(
     # (A call site's shell parse errors are not reported as findings, deep or not.)
     bogus = len("    exec { 's': command => \"echo ") + len(subs) + len("; /usr/local/bin/jobloop ")
     assert ("modules/jobs/manifests/deep.pp", 6, bogus + 1, "unknown-option", "--bogus") in found
+
+
+def test_1000_nested_parentheses_in_an_erb_tag_are_a_parse_error_at_the_tag() -> None:
+    from driftlint.parse.erb import render_erb
+    from driftlint.values import Unknown
+
+    class Nothing:
+        def lookup(self, name: str) -> Unknown:
+            return Unknown(None, "@" + name)
+
+    text = "0 * * * * root /usr/local/bin/jobloop\n<%= " + "(" * 1000 + "1" + ")" * 1000 + " %>\n"
+    (rendering,), (error,) = render_erb(text, "cron.erb", Nothing())
+    assert (error.span.line, error.span.column) == (2, 1)  # the tag
+    assert error.message.startswith("Ruby code in ERB tags nested more than 150 levels deep")
+    assert rendering.text.text.startswith("0 * * * * root /usr/local/bin/jobloop\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # A block is 5 frames' worth: the 61st `{% if %}` passes 300, on line 61.
+        ("{% if x %}\n" * 1000 + "{% endif %}" * 1000, 61),
+        # A bracket is 15: the 21st `(` passes it, on the tag's line.
+        ("text\n{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}\n", 2),
+        # An operator of the same expression is 1: the 301st `+`.
+        ("{{ " + " + ".join(["1"] * 1000) + " }}", 1),
+    ],
+    ids=["ifs", "parens", "operators"],
+)
+def test_a_deep_jinja_template_is_a_parse_error_at_its_line(text: str, line: int) -> None:
+    from driftlint.parse.jinja import render_jinja
+    from driftlint.values import Unknown
+
+    class Nothing:
+        def lookup(self, name: str) -> Unknown:
+            return Unknown(None, name)
+
+    _, (error,) = render_jinja(text, "t.j2", Nothing())
+    assert (error.span.line, error.span.column) == (line, 1)
+    assert error.message.startswith("Jinja2 template nested too deeply to read")
+
+
+def test_yaml_nested_100000_deep_is_a_parse_error_at_the_place_not_a_crash() -> None:
+    """libyaml's composer recursed in C: 40,000 nested `[` or `- ` killed the process with
+    SIGSEGV, no finding of the tree left. Run in a child, so that a crash fails this test
+    only."""
+    out = run_python(
+        "from driftlint.parse.yaml import load_yaml\n"
+        "for text in ('a: ' + '[' * 100_000, '- ' * 100_000 + 'x', 'a: ' + '{b: ' * 100_000):\n"
+        "    value, (error,) = load_yaml(text, 'common.yaml')\n"
+        "    print(value, error.span.line, error.span.column, error.message)\n"
+    )
+    # `a:` opens a mapping (level 1): the 200th `[` is level 201; each `- ` is a level; `a:`
+    # then each `{` (4 columns) is one.
+    message = "YAML too deep: nesting beyond 200 levels"
+    assert out.splitlines() == [
+        f"None 1 {3 + 200} {message}",
+        f"None 1 {2 * 200 + 1} {message}",
+        f"None 1 {3 + 4 * 199 + 1} {message}",
+    ]

@@ -186,8 +186,12 @@ MATRIX = [
     ),
     pytest.param(
         {CRON_ERB: ERB_DEEP, **CRON_TREE},
-        {(CRON_ERB, 1, 1, "parse-error", ""), (CRON_ERB, 2, 39, "unknown-option", "--bogus")},
-        "template nested too deeply to evaluate; its tags are read as unknown values",
+        # The k-th `if` is level 2k of the Ruby tree (under the program), its condition
+        # 2k + 1: the 75th tag's condition passes 150 levels. Each tag is 11 columns.
+        {(CRON_ERB, 1, 11 * 74 + 1, "parse-error", ""),
+         (CRON_ERB, 2, 39, "unknown-option", "--bogus")},
+        "Ruby code in ERB tags nested more than 150 levels deep; its tags are read as unknown "
+        "values",
         id="deep-if-in-erb",
     ),
     pytest.param(

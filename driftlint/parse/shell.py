@@ -12,6 +12,7 @@ from tree_sitter import Language, Node, Parser
 
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span, Word
+from driftlint.parse import nesting
 from driftlint.parse.shell_source import (
     MAX_FORKS,
     Conditional,
@@ -110,7 +111,7 @@ def _parse(
     too_deep: list[Finding] = []
     deepest = 0
     for child in tree.root_node.children:
-        past, levels = _past(child, room)
+        past, levels = nesting.past(child, room)
         if past is None:
             body.append(child)
             deepest = max(deepest, levels)
@@ -168,26 +169,6 @@ def _first_error(node: Node) -> Node | None:
             return node
         node = child
     return node
-
-
-def _past(node: Node, room: int) -> tuple[Node | None, int]:
-    """The first node of `node`'s subtree (depth 1) more than `room` levels deep, if any, and
-    the depth of the subtree. A walk with a cursor, not recursion."""
-    if room < 1:
-        return node, 1
-    cursor = node.walk()
-    depth = deepest = 1
-    while True:
-        if cursor.goto_first_child():
-            depth += 1
-            if depth > room:
-                return cursor.node, depth
-            deepest = max(deepest, depth)
-            continue
-        while not cursor.goto_next_sibling():
-            if depth == 1 or not cursor.goto_parent():
-                return None, deepest
-            depth -= 1
 
 
 @dataclass(slots=True)
