@@ -314,6 +314,37 @@ def test_a_500_term_sum_is_a_parse_error_at_its_place_and_its_class_still_checke
     assert PLANTED in found
 
 
+def test_a_500_term_sum_is_stored_in_the_cache_and_answered_alike_from_it(
+    tmp_path: Path,
+) -> None:
+    """The manifest holding the sum could not be stored (pickle recursed past Python's
+    stack): the warm run must give the cold run's answer, from the cache."""
+    total = " + ".join(["1"] * 500)
+    manifest = (
+        "class jobs::sum {\n    include jobs\n"
+        f"    $n = {total}\n"
+        "    exec { 'sum': command => \"/usr/local/bin/jobloop --bogus ${n}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/sum.pp": manifest,
+            "modules/role/manifests/sum.pp": "class role::sum {\n    include jobs::sum\n}\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    cold = cached_check(repo, cache)
+    manifests = [p for p in entries(cache) if p.parent.parent.name == "manifests"]
+    assert len(manifests) == len(list(repo.rglob("*.pp")))  # the sum's manifest among them
+    (repo / "modules/role/manifests/sum.pp").write_text(
+        "class role::sum {\n    include jobs::sum\n}\n# touched: not the run's key\n"
+    )
+    warm = cached_check(repo, cache)
+    assert warm == cold
+    assert ("modules/jobs/manifests/sum.pp", 4, 54, "unknown-option", "--bogus") in cold[1]
+    assert any(r[0] == "modules/jobs/manifests/sum.pp" and r[3] == "parse-error" for r in cold[1])
+
+
 # --- 3. hangs -------------------------------------------------------------------------------
 
 
@@ -354,7 +385,13 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         "  $q = $s ? { /^(a+)+$/ => '--verbose', default => '--three' }\n"
         "  exec { 'three': command => \"/usr/local/bin/jobloop ${q}\" }\n"
         "  file { '/etc/cron.d/re': content => template('jobs/re.erb') }\n"
+        "  file { '/etc/cron.d/re2': content => epp('jobs/re.epp', {'s' => $s}) }\n"
         "}\n"
+    )
+    epp = (
+        "<%- | $s | -%>\n<% if $s =~ /^(a|a)+\\1?b$/ { -%>\n"
+        "0 * * * * root /usr/local/bin/jobloop --verbose\n"
+        "<% } else { -%>\n0 * * * * root /usr/local/bin/jobloop --five\n<% } -%>\n"
     )
     erb = (
         f"<% if @s =~ {REDOS} -%>\n0 * * * * root /usr/local/bin/jobloop --verbose\n"
@@ -365,6 +402,7 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         {
             "modules/jobs/manifests/re.pp": manifest,
             "modules/jobs/templates/re.erb": erb,
+            "modules/jobs/templates/re.epp": epp,
             "modules/role/manifests/re.pp": "class role::re {\n    include jobs::re\n}\n",
         },
     )
@@ -376,6 +414,7 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         ("modules/jobs/manifests/re.pp", "--two"),  # unknown past the bound: both branches
         ("modules/jobs/manifests/re.pp", "--three"),
         ("modules/jobs/templates/re.erb", "--four"),
+        ("modules/jobs/templates/re.epp", "--five"),  # EPP's `=~`, a backreference: no RE2
         (PLANTED[0], PLANTED[4]),
     } <= found
 
