@@ -968,3 +968,36 @@ def test_yaml_nested_100000_deep_is_a_parse_error_at_the_place_not_a_crash() -> 
         f"None 1 {2 * 200 + 1} {message}",
         f"None 1 {3 + 4 * 199 + 1} {message}",
     ]
+
+
+def test_a_root_past_its_bodies_bound_is_warned_at_the_declaration_and_the_rest_checked(
+    tmp_path: Path,
+) -> None:
+    """One resource declaring 6,000 instances of a define (an array title): one root's work
+    is bounded at 5,000 class and define bodies; the rest are not run, a warning says so at
+    the declaration, the calls of the bodies that ran and the rest of the tree are checked."""
+    titles = ", ".join(f"'t{i}'" for i in range(6000))
+    manifest = (
+        "define jobs::each() {\n"
+        "    exec { \"each-${title}\": command => '/usr/local/bin/jobloop --each' }\n}\n"
+        f"class jobs::fan {{\n    include jobs\n    jobs::each {{ [{titles}]: }}\n}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/fan.pp": manifest,
+            "modules/role/manifests/fan.pp": "class role::fan {\n    include jobs::fan\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    each = len('    exec { "each-${title}": command => \'/usr/local/bin/jobloop ') + 1
+    assert ("modules/jobs/manifests/fan.pp", 2, each, "unknown-option", "--each") in found
+    (cut,) = [f for f in findings if f["code"] == "parse-error"]
+    # At the declaration: line 6, its title array after `    jobs::each { `.
+    at = ("modules/jobs/manifests/fan.pp", 6, len("    jobs::each { ") + 1)
+    assert (cut["path"], cut["line"], cut["column"]) == at
+    assert "more than 5000 class and define bodies" in cut["message"]
+    assert cut["severity"] == "warning"

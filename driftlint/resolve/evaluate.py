@@ -252,7 +252,9 @@ class Evaluator:
         """Run a class or define body; past the bounds, skip or cut it and say so once."""
         self.bodies += 1
         if self.bodies > self.max_bodies:
-            self._cut(definition, f"more than {self.max_bodies} class and define bodies")
+            # Said at the declaration that passed the bound (the root's work, not the body's).
+            where = via[-1] if via else definition.span
+            self._cut(definition, f"more than {self.max_bodies} class and define bodies", where)
             return
         self.depth += 1
         try:
@@ -276,11 +278,13 @@ class Evaluator:
         """Resources declared earlier are about to change (an override, a collector, a
         default): the class bodies running now cannot be recorded (driftlint/resolve/memo.py)."""
 
-    def _cut(self, definition: ast.ClassDef | ast.DefineDef, why: str) -> None:
+    def _cut(
+        self, definition: ast.ClassDef | ast.DefineDef, why: str, where: Span | None = None
+    ) -> None:
         if not self.problems:
             message = f"`{definition.name}` is not fully evaluated: {why}; its calls may be missed"
             self.problems.append(
-                Finding(definition.span, "parse-error", message, severity="warning")
+                Finding(where or definition.span, "parse-error", message, severity="warning")
             )
 
     def _too_deep(self, name: str, span: Span | None) -> None:
