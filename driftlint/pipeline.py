@@ -809,7 +809,7 @@ def _resolve_calls(
         problems = [*tree.findings[tree_before:]]
         del tree.findings[tree_before:]
         problems += [e for e in hiera.errors if e not in hiera_before]
-        return incremental.RootOut(
+        out = incremental.RootOut(
             label,
             invocations,
             frozenset(evaluator.classes) | frozenset(evaluator.defines_seen),
@@ -818,6 +818,8 @@ def _resolve_calls(
             tuple(problems),
             read.frozen(),
         )
+        evaluator.release()
+        return out
 
     def evaluate_all(roots: list[Root], report: bool = False) -> list[incremental.RootOut]:
         out = []

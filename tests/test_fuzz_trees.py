@@ -54,6 +54,14 @@ PIECES = [
     lambda r: "class c" + str(r.randint(0, 9)) + " { include c" + str(r.randint(0, 9)) + " }\n",
     lambda r: "\n" * r.randint(1, 5000),
     lambda r: "'" * r.randint(1, 50) + '"' * r.randint(0, 50),
+    # Found by the second sitting's runs on real trees: YAML nested past libyaml's C stack,
+    # Puppet strings nested in `${}`, Jinja2 and Ruby nesting, `elsif` chains.
+    lambda r: "[" * r.randint(30_000, 100_000),
+    lambda r: "- " * r.randint(30_000, 60_000) + "x\n",
+    lambda r: '"${' * r.randint(60, 2000),
+    lambda r: "{% if x %}" * r.randint(60, 1000),
+    lambda r: "<%= " + "(" * r.randint(100, 3000) + "1 %>",
+    lambda r: "if $x { }" + " elsif $x { }" * r.randint(60, 3000) + "\n",
 ]
 
 

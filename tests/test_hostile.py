@@ -245,8 +245,20 @@ def test_a_catalog_nested_100000_deep_is_an_error_at_the_file(tmp_path: Path) ->
     (catalogs / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     code, findings, stderr = check(repo, "--jobs", "1", "--catalogs", str(catalogs))
     assert code == 2
-    assert "deep.json: JSON nested deeper than 200 levels" in stderr
+    # At the 201st `[`, found before `json.loads` recurses.
+    assert "deep.json:1:201: JSON nested deeper than 200 levels" in stderr
     assert PLANTED in rows(findings)
+
+
+def test_catalog_nesting_is_counted_outside_strings() -> None:
+    from driftlint.fleet.catalogs import too_deep
+
+    inside = b'{"a": "' + b"[" * 300 + b'\\"", "b": "' + b"{" * 300 + b'"}'
+    assert json.loads(inside)["a"].endswith('["')  # an escaped quote does not end a string
+    assert too_deep(inside) is None
+    assert too_deep(b"[" * 200 + b"]" * 200) is None
+    nested = b'{"a": "[[[",\n "b": ' + b"[" * 200 + b"]" * 200 + b"}"
+    assert too_deep(nested) == nested.index(b"[", nested.index(b"\n")) + 199
 
 
 def test_sarif_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
@@ -302,6 +314,37 @@ def test_a_500_term_sum_is_a_parse_error_at_its_place_and_its_class_still_checke
     assert PLANTED in found
 
 
+def test_a_500_term_sum_is_stored_in_the_cache_and_answered_alike_from_it(
+    tmp_path: Path,
+) -> None:
+    """The manifest holding the sum could not be stored (pickle recursed past Python's
+    stack): the warm run must give the cold run's answer, from the cache."""
+    total = " + ".join(["1"] * 500)
+    manifest = (
+        "class jobs::sum {\n    include jobs\n"
+        f"    $n = {total}\n"
+        "    exec { 'sum': command => \"/usr/local/bin/jobloop --bogus ${n}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/sum.pp": manifest,
+            "modules/role/manifests/sum.pp": "class role::sum {\n    include jobs::sum\n}\n",
+        },
+    )
+    cache = tmp_path / "cache"
+    cold = cached_check(repo, cache)
+    manifests = [p for p in entries(cache) if p.parent.parent.name == "manifests"]
+    assert len(manifests) == len(list(repo.rglob("*.pp")))  # the sum's manifest among them
+    (repo / "modules/role/manifests/sum.pp").write_text(
+        "class role::sum {\n    include jobs::sum\n}\n# touched: not the run's key\n"
+    )
+    warm = cached_check(repo, cache)
+    assert warm == cold
+    assert ("modules/jobs/manifests/sum.pp", 4, 54, "unknown-option", "--bogus") in cold[1]
+    assert any(r[0] == "modules/jobs/manifests/sum.pp" and r[3] == "parse-error" for r in cold[1])
+
+
 # --- 3. hangs -------------------------------------------------------------------------------
 
 
@@ -342,7 +385,13 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         "  $q = $s ? { /^(a+)+$/ => '--verbose', default => '--three' }\n"
         "  exec { 'three': command => \"/usr/local/bin/jobloop ${q}\" }\n"
         "  file { '/etc/cron.d/re': content => template('jobs/re.erb') }\n"
+        "  file { '/etc/cron.d/re2': content => epp('jobs/re.epp', {'s' => $s}) }\n"
         "}\n"
+    )
+    epp = (
+        "<%- | $s | -%>\n<% if $s =~ /^(a|a)+\\1?b$/ { -%>\n"
+        "0 * * * * root /usr/local/bin/jobloop --verbose\n"
+        "<% } else { -%>\n0 * * * * root /usr/local/bin/jobloop --five\n<% } -%>\n"
     )
     erb = (
         f"<% if @s =~ {REDOS} -%>\n0 * * * * root /usr/local/bin/jobloop --verbose\n"
@@ -353,6 +402,7 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         {
             "modules/jobs/manifests/re.pp": manifest,
             "modules/jobs/templates/re.erb": erb,
+            "modules/jobs/templates/re.epp": epp,
             "modules/role/manifests/re.pp": "class role::re {\n    include jobs::re\n}\n",
         },
     )
@@ -364,6 +414,7 @@ def test_tree_regexes_are_matched_in_bounded_time(tmp_path: Path) -> None:
         ("modules/jobs/manifests/re.pp", "--two"),  # unknown past the bound: both branches
         ("modules/jobs/manifests/re.pp", "--three"),
         ("modules/jobs/templates/re.erb", "--four"),
+        ("modules/jobs/templates/re.epp", "--five"),  # EPP's `=~`, a backreference: no RE2
         (PLANTED[0], PLANTED[4]),
     } <= found
 
@@ -656,3 +707,297 @@ def test_a_chain_doubling_a_string_per_class_is_bounded_and_warned(tmp_path: Pat
     level, at = divmod(cut["line"] - 2, 3)
     assert at == 0 and 10 <= level < levels
     assert cut["column"] == len(f"    class {{ 'chain::c{level + 1}': p => ") + 1
+
+
+def test_a_chain_deeper_than_max_depth_is_cut_at_the_declaration_and_warned(
+    tmp_path: Path,
+) -> None:
+    """Each class declares the next with a growing parameter (`"${p}x"`): past `max-depth`
+    the declaration is not evaluated and a warning says where, at the declaration; the rest
+    of the tree is still checked. (With the default, 50, 10,000 such classes once ended in a
+    RecursionError at the 120th; the bound is set low here to keep the test small.)"""
+    levels = 12
+    classes = "".join(
+        f"class chain::c{i}($p) {{\n    class {{ 'chain::c{i + 1}': p => \"${{p}}x\" }}\n}}\n"
+        for i in range(levels)
+    )
+    classes += (
+        f"class chain::c{levels}($p) {{\n"
+        "    exec { 'deep': command => \"/usr/local/bin/jobloop --deep ${p}\" }\n}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            ".driftlint.yaml": "limits: {max-depth: 5}\n",
+            "modules/chain/manifests/init.pp": classes,
+            "modules/role/manifests/chain.pp": "class role::chain {\n    include jobs\n"
+            "    class { 'chain::c0': p => 'a' }\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    (cut,) = [f for f in findings if f["code"] == "parse-error"]
+    # role::chain's body is the 1st; chain::c0 to c3 are the 2nd to 5th; c4's body (line
+    # 3 * 4 + 2) declares c5 inside 6 bodies, past 5. Column 13: the title 'chain::c5'.
+    assert (cut["path"], cut["line"], cut["column"]) == ("modules/chain/manifests/init.pp", 14, 13)
+    assert cut["severity"] == "warning"
+    assert "`chain::c5` is declared inside 6 class and define bodies" in cut["message"]
+    assert "max-depth" in cut["message"]
+    # c12 is not reached from the role; it is still checked on its own (its $p unknown), and
+    # its own chain is not cut: it declares nothing.
+    assert ("modules/chain/manifests/init.pp", 38, 55, "unknown-option", "--deep") in found
+
+
+def test_an_evaluator_is_freed_when_its_root_is_done_with_the_collector_off() -> None:
+    """The check runs with the cycle collector off (driftlint/engine.py): an evaluator in a
+    reference cycle (its Hiera hook a bound method of itself; a template's `Deferred` among
+    its resources pointing back to it) was kept for the whole run, 1.9 GB for 2,000 roots."""
+    import gc
+
+    from driftlint.parse.puppet import parse_manifest
+    from driftlint.resolve.memo import Memo, MemoEvaluator
+    from driftlint.resolve.scope import Index
+
+    manifest = parse_manifest(
+        "class t($w = 'x') {\n  file { '/usr/local/bin/t': content => template('m/t.erb') }\n"
+        "  $v = lookup('k')\n}\n",
+        "site.pp",
+    )
+    index = Index()
+    index.add(manifest)
+
+    def evaluate_once(memo: Memo) -> None:
+        evaluator = MemoEvaluator(index, {}, None, lambda key, facts: None, memo=memo)
+        evaluator.declare_class("t", None, ())
+        assert len(evaluator.resources) == 1  # with its Deferred content
+        evaluator.release()
+
+    memo = Memo()
+    collecting = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            evaluate_once(memo)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = [o for o in gc.garbage if isinstance(o, MemoEvaluator)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if collecting:
+            gc.enable()
+    assert kept == []
+
+
+# --- 2. crashes: explicit depth limits in the parsers ---------------------------------------
+
+
+def _manifest_errors(text: str) -> list[tuple[int, int, str]]:
+    from driftlint.parse.puppet import parse_manifest
+
+    found = parse_manifest(text, "deep.pp")
+    return [(e.span.line, e.span.column, e.message) for e in found.errors]
+
+
+NESTED = "syntax error: nested more than 64 levels deep"
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "column"),
+    [
+        # `$a =` at the top: its statement and its value are levels 1 and 2; what the k-th
+        # opening holds is level k + 2, so the parser refuses at the 64th opening, where the
+        # 65th level would start (`$a = ` is 5 columns; for a hash, at the key of the 63rd).
+        ("(", ")", 5 + 63 + 1),
+        ("[", "]", 5 + 63 + 1),
+        ("{a => ", "}", 5 + len("{a => ") * 62 + 2),
+        ("f(", ")", 5 + 2 * 63 + 1),
+    ],
+    ids=["parens", "brackets", "hashes", "calls"],
+)
+def test_1000_nested_expressions_are_a_parse_error_where_the_bound_is_passed(
+    opening: str, closing: str, column: int
+) -> None:
+    text = "$a = " + opening * 1000 + "1" + closing * 1000 + "\nclass after { }\n"
+    assert _manifest_errors(text)[0] == (1, column, NESTED)
+
+
+def test_1000_nested_ifs_blocks_and_elsifs_are_parse_errors_and_the_next_class_is_read() -> None:
+    from driftlint.parse.puppet import ast, parse_manifest
+
+    ifs = "class a {\n" + "if $x { " * 1000 + "}" * 1000 + "\n}\nclass after { }\n"
+    # The class body is level 1; the j-th `if` is level 2j, its condition and block 2j + 1:
+    # the 32nd `if`'s condition would be the 65th, at its `$x`.
+    assert _manifest_errors(ifs)[0] == (2, len("if $x { ") * 31 + len("if ") + 1, NESTED)
+    body = parse_manifest(ifs, "deep.pp").body
+    assert [n.name for n in body if isinstance(n, ast.ClassDef)] == ["after"]
+    elsifs = "if $x { }" + " elsif $x { }" * 1000 + "\n"
+    # The `if` is level 1; the m-th `elsif` an `if` at level m + 1 in the one before, its
+    # condition at m + 2: the 63rd `elsif`'s condition would be the 65th.
+    first = len("if $x { }") + len(" elsif $x { }") * 62 + len(" elsif ") + 1
+    assert _manifest_errors(elsifs)[0] == (1, first, NESTED)
+    braces = "class a {\n" + "{" * 1000 + "\n}\nclass after { }\n"
+    assert _manifest_errors(braces)[0][2] == NESTED
+
+
+def test_strings_nested_1000_deep_in_interpolations_are_a_parse_error_at_the_place() -> None:
+    text = '$a = "' + '${"' * 1000 + "\n"
+    # Each `"${` opens one interpolation: the lexer refuses the 65th, at its `${`.
+    (error,) = _manifest_errors(text)
+    message = "syntax error: strings nested in `${}` more than 64 levels deep"
+    assert error == (1, len('$a = "') + len('${"') * 64 + 1, message)
+
+
+def test_an_epp_template_nested_1000_deep_is_a_parse_error_at_the_place() -> None:
+    from driftlint.parse.epp import parse_epp
+
+    found = parse_epp("<% " + "if $x { " * 1000 + " %>", "t.epp")
+    (error,) = found.errors
+    # Tags are top-level code: the j-th `if` is level 2j - 1, so the 33rd is the 65th.
+    column = len("<% ") + len("if $x { ") * 32 + 1
+    assert (error.span.line, error.span.column, error.message) == (1, column, NESTED)
+
+
+def test_150_nested_command_substitutions_are_a_parse_error_and_the_other_lines_read() -> None:
+    from driftlint.ltext import LText
+    from driftlint.parse.shell import parse_shell
+
+    deep = "echo " + "$(" * 150 + "date" + ")" * 150
+    text = f"/usr/local/bin/jobloop --x\n{deep}\n/usr/local/bin/jobloop --y\n"
+    found = parse_shell(LText.literal(text, "s.sh", 1, 1), "s.sh")
+    assert [c.words[-1].text for c in found.commands] == ["--x", "--y"]
+    (error,) = found.errors
+    assert error.code == "parse-error" and error.span.line == 2
+    assert error.message.startswith("shell commands nested more than 120 levels deep")
+    # Where the 121st level of the syntax tree starts: inside the 40th `$(` or so, not at
+    # the start of the line (the exact node is tree-sitter's).
+    assert len("echo ") + 2 * 30 < error.span.column < len("echo ") + 2 * 50
+
+
+def test_deep_input_in_a_tree_is_an_error_at_its_place_and_the_rest_is_checked(
+    tmp_path: Path,
+) -> None:
+    """1,000 nested `(` in one class, a shell command with 150 nested `$(` before a bad call
+    in another class of the same file: the bad call and the planted one are still found."""
+    parens = "(" * 1000 + "1" + ")" * 1000
+    subs = "$(" * 150 + "date" + ")" * 150
+    manifest = (
+        f"class jobs::deep {{\n    $a = {parens}\n}}\n"
+        "class jobs::subs {\n    include jobs\n"
+        f"    exec {{ 's': command => \"echo {subs}; /usr/local/bin/jobloop --bogus\" }}\n}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/deep.pp": manifest,
+            "modules/role/manifests/deep.pp": "class role::deep {\n"
+            "    include jobs::deep, jobs::subs\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    # The class body, the statement and its value are levels 1 to 3: what the k-th `(`
+    # holds is level k + 3, so the parser refuses at the 63rd.
+    assert ("modules/jobs/manifests/deep.pp", 2, len("    $a = ") + 63, "parse-error", "") in found
+    # The statement nested past the shell bound is not read; the one after it on the line is.
+    # (A call site's shell parse errors are not reported as findings, deep or not.)
+    bogus = len("    exec { 's': command => \"echo ") + len(subs) + len("; /usr/local/bin/jobloop ")
+    assert ("modules/jobs/manifests/deep.pp", 6, bogus + 1, "unknown-option", "--bogus") in found
+
+
+def test_1000_nested_parentheses_in_an_erb_tag_are_a_parse_error_at_the_tag() -> None:
+    from driftlint.parse.erb import render_erb
+    from driftlint.values import Unknown
+
+    class Nothing:
+        def lookup(self, name: str) -> Unknown:
+            return Unknown(None, "@" + name)
+
+    text = "0 * * * * root /usr/local/bin/jobloop\n<%= " + "(" * 1000 + "1" + ")" * 1000 + " %>\n"
+    (rendering,), (error,) = render_erb(text, "cron.erb", Nothing())
+    assert (error.span.line, error.span.column) == (2, 1)  # the tag
+    assert error.message.startswith("Ruby code in ERB tags nested more than 150 levels deep")
+    assert rendering.text.text.startswith("0 * * * * root /usr/local/bin/jobloop\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # A block is 5 frames' worth: the 61st `{% if %}` passes 300, on line 61.
+        ("{% if x %}\n" * 1000 + "{% endif %}" * 1000, 61),
+        # A bracket is 15: the 21st `(` passes it, on the tag's line.
+        ("text\n{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}\n", 2),
+        # An operator of the same expression is 1: the 301st `+`.
+        ("{{ " + " + ".join(["1"] * 1000) + " }}", 1),
+    ],
+    ids=["ifs", "parens", "operators"],
+)
+def test_a_deep_jinja_template_is_a_parse_error_at_its_line(text: str, line: int) -> None:
+    from driftlint.parse.jinja import render_jinja
+    from driftlint.values import Unknown
+
+    class Nothing:
+        def lookup(self, name: str) -> Unknown:
+            return Unknown(None, name)
+
+    _, (error,) = render_jinja(text, "t.j2", Nothing())
+    assert (error.span.line, error.span.column) == (line, 1)
+    assert error.message.startswith("Jinja2 template nested too deeply to read")
+
+
+def test_yaml_nested_100000_deep_is_a_parse_error_at_the_place_not_a_crash() -> None:
+    """libyaml's composer recursed in C: 40,000 nested `[` or `- ` killed the process with
+    SIGSEGV, no finding of the tree left. Run in a child, so that a crash fails this test
+    only."""
+    out = run_python(
+        "from driftlint.parse.yaml import load_yaml\n"
+        "for text in ('a: ' + '[' * 100_000, '- ' * 100_000 + 'x', 'a: ' + '{b: ' * 100_000):\n"
+        "    value, (error,) = load_yaml(text, 'common.yaml')\n"
+        "    print(value, error.span.line, error.span.column, error.message)\n"
+    )
+    # `a:` opens a mapping (level 1): the 200th `[` is level 201; each `- ` is a level; `a:`
+    # then each `{` (4 columns) is one.
+    message = "YAML too deep: nesting beyond 200 levels"
+    assert out.splitlines() == [
+        f"None 1 {3 + 200} {message}",
+        f"None 1 {2 * 200 + 1} {message}",
+        f"None 1 {3 + 4 * 199 + 1} {message}",
+    ]
+
+
+def test_a_root_past_its_bodies_bound_is_warned_at_the_declaration_and_the_rest_checked(
+    tmp_path: Path,
+) -> None:
+    """One resource declaring 6,000 instances of a define (an array title): one root's work
+    is bounded at 5,000 class and define bodies; the rest are not run, a warning says so at
+    the declaration, the calls of the bodies that ran and the rest of the tree are checked."""
+    titles = ", ".join(f"'t{i}'" for i in range(6000))
+    manifest = (
+        "define jobs::each() {\n"
+        "    exec { \"each-${title}\": command => '/usr/local/bin/jobloop --each' }\n}\n"
+        f"class jobs::fan {{\n    include jobs\n    jobs::each {{ [{titles}]: }}\n}}\n"
+    )
+    repo = make_tree(
+        tmp_path,
+        {
+            "modules/jobs/manifests/fan.pp": manifest,
+            "modules/role/manifests/fan.pp": "class role::fan {\n    include jobs::fan\n}\n",
+        },
+    )
+    code, findings, _ = check(repo, "--jobs", "1")
+    assert code == 1
+    found = rows(findings)
+    assert PLANTED in found
+    each = len('    exec { "each-${title}": command => \'/usr/local/bin/jobloop ') + 1
+    assert ("modules/jobs/manifests/fan.pp", 2, each, "unknown-option", "--each") in found
+    (cut,) = [f for f in findings if f["code"] == "parse-error"]
+    # At the declaration: line 6, its title array after `    jobs::each { `.
+    at = ("modules/jobs/manifests/fan.pp", 6, len("    jobs::each { ") + 1)
+    assert (cut["path"], cut["line"], cut["column"]) == at
+    assert "more than 5000 class and define bodies" in cut["message"]
+    assert cut["severity"] == "warning"

@@ -173,8 +173,9 @@ MATRIX = [
     pytest.param(
         {"modules/jobs/manifests/deep.pp": "class jobs::deep {\n  $a = " + "[" * DEEP + "]" * DEEP
          + "\n}\n"},
-        {("modules/jobs/manifests/deep.pp", 1, 1, "parse-error", "")},
-        "syntax error: nesting too deep",
+        # The 63rd `[`: the class body, the statement and `$a =`'s value are 3 levels.
+        {("modules/jobs/manifests/deep.pp", 2, 7 + 63, "parse-error", "")},
+        "syntax error: nested more than 64 levels deep",
         id="deep-brackets-in-manifest",
     ),
     pytest.param(
@@ -185,8 +186,12 @@ MATRIX = [
     ),
     pytest.param(
         {CRON_ERB: ERB_DEEP, **CRON_TREE},
-        {(CRON_ERB, 1, 1, "parse-error", ""), (CRON_ERB, 2, 39, "unknown-option", "--bogus")},
-        "template nested too deeply to evaluate; its tags are read as unknown values",
+        # The k-th `if` is level 2k of the Ruby tree (under the program), its condition
+        # 2k + 1: the 75th tag's condition passes 150 levels. Each tag is 11 columns.
+        {(CRON_ERB, 1, 11 * 74 + 1, "parse-error", ""),
+         (CRON_ERB, 2, 39, "unknown-option", "--bogus")},
+        "Ruby code in ERB tags nested more than 150 levels deep; its tags are read as unknown "
+        "values",
         id="deep-if-in-erb",
     ),
     pytest.param(
@@ -238,10 +243,11 @@ MATRIX = [
          f"    jobs::rec {{ 'b': }}\n    exec {{ 'r': command => '{BOGUS}' }}\n}}\n",
          "modules/role/manifests/rec.pp": "class role::rec {\n    include jobs\n"
          "    jobs::rec { 'a': }\n}\n"},
-        {("modules/jobs/manifests/rec.pp", 1, 1, "parse-error", ""),
+        # At the title of the declaration made inside 51 bodies: past `max-depth` (50).
+        {("modules/jobs/manifests/rec.pp", 2, 17, "parse-error", ""),
          ("modules/jobs/manifests/rec.pp", 4, 52, "unknown-option", "--bogus")},
-        "`jobs::rec` is not fully evaluated: declarations nested too deeply; its calls may be "
-        "missed",
+        "`jobs::rec` is declared inside 51 class and define bodies, past the limit of 50 "
+        "(`limits: max-depth`): it is not evaluated; its calls may be missed",
         id="define-declares-itself-twice",
     ),
     pytest.param(

@@ -53,7 +53,7 @@ class Config:
     ignore: frozenset[str] = frozenset()
     severity: tuple[tuple[str, str], ...] = ()  # `severity: {code: warning}` overrides
     max_file_size: int = 5_000_000  # `limits: {max-file-size, max-depth, max-expansions}`
-    max_depth: int = 200
+    max_depth: int = 50
     max_expansions: int = 64
     wrappers: tuple[str, ...] = ()  # extra wrapper rule packs (tree-relative paths)
     hiera: HieraRule = field(
@@ -435,7 +435,7 @@ def load_config(
         ignore=frozenset(setters.get("ignore", frozenset())),
         severity=tuple(setters.get("severity", ())),
         max_file_size=setters.get("max_file_size", 5_000_000),
-        max_depth=setters.get("max_depth", 200),
+        max_depth=setters.get("max_depth", 50),
         max_expansions=setters.get("max_expansions", 64),
         wrappers=tuple(dict.fromkeys(wrappers)),
         hiera=setters.get("hiera", HieraRule()),

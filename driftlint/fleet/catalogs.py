@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,31 +252,36 @@ def read_document(path: Path) -> Any:
             start = len(raw)
             break
         start = newline + 1
+    deep = too_deep(raw, start)
+    if deep is not None:
+        line = raw.count(b"\n", 0, deep) + 1
+        column = deep - raw.rfind(b"\n", 0, deep)
+        raise CatalogError(f"{path}:{line}:{column}: JSON nested deeper than {MAX_DEPTH} levels")
     try:
         document = json.loads(raw[start:])
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CatalogError(f"{path}: not JSON ({error})") from None
-    except RecursionError:
-        document = None  # deeper than Python's stack: said below
-    if document is None or not shallow(document):
-        raise CatalogError(f"{path}: JSON nested deeper than {MAX_DEPTH} levels")
     return document
 
 
 MAX_DEPTH = 200  # a compiled catalog nests about 6 levels; parameters a few more
+# What nests in JSON text: brackets outside strings (a string is skipped whole).
+_NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
-def shallow(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Is a JSON value nested at most limit levels? (Iterative: the readers of a catalog
-    recurse, and 100,000 `[` must be an error, not a RecursionError.)"""
-    todo: list[tuple[Any, int]] = [(value, 0)]
-    while todo:
-        item, depth = todo.pop()
-        if isinstance(item, dict | list):
-            if depth >= limit:
-                return False
-            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-    return True
+def too_deep(raw: bytes, start: int = 0) -> int | None:
+    """The byte offset of the bracket that opens level MAX_DEPTH + 1, if any: checked before
+    `json.loads`, which recurses (100,000 `[` were a RecursionError, issue 30)."""
+    depth = 0
+    for found in _NESTING.finditer(raw, start):
+        char = raw[found.start()]
+        if char in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return found.start()
+        elif char in b"]}":
+            depth = max(0, depth - 1)
+    return None
 
 
 def hosts_of(document: Any, where: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:

@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftlint.fleet import sites
-from driftlint.fleet.catalogs import CatalogError, Host, Selector, shallow
+from driftlint.fleet.catalogs import CatalogError, Host, Selector, too_deep
 
 __all__ = ["CatalogError", "Connection", "loader"]
 
@@ -123,10 +123,10 @@ class Connection:
                 f"PuppetDB at {self.url} answered {answer.status} {answer.reason}: {excerpt}"
             )
         try:
-            found = json.loads(data)
-            if not shallow(found):
+            if too_deep(data) is not None:
                 raise ValueError("nested too deep")
-        except (ValueError, RecursionError):
+            found = json.loads(data)
+        except ValueError:
             raise CatalogError(
                 f"PuppetDB at {self.url} answered something that is not JSON"
                 f" ({len(data)} bytes starting {data[:40]!r})"

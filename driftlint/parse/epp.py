@@ -8,7 +8,7 @@ from driftlint.ltext import LText
 from driftlint.model import Finding
 from driftlint.parse.puppet.ast import Lit, Node, Param
 from driftlint.parse.puppet.exprs import SyntaxProblem, describe
-from driftlint.parse.puppet.lexer import Lexer, Tok
+from driftlint.parse.puppet.lexer import Lexer, LexTooDeep, Tok
 from driftlint.parse.puppet.parser import Parser
 from driftlint.parse.puppet.strings import Source
 
@@ -72,9 +72,9 @@ def parse_epp(text: str, path: str) -> EppTemplate:
     src = Source(text, path)
     try:
         toks = Lexer(src, errors).epp()
-    except RecursionError:
-        errors.append(src.error(0, 0, "syntax error: nesting too deep"))
-        return EppTemplate(path, (), (), tuple(errors))
+    except LexTooDeep as deep:
+        errors.append(src.error(deep.pos, deep.pos, deep.message()))
+        return EppTemplate(path, (), (), tuple(sorted(errors)))
     parser = _EppParser(src, toks, errors)
     params = parser.template_params()
     body = parser.top()

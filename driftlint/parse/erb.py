@@ -17,10 +17,14 @@ from tree_sitter import Language, Node, Parser
 
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span
+from driftlint.parse import nesting
 from driftlint.values import Scope
 
 _ERB = Language(tree_sitter_embedded_template.language())
 _RUBY = Language(tree_sitter_ruby.language())
+# Levels of the Ruby syntax tree the evaluator may recurse into (driftlint/parse/ruby_eval.py,
+# about 1 to 3 Python frames each); 1,000 nested `(` overflowed Python's stack (issue 30).
+MAX_NESTING = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +256,16 @@ def render_erb(
         if template.errors:
             return (Rendering(template_text(text, path)),), tuple(template.errors)
         root = template.parse()
+        nested_at, _ = nesting.past(root, MAX_NESTING)
+        if nested_at is not None:
+            message = (
+                f"Ruby code in ERB tags nested more than {MAX_NESTING} levels deep; "
+                "its tags are read as unknown values"
+            )
+            finding = Finding(
+                template.tag_at(nested_at.start_byte), "parse-error", message, severity="warning"
+            )
+            return (Rendering(template_text(text, path)),), (finding,)
         if root.has_error:
             bad = _first_error(root)
             at = template.tag_at(bad.start_byte) if bad else Span(path, 1, 1, 1, 1)
@@ -281,11 +295,9 @@ def render_erb(
 
 
 def _first_error(node: Node) -> Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    for child in node.children:
-        if child.has_error or child.is_missing:
-            found = _first_error(child)
-            if found is not None:
-                return found
-    return None
+    while not (node.type == "ERROR" or node.is_missing):  # a loop: the tree may be deep
+        child = next((c for c in node.children if c.has_error or c.is_missing), None)
+        if child is None:
+            return None
+        node = child
+    return node

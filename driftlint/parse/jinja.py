@@ -372,6 +372,46 @@ def jinja_template_text(text: str, path: str) -> LText:
     return out + LText.literal(text[pos:], path, *place(pos))
 
 
+# Jinja2's parser and the renderer below recurse: a tag nested in a block costs about 5
+# Python frames, an open bracket about 15, an operator of the same expression 1. 300 nested
+# `{% if %}` or 70 nested `(` overflowed Python's stack (issue 30); past this many frames'
+# worth the template is refused before it is parsed, at the line where the bound is passed.
+MAX_FRAMES = 300
+_BLOCKS = frozenset(
+    {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
+)
+
+
+def _too_deep(text: str) -> int | None:
+    """The lexed line where the template's nesting passes MAX_FRAMES, if it does. A walk
+    over Jinja2's tokens, which its lexer makes without recursion."""
+    blocks = brackets = operators = 0
+    first = ""  # the first name of the current `{% %}` tag
+    assigns = False
+    for line, kind, value in _ENV.lex(text):
+        if kind == "name" and not first:
+            first = value
+            if value in _BLOCKS:
+                blocks += 1
+            elif value.startswith("end"):
+                blocks = max(0, blocks - 1)
+        elif kind == "operator":
+            if value in "([{":
+                brackets += 1
+            elif value in ")]}":
+                brackets = max(0, brackets - 1)
+            else:
+                operators += 1
+                assigns = assigns or value == "="
+        elif kind in ("block_end", "variable_end"):
+            if kind == "block_end" and first == "set" and not assigns:
+                blocks += 1  # `{% set x %}...{% endset %}`
+            first, assigns, operators = "", False, 0
+        if 5 * blocks + 15 * brackets + operators > MAX_FRAMES:
+            return int(line)
+    return None
+
+
 def _line(text: str, lexed_line: int) -> int:
     """The line (split at `\n`) of Jinja2's line number, which counts a lone `\r` as a break."""
     breaks = [m.end() for m in re.finditer(r"\r\n?|\n", text)]
@@ -384,6 +424,17 @@ def render_jinja(
 ) -> tuple[tuple[Rendering, ...], tuple[Finding, ...]]:
     """Every rendering of the Jinja2 template for this scope (forks on unknown conditions)."""
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            line = _line(text, deep)
+            message = (
+                "Jinja2 template nested too deeply to read (blocks, brackets and operators "
+                "past its bound); its tags are read as unknown values"
+            )
+            finding = Finding(
+                Span(path, line, 1, line, 1), "parse-error", message, severity="warning"
+            )
+            return (Rendering(jinja_template_text(text, path)),), (finding,)
         source = _Source(text, path)
         tree = _ENV.parse(text)
         renderer = _Renderer(source, tree, scope, max(1, limit))

@@ -12,6 +12,7 @@ from tree_sitter import Language, Node, Parser
 
 from driftlint.ltext import LText
 from driftlint.model import Finding, Span, Word
+from driftlint.parse import nesting
 from driftlint.parse.shell_source import (
     MAX_FORKS,
     Conditional,
@@ -25,6 +26,11 @@ __all__ = ["Command", "ShellScript", "parse_shell"]
 
 LANGUAGE = Language(tree_sitter_bash.language())
 MAX_DEPTH = 8  # nested `source` files
+# Levels of the syntax tree one text may nest (about 3 per `$(`, 1 per `(`, `{` or `if`),
+# sourced files included: the walk below recurses on them, and 150 nested `$(` overflowed
+# Python's stack (issue 30). A statement deeper than this is a parse error where it passes
+# the bound, and is not read; the statements around it are.
+MAX_NESTING = 120
 # Statements whose bodies may run zero, one or many times: assignments in them are unknown after.
 CONDITIONAL = frozenset({
     "if_statement", "while_statement", "for_statement", "c_style_for_statement",
@@ -95,12 +101,34 @@ def _parse(
     source: Callable[[str], LText | None] | None,
     depth: int,
     forks: Forks,
+    room: int = MAX_NESTING,
 ) -> ShellScript:
+    """`room`: the levels of syntax tree left to this text (less in a sourced file)."""
     parsed = _ASTRAL.sub(_STAND_IN, text.text)
     tree = Parser(LANGUAGE).parse(parsed.encode("utf-8", "surrogatepass"))
     walker = _Walker(text, path, _char_index(parsed), source, depth, dict(env), forks)
-    walker.block(tree.root_node.children, top=True)
-    errors = list(walker.errors)
+    body: list[Node] = []
+    too_deep: list[Finding] = []
+    deepest = 0
+    for child in tree.root_node.children:
+        past, levels = nesting.past(child, room)
+        if past is None:
+            body.append(child)
+            deepest = max(deepest, levels)
+            continue
+        start, end = walker.range(past)
+        too_deep.append(
+            Finding(
+                fallback_span(text, path, start, max(end, start + 1)),
+                "parse-error",
+                f"shell commands nested more than {room} levels deep: this statement is not read",
+                argument=text.text[start:end][:80],
+                severity="warning",
+            )
+        )
+    walker.room = room - deepest
+    walker.block(body, top=True)
+    errors = [*walker.errors, *too_deep]
     bad = _first_error(tree.root_node)
     if bad is not None:
         start = walker.char(bad.start_byte)
@@ -135,12 +163,11 @@ def _char_index(s: str) -> list[int]:
 def _first_error(node: Node) -> Node | None:
     if not node.has_error:
         return None
-    if node.is_error or node.is_missing:
-        return node
-    for child in node.children:
-        found = _first_error(child)
-        if found is not None:
-            return found
+    while not (node.is_error or node.is_missing):  # a loop: the tree may be deep
+        child = next((c for c in node.children if c.has_error or c.is_missing), None)
+        if child is None:
+            return node
+        node = child
     return node
 
 
@@ -159,6 +186,7 @@ class _Walker:
     errors: list[Finding] = field(default_factory=list)
     origins: dict[str, Span] = field(default_factory=dict)  # known values a sourced file set
     assigned: dict[str, Span] = field(default_factory=dict)  # assignments of this text
+    room: int = MAX_NESTING  # syntax-tree levels left to a file this one sources
 
     def char(self, byte: int) -> int:
         return self.index[min(byte, len(self.index) - 1)]
@@ -187,6 +215,7 @@ class _Walker:
             self.commands,
             self.errors,
             dict(self.origins),
+            room=self.room,
         )
         inner.statement(node)
         start, end = self.range(node)
@@ -382,7 +411,9 @@ class _Walker:
         text = self.source(word.text)
         if text is None:
             return
-        sourced = _parse(text, self.path, dict(self.env), self.source, self.depth + 1, Forks())
+        sourced = _parse(
+            text, self.path, dict(self.env), self.source, self.depth + 1, Forks(), self.room
+        )
         for name, value in sourced.env.items():
             if self.env.get(name) is not value:
                 self.env[name] = value

@@ -45,6 +45,11 @@ def load_yaml(text: str, path: str) -> tuple[Value, tuple[Finding, ...]]:
     """
     text = text.lstrip("\ufeff")  # libyaml's marks would not count them; ours would
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            line, column = _line_column(text, deep)
+            message = f"YAML too deep: nesting beyond {MAX_DEPTH} levels"
+            return None, (_finding(path, line, column, message),)
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -64,6 +69,37 @@ def load_yaml(text: str, path: str) -> tuple[Value, tuple[Finding, ...]]:
     converter = _Converter(path, text)
     value = converter.convert(node, 0)
     return value, tuple(converter.findings)
+
+
+# libyaml's composer recurses in C, unbounded: 40,000 nested `[` or `- ` crashed the process
+# (SIGSEGV; issue 30). A text with fewer characters that open a level than this cannot nest
+# that deep and is composed as it is; past it the tokens are counted first, without recursion.
+_SCAN_ABOVE = 10_000
+_OPEN = (
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+
+
+def _too_deep(text: str) -> int | None:
+    """The character offset where the document nests past MAX_DEPTH levels, if it does."""
+    if sum(text.count(c) for c in "[{-?:") <= _SCAN_ABOVE:
+        return None
+    depth = 0
+    for token in yaml.scan(text, Loader=_LOADER):
+        if isinstance(token, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                index: int = token.start_mark.index
+                if _LOADER is not yaml.SafeLoader:  # libyaml gives a byte offset (ReaderError)
+                    index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
+                return index
+        elif isinstance(token, _CLOSE):
+            depth = max(0, depth - 1)
+    return None
 
 
 def _finding(path: str, line: int, column: int, message: str) -> Finding:

@@ -123,7 +123,7 @@ class Evaluator:
     template: TemplateHook | None = None
     hiera: HieraHook | None = None
     limit: int = 16
-    max_depth: int = 60
+    max_depth: int = 50  # class and define bodies one inside another (`limits: max-depth`)
     prune: Callable[[str], bool] | None = None  # False: the class cannot lead to a call
     # The tree's Ruby functions that render a template by convention (ruby_functions.py)
     functions: Mapping[str, TemplateFunction] = field(default_factory=dict)
@@ -164,9 +164,12 @@ class Evaluator:
         not empty."""
         name = class_name(name)
         reads.note_name(name)
-        if name in self.classes or self.depth > self.max_depth or self.assuming:
+        if name in self.classes or self.assuming:
             # A class is declared once per root: not under an assumption its other
             # declarations would then inherit.
+            return
+        if self.depth > self.max_depth:
+            self._too_deep(name, via[-1] if via else None)
             return
         definition = self.index.classes.get(name)
         if definition is None:
@@ -228,7 +231,10 @@ class Evaluator:
         resource defaults of the declaring scope (driftlint/resolve/resources.py)."""
         reads.note_name(name)
         definition = self.index.defines.get(name)
-        if definition is None or self.depth > self.max_depth:
+        if definition is None:
+            return
+        if self.depth > self.max_depth:
+            self._too_deep(name, span)
             return
         self.defines_seen.add(name)
         if self.prune is not None and not self.prune(name):
@@ -246,7 +252,9 @@ class Evaluator:
         """Run a class or define body; past the bounds, skip or cut it and say so once."""
         self.bodies += 1
         if self.bodies > self.max_bodies:
-            self._cut(definition, f"more than {self.max_bodies} class and define bodies")
+            # Said at the declaration that passed the bound (the root's work, not the body's).
+            where = via[-1] if via else definition.span
+            self._cut(definition, f"more than {self.max_bodies} class and define bodies", where)
             return
         self.depth += 1
         try:
@@ -256,16 +264,38 @@ class Evaluator:
         finally:
             self.depth -= 1
 
+    def release(self) -> None:
+        """The root is done: drop what it declared. A `Deferred` among its resources points
+        back here, a cycle the check (the cycle collector off, driftlint/engine.py) would keep
+        for the whole run; a memo trace may keep this evaluator, not what it held (issue 30)."""
+        self.resources = []
+        self.classes = {}
+        self.defaulted = {}
+        self.collectors = []
+        self.top = Frame({}, None, "")
+
     def amending(self) -> None:
         """Resources declared earlier are about to change (an override, a collector, a
         default): the class bodies running now cannot be recorded (driftlint/resolve/memo.py)."""
 
-    def _cut(self, definition: ast.ClassDef | ast.DefineDef, why: str) -> None:
+    def _cut(
+        self, definition: ast.ClassDef | ast.DefineDef, why: str, where: Span | None = None
+    ) -> None:
         if not self.problems:
             message = f"`{definition.name}` is not fully evaluated: {why}; its calls may be missed"
             self.problems.append(
-                Finding(definition.span, "parse-error", message, severity="warning")
+                Finding(where or definition.span, "parse-error", message, severity="warning")
             )
+
+    def _too_deep(self, name: str, span: Span | None) -> None:
+        """A declaration past `max_depth` bodies: not evaluated, said once, at the declaration."""
+        if not self.problems and span is not None:
+            message = (
+                f"`{name}` is declared inside {self.depth} class and define bodies, past the "
+                f"limit of {self.max_depth} (`limits: max-depth`): it is not evaluated; its "
+                "calls may be missed"
+            )
+            self.problems.append(Finding(span, "parse-error", message, severity="warning"))
 
     def _over_budget(self, combo: Sequence[LText], span: Span) -> bool:
         """Would joining `combo` build past the root's budget? Then say so once, here."""

@@ -28,7 +28,7 @@ from driftlint.parse.puppet.ast import (
     Undef,
     Var,
 )
-from driftlint.parse.puppet.lexer import KEYWORDS, Tok
+from driftlint.parse.puppet.lexer import KEYWORDS, MAX_NESTING, Tok
 from driftlint.parse.puppet.strings import RawInterp, Source
 
 # A chain like `1 + 1 + ... + 1` nests one node per operator, and every reader of the tree
@@ -82,6 +82,16 @@ class SyntaxProblem(Exception):
         self.expected = expected
 
 
+class TooDeep(SyntaxProblem):
+    """Nesting past MAX_NESTING at `tok`."""
+
+    def __init__(self, tok: Tok) -> None:
+        super().__init__(tok, f"at most {MAX_NESTING} levels of nesting")
+
+    def message(self) -> str:
+        return f"syntax error: nested more than {MAX_NESTING} levels deep"
+
+
 def describe(tok: Tok) -> str:
     if tok.kind in _DESCRIBE:
         return _DESCRIBE[tok.kind]
@@ -101,6 +111,7 @@ class ExprParser:
         self.i = 0
         self.errors = errors
         self.nobrace = False  # in an `if`/`case` head a `{` ends the expression
+        self.depth = 0  # expressions and blocks open around the current token (MAX_NESTING)
 
     # --- token helpers ------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Tok:
@@ -132,6 +143,15 @@ class ExprParser:
 
     # --- expressions --------------------------------------------------------------------
     def expr(self, rbp: int = 0) -> Node:
+        if self.depth >= MAX_NESTING:
+            raise TooDeep(self.toks[self.i])
+        self.depth += 1
+        try:
+            return self._expr(rbp)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, rbp: int) -> Node:
         left = self.nud()
         toks = self.toks
         chain = 0  # operators applied in a row to `left`: each one level deeper
@@ -391,6 +411,7 @@ class ExprParser:
         ):
             toks[0] = Tok("NAME", first.value, first.start, first.end, first.ws)  # `${class}`
         sub = type(self)(self.src, toks, self.errors)
+        sub.depth = self.depth
         expr = sub.expr(0)
         if sub.peek().kind != "EOF":
             raise SyntaxProblem(sub.peek(), "`}`")

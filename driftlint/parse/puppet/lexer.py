@@ -70,8 +70,27 @@ _NAME3 = re.compile(r"(?:::)?[a-z0-9_][-\w]*(?:::[a-z0-9_][-\w]*)*")
 _CREF3 = re.compile(r"(?:(?:::)?[A-Z][-\w]*)+")  # `Mw-extension <| |>`: CLASSREF took hyphens
 
 
+# Expressions and blocks nested in one another (`(((`, `[[[`, `{ {`, `if` in `if`, strings in
+# `${}`): past this many levels the statement is a parse error at the token that passes it
+# (issue 30: 1,000 of them overflowed Python's stack and lost the manifest). An explicit
+# bound, so that the parser and every reader of its tree stay far from that stack.
+MAX_NESTING = 64
+
+
+class LexTooDeep(Exception):
+    """Strings nested in `${}` past MAX_NESTING levels, at offset `pos`."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
+
+    def message(self) -> str:
+        return f"syntax error: strings nested in `${{}}` more than {MAX_NESTING} levels deep"
+
+
 class Lexer:
     def __init__(self, src: Source, errors: list[Finding], puppet3: bool = False) -> None:
+        self.nesting = 0  # `${` open around the current offset (exprs.MAX_NESTING)
         self.puppet3 = puppet3
         self.src = src
         self.text = src.text
@@ -92,6 +111,17 @@ class Lexer:
     def code(self, pos: int, out: list[Tok], mode: str) -> int:
         """Lex code from pos into out; mode "interp" stops after the `}` closing `${`,
         "epp" stops before `%>` or `-%>`. Return where lexing stopped."""
+        if mode == "interp":
+            if self.nesting >= MAX_NESTING:
+                raise LexTooDeep(pos - 2)  # at its `${`
+            self.nesting += 1
+            try:
+                return self._code(pos, out, mode)
+            finally:
+                self.nesting -= 1
+        return self._code(pos, out, mode)
+
+    def _code(self, pos: int, out: list[Tok], mode: str) -> int:
         text = self.text
         n = len(text)
         match = _TOKEN.match

@@ -28,8 +28,14 @@ from driftlint.parse.puppet.ast import (
     TypeAlias,
     TypeRef,
 )
-from driftlint.parse.puppet.exprs import TYPE_BP, ExprParser, SyntaxProblem, describe
-from driftlint.parse.puppet.lexer import KEYWORDS, Lexer, Tok
+from driftlint.parse.puppet.exprs import (
+    TYPE_BP,
+    ExprParser,
+    SyntaxProblem,
+    TooDeep,
+    describe,
+)
+from driftlint.parse.puppet.lexer import KEYWORDS, MAX_NESTING, Lexer, LexTooDeep, Tok
 from driftlint.parse.puppet.strings import Source
 
 # Names Puppet calls without parentheses at statement level (Factory::STATEMENT_CALLS).
@@ -66,19 +72,13 @@ class Parser(ExprParser):
                     self.i += 1
             except SyntaxProblem as problem:
                 tok = problem.tok
-                self.errors.append(
-                    self.src.error(
-                        tok.start,
-                        tok.end,
-                        f"syntax error: unexpected {describe(tok)}; expected {problem.expected}",
-                    )
+                message = (
+                    problem.message()
+                    if isinstance(problem, TooDeep)
+                    else f"syntax error: unexpected {describe(tok)}; expected {problem.expected}"
                 )
-                self.recover(begin, tok)
-            except RecursionError:
-                tok = toks[begin]
-                self.errors.append(
-                    self.src.error(tok.start, tok.end, "syntax error: nesting too deep")
-                )
+                self.errors.append(self.src.error(tok.start, tok.end, message))
+                self.depth, self.nobrace = 0, False
                 self.recover(begin, tok)
         return tuple(out)
 
@@ -120,10 +120,16 @@ class Parser(ExprParser):
         return self.expr(0)
 
     def block(self) -> tuple[Node, ...]:
+        if self.depth >= MAX_NESTING:
+            raise TooDeep(self.toks[self.i])
         saved, self.nobrace = self.nobrace, False
-        self.expect("{")
-        body = self.statements("}")
-        self.expect("}", "`}`")
+        self.depth += 1
+        try:
+            self.expect("{")
+            body = self.statements("}")
+            self.expect("}", "`}`")
+        finally:
+            self.depth -= 1
         self.nobrace = saved
         return body
 
@@ -155,9 +161,15 @@ class Parser(ExprParser):
         then = self.block()
         else_: tuple[Node, ...] = ()
         nxt = self.toks[self.i]
-        if nxt.kind == "elsif":
+        if nxt.kind == "elsif":  # an `If` in the else branch: one level deeper
+            if self.depth >= MAX_NESTING:
+                raise TooDeep(nxt)
             self.i += 1
-            else_ = (self.if_(nxt),)
+            self.depth += 1
+            try:
+                else_ = (self.if_(nxt),)
+            finally:
+                self.depth -= 1
         elif nxt.kind == "else":
             self.i += 1
             else_ = self.block()
@@ -379,8 +391,8 @@ def _parse(text: str, path: str, puppet3: bool) -> Manifest:
     src = Source(text, path)
     try:
         toks = Lexer(src, errors, puppet3).tokens()
-    except RecursionError:
-        errors.append(src.error(0, 0, "syntax error: nesting too deep"))
-        return Manifest(path, (), tuple(errors))
+    except LexTooDeep as deep:
+        errors.append(src.error(deep.pos, deep.pos, deep.message()))
+        return Manifest(path, (), tuple(sorted(errors)))
     body = Parser(src, toks, errors).top()
     return Manifest(path, body, tuple(sorted(errors)))
