@@ -260,7 +260,13 @@ class Extractor:
                             break
             if contents:
                 via = (*resource.via, resource.span)
-                out[dest] = Installed(dest, contents, via, resource.assumed)
+                key = dest
+                if dest in out and out[dest].values:
+                    # One path declared twice in a root: Puppet would refuse both together, so
+                    # they are the two sides of a branch driftlint cannot decide (`if $facts
+                    # ... { x { 'a': } } else { x { 'a': } }`). Each side's file is read.
+                    key = f"{dest}\0{len(out)}"
+                out[key] = Installed(dest, contents, via, resource.assumed)
             elif dest.rstrip("/") in self.folders and _recursive(resource):
                 self._folder_files(resource, dest.rstrip("/"), out)
         return out
