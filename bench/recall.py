@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from driftlint import checks, pipeline
@@ -54,8 +56,13 @@ from driftlint.fleet.catalogs import Interner, Selector
 from driftlint.fleet.locate import Locator, PathMap
 from driftlint.fleet.run import _declare, _reader
 from driftlint.parse.puppet import ast, parse_manifest
-from driftlint.resolve.facts import node_facts
+from driftlint.resolve.classify import class_lists
+from driftlint.resolve.facts import NO_HOST, node_facts, role_facts
+from driftlint.resolve.hiera_config import Level
+from driftlint.resolve.hiera_roots import discover
+from driftlint.resolve.hiera_undecided import MARK
 from driftlint.resolve.relevance import Mentions
+from driftlint.resolve.scope import node_label
 
 UNKNOWN = "\ue000"  # how `driftlint calls` prints characters it does not know
 SYSTEM_MODULES = "/usr/share/puppet/modules"  # Debian's puppet-module-* packages
@@ -143,11 +150,15 @@ Puppet::Pops::Evaluator::CompareOperator.prepend(RecallPuppet3Compare)
 # ---------------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Root:
-    """A node definition of the tree and the name it is compiled as."""
+    """A root of the tree (a node definition, a role class, a node or role of the Hiera
+    data) and the name it is compiled as."""
 
-    node: ast.NodeDef
-    label: str  # as written: `db1001.eqiad.wmnet`, `/^db\\d+/`, `default`
+    node: ast.NodeDef | None
+    label: str  # as written: `db1001.eqiad.wmnet`, `/^db\\d+/`, `default`; or driftlint's
     certname: str | None  # None: no name can be made that selects this node
+    role: str = ""  # driftlint's label of this root (`node:x`, `role::db`, `hiera:<file>`)
+    klass: str = ""  # a class root: compiled as a node that includes only it
+    facts: dict[str, str] = field(default_factory=dict)  # what selects it (Hiera roots)
     catalog: dict[str, Any] | None = None
     error: str = ""
     calls: list[Seen] = field(default_factory=list)  # what the catalog runs
@@ -245,8 +256,177 @@ def roots_of(index_nodes: Iterable[ast.NodeDef]) -> list[Root]:
         if certname is None and names == ["default"]:
             certname = "driftlint-default-node.invalid"
         earlier.extend(patterns)
-        roots.append(Root(node, label, certname))
+        roots.append(Root(node, label, certname, node_label(node)))
     return roots
+
+
+def plain_facts(facts: dict[str, str]) -> dict[str, str]:
+    """driftlint's facts of a root as a node's facts: plain names (`facts.x`, `trusted.x` and
+    `networking.x` are made from them), without the placeholders that keep host data out of
+    a role or mark a value undecided."""
+    return {
+        k.removeprefix("::"): v
+        for k, v in facts.items()
+        if v and "." not in k and k != MARK and v != NO_HOST and MARK not in v
+    }
+
+
+def _certname(label: str) -> str:
+    return "recall-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") + ".example.org"
+
+
+def driftlint_roots(
+    prepared: pipeline.Prepared, calls: list[dict[str, Any]], prefix: str
+) -> list[Root]:
+    """The roots `driftlint calls` names in its `roles`, each made compilable: a node
+    definition by a name it selects; a class (`role::db`, a class a fact or node data names)
+    as a node that includes it, with the facts driftlint gives that role; a node or role of
+    the Hiera data (`node:x`, `hiera:<file>`) by the facts that select its data file (the
+    tree's own `site.pp` then declares its classes). Sorted by label."""
+    index = prepared.index
+    nodes = {r.role: r for r in roots_of(index.nodes)}
+    layer = prepared.hiera.global_layer
+    found = discover(layer, class_lists(index.toplevel, index.nodes), prepared.tree.peek)
+    data = {h.label: h for h in found} if layer is not None else {}
+    out: list[Root] = []
+    for label in sorted({r for call in calls for r in call["roles"]}):
+        if label in data:
+            facts = plain_facts(data[label].fact_dict())
+            name = facts.get("certname") or facts.get("fqdn") or _certname(label)
+            if "." not in name:
+                name = f"{name}.example.org" if "fqdn" not in facts else name
+            out.append(Root(None, label, name, label, facts=facts))
+        elif label in nodes:
+            out.append(nodes[label])
+        elif label.startswith(("node:", "hiera:")):
+            out.append(Root(None, label, None, label))  # not rebuilt here: listed, not compiled
+        else:
+            facts = plain_facts(role_facts(label.removeprefix(prefix)))
+            if not label.startswith(prefix):
+                facts = {}
+            out.append(Root(None, label, _certname(label), label, label, facts))
+    return out
+
+
+MISSING = "recall_missing"  # a stub class declaring resources only missing modules declare
+
+
+def class_nodes(roots: Iterable[Root]) -> str:
+    """Node definitions for the class roots: each name includes only its class (and, after
+    it, the resources that only modules the tree lacks would declare); other roots have them
+    at the end of top scope (after a `hiera_include`)."""
+    nodes = "".join(
+        f"\nnode '{r.certname}' {{ include {r.klass}\n  include {MISSING} }}\n"
+        for r in roots
+        if r.klass and r.certname
+    )
+    return f"if $facts['recall_top_missing'] {{ include {MISSING} }}\n{nodes}"
+
+
+def write_missing(work: Path, refs: Iterable[str]) -> None:
+    """`recall_missing`: each resource (`Service[apache2]`) a relationship names that only a
+    module the tree lacks would declare, declared unless something did."""
+    body = []
+    for ref in sorted(set(refs)):
+        kind, _, title = ref.partition("[")
+        title = title.removesuffix("]").strip("'\"")
+        body.append(f"  if !defined({kind}['{title}']) {{ {kind.lower()} {{ '{title}': }} }}\n")
+    path = work / "stubs" / MISSING / "manifests" / "init.pp"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"class {MISSING} {{\n{''.join(body)}}}\n")
+
+
+def _walk(node: object) -> Iterable[Any]:
+    """Every AST node under `node` (dataclass fields, tuples), `node` first."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple | list):
+            stack.extend(item)
+        elif isinstance(item, ast.Node):
+            yield item
+            stack.extend(getattr(item, f) for f in item.__dataclass_fields__)
+
+
+PUPPET_TYPES = {
+    "exec", "file", "filebucket", "group", "notify", "package", "resources", "schedule",
+    "service", "stage", "tidy", "user", "whit", "component", "class", "node",
+}  # fmt: skip
+
+
+def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> list[str]:
+    """Stubs for the classes and resource types the tree declares and neither it nor the
+    installed modules define (modules of its Puppetfile, not in the repository): an empty
+    class or define taking every parameter the tree passes it. Written under `work/stubs`;
+    their names are returned."""
+    index = prepared.index
+    known = set(PUPPET_TYPES) | set(index.classes) | set(index.defines)
+    roots = [env, Path(SYSTEM_MODULES)]
+    for base in roots:
+        for found in base.glob("*/lib/puppet/type/*.rb"):
+            known.add(found.stem)
+        for found in base.glob("*/*/lib/puppet/type/*.rb"):
+            known.add(found.stem)
+
+    def defined(name: str) -> bool:
+        if name in known:
+            return True
+        module, _, rest = name.partition("::")
+        tail = (rest or "init").replace("::", "/") + ".pp"
+        return any(
+            (b / module / "manifests" / tail).is_file()
+            or any(b.glob(f"*/{module}/manifests/{tail}"))
+            for b in roots
+        )
+
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for manifest in prepared.manifests:
+        for node in _walk(manifest.body):
+            if isinstance(node, ast.Resource) and not node.virtual:
+                kind = node.type.lower().lstrip(":")
+                if kind == "class":
+                    for one in node.bodies:
+                        title = one.title
+                        if isinstance(title, ast.Str) and all(
+                            isinstance(p, ast.Lit) for p in title.parts
+                        ):
+                            name = "".join(p.value.text for p in title.parts)  # type: ignore[union-attr]
+                            params = wanted.setdefault(("class", name.lower().lstrip(":")), set())
+                            params.update(a.name for a in one.attrs if a.name != "*")
+                    continue
+                params = wanted.setdefault(("define", kind), set())
+                params.update(a.name for b in node.bodies for a in b.attrs if a.name != "*")
+            elif isinstance(node, ast.Call) and node.name in ("include", "require", "contain"):
+                for arg in node.args:
+                    if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
+                        name = "".join(p.value.text for p in arg.parts)  # type: ignore[union-attr]
+                        wanted.setdefault(("class", name.lower().lstrip(":")), set())
+                    elif isinstance(arg, ast.Name):
+                        wanted.setdefault(("class", arg.text.lower().lstrip(":")), set())
+    made = []
+    texts: dict[Path, list[str]] = {}
+    meta = {"name", "title", "require", "before", "notify", "subscribe", "tag", "stage", "alias",
+            "audit", "loglevel", "noop", "schedule", "consume", "export"}  # fmt: skip
+    for (kind, name), params in sorted(wanted.items()):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*(::[a-z][a-z0-9_]*)*", name) or defined(name):
+            continue
+        module, _, rest = name.partition("::")
+        path = work / "stubs" / module / "manifests" / ((rest or "init").replace("::", "/") + ".pp")
+        names = [p for p in sorted(params - meta) if re.fullmatch(r"[a-z_]\w*", p)]
+        if kind == "define" and "::" not in name:  # a native type of a Forge module
+            path = work / "stubs" / "recallstub" / "lib" / "puppet" / "type" / f"{name}.rb"
+            body = "".join(f"  newparam(:{p})\n" for p in names if p != "name")
+            texts[path] = [f"Puppet::Type.newtype(:{name}) do\n"
+                           f"  newparam(:name, :namevar => true)\n{body}end\n"]  # fmt: skip
+            made.append(f"type {name}")
+            continue
+        args = ", ".join(f"${p} = undef" for p in names)
+        texts.setdefault(path, []).append(f"{kind} {name}({args}) {{ }}\n")
+        made.append(f"{kind} {name}")
+    for path, text in texts.items():  # a class and a type of one name share its file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(text))
+    return made
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,8 +561,20 @@ end
 """
 
 
-def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable[str] = ()) -> Path:
-    """An environment for compiling the tree: its modules, the main manifest rebuilt."""
+def environment(
+    tree: Path,
+    work: Path,
+    aliases: dict[str, str],
+    stubs: Iterable[str] = (),
+    old: bool = True,
+    levels: Iterable[Level] = (),
+    hiera: str | None = None,
+) -> Path:
+    """An environment for compiling the tree: its modules, the main manifest rebuilt (and,
+    `old`, the manifests rewritten as Puppet 3 read them), and a Hiera 5 config: the tree's
+    own, or one made from the levels driftlint read (a Hiera 3 config), with a last level of
+    stub data under `work` for the keys the tree's private data would give."""
+    rewrite = puppet3 if old else (lambda text: text)
     env = work / "environments" / "production"
     if env.exists():
         shutil.rmtree(env)
@@ -390,7 +582,7 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
     site = tree / "manifests" / "site.pp"
     (env / "manifests").mkdir()
     (env / "manifests" / "site.pp").write_text(
-        puppet3(inline_imports(tree, site, aliases, {site.resolve()}))
+        rewrite(inline_imports(tree, site, aliases, {site.resolve()}))
     )
     modulepath = []
     conf = tree / "environment.conf"
@@ -402,7 +594,10 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
     for part in paths:
         if part.startswith("$") or not (tree / part).is_dir():
             continue
-        mirror(tree / part, env / part.replace("/", "_"))
+        if old:
+            mirror(tree / part, env / part.replace("/", "_"))
+        else:
+            (env / part.replace("/", "_")).symlink_to(tree / part)
         modulepath.append(part.replace("/", "_"))
     templates = tree / "templates"  # Puppet 3's templatedir: `template('misc/x.erb')`
     if templates.is_dir():
@@ -417,12 +612,10 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
             main.write("\n# driftlint recall: definitions moved out of module files\n")
             main.write("\n".join(MOVED) + "\n")
     for name in stubs:  # the tree's own 3.x function, replaced in the copy
-        for found in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
-            found.unlink()
-            found.write_text(STUB_3X.replace("{name}", name))
-    hiera = tree / "hiera.yaml"  # the environment's Hiera (v5); offline there is no trusted data
-    if hiera.is_file():
-        (env / "hiera.yaml").write_text(hiera.read_text().replace("trusted.certname", "facts.fqdn"))
+        for own in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
+            own.unlink()
+            own.write_text(STUB_3X.replace("{name}", name))
+    hiera_config(tree, work, env, list(levels), hiera)
     for extra in ("hieradata", "data", "templates", "files"):
         if (tree / extra).is_dir() and not (env / extra).exists():
             (env / extra).symlink_to(tree / extra)
@@ -430,6 +623,80 @@ def environment(tree: Path, work: Path, aliases: dict[str, str], stubs: Iterable
         f"modulepath = {':'.join(modulepath)}:$basemodulepath\nenvironment_timeout = unlimited\n"
     )
     return env
+
+
+STUB_DATA = "recall-stub-data"  # under work: values for keys only private data holds
+
+
+def _datadir(tree: Path, datadir: str) -> str:
+    """A datadir as the tree holds it: `environments/%{environment}/hieradata` or an absolute
+    path on the server is read as the tree's folder of the longest tail that exists."""
+    parts = [p for p in datadir.split("/") if p]
+    for start in range(len(parts)):
+        tail = "/".join(parts[start:])
+        if "%{" not in tail and (tree / tail).is_dir():
+            return str(tree / tail)
+    return datadir
+
+
+def _as_yaml(entry: dict[str, Any], tree: Path) -> None:
+    """A level (or `defaults`) read as plain YAML: eyaml's encrypted values stay strings."""
+    if "lookup_key" in entry and "eyaml" in str(entry["lookup_key"]):
+        del entry["lookup_key"]
+        entry.pop("options", None)
+        entry["data_hash"] = "yaml_data"
+    if isinstance(entry.get("datadir"), str):
+        entry["datadir"] = _datadir(tree, entry["datadir"])
+
+
+def hiera_config(
+    tree: Path, work: Path, env: Path, levels: list[Level], given: str | None = None
+) -> None:
+    """The environment's hiera.yaml (v5; offline there is no trusted data, so
+    `trusted.certname` is read from the fqdn fact): `given` (a file of the tree that the
+    server is given as its config), the tree's own, or one made from the levels driftlint read."""
+    own = tree / (given or "hiera.yaml")
+    text = own.read_text() if own.is_file() else ""
+    stub = {"name": "driftlint recall stubs", "datadir": str(work / STUB_DATA),
+            "path": "stubs.yaml"}  # fmt: skip
+    (work / STUB_DATA).mkdir(exist_ok=True)
+    stubs = work / STUB_DATA / "stubs.yaml"
+    stubs.write_text("---\n")
+    try:
+        config = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        config = None
+    if isinstance(config, dict) and config.get("version") == 5:
+        defaults = config.setdefault("defaults", {"data_hash": "yaml_data"})
+        defaults.setdefault("datadir", "data")
+        _as_yaml(defaults, tree)
+        for level in config.get("hierarchy") or []:
+            _as_yaml(level, tree)
+        config.setdefault("hierarchy", []).append(stub)
+        out = yaml.safe_dump(config, sort_keys=False)
+    else:  # Hiera 3 (or none): the levels driftlint read, as Hiera 5 reads them
+        hierarchy: list[dict[str, Any]] = []
+        for level in levels:
+            if level.backend != "yaml" or level.kind != "path":
+                continue
+            paths = [p if p.endswith((".yaml", ".yml")) else p + ".yaml" for p in level.paths]
+            hierarchy.append({"name": level.name, "datadir": str(tree / level.datadir),
+                              "paths": paths})  # fmt: skip
+        hierarchy.append(stub)
+        out = yaml.safe_dump({"version": 5, "defaults": {"data_hash": "yaml_data"},
+                              "hierarchy": hierarchy}, sort_keys=False)  # fmt: skip
+    (env / "hiera.yaml").write_text(
+        out.replace("trusted.certname", "facts.fqdn").replace("::trusted", "trusted")
+    )
+
+
+def stub_keys(work: Path, keys: Iterable[str]) -> None:
+    """Give each key only private data holds a value (a string), at the lowest level."""
+    path = work / STUB_DATA / "stubs.yaml"
+    data = yaml.safe_load(path.read_text()) or {}
+    for key in keys:
+        data.setdefault(key, "driftlint-recall-stub")
+    path.write_text(yaml.safe_dump(data))
 
 
 def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
@@ -487,7 +754,7 @@ def compile_roots(
     jobs: int = 2,
     stubs_first: list[str] | None = None,
     per_node: list[tuple[str, str, str]] | None = None,
-    rounds: int = 5,
+    rounds: int = 8,
 ) -> list[str]:
     """Compile every root that has a certname; stub unknown functions and try again. The
     names of the stubbed functions are returned."""
@@ -496,6 +763,7 @@ def compile_roots(
     out = work / "catalogs"
     stubbed: list[str] = list(stubs_first or [])
     write_stubs(work, stubbed)
+    write_missing(work, [])
     role = work / "stubs" / "recallstub" / "lib" / "puppet" / "functions" / "role.rb"
     role.parent.mkdir(parents=True, exist_ok=True)
     role.write_text(ROLE_FUNCTION)  # Wikimedia's role(), as tests/test_oracle_puppet.py
@@ -504,10 +772,11 @@ def compile_roots(
         name = r.certname or ""
         mine = {k: v for p, k, v in per_node or [] if re.search(p, name)}
         # Wikimedia's role() sets `_role` at top scope for Hiera; the stub cannot: a fact.
-        role_fact = node_facts(r.node).get("_role")
+        role_fact = node_facts(r.node).get("_role") if r.node is not None else None
         if role_fact and "_role" not in mine:
             mine["_role"] = role_fact
-        write_facts(work, name, {**facts, **mine})
+        top = {} if r.klass else {"recall_top_missing": "true"}
+        write_facts(work, name, {**facts, **r.facts, **mine, **top})
     for _ in range(rounds):
         if out.exists():
             shutil.rmtree(out)
@@ -524,15 +793,35 @@ def compile_roots(
                 root.error = ""
             else:
                 root.error = failed.read_text() if failed.is_file() else "no output"
+                why = root.error
                 found = re.search(r"Unknown function: '([\w:]+)'", root.error)
                 if found:
                     missing.add(found.group(1))
                 found = re.search(r"Could not find (?:declared )?class (?:::)?([\w:]+)", root.error)
                 if found:
                     missing.add("class " + found.group(1))
+                found = re.search(r"did not find a value for the name '(?:::)?([\w:]+)'", why)
+                if found:
+                    missing.add("key " + found.group(1))
+                found = re.search(
+                    r"Class\[([\w:]+)\]: expects a value for parameter '(\w+)'", root.error
+                )
+                if found:
+                    missing.add(f"key {found.group(1).lower()}::{found.group(2)}")
+                found = re.search(r"Could not find resource '([A-Z][\w:]*\[[^\]]*\])'", why)
+                if found:
+                    missing.add("resource " + found.group(1))
         new = sorted(m for m in missing if m not in stubbed)
         if not new:
             break
+        refs = [n.removeprefix("resource ") for n in [*stubbed, *new] if n.startswith("resource ")]
+        write_missing(work, refs)
+        stubbed.extend(n for n in new if n.startswith("resource "))
+        new = [n for n in new if not n.startswith("resource ")]
+        stub_keys(work, [n.removeprefix("key ") for n in new if n.startswith("key ")])
+        new_ = [n for n in new if not n.startswith("key ")]
+        stubbed.extend(n for n in new if n.startswith("key "))
+        new = new_
         write_stubs(work, [n for n in new if not n.startswith("class ")])
         write_classes(work, [n.removeprefix("class ") for n in new if n.startswith("class ")])
         stubbed.extend(new)
@@ -639,10 +928,23 @@ def by_class(
     return left
 
 
+def static_by_role(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each static call to every root its `roles` name; the calls of none are returned."""
+    by_label = {r.role: r for r in roots}
+    left = []
+    for call in calls:
+        owners = [by_label[r] for r in call["roles"] if r in by_label]
+        for root in owners:
+            root.static.append(call)
+        if not owners:
+            left.append(call)
+    return left
+
+
 def static_of(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give each static call to the root whose node body holds its first declaration; the
     calls no node holds (a role or class checked alone, top-scope code) are returned."""
-    spans = [(r, r.node.span) for r in roots]
+    spans = [(r, r.node.span) for r in roots if r.node is not None]
     alone = []
     for call in calls:
         first = call["via"][0] if call["via"] else f"{call['path']}:{call['line']}"
@@ -733,6 +1035,19 @@ def main(argv: list[str] | None = None) -> int:
         help="replace a function of the tree by one returning undef (a 3.x function that "
         "calls hiera(), which Puppet 7 refuses)",
     )  # fmt: skip
+    parser.add_argument(
+        "--roots", choices=("driftlint", "nodes"), default="driftlint",
+        help="the roots `driftlint calls` names (node definitions, role classes, Hiera nodes "
+        "and roles), or every node definition",
+    )  # fmt: skip
+    parser.add_argument(
+        "--modern", action="store_true",
+        help="the tree is Puppet 4+ code: no Puppet 3 rewrites",
+    )  # fmt: skip
+    parser.add_argument(
+        "--hiera", metavar="FILE",
+        help="the tree's file the server reads as hiera.yaml (a v5 config deployed by a class)",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=int, default=300, help="seconds per root")
     parser.add_argument("--jobs", type=int, default=2, help="compiles at once")
     args = parser.parse_args(argv)
@@ -747,18 +1062,30 @@ def main(argv: list[str] | None = None) -> int:
     config, _ = load_config(tree, None, known_codes=frozenset(checks.CHECKS))
     files, unreadable = discover_sources(tree, config.exclude, config.max_file_size)
     prepared = pipeline.prepare(tree, config, [], files, unreadable, None)
-    roots = roots_of(prepared.index.nodes)
-    if args.max_roots and len(roots) > args.max_roots:
+    calls = static_calls(tree, args.calls)
+    by_role = args.roots == "driftlint"
+    if by_role:
+        roots = driftlint_roots(prepared, calls, config.role_prefix)
+    else:
+        roots = roots_of(prepared.index.nodes)
+    total = len(roots)
+    if args.max_roots and len(roots) > args.max_roots:  # evenly spaced: the same every run
         step = len(roots) / args.max_roots
         roots = [roots[int(i * step)] for i in range(args.max_roots)]
-    calls = static_calls(tree, args.calls)
-    alone = static_of(roots, calls)
+    alone = static_by_role(roots, calls) if by_role else static_of(roots, calls)
 
-    env = environment(tree, work, aliases, args.stub)
+    levels = prepared.hiera.global_layer.levels if prepared.hiera.global_layer else ()
+    if (work / "stubs").exists():  # stubs are made anew each run, from this tree
+        shutil.rmtree(work / "stubs")
+    env = environment(tree, work, aliases, args.stub, not args.modern, levels, args.hiera)
+    if by_role:
+        with (env / "manifests" / "site.pp").open("a") as site:
+            site.write("\n# driftlint recall: a node per class root\n" + class_nodes(roots))
+    made = missing_definitions(prepared, work, env)
     main = (env / "manifests" / "site.pp").read_text()
     loaded = set(re.findall(r"(?m)^# driftlint recall: from (\S+)$", main)) | {"manifests/site.pp"}
-    elsewhere = [r for r in roots if r.node.span.path not in loaded]
-    roots = [r for r in roots if r.node.span.path in loaded]
+    elsewhere = [r for r in roots if r.node is not None and r.node.span.path not in loaded]
+    roots = [r for r in roots if r.node is None or r.node.span.path in loaded]
     (work / "conf").mkdir(exist_ok=True)
     (work / "conf" / "hiera.yaml").write_text("---\nversion: 5\nhierarchy: []\n")
     per_node: list[tuple[str, str, str]] = []
@@ -775,16 +1102,20 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     tally = Tally()
     compiled = [r for r in roots if r.catalog is not None]
-    unplaced = by_class(compiled, alone, prepared.index.classes)
+    unplaced = alone if by_role else by_class(compiled, alone, prepared.index.classes)
     for root in compiled:
         root.calls = catalog_calls(root, prepared, selector)
         compare(root, tally)
 
-    print(f"tree {tree.name}: {len(roots)} roots (node definitions), {len(calls)} static calls "
-          f"({len(unplaced)} of no compiled node)")  # fmt: skip
+    kind = "driftlint's roots with a call" if by_role else "node definitions"
+    sampled = f" (a sample of {len(roots)} of {total})" if total > len(roots) else ""
+    print(f"tree {tree.name}: {len(roots)} roots ({kind}){sampled}, {len(calls)} static calls "
+          f"({len(unplaced)} of no root compiled here)")  # fmt: skip
+    if made:
+        print(f"stubbed definitions of modules the tree lacks ({len(made)}): {', '.join(made)}")
     if elsewhere:
         print(f"roots not in the main manifest as imported ({len(elsewhere)}, not counted): "
-              + ", ".join(sorted({r.node.span.path for r in elsewhere})))  # fmt: skip
+              + ", ".join(sorted({r.node.span.path for r in elsewhere if r.node})))  # fmt: skip
     if stubbed:
         print(f"stubs (functions return undef, classes are empty): {', '.join(stubbed)}")
     failed = [r for r in roots if r.catalog is None]
