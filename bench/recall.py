@@ -96,6 +96,7 @@ DEFAULT_FACTS = {
     "uptime_days": "10",
     "timezone": "UTC",
     "concat_basedir": "/var/lib/puppet/concat",  # the fact of old puppetlabs-concat
+    "clientversion": "7.23.0",
 }
 
 ROLE_FUNCTION = """\
@@ -159,6 +160,7 @@ class Root:
     role: str = ""  # driftlint's label of this root (`node:x`, `role::db`, `hiera:<file>`)
     klass: str = ""  # a class root: compiled as a node that includes only it
     facts: dict[str, str] = field(default_factory=dict)  # what selects it (Hiera roots)
+    also: list[str] = field(default_factory=list)  # driftlint's roots its catalog also holds
     catalog: dict[str, Any] | None = None
     error: str = ""
     calls: list[Seen] = field(default_factory=list)  # what the catalog runs
@@ -276,7 +278,10 @@ def _certname(label: str) -> str:
 
 
 def driftlint_roots(
-    prepared: pipeline.Prepared, calls: list[dict[str, Any]], prefix: str
+    prepared: pipeline.Prepared,
+    calls: list[dict[str, Any]],
+    prefix: str,
+    defaults: dict[str, str] | None = None,
 ) -> list[Root]:
     """The roots `driftlint calls` names in its `roles`, each made compilable: a node
     definition by a name it selects; a class (`role::db`, a class a fact or node data names)
@@ -288,6 +293,7 @@ def driftlint_roots(
     layer = prepared.hiera.global_layer
     found = discover(layer, class_lists(index.toplevel, index.nodes), prepared.tree.peek)
     data = {h.label: h for h in found} if layer is not None else {}
+    apart = _levels_apart(prepared)
     out: list[Root] = []
     for label in sorted({r for call in calls for r in call["roles"]}):
         if label in data:
@@ -305,10 +311,69 @@ def driftlint_roots(
             if not label.startswith(prefix):
                 facts = {}
             out.append(Root(None, label, _certname(label), label, label, facts))
+    # A level whose files add classes, keyed by a fact no root data sets, is a root of its
+    # own for driftlint per file (`hiera:is_virtual/false.yaml`) and undecided for the other
+    # roots: a node's catalog, compiled with one value of that fact, holds what driftlint
+    # gives the node and what it gives the file that value selects.
+    given = {**DEFAULT_FACTS, **(defaults or {})}
+    for root in out:
+        mine = {**given, **root.facts}
+        for other in out:
+            keyed = {k: v for k, v in other.facts.items() if k in apart}
+            if (
+                other is not root
+                and other.role.startswith("hiera:")
+                and keyed
+                and all(mine.get(k) == v for k, v in keyed.items())
+            ):
+                root.also.append(other.role)
     return out
 
 
+STUB_MANIFEST = "zy_driftlint_stubs.pp"  # in the main manifest folder: stub classes, defines
 MISSING = "recall_missing"  # a stub class declaring resources only missing modules declare
+
+
+def _levels_apart(prepared: pipeline.Prepared) -> dict[str, set[str]]:
+    """The plain facts keying a Hiera level other than a node's whose data files set a
+    class list (`type/%{::type}.yaml` with `classes:`), each with the values its files are
+    named for: driftlint takes each such file as a root of its own, `hiera:<file>`."""
+    layer = prepared.hiera.global_layer
+    out: dict[str, set[str]] = {}
+    if layer is None:
+        return out
+    index = prepared.index
+    keys = {c.key.removeprefix("::") for c in class_lists(index.toplevel, index.nodes)}
+    if not keys:
+        return out
+    tree = Path(prepared.tree.root)
+    for level in layer.levels:
+        for template in level.paths:
+            names = [
+                n.removeprefix("::").removeprefix("facts.")
+                for n in re.findall(r"%\{([^{}]*)\}", template)
+            ]
+            if not names or any(n in NODE_NAMES for n in names):
+                continue
+            pattern = re.sub(r"%\{[^{}]*\}", "*", template)
+            files = glob.glob(
+                str(tree / level.datadir / pattern) + ("" if "." in pattern else ".*")
+            )
+            if (
+                len(names) == 1
+                and "." not in names[0]
+                and any(
+                    re.search(rf"(?m)^['\"]?(?:{'|'.join(map(re.escape, keys))})['\"]?\s*:", text)
+                    for f in files
+                    if (text := Path(f).read_text(errors="replace"))
+                )
+            ):
+                out.setdefault(names[0], set()).update(Path(f).stem for f in files)
+    return out
+
+
+NODE_NAMES = {"certname", "clientcert", "fqdn", "hostname", "trusted.certname",
+              "networking.fqdn", "networking.hostname", "trusted.hostname"}  # fmt: skip
 
 
 def class_nodes(roots: Iterable[Root]) -> str:
@@ -396,6 +461,9 @@ def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> l
                     continue
                 params = wanted.setdefault(("define", kind), set())
                 params.update(a.name for b in node.bodies for a in b.attrs if a.name != "*")
+            elif isinstance(node, ast.ResourceDefaults) and "::" in node.type:
+                params = wanted.setdefault(("define", node.type.lower().lstrip(":")), set())
+                params.update(a.name for a in node.attrs if a.name != "*")
             elif isinstance(node, ast.Call) and node.name in ("include", "require", "contain"):
                 for arg in node.args:
                     if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
@@ -416,12 +484,18 @@ def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> l
         if kind == "define" and "::" not in name:  # a native type of a Forge module
             path = work / "stubs" / "recallstub" / "lib" / "puppet" / "type" / f"{name}.rb"
             body = "".join(f"  newparam(:{p})\n" for p in names if p != "name")
+            # any parameter a hash splat (`* => $opts`) may pass is taken
             texts[path] = [f"Puppet::Type.newtype(:{name}) do\n"
-                           f"  newparam(:name, :namevar => true)\n{body}end\n"]  # fmt: skip
+                           f"  newparam(:name, :namevar => true)\n{body}"
+                           "  def self.valid_parameter?(name) true end\nend\n"]  # fmt: skip
             made.append(f"type {name}")
             continue
         args = ", ".join(f"${p} = undef" for p in names)
-        texts.setdefault(path, []).append(f"{kind} {name}({args}) {{ }}\n")
+        # in the main manifest, where any name may be defined (the tree's own module of that
+        # name would hide a stub module)
+        texts.setdefault(env / "manifests" / STUB_MANIFEST, []).append(
+            f"{kind} {name}({args}) {{ }}\n"
+        )
         made.append(f"{kind} {name}")
     for path, text in texts.items():  # a class and a type of one name share its file
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -529,7 +603,7 @@ def misplaced(text: str, path: str, module: str) -> tuple[str, str]:
 MOVED: list[str] = []  # definitions `misplaced` took out of module files, for the main manifest
 
 
-def mirror(source: Path, dest: Path) -> None:
+def mirror(source: Path, dest: Path, old: bool = True) -> None:
     """A copy of a module folder for Puppet 7: manifests through `puppet3` (definitions a
     module file may no longer hold go to `MOVED`), any other file a link to the tree's."""
     for folder, dirs, names in os.walk(source):
@@ -540,9 +614,10 @@ def mirror(source: Path, dest: Path) -> None:
         for name in names:
             path = here / name
             if name.endswith(".pp") and path.is_file():
-                text = puppet3(path.read_text(encoding="utf-8", errors="replace"))
+                text = path.read_text(encoding="utf-8", errors="replace")
+                text = puppet3(text) if old else text
                 parts = here.relative_to(source).parts
-                if len(parts) >= 2 and parts[1] == "manifests":
+                if old and len(parts) >= 2 and parts[1] == "manifests":
                     text, moved = misplaced(text, str(path), parts[0])
                     if moved:
                         MOVED.append(moved)
@@ -584,6 +659,13 @@ def environment(
     (env / "manifests" / "site.pp").write_text(
         rewrite(inline_imports(tree, site, aliases, {site.resolve()}))
     )
+    if not old:  # Puppet 4+ reads every file of the manifests folder, in order, as one
+        for other in sorted((tree / "manifests").rglob("*.pp")):
+            if other != site:
+                name = "manifests/" + str(other.relative_to(tree / "manifests")).replace("/", "_")
+                (env / name).write_text(other.read_text(encoding="utf-8", errors="replace"))
+                with (env / "manifests" / "site.pp").open("a") as main:
+                    main.write(f"# driftlint recall: from {name}\n")
     modulepath = []
     conf = tree / "environment.conf"
     paths = ["modules"]
@@ -594,10 +676,7 @@ def environment(
     for part in paths:
         if part.startswith("$") or not (tree / part).is_dir():
             continue
-        if old:
-            mirror(tree / part, env / part.replace("/", "_"))
-        else:
-            (env / part.replace("/", "_")).symlink_to(tree / part)
+        mirror(tree / part, env / part.replace("/", "_"), old)
         modulepath.append(part.replace("/", "_"))
     templates = tree / "templates"  # Puppet 3's templatedir: `template('misc/x.erb')`
     if templates.is_dir():
@@ -611,10 +690,13 @@ def environment(
         with (env / "manifests" / "site.pp").open("a") as main:
             main.write("\n# driftlint recall: definitions moved out of module files\n")
             main.write("\n".join(MOVED) + "\n")
-    for name in stubs:  # the tree's own 3.x function, replaced in the copy
+    for name in stubs:  # the tree's own function (3.x or 4.x), replaced in the copy
         for own in env.glob(f"*/*/lib/puppet/parser/functions/{name}.rb"):
             own.unlink()
             own.write_text(STUB_3X.replace("{name}", name))
+        for own in env.glob(f"*/*/lib/puppet/functions/{name.replace('::', '/')}.rb"):
+            own.unlink()
+            own.write_text(STUB_FUNCTION.replace("{name}", name))
     hiera_config(tree, work, env, list(levels), hiera)
     for extra in ("hieradata", "data", "templates", "files"):
         if (tree / extra).is_dir() and not (env / extra).exists():
@@ -704,7 +786,7 @@ def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
     facts.mkdir(parents=True, exist_ok=True)
     short, _, domain = certname.partition(".")
     values: dict[str, Any] = {**DEFAULT_FACTS, "fqdn": certname, "hostname": short}
-    values.update(domain=domain, clientcert=certname, **extra)
+    values.update({"domain": domain, "clientcert": certname, **extra})
     values["networking"] = {"fqdn": certname, "hostname": short, "domain": domain,
                             "ip": values["ipaddress"]}  # fmt: skip
     values["os"] = {
@@ -742,8 +824,11 @@ def _compile(name: str, work: Path, out: Path, timeout: int) -> None:
     if done.returncode == 0 and start >= 0:
         (out / f"{name}.json").write_text(done.stdout[start:])
         return
-    errors = [line for line in (done.stderr + done.stdout).splitlines() if "Error" in line]
-    (out / f"{name}.error").write_text(errors[0] if errors else "no output")
+    lines = (done.stderr + done.stdout).splitlines()
+    first = next((i for i, line in enumerate(lines) if "Error" in line), None)
+    # an error's first line, and what follows it (a template's own message is on the next)
+    why = " | ".join(line.strip() for line in lines[first : first + 3]) if first is not None else ""
+    (out / f"{name}.error").write_text(why or "no output")
 
 
 def compile_roots(
@@ -799,7 +884,7 @@ def compile_roots(
                     missing.add(found.group(1))
                 found = re.search(r"Could not find (?:declared )?class (?:::)?([\w:]+)", root.error)
                 if found:
-                    missing.add("class " + found.group(1))
+                    missing.add("class " + found.group(1).lower())
                 found = re.search(r"did not find a value for the name '(?:::)?([\w:]+)'", why)
                 if found:
                     missing.add("key " + found.group(1))
@@ -809,7 +894,9 @@ def compile_roots(
                 if found:
                     missing.add(f"key {found.group(1).lower()}::{found.group(2)}")
                 found = re.search(r"Could not find resource '([A-Z][\w:]*\[[^\]]*\])'", why)
-                if found:
+                if found and found.group(1).startswith("Class["):  # a class a missing module has
+                    missing.add("class " + found.group(1)[6:-1].strip("'\"").lower().lstrip(":"))
+                elif found:
                     missing.add("resource " + found.group(1))
         new = sorted(m for m in missing if m not in stubbed)
         if not new:
@@ -831,11 +918,8 @@ def compile_roots(
 
 def write_classes(work: Path, names: list[str]) -> None:
     """An empty class for each class the tree names and nobody defines (a private module)."""
-    for name in names:
-        module, _, rest = name.partition("::")
-        path = work / "stubs" / module / "manifests" / ((rest or "init").replace("::", "/") + ".pp")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"class {name} {{ }}\n")
+    with (work / "environments" / "production" / "manifests" / STUB_MANIFEST).open("a") as out:
+        out.writelines(f"class {name} {{ }}\n" for name in names)
 
 
 def write_stubs(work: Path, names: list[str]) -> None:
@@ -930,10 +1014,13 @@ def by_class(
 
 def static_by_role(roots: list[Root], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give each static call to every root its `roles` name; the calls of none are returned."""
-    by_label = {r.role: r for r in roots}
+    by_label: dict[str, list[Root]] = {}
+    for root in roots:
+        for label in (root.role, *root.also):
+            by_label.setdefault(label, []).append(root)
     left = []
     for call in calls:
-        owners = [by_label[r] for r in call["roles"] if r in by_label]
+        owners = list({id(o): o for r in call["roles"] for o in by_label.get(r, [])}.values())
         for root in owners:
             root.static.append(call)
         if not owners:
@@ -1065,7 +1152,7 @@ def main(argv: list[str] | None = None) -> int:
     calls = static_calls(tree, args.calls)
     by_role = args.roots == "driftlint"
     if by_role:
-        roots = driftlint_roots(prepared, calls, config.role_prefix)
+        roots = driftlint_roots(prepared, calls, config.role_prefix, facts)
     else:
         roots = roots_of(prepared.index.nodes)
     total = len(roots)
@@ -1079,7 +1166,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work / "stubs")
     env = environment(tree, work, aliases, args.stub, not args.modern, levels, args.hiera)
     if by_role:
-        with (env / "manifests" / "site.pp").open("a") as site:
+        # the last file of the main manifest folder: after the tree's top scope
+        with (env / "manifests" / "zzzz_driftlint_recall.pp").open("a") as site:
             site.write("\n# driftlint recall: a node per class root\n" + class_nodes(roots))
     made = missing_definitions(prepared, work, env)
     main = (env / "manifests" / "site.pp").read_text()
