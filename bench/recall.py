@@ -359,16 +359,13 @@ def _levels_apart(prepared: pipeline.Prepared) -> dict[str, set[str]]:
             files = glob.glob(
                 str(tree / level.datadir / pattern) + ("" if "." in pattern else ".*")
             )
-            if (
-                len(names) == 1
-                and "." not in names[0]
-                and any(
-                    re.search(rf"(?m)^['\"]?(?:{'|'.join(map(re.escape, keys))})['\"]?\s*:", text)
-                    for f in files
-                    if (text := Path(f).read_text(errors="replace"))
-                )
+            if any(
+                re.search(rf"(?m)^['\"]?(?:{'|'.join(map(re.escape, keys))})['\"]?\s*:", text)
+                for f in files
+                if (text := Path(f).read_text(errors="replace"))
             ):
-                out.setdefault(names[0], set()).update(Path(f).stem for f in files)
+                for name in names:
+                    out.setdefault(name, set()).update(Path(f).stem for f in files)
     return out
 
 
@@ -395,6 +392,9 @@ def write_missing(work: Path, refs: Iterable[str]) -> None:
     for ref in sorted(set(refs)):
         kind, _, title = ref.partition("[")
         title = title.removesuffix("]").strip("'\"")
+        if kind == "Class":  # a class a relationship names: declared (a stub if none)
+            body.append(f"  include {title.lower().lstrip(':')}\n")
+            continue
         body.append(f"  if !defined({kind}['{title}']) {{ {kind.lower()} {{ '{title}': }} }}\n")
     path = work / "stubs" / MISSING / "manifests" / "init.pp"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -894,9 +894,7 @@ def compile_roots(
                 if found:
                     missing.add(f"key {found.group(1).lower()}::{found.group(2)}")
                 found = re.search(r"Could not find resource '([A-Z][\w:]*\[[^\]]*\])'", why)
-                if found and found.group(1).startswith("Class["):  # a class a missing module has
-                    missing.add("class " + found.group(1)[6:-1].strip("'\"").lower().lstrip(":"))
-                elif found:
+                if found:
                     missing.add("resource " + found.group(1))
         new = sorted(m for m in missing if m not in stubbed)
         if not new:
