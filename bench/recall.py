@@ -330,6 +330,18 @@ def driftlint_roots(
     return out
 
 
+def system_modules(work: Path, skipped: Iterable[str]) -> None:
+    """`work/system`: Debian's modules but those the tree needs an older API of (its
+    Puppetfile pins `apt` 2, whose `apt::update` was public): those are stubbed instead."""
+    folder = work / "system"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for module in sorted(Path(SYSTEM_MODULES).iterdir()):
+        if module.name not in set(skipped):
+            (folder / module.name).symlink_to(module)
+
+
 STUB_MANIFEST = "zy_driftlint_stubs.pp"  # in the main manifest folder: stub classes, defines
 MISSING = "recall_missing"  # a stub class declaring resources only missing modules declare
 
@@ -426,7 +438,7 @@ def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> l
     their names are returned."""
     index = prepared.index
     known = set(PUPPET_TYPES) | set(index.classes) | set(index.defines)
-    roots = [env, Path(SYSTEM_MODULES)]
+    roots = [env, work / "system"]
     for base in roots:
         for found in base.glob("*/lib/puppet/type/*.rb"):
             known.add(found.stem)
@@ -461,9 +473,22 @@ def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> l
                     continue
                 params = wanted.setdefault(("define", kind), set())
                 params.update(a.name for b in node.bodies for a in b.attrs if a.name != "*")
+            elif isinstance(node, ast.ClassDef) and node.parent:  # `inherits` a Forge class
+                wanted.setdefault(("class", node.parent.lower().lstrip(":")), set())
             elif isinstance(node, ast.ResourceDefaults) and "::" in node.type:
                 params = wanted.setdefault(("define", node.type.lower().lstrip(":")), set())
                 params.update(a.name for a in node.attrs if a.name != "*")
+            elif (
+                isinstance(node, ast.Call)
+                and node.name in ("create_resources", "ensure_resource", "ensure_resources")
+                and node.args
+            ):  # the type's parameters come from a hash (Hiera data): any the data names
+                first = node.args[0]
+                kind = first.text if isinstance(first, ast.Name) else ""
+                if isinstance(first, ast.Str) and all(isinstance(p, ast.Lit) for p in first.parts):
+                    kind = "".join(p.value.text for p in first.parts)  # type: ignore[union-attr]
+                if kind:
+                    wanted.setdefault(("define", kind.lower().lstrip(":")), set()).add("*data*")
             elif isinstance(node, ast.Call) and node.name in ("include", "require", "contain"):
                 for arg in node.args:
                     if isinstance(arg, ast.Str) and all(isinstance(p, ast.Lit) for p in arg.parts):
@@ -471,6 +496,32 @@ def missing_definitions(prepared: pipeline.Prepared, work: Path, env: Path) -> l
                         wanted.setdefault(("class", name.lower().lstrip(":")), set())
                     elif isinstance(arg, ast.Name):
                         wanted.setdefault(("class", arg.text.lower().lstrip(":")), set())
+    # the class lists of the Hiera data (`classes: [apache::mod::geoip]`)
+    lists = {c.key.removeprefix("::") for c in class_lists(index.toplevel, index.nodes)}
+    for data_file in prepared.hiera.data_files() if lists else ():
+        try:
+            data = yaml.safe_load(prepared.tree.read(data_file) or "")
+        except yaml.YAMLError:
+            continue
+        for key in lists & set(data if isinstance(data, dict) else ()):
+            for name in data[key] if isinstance(data[key], list) else [data[key]]:
+                if isinstance(name, str):
+                    wanted.setdefault(("class", name.lower().lstrip(":")), set())
+    # what a resource hash of the Hiera data may pass: every key two levels down
+    anywhere: set[str] = set()
+    for data_file in prepared.hiera.data_files():
+        try:
+            data = yaml.safe_load(prepared.tree.read(data_file) or "")
+        except yaml.YAMLError:
+            continue
+        for value in data.values() if isinstance(data, dict) else ():
+            for inner in value.values() if isinstance(value, dict) else ():
+                if isinstance(inner, dict):
+                    anywhere.update(k for k in inner if isinstance(k, str))
+    for params in wanted.values():
+        if "*data*" in params:
+            params.discard("*data*")
+            params.update(anywhere)
     made = []
     texts: dict[Path, list[str]] = {}
     meta = {"name", "title", "require", "before", "notify", "subscribe", "tag", "stage", "alias",
@@ -678,6 +729,8 @@ def environment(
             continue
         mirror(tree / part, env / part.replace("/", "_"), old)
         modulepath.append(part.replace("/", "_"))
+    for module in sorted(p for m in modulepath for p in (env / m).iterdir() if p.is_dir()):
+        module_data(module)
     templates = tree / "templates"  # Puppet 3's templatedir: `template('misc/x.erb')`
     if templates.is_dir():
         for folder in sorted(p for p in templates.iterdir() if p.is_dir()):
@@ -781,6 +834,31 @@ def stub_keys(work: Path, keys: Iterable[str]) -> None:
     path.write_text(yaml.safe_dump(data))
 
 
+def module_data(module: Path) -> None:
+    """A module's data of Hiera 3's `module_data` backend (`data/hiera.yaml` with a
+    `:hierarchy:`), given to Puppet 7 as the module's own Hiera 5 layer."""
+    old = module / "data" / "hiera.yaml"
+    if (module / "hiera.yaml").exists() or not old.is_file():
+        return
+    try:
+        config = yaml.safe_load(old.read_text(errors="replace"))
+    except yaml.YAMLError:
+        return
+    levels = config.get(":hierarchy") if isinstance(config, dict) else None
+    if not isinstance(levels, list):
+        return
+    paths = [str(p) if str(p).endswith(".yaml") else f"{p}.yaml" for p in levels]
+    (module / "hiera.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "version": 5,
+                "defaults": {"datadir": "data", "data_hash": "yaml_data"},
+                "hierarchy": [{"name": "module data", "paths": paths}],
+            }
+        )
+    )
+
+
 def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
     facts = work / "var" / "yaml" / "facts"
     facts.mkdir(parents=True, exist_ok=True)
@@ -808,15 +886,40 @@ def _compile(name: str, work: Path, out: Path, timeout: int) -> None:
     env = {**os.environ, "RUBYOPT": f"-r{shim}"}
     try:
         done = subprocess.run(
-            ["puppet", "catalog", "compile", name, "--render-as", "json",
-             "--terminus", "compiler", "--facts_terminus", "yaml",
-             "--environmentpath", str(work / "environments"),
-             "--basemodulepath", f"{work / 'stubs'}:{SYSTEM_MODULES}",
-             "--codedir", str(work / "code"), "--vardir", str(work / "var"),
-             "--confdir", str(work / "conf"), "--hiera_config", str(work / "conf" / "hiera.yaml"),
-             "--color", "false", "--strict", "off"],
-            capture_output=True, text=True, timeout=timeout, check=False, env=env,
-        )  # fmt: skip
+            [
+                "puppet",
+                "catalog",
+                "compile",
+                name,
+                "--render-as",
+                "json",
+                "--terminus",
+                "compiler",
+                "--facts_terminus",
+                "yaml",
+                "--environmentpath",
+                str(work / "environments"),
+                "--basemodulepath",
+                f"{work / 'stubs'}:{work / 'system'}",
+                "--codedir",
+                str(work / "code"),
+                "--vardir",
+                str(work / "var"),
+                "--confdir",
+                str(work / "conf"),
+                "--hiera_config",
+                str(work / "conf" / "hiera.yaml"),
+                "--color",
+                "false",
+                "--strict",
+                "off",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
+        )
     except subprocess.TimeoutExpired:
         (out / f"{name}.error").write_text(f"timed out after {timeout} s")
         return
@@ -1133,6 +1236,10 @@ def main(argv: list[str] | None = None) -> int:
         "--hiera", metavar="FILE",
         help="the tree's file the server reads as hiera.yaml (a v5 config deployed by a class)",
     )  # fmt: skip
+    parser.add_argument(
+        "--skip-module", action="append", default=[], metavar="NAME",
+        help="leave out an installed Forge module (the tree pins an older API of it): stubbed",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=int, default=300, help="seconds per root")
     parser.add_argument("--jobs", type=int, default=2, help="compiles at once")
     args = parser.parse_args(argv)
@@ -1162,6 +1269,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = prepared.hiera.global_layer.levels if prepared.hiera.global_layer else ()
     if (work / "stubs").exists():  # stubs are made anew each run, from this tree
         shutil.rmtree(work / "stubs")
+    system_modules(work, args.skip_module)
     env = environment(tree, work, aliases, args.stub, not args.modern, levels, args.hiera)
     if by_role:
         # the last file of the main manifest folder: after the tree's top scope
