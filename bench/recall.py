@@ -1039,7 +1039,8 @@ def write_stubs(work: Path, names: list[str]) -> None:
 def catalog_calls(root: Root, prepared: pipeline.Prepared, selector: Selector) -> list[Seen]:
     """What the catalog runs, read by driftlint's call-site readers (driftlint/fleet/)."""
     assert root.catalog is not None
-    host = selector.host(root.certname or "", root.catalog.get("resources", []))
+    rows = expand_recursion(root.catalog.get("resources", []), prepared)
+    host = selector.host(root.certname or "", rows)
     locator = Locator(prepared.tree.read, PathMap(prepared.tree.exists))
     cache: dict[int, sites.Declared] = {}
     located = [_declare(r, locator, cache) for r in host.resources]
@@ -1048,6 +1049,49 @@ def catalog_calls(root: Root, prepared: pipeline.Prepared, selector: Selector) -
         argv = (invocation.command.text, *(w.text for w in invocation.words))
         out.setdefault((invocation.script, argv), Seen(invocation.script, argv, resource))
     return list(out.values())
+
+
+def expand_recursion(
+    rows: list[dict[str, Any]], prepared: pipeline.Prepared
+) -> list[dict[str, Any]]:
+    """A folder a catalog copies with `recurse => true` from a module (`/root/bin` from
+    `puppet:///modules/rootbin_asf/bin`) is expanded by the agent, not in the catalog: each
+    file under it is added as the agent would install it."""
+    out = []
+    tree = Path(prepared.tree.root)
+    for row in rows:
+        out.append(row)
+        params = row.get("parameters") or {}
+        if row.get("type") != "File" or str(params.get("recurse")).lower() not in (
+            "true",
+            "remote",
+        ):
+            continue
+        source = params.get("source")
+        source = source[0] if isinstance(source, list) and source else source
+        found = re.match(r"puppet:///modules/([^/]+)/(.+?)/?$", str(source or ""))
+        if not found:
+            continue
+        module, folder = found.groups()
+        base = next(
+            (
+                tree / r / module / "files" / folder
+                for r in prepared.module_roots
+                if (tree / r / module / "files" / folder).is_dir()
+            ),
+            None,
+        )
+        if base is None:
+            continue
+        dest = str(params.get("path") or row.get("title", "")).rstrip("/")
+        kept = {k: v for k, v in params.items() if k not in ("recurse", "source", "path", "ensure")}
+        for path in sorted(base.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(base).as_posix()
+                out.append({**row, "title": f"{dest}/{rel}", "parameters": {
+                    **kept, "ensure": "file", "source": f"puppet:///modules/{module}/{folder}/{rel}"
+                }})  # fmt: skip
+    return out
 
 
 def _with_resources(
