@@ -830,7 +830,7 @@ def stub_keys(work: Path, keys: Iterable[str]) -> None:
     path = work / STUB_DATA / "stubs.yaml"
     data = yaml.safe_load(path.read_text()) or {}
     for key in keys:
-        data.setdefault(key, "driftlint-recall-stub")
+        data.setdefault(key, "driftlintrecallstub")  # a word: it fits `^[a-zA-Z0-9]*$`
     path.write_text(yaml.safe_dump(data))
 
 
@@ -867,6 +867,8 @@ def write_facts(work: Path, certname: str, extra: dict[str, str]) -> None:
     values.update({"domain": domain, "clientcert": certname, **extra})
     values["networking"] = {"fqdn": certname, "hostname": short, "domain": domain,
                             "ip": values["ipaddress"]}  # fmt: skip
+    values.setdefault("processors", {"count": int(values.get("processorcount", "4") or 4),
+                                     "physicalcount": 1, "models": []})  # fmt: skip
     values["os"] = {
         "family": values["osfamily"], "name": values["operatingsystem"],
         "release": {"major": values["operatingsystemmajrelease"],
