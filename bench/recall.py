@@ -2,8 +2,12 @@
 
     python bench/recall.py TREE [--work DIR] [--calls CALLS.json] [--import-alias A=B]
                                 [--facts KEY=VALUE] [--max-roots N] [--timeout S]
+                                [--roots driftlint|nodes] [--modern] [--hiera FILE]
+                                [--stub FUNCTION] [--skip-module NAME]
 
-Each root of the tree (a node definition) is compiled by the installed `puppet` offline, with
+Each root of the tree (by default the roots `driftlint calls` names: a node definition, a
+role class compiled as a node that includes it, a node or role of the Hiera class lists by
+the facts that select its data file) is compiled by the installed `puppet` offline, with
 facts stubbed for the node (its name, and an OS of the tree's era: `--facts`), Debian's
 `puppet-module-*` Forge modules on the base module path, and a stub (returning undef) for
 every function neither has; roots that do not compile are listed with Puppet's error. What
