@@ -1,0 +1,92 @@
+"""The class memo changes no answer (issue 31): every fixture, and generated trees after
+random edits, give the same findings, calls (with their chains and roles), mentions and
+counts with the memo as with every class body run afresh in every root."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftlint import engine, pipeline
+from driftlint.config.load import load_config
+from driftlint.model import Result
+from driftlint.resolve.evaluate import Evaluator
+from driftlint.resolve.memo import MemoEvaluator
+from tests.conftest import FIXTURES
+from tests.test_incremental import CASES, _answer, edit
+
+
+class _Unmemoized(MemoEvaluator):
+    """Every body run afresh: no trace recorded, none replayed."""
+
+    def declare_class(self, *args: Any, **kwargs: Any) -> None:
+        Evaluator.declare_class(self, *args, **kwargs)
+
+
+def _run(root: Path) -> Result:
+    config, errors = load_config(root)
+    return engine.run(root, config, errors, jobs=1, cache_dir=None)
+
+
+def _both(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object] | None:
+    """The answers with the memo and without it; None when the memo replayed nothing (then
+    the two runs are the same run: recording a trace changes nothing the body does)."""
+    replays = 0
+    real = MemoEvaluator._replay
+
+    def replay(self: MemoEvaluator, *args: Any) -> bool:
+        nonlocal replays
+        replays += 1
+        return real(self, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MemoEvaluator, "_replay", replay)
+        memoized = _answer(_run(root))
+    if not replays:
+        return None
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "MemoEvaluator", _Unmemoized)
+        patch.setattr(MemoEvaluator, "_replay", _never)
+        fresh = _answer(_run(root))
+    return memoized, fresh
+
+
+def _never(self: MemoEvaluator, *args: Any) -> bool:
+    raise AssertionError("the unmemoized evaluator replayed a trace")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_memo_changes_no_answer_on_a_fixture(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    both = _both(FIXTURES / name, monkeypatch)
+    if both is not None:
+        assert both[0] == both[1]
+
+
+def _generated(tmp_path: Path, seed: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    root = tmp_path / "tree"
+    generate.generate(root, scale=0.05, seed=seed, bad=3)  # 10 modules, 30 roles
+    return root
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_memo_changes_no_answer_on_generated_trees_after_edits(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _generated(tmp_path, seed)
+    rng = random.Random(seed)
+    for _ in range(2):
+        what = edit(root, rng)
+        both = _both(root, monkeypatch)
+        assert both is not None, "a generated tree's roles share classes"
+        assert both[0] == both[1], what
