@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from driftlint import engine, pipeline
+from driftlint import engine, pipeline, safe_re
 from driftlint.config.load import load_config
 from driftlint.model import Result
 from driftlint.resolve.evaluate import Evaluator
+from driftlint.resolve.hiera_layers import _glob_regex, load_layers
 from driftlint.resolve.memo import MemoEvaluator
 from tests.conftest import FIXTURES
 from tests.test_incremental import CASES, _answer, edit
@@ -90,3 +91,43 @@ def test_memo_changes_no_answer_on_generated_trees_after_edits(
         both = _both(root, monkeypatch)
         assert both is not None, "a generated tree's roles share classes"
         assert both[0] == both[1], what
+
+
+GLOB_PATHS = [
+    "hieradata/hosts/db1.yaml",
+    "hieradata/hosts/db1.yaml.bak",
+    "hieradata/hosts/sub/db2.yaml",
+    "hieradata/hostsx/db3.yaml",
+    "hieradata/role/common/video.yaml",
+    "hieradata/role/eqiad/video.yaml",
+    "hieradata/common.yaml",
+    "modules/a/data/common.yaml",
+    "h?/odd*.yaml",
+]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "hieradata/hosts/*.yaml",
+        "hieradata/hosts/**/*.yaml",
+        "hieradata/host*/*.yaml",
+        "hieradata/role/*/video.yaml",
+        "hieradata/?ommon.yaml",
+        "hieradata/common.yaml",
+        "**/common.yaml",
+        "*/*.yaml",
+        "h?/*.yaml",
+        "nothing/*.yaml",
+    ],
+)
+def test_a_hiera_glob_lists_what_matching_every_path_lists(pattern: str) -> None:
+    """A glob is matched only against the paths under its literal head (issue 31): the same
+    files as matching its regex against every path of the tree."""
+    config = f'version: 5\nhierarchy:\n  - {{name: g, glob: "{pattern}"}}\n'
+    tree = {"hiera.yaml": config, **dict.fromkeys(GLOB_PATHS, "k: v\n")}
+    layer = load_layers(tree.get, sorted(tree), ("modules",)).global_layer
+    assert layer is not None
+    whole = safe_re.linear(_glob_regex(pattern))
+    assert sorted(layer._list(pattern)) == sorted(p for p in tree if whole(p))
+    assert layer._list(pattern) or pattern.startswith("nothing")
