@@ -1,4 +1,4 @@
-"""Evaluate a class once for every root whose view of it is the same.
+"""Evaluate a class, or a define instance, once for every root whose view of it is the same.
 
 Each role of a real tree declares hundreds of classes, most of them shared (base profiles,
 monitoring, the same service classes); evaluating every role from scratch spent almost all of
@@ -15,6 +15,12 @@ What a body does not record cannot differ, because it is not read: every way a b
 state outside itself goes through `lookup_var` or the Hiera hook. Templates rendered later
 (`Deferred` file content) are bound again to the replaying root's frames, so they read that
 root's variables when they render.
+
+Define instances are traced the same way, keyed by what they are given (title, parameters,
+the declaring scope's resource defaults and module, virtual and assumption state): a class body
+that runs again because one of its reads differs replays the instances inside it whose inputs
+did not change. Inside a traced body an instance is an event of its own, declared again on
+replay, so what its body read is checked again too.
 """
 
 from __future__ import annotations
