@@ -1,6 +1,6 @@
-"""The class memo changes no answer (issue 31): every fixture, and generated trees after
-random edits, give the same findings, calls (with their chains and roles), mentions and
-counts with the memo as with every class body run afresh in every root."""
+"""The memo of class and define bodies changes no answer (issue 31): every fixture, and
+generated trees after random edits, give the same findings, calls (with their chains and
+roles), mentions and counts with the memo as with every body run afresh in every root."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ class _Unmemoized(MemoEvaluator):
     def declare_class(self, *args: Any, **kwargs: Any) -> None:
         Evaluator.declare_class(self, *args, **kwargs)
 
+    def declare_define(self, *args: Any, **kwargs: Any) -> None:
+        Evaluator.declare_define(self, *args, **kwargs)
+
 
 def _run(root: Path) -> Result:
     config, errors = load_config(root)
@@ -37,21 +40,25 @@ def _both(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object] 
     """The answers with the memo and without it; None when the memo replayed nothing (then
     the two runs are the same run: recording a trace changes nothing the body does)."""
     replays = 0
-    real = MemoEvaluator._replay
 
-    def replay(self: MemoEvaluator, *args: Any) -> bool:
-        nonlocal replays
-        replays += 1
-        return real(self, *args)
+    def counted(real: Any) -> Any:
+        def replay(self: MemoEvaluator, *args: Any) -> bool:
+            nonlocal replays
+            replays += 1
+            return bool(real(self, *args))
+
+        return replay
 
     with monkeypatch.context() as patch:
-        patch.setattr(MemoEvaluator, "_replay", replay)
+        patch.setattr(MemoEvaluator, "_replay", counted(MemoEvaluator._replay))
+        patch.setattr(MemoEvaluator, "_replay_define", counted(MemoEvaluator._replay_define))
         memoized = _answer(_run(root))
     if not replays:
         return None
     with monkeypatch.context() as patch:
         patch.setattr(pipeline, "MemoEvaluator", _Unmemoized)
         patch.setattr(MemoEvaluator, "_replay", _never)
+        patch.setattr(MemoEvaluator, "_replay_define", _never)
         fresh = _answer(_run(root))
     return memoized, fresh
 

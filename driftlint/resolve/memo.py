@@ -66,11 +66,9 @@ class _Variant:
     vars: dict[str, Alts]
     defines: frozenset[str]
     read_set: reads.FrozenReads = reads.EMPTY  # what the recorded run read (driftlint.reads)
-    # A define instance's run: how much deeper than its start it went, and the bodies and
-    # string bytes it counted, so a replay is taken only where the run would not be cut.
+    # A define instance's run: how much deeper than its start it went, so a replay is taken
+    # only where the run would not be cut by max_depth.
     depth: int = 0
-    bodies: int = 0
-    built: int = 0
 
 
 @dataclass(slots=True)
@@ -306,7 +304,7 @@ class MemoEvaluator(Evaluator):
         self.memo.misses += 1
         trace = _Trace(name, inner, mark=len(self.resources))
         defines_before = set(self.defines_seen)
-        problems_before, bodies_before, built_before = len(self.problems), self.bodies, self.built
+        problems_before = len(self.problems)
         start, deepest = self.depth, self._deepest
         self._deepest = start
         self._stack.append(trace)
@@ -340,8 +338,6 @@ class MemoEvaluator(Evaluator):
                 frozenset(self.defines_seen - defines_before),
                 read.frozen(),
                 used,
-                self.bodies - bodies_before,
-                self.built - built_before,
             )
         )
 
@@ -352,11 +348,7 @@ class MemoEvaluator(Evaluator):
         Evaluator._run_body(self, definition, frame, via)
 
     def _replay_define(self, name: str, variant: _Variant, via: tuple[Span, ...]) -> bool:
-        if (
-            self.depth + variant.depth > self.max_depth
-            or self.bodies + variant.bodies > self.max_bodies
-            or self.built + variant.built > self.max_built
-        ):
+        if self.depth + variant.depth > self.max_depth:
             return False  # the run would be cut here: run it, and say so
         resources, classes, problems = len(self.resources), len(self.classes), len(self.problems)
         bodies, built = self.bodies, self.built
@@ -376,9 +368,9 @@ class MemoEvaluator(Evaluator):
         finally:
             self.depth -= 1
             self._stack.pop()
+        # As a replayed class body, a replayed instance counts no bodies nor string bytes
+        # against the root's budgets (max_bodies, max_built).
         self._deepest = max(self._deepest, self.depth + variant.depth)
-        self.bodies += variant.bodies
-        self.built += variant.built
         self.defines_seen.add(name)
         self.defines_seen.update(variant.defines)
         variant.read_set.replay()
