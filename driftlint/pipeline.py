@@ -757,7 +757,7 @@ def _resolve_calls(
     )
     prefix = config.role_prefix
 
-    memo = Memo()  # class bodies evaluated once for all roles that see them alike
+    memo = Memo()  # class and define bodies evaluated once for all roles that see them alike
 
     def evaluate(root: Root) -> incremental.RootOut:
         (kind, _), label, start, facts = root

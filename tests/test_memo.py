@@ -129,3 +129,55 @@ def test_a_class_declared_before_is_still_declared_by_a_replay() -> None:
         titles = sorted(r.title.text for r in evaluator.resources)
         assert titles == ["dep", "user"], role
     assert memo.hits == 2  # role::second replayed `user`, and `dep` from within it
+
+
+DEFINES = """\
+$site = '--site'
+define svc($opt) {
+  exec { "svc-${title}": command => "svc ${opt} ${::site} ${outer::flag}" }
+  inner { $title: }
+}
+define inner() { exec { "inner-${title}": command => "inner ${::site}" } }
+class outer($flag = '--o') { }
+class one($opt, $other = 1) { svc { 'a': opt => $opt } }
+class two { include outer
+ svc { 'a': opt => '--x' } }
+class role::p { class { 'one': opt => '--x' } }
+class role::q { include two }
+class role::r { $extra = 1
+ class { 'one': opt => '--y' } }
+class role::s { include outer
+ class { 'one': opt => '--x', other => 2 } }
+"""
+
+
+@pytest.mark.parametrize(
+    "order",
+    [["role::p", "role::q", "role::r"], ["role::q", "role::p"], ["role::s", "role::p"]],
+)
+def test_define_instances_replay_only_what_they_read_alike(order: list[str]) -> None:
+    """role::s and role::p declare `one` with other parameters, so `one` runs again, but its
+    `svc { 'a': }` gets the same inputs: replayed, unless what it reads differs (`$outer::flag`,
+    declared by role::s and role::q only)."""
+    manifest = parse_manifest(DEFINES, "site.pp")
+    assert manifest.errors == ()
+    index = Index()
+    index.add(manifest)
+    memo = Memo()
+
+    def run(evaluator: Evaluator, role: str) -> list[tuple[Any, ...]]:
+        evaluator.run(index.toplevel, evaluator.top, ())
+        evaluator.declare_class(role, None, ())
+        return sorted(_shape(r) for r in evaluator.resources)
+
+    for role in order:
+        fresh = run(Evaluator(index, {}, None, lambda key, facts: None), role)
+        replayed = run(MemoEvaluator(index, {}, None, lambda key, facts: None, memo=memo), role)
+        assert replayed == fresh, role
+    commands = {title: dict(attrs)["command"] for _, title, attrs, _ in fresh}
+    # The last role declares no `outer`: its `svc` must not be another's replayed (`--o`).
+    (command,) = commands["svc-a"]
+    assert command.startswith(f"svc {'--y' if order[-1] == 'role::r' else '--x'} --site ")
+    assert "--o" not in command
+    if order[0] == "role::s":
+        assert memo.hits == 1  # `inner 'a'`: one's body and svc's ran again, inner replayed

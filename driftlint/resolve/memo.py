@@ -1,4 +1,4 @@
-"""Evaluate a class once for every root whose view of it is the same.
+"""Evaluate a class, or a define instance, once for every root whose view of it is the same.
 
 Each role of a real tree declares hundreds of classes, most of them shared (base profiles,
 monitoring, the same service classes); evaluating every role from scratch spent almost all of
@@ -15,6 +15,12 @@ What a body does not record cannot differ, because it is not read: every way a b
 state outside itself goes through `lookup_var` or the Hiera hook. Templates rendered later
 (`Deferred` file content) are bound again to the replaying root's frames, so they read that
 root's variables when they render.
+
+Define instances are traced the same way, keyed by what they are given (title, parameters,
+the declaring scope's resource defaults and module, virtual and assumption state): a class body
+that runs again because one of its reads differs replays the instances inside it whose inputs
+did not change. Inside a traced body an instance is an event of its own, declared again on
+replay, so what its body read is checked again too.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 from driftlint import reads
 from driftlint.ltext import LText
 from driftlint.model import Span
+from driftlint.parse.puppet import ast
 from driftlint.resolve.evaluate import RUN_COST, Alts, Deferred, Evaluator, Frame, Resource
 from driftlint.resolve.scope import class_name
 from driftlint.values import Value
@@ -37,7 +44,7 @@ MAX_VARIANTS = 6  # traces kept per (class, parameters); roles that differ beyon
 MAX_KEPT = 200_000_000
 
 # Trace events.
-_HIERA, _VAR, _RESOURCES, _CLASS = range(4)
+_HIERA, _VAR, _RESOURCES, _CLASS, _DEFINE = range(5)
 _MISS = object()  # a variable no frame holds
 
 
@@ -59,6 +66,9 @@ class _Variant:
     vars: dict[str, Alts]
     defines: frozenset[str]
     read_set: reads.FrozenReads = reads.EMPTY  # what the recorded run read (driftlint.reads)
+    # A define instance's run: how much deeper than its start it went, so a replay is taken
+    # only where the run would not be cut by max_depth.
+    depth: int = 0
 
 
 @dataclass(slots=True)
@@ -93,6 +103,7 @@ class _Mismatch(Exception):
 class MemoEvaluator(Evaluator):
     memo: Memo = field(default_factory=Memo)
     _stack: list[_Trace] = field(default_factory=list)
+    _deepest: int = 0  # the deepest body run since the innermost define trace began
     _hiera_hook: Callable[[str, dict[str, str]], Alts | None] | None = None
 
     def __post_init__(self) -> None:
@@ -238,6 +249,146 @@ class MemoEvaluator(Evaluator):
             )
             variants.append(variant)
 
+    # --- define instances ---------------------------------------------------------------
+    def declare_define(
+        self,
+        name: str,
+        title: Value,
+        given: dict[str, Alts],
+        span: Span,
+        via: tuple[Span, ...],
+        caller: str = "",
+        open_undef: bool = False,
+        defaults: dict[str, Alts] | None = None,
+    ) -> None:
+        """A define instance is run once per distinct input: its title, parameters, the
+        declaring scope's resource defaults and module, whether it is virtual or under an
+        assumption; what its body reads beyond those is checked as a class body's is."""
+        definition = self.index.defines.get(name)
+        outer = self._stack[-1] if self._stack else None
+        if (
+            definition is None
+            or open_undef
+            or self.depth > self.max_depth
+            or (self.prune is not None and not self.prune(name))
+        ):
+            if outer is not None and definition is not None and self.depth > self.max_depth:
+                outer.storable = False  # cut by depth: another root may get further
+            Evaluator.declare_define(
+                self, name, title, given, span, via, caller, open_undef, defaults
+            )
+            return
+        if outer is not None:
+            # The instance is its own event: what its body reads is checked when the outer
+            # body is replayed, as it is declared again.
+            self._flush(outer)
+            outer.events.append(
+                (
+                    _DEFINE,
+                    name,
+                    title,
+                    dict(given),
+                    via[len(outer.via) :],
+                    span,
+                    caller,
+                    defaults,
+                    self.virtual,
+                    self.assuming,
+                )
+            )
+        key = (
+            f"define {name}",
+            (
+                _freeze(title),
+                _freeze(given),
+                _freeze(defaults),
+                caller,
+                self.virtual,
+                self.assuming,
+            ),
+        )
+        inner = (*via, span)
+        for variant in self.memo.traces.get(key, ()):
+            if self._replay_define(name, variant, inner):
+                self.memo.hits += 1
+                return
+        self.memo.misses += 1
+        trace = _Trace(name, inner, mark=len(self.resources))
+        defines_before = set(self.defines_seen)
+        problems_before = len(self.problems)
+        start, deepest = self.depth, self._deepest
+        self._deepest = start
+        self._stack.append(trace)
+        try:
+            with reads.collect() as read:
+                Evaluator.declare_define(
+                    self, name, title, given, span, via, caller, open_undef, defaults
+                )
+        finally:
+            self._stack.pop()
+            used, self._deepest = self._deepest - start, max(deepest, self._deepest)
+        self._flush(trace)
+        if outer is not None:
+            outer.mark = len(self.resources)
+        cut = (
+            start + used > self.max_depth
+            or self.bodies > self.max_bodies
+            or self.built > self.max_built
+        )
+        if not trace.storable or cut or len(self.problems) != problems_before:
+            return
+        cost = _cost(given) + _cost(defaults)
+        variants = self.memo.traces.setdefault(key, [])
+        if self.memo.kept + cost > MAX_KEPT or len(variants) >= MAX_VARIANTS:
+            return
+        self.memo.kept += cost
+        variants.append(
+            _Variant(
+                trace.events,
+                {},
+                frozenset(self.defines_seen - defines_before),
+                read.frozen(),
+                used,
+            )
+        )
+
+    def _run_body(
+        self, definition: ast.ClassDef | ast.DefineDef, frame: Frame, via: tuple[Span, ...]
+    ) -> None:
+        self._deepest = max(self._deepest, self.depth + 1)
+        Evaluator._run_body(self, definition, frame, via)
+
+    def _replay_define(self, name: str, variant: _Variant, via: tuple[Span, ...]) -> bool:
+        if self.depth + variant.depth > self.max_depth:
+            return False  # the run would be cut here: run it, and say so
+        resources, classes, problems = len(self.resources), len(self.classes), len(self.problems)
+        bodies, built = self.bodies, self.built
+        outer = self._stack[-1] if self._stack else None
+        self._stack.append(_Trace(name, via, mark=resources, storable=False))
+        self.depth += 1
+        try:
+            for event in variant.events:
+                self._replay_event(event, via)
+        except _Mismatch:
+            del self.resources[resources:]
+            for added in list(self.classes)[classes:]:
+                del self.classes[added]
+            del self.problems[problems:]
+            self.bodies, self.built = bodies, built
+            return False
+        finally:
+            self.depth -= 1
+            self._stack.pop()
+        # As a replayed class body, a replayed instance counts no bodies nor string bytes
+        # against the root's budgets (max_bodies, max_built).
+        self._deepest = max(self._deepest, self.depth + variant.depth)
+        self.defines_seen.add(name)
+        self.defines_seen.update(variant.defines)
+        variant.read_set.replay()
+        if outer is not None:
+            outer.mark = len(self.resources)
+        return True
+
     # --- replaying ---------------------------------------------------------------------
     def _replay(
         self, name: str, parent: str | None, variant: _Variant, via: tuple[Span, ...]
@@ -289,9 +440,19 @@ class MemoEvaluator(Evaluator):
             rebound: dict[int, Deferred] = {}
             for resource in resources:
                 self.resources.append(self._rebind(resource, via, base, rebound))
-        else:
+        elif kind == _CLASS:
             _, name, given, suffix = event
             self.declare_class(name, given, (*via, *suffix))
+        else:
+            _, name, title, given, suffix, span, caller, defaults, virtual, assuming = event
+            outer_virtual, outer_assuming = self.virtual, self.assuming
+            self.virtual, self.assuming = virtual, assuming
+            try:
+                self.declare_define(
+                    name, title, dict(given), span, (*via, *suffix), caller, False, defaults
+                )
+            finally:
+                self.virtual, self.assuming = outer_virtual, outer_assuming
 
     def _rebind(
         self, resource: Resource, via: tuple[Span, ...], base: int, rebound: dict[int, Deferred]
