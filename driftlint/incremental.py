@@ -23,12 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
 from driftlint import safe_re
-from driftlint.cache.store import Cache, build_id
+from driftlint.cache import codec
+from driftlint.cache.store import Cache, build_id, read_entry
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
 from driftlint.reads import GLOB, FrozenReads
@@ -213,21 +218,143 @@ def key_digests(text: str | None) -> dict[str, bytes]:
     return out
 
 
+# --- shards: one part of the roots per CI job, joined by `driftlint merge` ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """`check --shard INDEX/COUNT` (evaluate one part of the roots, write it to `folder`), or
+    with `merge`, `driftlint merge` (join the shards in `folder` into one run's answer)."""
+
+    index: int  # 1-based, as GitLab's CI_NODE_INDEX
+    count: int
+    folder: Path
+    merge: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"shard-{self.index}-of-{self.count}.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFile:
+    """What one shard job leaves for the merge: its roots and the inputs they were read from."""
+
+    key: str  # the store key: driftlint's build and the run's global inputs
+    index: int
+    count: int
+    state: State
+
+
+Item = TypeVar("Item")
+
+
+def part(items: Sequence[Item], index: int, count: int) -> list[Item]:
+    """The index-th of count contiguous parts (1-based): alike roots, next to each other in
+    the root order, share one job's memo."""
+    size = len(items)
+    return list(items[size * (index - 1) // count : size * index // count])
+
+
+def write_shard(shard: Shard, key: str, state: State) -> None:
+    """The shard's file, written whole under a temporary name and renamed into place."""
+    data = codec.dumps(ShardFile(key, shard.index, shard.count, state))
+    shard.folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=shard.folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, shard.path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_shards(folder: Path, key: str, notes: list[str]) -> State | None:
+    """The union of the shards in folder written for this key (the same build and global
+    inputs); None when there is none. Every shard file is data checked on read: one that does
+    not load, or belongs to other inputs, is left out and said in `notes` (its roots are then
+    evaluated by the merge, so the answer stays a whole run's)."""
+    found: dict[int, ShardFile] = {}
+    counts: set[int] = set()
+    try:
+        names = sorted(p for p in folder.iterdir() if p.name.startswith("shard-"))
+    except OSError:
+        names = []
+    for path in names:
+        data = read_entry(path)
+        try:
+            shard = codec.loads(data, ShardFile) if data is not None else None
+        except codec.Invalid:
+            shard = None
+        if not isinstance(shard, ShardFile):
+            notes.append(f"shard file {path.name} is not one driftlint wrote: left out")
+        elif shard.key != key:
+            notes.append(f"{path.name} is of another tree, config or driftlint: left out")
+        else:
+            found[shard.index] = shard
+            counts.add(shard.count)
+    if not found:
+        notes.append(f"no shard of this tree in {folder}: every root is evaluated here")
+        return None
+    count = max(counts)
+    missing = [str(i) for i in range(1, count + 1) if i not in found]
+    if len(counts) > 1 or missing:
+        notes.append(
+            f"shards missing or of different counts (missing: {', '.join(missing) or 'none'}):"
+            " their roots are evaluated here"
+        )
+    states = [found[i].state for i in sorted(found)]
+    first = states[0]
+    merged = State({}, dict(first.names), first.relevant, dict(first.keys), {})
+    for index, state in zip(sorted(found), states, strict=True):
+        same = state.names == first.names and state.relevant == first.relevant
+        if not same or state.keys != first.keys or _differ(merged.files, state.files):
+            notes.append(f"shard {index} was run on other files than shard {min(found)}: left out")
+            continue
+        merged.files.update(state.files)
+        merged.data_errors.update(state.data_errors)
+        merged.roots.update(state.roots)
+    return merged
+
+
+def _differ(one: Mapping[str, bytes], other: Mapping[str, bytes]) -> bool:
+    return any(one.get(path, digest) != digest for path, digest in other.items())
+
+
 class Store:
     """The stored state of the last run with the same global inputs, and this run's.
 
     `context` is a digest of the global inputs; `files` the digest of every discovered file.
+    With a `shard`, the run evaluates only its part of the roots and writes them to the
+    shard's file, or (`merge`) reads the stored roots from the shards' files.
     """
 
     def __init__(
-        self, cache: Cache, context: str, files: dict[str, bytes], read: Callable[[str], str | None]
+        self,
+        cache: Cache,
+        context: str,
+        files: dict[str, bytes],
+        read: Callable[[str], str | None],
+        shard: Shard | None = None,
     ) -> None:
         self.cache = cache
         self.key = hashlib.sha256(f"{build_id()}\0{context}".encode()).hexdigest()
         self.files = dict(files)
         self.read = read
+        self.shard = shard
+        self.notes: list[str] = []
         self.previous: State | None = None
         self.current: State | None = None
+
+    @property
+    def sharded(self) -> bool:
+        """A shard job: only its part of the roots, and no whole answer."""
+        return self.shard is not None and not self.shard.merge
+
+    def part(self, roots: Sequence[Item]) -> list[Item]:
+        assert self.shard is not None
+        return part(roots, self.shard.index, self.shard.count)
 
     def _digest(self, path: str) -> bytes:
         """A file's digest; one discovery did not list (excluded, or absent) is hashed here."""
@@ -240,7 +367,10 @@ class Store:
 
     def open(self, index: Index, relevance: Relevance, data_files: Iterable[str]) -> Changes | None:
         """Load the stored state and compare it with the tree; None: nothing stored."""
-        found = self.cache.get(self.key, State)
+        if self.shard is not None and self.shard.merge:
+            found = read_shards(self.shard.folder, self.key, self.notes)
+        else:
+            found = self.cache.get(self.key, State)
         previous = found if isinstance(found, State) else None
         for path in previous.files if previous else ():
             self._digest(path)  # files a stored root read that discovery does not list
@@ -287,7 +417,11 @@ class Store:
                 self._digest(path)
         self.current.files = self.files
         self.current.roots = dict(roots)
-        self.cache.put(self.key, self.current)
+        if self.sharded:
+            assert self.shard is not None
+            write_shard(self.shard, self.key, self.current)
+        else:
+            self.cache.put(self.key, self.current)
 
 
 def _text_digest(text: str) -> bytes:

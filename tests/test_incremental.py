@@ -252,3 +252,111 @@ def test_a_store_from_other_code_under_the_same_key_is_ignored(tmp_path: Path) -
     stored.write_text(json.dumps(entry))
     assert store.get(stored.name, incremental.State) is None
     assert _answer(_run(root, cache)) == _answer(first)
+
+
+# --- shards: `check --shard I/N` on N jobs, `driftlint merge` joins them (issue 31) ---------
+
+SHARD_CASES = ["roles-class-declaration", "roles-hiera-levels", "jobloop-2014-incident"]
+
+
+def _shard(root: Path, cache: Path | None, folder: Path, index: int, count: int) -> Result:
+    config, errors = load_config(root)
+    part = incremental.Shard(index, count, folder)
+    return engine.run(root, config, errors, jobs=1, cache_dir=cache, shard=part)
+
+
+def _merge(root: Path, cache: Path | None, folder: Path) -> Result:
+    config, errors = load_config(root)
+    joined = incremental.Shard(1, 1, folder, merge=True)
+    return engine.run(root, config, errors, jobs=1, cache_dir=cache, shard=joined)
+
+
+def _generated(root: Path, seed: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    generate.generate(root, scale=0.05, seed=seed, bad=3)  # 10 modules, 30 roles
+    return root
+
+
+def test_the_parts_are_disjoint_and_cover_every_root() -> None:
+    roots = list(range(23))
+    for count in (1, 2, 3, 7, 23, 30):
+        parts = [incremental.part(roots, i, count) for i in range(1, count + 1)]
+        assert [r for p in parts for r in p] == roots, count
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1, count
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_shards_merged_equal_one_cold_run_on_a_generated_tree(
+    count: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each shard evaluates only its part; the merge evaluates no root a shard holds, and its
+    answer (findings, calls with roles and chains, mentions) is one cold run's."""
+    root = _generated(tmp_path / "tree", count)
+    evaluated: list[object] = []
+    real = pipeline._evaluate_roots
+
+    def counting(roots, *args, **kwargs):  # type: ignore[no-untyped-def]
+        evaluated.extend(r[0] for r in roots)
+        return real(roots, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_evaluate_roots", counting)
+    cold = _run(root, None)
+    every = list(evaluated)
+    assert len(every) > count, "the case needs more roots than shards"
+    parts = []
+    for index in range(1, count + 1):
+        evaluated.clear()
+        shard = _shard(root, None, tmp_path / "shards", index, count)
+        assert shard.findings == () and shard.calls == ()  # the findings are the merge's
+        parts.append(list(evaluated))
+    assert sorted(map(repr, (r for p in parts for r in p))) == sorted(map(repr, every))
+    assert all(0 < len(p) < len(every) for p in parts)
+    evaluated.clear()
+    merged = _merge(root, None, tmp_path / "shards")
+    assert evaluated == []
+    assert _answer(merged) == _answer(cold)
+    assert merged.interfaces == cold.interfaces
+
+
+@pytest.mark.parametrize("name", SHARD_CASES)
+def test_shards_of_an_older_tree_merge_into_the_answer_of_the_new_one(
+    name: str, tmp_path: Path
+) -> None:
+    """Shards written before random edits, merged after each: the roots the edits touch
+    are evaluated by the merge; the answer is a cold run's of the edited tree."""
+    root = _copy(FIXTURES / name, tmp_path / "tree")
+    folder = tmp_path / "shards"
+    for index in (1, 2):
+        _shard(root, tmp_path / "cache", folder, index, 2)
+    assert _answer(_merge(root, tmp_path / "cache", folder)) == _answer(_run(root, None))
+    rng = random.Random(zlib.crc32(name.encode()))
+    for _ in range(EDITS):
+        what = edit(root, rng)
+        assert _answer(_merge(root, None, folder)) == _answer(_run(root, None)), what
+
+
+def test_a_missing_or_damaged_shard_is_evaluated_by_the_merge(tmp_path: Path) -> None:
+    root = _generated(tmp_path / "tree", 4)
+    folder = tmp_path / "shards"
+    for index in (1, 2, 3):
+        _shard(root, None, folder, index, 3)
+    cold = _answer(_run(root, None))
+    (folder / "shard-2-of-3.json").unlink()
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("missing: 2" in note for note in merged.notes)
+    damaged = folder / "shard-3-of-3.json"
+    damaged.write_bytes(damaged.read_bytes()[:1000])
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("shard-3-of-3.json is not one driftlint wrote" in note for note in merged.notes)
+    entry = json.loads((folder / "shard-1-of-3.json").read_bytes())
+    entry["value"][1] = "0" * 64  # another build's or config's shard
+    (folder / "shard-1-of-3.json").write_text(json.dumps(entry))
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("of another tree" in note for note in merged.notes)
