@@ -772,9 +772,22 @@ def interface_text(found: Interface) -> str:
 @click.option(
     "--unresolved", is_flag=True, help="List mentions of watched scripts that became no call."
 )
+@click.option("--no-cache", is_flag=True, help="Parse and evaluate everything afresh.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where parse results and evaluated roots are kept (default: $XDG_CACHE_HOME/driftlint).",
+)
 @click.option("--debug", is_flag=True)
 def calls(
-    name: str | None, root: Path, config_path: str | None, fmt: str, unresolved: bool, debug: bool
+    name: str | None,
+    root: Path,
+    config_path: str | None,
+    fmt: str,
+    unresolved: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    debug: bool,
 ) -> None:
     """List every call of the watched scripts (or of NAME), per role, with its argv and how
     its command word was matched to the script."""
@@ -787,8 +800,12 @@ def calls(
                 f"`{name}` is a path: `calls` expected a script name"
                 f" (the tree is `--path {name}`; `driftlint calls --path {name}` lists every call)"
             )
+        from driftlint.cache.store import default_dir
+
         config, errors = _load(root, config_path)
-        result = engine.run(root, config, errors)
+        # The store answers the roots no edit touched, as for `check` (issue 31).
+        folder = None if no_cache else (cache_dir or default_dir())
+        result = engine.run(root, config, errors, cache_dir=folder)
         if unresolved:
             _mentions(result, name, fmt)
             return EXIT_CLEAN
