@@ -33,7 +33,8 @@ from typing import TypeVar
 
 from driftlint import safe_re
 from driftlint.cache import codec
-from driftlint.cache.store import Cache, build_id, read_entry
+from driftlint.cache.rows import Rows, encode
+from driftlint.cache.store import build_id, read_entry
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
 from driftlint.reads import GLOB, FrozenReads
@@ -69,6 +70,15 @@ class State:
     keys: dict[str, dict[str, bytes]]  # data file -> top-level key -> digest
     data_errors: dict[str, tuple[bytes, tuple[Finding, ...]]]  # data file -> (digest, problems)
     roots: dict[RootId, RootOut] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The store's row for a key: the inputs of its last run (`state`, its roots left out)
+    and the row of each root's result, named by a digest of its content."""
+
+    state: State
+    rows: dict[RootId, str]
 
 
 @dataclass(slots=True)
@@ -332,13 +342,14 @@ class Store:
 
     def __init__(
         self,
-        cache: Cache,
+        rows: Rows,
         context: str,
         files: dict[str, bytes],
         read: Callable[[str], str | None],
         shard: Shard | None = None,
     ) -> None:
-        self.cache = cache
+        self.rows = rows
+        self._loaded: dict[RootId, tuple[RootOut, str]] = {}  # a stored root and its row
         self.key = hashlib.sha256(f"{build_id()}\0{context}".encode()).hexdigest()
         self.files = dict(files)
         self.read = read
@@ -370,7 +381,7 @@ class Store:
         if self.shard is not None and self.shard.merge:
             found = read_shards(self.shard.folder, self.key, self.notes)
         else:
-            found = self.cache.get(self.key, State)
+            found = self._load()
         previous = found if isinstance(found, State) else None
         for path in previous.files if previous else ():
             self._digest(path)  # files a stored root read that discovery does not list
@@ -392,6 +403,22 @@ class Store:
             return None
         self.previous = previous
         return changes(previous, self.files, names, relevant, keys)
+
+    def _load(self) -> State | None:
+        """The last run's state with the roots whose rows are still there (a root whose row
+        is missing or damaged is evaluated again)."""
+        meta = self.rows.get(self.key, Stored)
+        if not isinstance(meta, Stored):
+            return None
+        found = self.rows.get_many(sorted(set(meta.rows.values())), RootOut)
+        state = meta.state
+        state.roots = {}
+        for root, row in meta.rows.items():
+            out = found.get(row)
+            if isinstance(out, RootOut):
+                state.roots[root] = out
+                self._loaded[root] = (out, row)
+        return state
 
     def stored(self, root: RootId) -> RootOut | None:
         return self.previous.roots.get(root) if self.previous is not None else None
@@ -420,8 +447,29 @@ class Store:
         if self.sharded:
             assert self.shard is not None
             write_shard(self.shard, self.key, self.current)
-        else:
-            self.cache.put(self.key, self.current)
+            return
+        # Only the roots evaluated by this run are written; the others keep their rows.
+        prefix = f"{self.key[:32]}/"
+        items: list[tuple[str, bytes]] = []
+        names: dict[RootId, str] = {}
+        for root, out in roots.items():
+            known = self._loaded.get(root)
+            if known is not None and known[0] is out:
+                names[root] = known[1]
+                continue
+            data = encode(out)
+            if data is not None:
+                names[root] = prefix + hashlib.blake2b(data, digest_size=16).hexdigest()
+                items.append((names[root], data))
+        current = self.current
+        inputs = State(
+            current.files, current.names, current.relevant, current.keys, current.data_errors
+        )
+        meta = encode(Stored(inputs, names))
+        if meta is not None:
+            items.append((self.key, meta))
+            self.rows.put(items, drop_except=(prefix, set(names.values())))
+        self.rows.close()
 
 
 def _text_digest(text: str) -> bytes:

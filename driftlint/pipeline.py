@@ -19,6 +19,7 @@ from pathlib import Path
 
 from driftlint import checks, incremental, reads, suppress
 from driftlint import interfaces as spec
+from driftlint.cache.rows import Rows
 from driftlint.cache.store import Cache, parse_all
 from driftlint.checks.run import check_calls, from_own_defaults
 from driftlint.config.load import Config
@@ -255,7 +256,7 @@ def _store(
         "toplevel_exec_default": extractor.files.toplevel_exec_default,
     }
     context = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
-    return incremental.Store(Cache(cache_dir, "roots"), context, digests, tree.peek, shard)
+    return incremental.Store(Rows(cache_dir, "roots"), context, digests, tree.peek, shard)
 
 
 def _canonical(value: object) -> object:
