@@ -244,6 +244,20 @@ def cli() -> None:
     show_default=True,
     help="Seconds to wait for each PuppetDB answer.",
 )
+@click.option(
+    "--shard",
+    metavar="I/N",
+    callback=lambda _ctx, _param, value: _shard(value),
+    help="Evaluate only the I-th of N parts of the roots and write it to --shard-dir; "
+    "`driftlint merge` joins the parts into the report (a CI `parallel:` job).",
+)
+@click.option(
+    "--shard-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("driftlint-shards"),
+    show_default=True,
+    help="Where `--shard` writes its part and `merge` reads them.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -275,10 +289,16 @@ def check(
     puppetdb_key: str | None,
     puppetdb_ca: str | None,
     puppetdb_timeout: float,
+    shard: tuple[int, int] | None,
+    shard_dir: Path,
     debug: bool,
+    merge: bool = False,
 ) -> None:
     """Check every call of every watched script in the tree at PATH."""
     selected, ignored = _codes(select), _codes(ignore)
+    shard_dir = shard_dir.absolute()  # --staged checks a copy of the index elsewhere
+    if shard is not None and (fix or diff or base or pre_commit or catalogs or puppetdb):
+        _fail("--shard evaluates a part of the roots; the report's options go to `merge`")
     _quiet[:] = [quiet]
     if pre_commit:
         path, base, staged = _pre_commit_plan(paths, base)
@@ -314,6 +334,13 @@ def check(
         # The last run's result with paths from the repository top, and the change it checks.
         reports: list[tuple[Result, ReportContext]] = []
 
+        from driftlint.incremental import Shard
+
+        if merge:
+            part: Shard | None = Shard(1, 1, shard_dir, merge=True)
+        else:
+            part = Shard(*shard, shard_dir) if shard is not None else None
+
         def run() -> Result:
             from driftlint.progress import Progress
 
@@ -322,7 +349,14 @@ def check(
                 # --fix and the review formats need every call, not only the findings.
                 full = fix or diff or review
                 result = engine.run(
-                    path, config, errors, jobs=jobs, cache_dir=folder, progress=bar, full=full
+                    path,
+                    config,
+                    errors,
+                    jobs=jobs,
+                    cache_dir=folder,
+                    progress=bar,
+                    full=full,
+                    shard=part,
                 )
             finally:
                 if bar is not None:
@@ -364,6 +398,14 @@ def check(
             if staged:
                 _fail("--fix and --diff edit the working tree; they do not go with --staged")
             return _fix(path, run, diff, show, fail_on)
+        if part is not None and not part.merge:
+            done = engine.run(path, config, errors, jobs=jobs, cache_dir=folder, shard=part)
+            for error in done.setup_errors:
+                click.echo(f"driftlint: error: {error}", err=True)
+            for note in done.notes:
+                _note(note)
+            _note(f"shard {part.index}/{part.count} written to {part.path}; `driftlint merge`")
+            return EXIT_SETUP if done.setup_errors else EXIT_CLEAN
         result = run()
         for error in result.setup_errors:
             click.echo(f"driftlint: error: {error}", err=True)
@@ -378,6 +420,27 @@ def check(
     if staged:
         _guard(debug, lambda: _in_index(path, action))
     _guard(debug, action)
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    """`I/N` with 1 <= I <= N, as GitLab's CI_NODE_INDEX/CI_NODE_TOTAL."""
+    if value is None:
+        return None
+    index, sep, count = value.partition("/")
+    if sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise click.BadParameter(f"`{value}` is not I/N with 1 <= I <= N", param_hint="--shard")
+
+
+@cli.command(
+    "merge",
+    params=[p for p in check.params if p.name != "shard"],
+    help="Join the parts `check --shard I/N` wrote (--shard-dir) into one report of PATH: the "
+    "findings of one whole run, in any format. Roots no shard holds are evaluated here.",
+)
+def merge_command(**options: Any) -> None:
+    assert check.callback is not None
+    check.callback(**options, shard=None, merge=True)
 
 
 # What makes a folder a Puppet tree (a control repository, an environment or one module).
@@ -748,6 +811,12 @@ def interface_text(found: Interface) -> str:
     "--unresolved", is_flag=True, help="List mentions of watched scripts that became no call."
 )
 @click.option("--modulepath", metavar="DIR", multiple=True, help="Also read the modules of DIR.")
+@click.option("--no-cache", is_flag=True, help="Parse and evaluate everything afresh.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where parse results and evaluated roots are kept (default: $XDG_CACHE_HOME/driftlint).",
+)
 @click.option("--debug", is_flag=True)
 def calls(
     name: str | None,
@@ -756,6 +825,8 @@ def calls(
     fmt: str,
     unresolved: bool,
     modulepath: tuple[str, ...],
+    no_cache: bool,
+    cache_dir: Path | None,
     debug: bool,
 ) -> None:
     """List every call of the watched scripts (or of NAME), per role, with its argv and how
@@ -769,8 +840,12 @@ def calls(
                 f"`{name}` is a path: `calls` expected a script name"
                 f" (the tree is `--path {name}`; `driftlint calls --path {name}` lists every call)"
             )
+        from driftlint.cache.store import default_dir
+
         config, errors = _load(root, config_path, modulepath)
-        result = engine.run(root, config, errors)
+        # The store answers the roots no edit touched, as for `check` (issue 31).
+        folder = None if no_cache else (cache_dir or default_dir())
+        result = engine.run(root, config, errors, cache_dir=folder)
         if unresolved:
             _mentions(result, name, fmt)
             return EXIT_CLEAN

@@ -94,3 +94,10 @@ def _run(cwd: Path, args: list[str], stdin: bytes | None, keep_index: bool) -> b
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def head_commit(path: Path) -> str | None:
+    """The commit HEAD names in the repository holding path, or None outside git."""
+    folder = path if path.is_dir() else path.parent
+    out = run(folder, "rev-parse", "--verify", "-q", "HEAD")
+    return out.decode("ascii", "replace").strip() or None if out else None

@@ -23,12 +23,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
 from driftlint import safe_re
-from driftlint.cache.store import Cache, build_id
+from driftlint.cache import codec
+from driftlint.cache.rows import Rows, encode
+from driftlint.cache.store import build_id, read_entry
 from driftlint.model import Finding, Invocation
 from driftlint.parse.puppet import ast
 from driftlint.reads import GLOB, FrozenReads
@@ -64,6 +70,15 @@ class State:
     keys: dict[str, dict[str, bytes]]  # data file -> top-level key -> digest
     data_errors: dict[str, tuple[bytes, tuple[Finding, ...]]]  # data file -> (digest, problems)
     roots: dict[RootId, RootOut] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The store's row for a key: the inputs of its last run (`state`, its roots left out)
+    and the row of each root's result, named by a digest of its content."""
+
+    state: State
+    rows: dict[RootId, str]
 
 
 @dataclass(slots=True)
@@ -213,21 +228,144 @@ def key_digests(text: str | None) -> dict[str, bytes]:
     return out
 
 
+# --- shards: one part of the roots per CI job, joined by `driftlint merge` ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """`check --shard INDEX/COUNT` (evaluate one part of the roots, write it to `folder`), or
+    with `merge`, `driftlint merge` (join the shards in `folder` into one run's answer)."""
+
+    index: int  # 1-based, as GitLab's CI_NODE_INDEX
+    count: int
+    folder: Path
+    merge: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"shard-{self.index}-of-{self.count}.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFile:
+    """What one shard job leaves for the merge: its roots and the inputs they were read from."""
+
+    key: str  # the store key: driftlint's build and the run's global inputs
+    index: int
+    count: int
+    state: State
+
+
+Item = TypeVar("Item")
+
+
+def part(items: Sequence[Item], index: int, count: int) -> list[Item]:
+    """The index-th of count contiguous parts (1-based): alike roots, next to each other in
+    the root order, share one job's memo."""
+    size = len(items)
+    return list(items[size * (index - 1) // count : size * index // count])
+
+
+def write_shard(shard: Shard, key: str, state: State) -> None:
+    """The shard's file, written whole under a temporary name and renamed into place."""
+    data = codec.dumps(ShardFile(key, shard.index, shard.count, state))
+    shard.folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=shard.folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, shard.path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_shards(folder: Path, key: str, notes: list[str]) -> State | None:
+    """The union of the shards in folder written for this key (the same build and global
+    inputs); None when there is none. Every shard file is data checked on read: one that does
+    not load, or belongs to other inputs, is left out and said in `notes` (its roots are then
+    evaluated by the merge, so the answer stays a whole run's)."""
+    found: dict[int, ShardFile] = {}
+    counts: set[int] = set()
+    try:
+        names = sorted(p for p in folder.iterdir() if p.name.startswith("shard-"))
+    except OSError:
+        names = []
+    for path in names:
+        data = read_entry(path)
+        try:
+            shard = codec.loads(data, ShardFile) if data is not None else None
+        except codec.Invalid:
+            shard = None
+        if not isinstance(shard, ShardFile):
+            notes.append(f"shard file {path.name} is not one driftlint wrote: left out")
+        elif shard.key != key:
+            notes.append(f"{path.name} is of another tree, config or driftlint: left out")
+        else:
+            found[shard.index] = shard
+            counts.add(shard.count)
+    if not found:
+        notes.append(f"no shard of this tree in {folder}: every root is evaluated here")
+        return None
+    count = max(counts)
+    missing = [str(i) for i in range(1, count + 1) if i not in found]
+    if len(counts) > 1 or missing:
+        notes.append(
+            f"shards missing or of different counts (missing: {', '.join(missing) or 'none'}):"
+            " their roots are evaluated here"
+        )
+    states = [found[i].state for i in sorted(found)]
+    first = states[0]
+    merged = State({}, dict(first.names), first.relevant, dict(first.keys), {})
+    for index, state in zip(sorted(found), states, strict=True):
+        same = state.names == first.names and state.relevant == first.relevant
+        if not same or state.keys != first.keys or _differ(merged.files, state.files):
+            notes.append(f"shard {index} was run on other files than shard {min(found)}: left out")
+            continue
+        merged.files.update(state.files)
+        merged.data_errors.update(state.data_errors)
+        merged.roots.update(state.roots)
+    return merged
+
+
+def _differ(one: Mapping[str, bytes], other: Mapping[str, bytes]) -> bool:
+    return any(one.get(path, digest) != digest for path, digest in other.items())
+
+
 class Store:
     """The stored state of the last run with the same global inputs, and this run's.
 
     `context` is a digest of the global inputs; `files` the digest of every discovered file.
+    With a `shard`, the run evaluates only its part of the roots and writes them to the
+    shard's file, or (`merge`) reads the stored roots from the shards' files.
     """
 
     def __init__(
-        self, cache: Cache, context: str, files: dict[str, bytes], read: Callable[[str], str | None]
+        self,
+        rows: Rows,
+        context: str,
+        files: dict[str, bytes],
+        read: Callable[[str], str | None],
+        shard: Shard | None = None,
     ) -> None:
-        self.cache = cache
+        self.rows = rows
+        self._loaded: dict[RootId, tuple[RootOut, str]] = {}  # a stored root and its row
         self.key = hashlib.sha256(f"{build_id()}\0{context}".encode()).hexdigest()
         self.files = dict(files)
         self.read = read
+        self.shard = shard
+        self.notes: list[str] = []
         self.previous: State | None = None
         self.current: State | None = None
+
+    @property
+    def sharded(self) -> bool:
+        """A shard job: only its part of the roots, and no whole answer."""
+        return self.shard is not None and not self.shard.merge
+
+    def part(self, roots: Sequence[Item]) -> list[Item]:
+        assert self.shard is not None
+        return part(roots, self.shard.index, self.shard.count)
 
     def _digest(self, path: str) -> bytes:
         """A file's digest; one discovery did not list (excluded, or absent) is hashed here."""
@@ -240,7 +378,10 @@ class Store:
 
     def open(self, index: Index, relevance: Relevance, data_files: Iterable[str]) -> Changes | None:
         """Load the stored state and compare it with the tree; None: nothing stored."""
-        found = self.cache.get(self.key, State)
+        if self.shard is not None and self.shard.merge:
+            found = read_shards(self.shard.folder, self.key, self.notes)
+        else:
+            found = self._load()
         previous = found if isinstance(found, State) else None
         for path in previous.files if previous else ():
             self._digest(path)  # files a stored root read that discovery does not list
@@ -262,6 +403,22 @@ class Store:
             return None
         self.previous = previous
         return changes(previous, self.files, names, relevant, keys)
+
+    def _load(self) -> State | None:
+        """The last run's state with the roots whose rows are still there (a root whose row
+        is missing or damaged is evaluated again)."""
+        meta = self.rows.get(self.key, Stored)
+        if not isinstance(meta, Stored):
+            return None
+        found = self.rows.get_many(sorted(set(meta.rows.values())), RootOut)
+        state = meta.state
+        state.roots = {}
+        for root, row in meta.rows.items():
+            out = found.get(row)
+            if isinstance(out, RootOut):
+                state.roots[root] = out
+                self._loaded[root] = (out, row)
+        return state
 
     def stored(self, root: RootId) -> RootOut | None:
         return self.previous.roots.get(root) if self.previous is not None else None
@@ -287,7 +444,32 @@ class Store:
                 self._digest(path)
         self.current.files = self.files
         self.current.roots = dict(roots)
-        self.cache.put(self.key, self.current)
+        if self.sharded:
+            assert self.shard is not None
+            write_shard(self.shard, self.key, self.current)
+            return
+        # Only the roots evaluated by this run are written; the others keep their rows.
+        prefix = f"{self.key[:32]}/"
+        items: list[tuple[str, bytes]] = []
+        names: dict[RootId, str] = {}
+        for root, out in roots.items():
+            known = self._loaded.get(root)
+            if known is not None and known[0] is out:
+                names[root] = known[1]
+                continue
+            data = encode(out)
+            if data is not None:
+                names[root] = prefix + hashlib.blake2b(data, digest_size=16).hexdigest()
+                items.append((names[root], data))
+        current = self.current
+        inputs = State(
+            current.files, current.names, current.relevant, current.keys, current.data_errors
+        )
+        meta = encode(Stored(inputs, names))
+        if meta is not None:
+            items.append((self.key, meta))
+            self.rows.put(items, drop_except=(prefix, set(names.values())))
+        self.rows.close()
 
 
 def _text_digest(text: str) -> bytes:

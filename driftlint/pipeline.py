@@ -19,6 +19,7 @@ from pathlib import Path
 
 from driftlint import checks, incremental, reads, suppress
 from driftlint import interfaces as spec
+from driftlint.cache.rows import Rows
 from driftlint.cache.store import Cache, parse_all
 from driftlint.checks.run import check_calls, from_own_defaults
 from driftlint.config.load import Config
@@ -139,9 +140,11 @@ def check(
     cache_dir: Path | None,
     progress: Report,
     digests: dict[str, bytes] | None = None,
+    shard: incremental.Shard | None = None,
 ) -> Result:
     """`digests` (each file's, from the run cache's key) turns on the incremental engine:
-    roots whose reads did not change since the last run like this one are not evaluated."""
+    roots whose reads did not change since the last run like this one are not evaluated.
+    `shard`: evaluate one part of the roots and write it (no findings), or merge the parts."""
     prepared = prepare(root, config, setup_errors, files, unreadable, cache_dir, progress)
     tree, findings, index, specs = prepared.tree, prepared.findings, prepared.index, prepared.specs
     extractor, hiera, module_roots = prepared.extractor, prepared.hiera, prepared.module_roots
@@ -150,6 +153,7 @@ def check(
     functions = read_functions(
         (f.path, text) for f in files if PATH.search(f.path) and (text := tree.read(f.path))
     )
+    store = _store(prepared, config, setup_errors, files, digests, cache_dir, functions, shard)
     calls = _resolve_calls(
         index,
         config,
@@ -162,9 +166,13 @@ def check(
         progress,
         functions,
         [f.path for f in files],
-        _store(prepared, config, setup_errors, files, digests, cache_dir, functions),
+        store,
         frozenset(i.folder for i in installs if i.folder),
     )
+    if store is not None and store.sharded:
+        # A shard job's part is in its file; the findings are the merge's (`driftlint merge`).
+        notes = tuple(store.notes)
+        return Result(str(root), (), tuple(setup_errors), files_checked=len(files), notes=notes)
     findings.extend(missing)
     unresolved = [c for c in calls if not c.invocation.is_call]  # named so, but run no script
     calls = [c for c in calls if c.invocation.is_call]
@@ -209,7 +217,11 @@ def check(
         interfaces=tuple(i for pairs in specs.values() for _, i in pairs),
         calls=tuple(calls),
         mentions=tuple(mentions),
-        notes=(*hiera.notes, *_undefined_types(files, index, manifests, config)),
+        notes=(
+            *hiera.notes,
+            *_undefined_types(files, index, manifests, config),
+            *(store.notes if store else ()),
+        ),
         unknown=tuple(
             sorted(
                 UnknownInterface(name, path, why)
@@ -228,10 +240,12 @@ def _store(
     digests: dict[str, bytes] | None,
     cache_dir: Path | None,
     functions: Mapping[str, TemplateFunction],
+    shard: incremental.Shard | None = None,
 ) -> incremental.Store | None:
     """The incremental store for this tree's global inputs: what every root's evaluation
-    depends on, so that a change to any of them is a cold run."""
-    if digests is None or cache_dir is None:
+    depends on, so that a change to any of them is a cold run. A shard job or a merge has
+    one without a cache folder too (its roots go to, or come from, the shards' files)."""
+    if digests is None or (cache_dir is None and shard is None):
         return None
     tree, extractor = prepared.tree, prepared.extractor
     global_files = sorted(
@@ -254,7 +268,7 @@ def _store(
         "modulepath": tree.modulepath.digest() if tree.modulepath.modules else "",
     }
     context = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
-    return incremental.Store(Cache(cache_dir, "roots"), context, digests, tree.peek)
+    return incremental.Store(Rows(cache_dir, "roots"), context, digests, tree.peek, shard)
 
 
 def _canonical(value: object) -> object:
@@ -848,6 +862,8 @@ def _resolve_calls(
     roots.extend(classified)
     changes = store.open(index, relevance, hiera.data_files()) if store else None
     outs: dict[incremental.RootId, incremental.RootOut] = {}
+    if store is not None and store.sharded:  # `check --shard`: this job's part, written out
+        roots = store.part(roots)
 
     def settle(roots: list[Root], here: bool) -> None:
         todo = []
@@ -861,6 +877,9 @@ def _resolve_calls(
         outs.update((root[0], out) for root, out in zip(todo, done, strict=True))
 
     settle(roots, here=False)
+    if store is not None and store.sharded:
+        store.save(outs)
+        return []
     reached = _Reached()
     for root in roots:
         reached.add(outs[root[0]])

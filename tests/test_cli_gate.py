@@ -301,3 +301,42 @@ def test_gitignored_files_are_not_checked(tmp_path: Path) -> None:
         "modules/role/manifests/keep.pp",
         "modules/role/manifests/r0.pp",
     ], done.stdout
+
+
+# Shards: a CI `parallel:` job per part, one merge job for the report (issue 31) ---------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "codequality", "junit", "checkstyle"])
+def test_merged_shards_report_what_one_check_reports(tmp_path: Path, fmt: str) -> None:
+    tree = roles_tree(tmp_path / "tree", 5)
+    shards = tmp_path / "shards"
+    for index in (1, 2, 3):
+        done = check("--shard", f"{index}/3", "--shard-dir", str(shards), str(tree))
+        assert done.exit_code == 0 and done.stdout == ""
+        assert f"shard {index}/3 written to" in done.stderr
+    merged = run("merge", "--no-cache", "--shard-dir", str(shards), "--format", fmt, str(tree))
+    whole = check("--format", fmt, str(tree))
+    assert merged.exit_code == whole.exit_code == 1
+    assert merged.stdout == whole.stdout
+    assert "--verbsoe" in merged.stdout
+
+
+@pytest.mark.parametrize("value", ["0/2", "3/2", "1", "a/b", "1/0"])
+def test_a_shard_is_i_of_n(tmp_path: Path, value: str) -> None:
+    done = check("--shard", value, str(roles_tree(tmp_path / "tree", 1)))
+    assert done.exit_code == 2 and "I/N" in done.stderr
+
+
+def test_calls_from_the_store_are_the_calls_of_a_fresh_run(tmp_path: Path) -> None:
+    tree = roles_tree(tmp_path / "tree", 3)
+    cache = str(tmp_path / "cache")
+    fresh = run("calls", "--no-cache", "--format", "json", "--path", str(tree))
+    first = run("calls", "--cache-dir", cache, "--format", "json", "--path", str(tree))
+    assert first.stdout == fresh.stdout
+    (tree / "modules" / "role" / "manifests" / "r1.pp").write_text(
+        "class role::r1 {\n  include jobs\n}\n", encoding="utf-8"
+    )
+    edited = run("calls", "--no-cache", "--format", "json", "--path", str(tree))
+    stored = run("calls", "--cache-dir", cache, "--format", "json", "--path", str(tree))
+    assert stored.stdout == edited.stdout != fresh.stdout
+    assert len(json.loads(stored.stdout)["calls"]) == 2

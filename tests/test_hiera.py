@@ -577,3 +577,25 @@ def test_top_level_keys_never_misses_a_key_yaml_reads(data: dict, flow: bool) ->
     keys = top_level_keys(text)
     if keys is not None and isinstance(loaded, dict):
         assert set(map(str, loaded)) <= keys
+
+
+def test_a_glob_lists_what_matching_every_file_lists() -> None:
+    """The listing matches a glob against the run of sorted paths that start with its text
+    before the first wildcard: the same files, in the same order, as matching every path."""
+    import random
+
+    from driftlint import safe_re
+    from driftlint.resolve.hiera_layers import Listing, _glob_regex
+
+    rng = random.Random(31)
+    parts = ["data", "hosts", "common", "a.yaml", "b.yml", "x", "da", "hosts.yaml", "c*d"]
+    paths = ["/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) for _ in range(300)]
+    paths = list(dict.fromkeys(paths))
+    rng.shuffle(paths)
+    listing = Listing(paths)
+    globs = ["data/*", "data/**/*.yaml", "*.yaml", "**", "hosts/?.yaml", "d*/hosts*", "data"]
+    globs += ["/".join(rng.choice([*parts, "*", "**", "?"]) for _ in range(3)) for _ in range(60)]
+    for glob in globs:
+        whole = safe_re.linear(_glob_regex(glob))
+        assert listing(glob) == [p for p in paths if whole(p)], glob
+    assert listing("data/*") and listing("**") == paths

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zlib
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from driftlint import engine, incremental, pipeline
-from driftlint.cache import codec
+from driftlint.cache import codec, rows
 from driftlint.config.load import load_config
 from driftlint.model import Result
 from tests.conftest import FIXTURES
@@ -166,10 +167,15 @@ def test_an_edit_evaluates_fewer_roots(tmp_path: Path, monkeypatch: pytest.Monke
     assert len(everything) >= 2, "the case needs several roots"
     role = next(p for p in sorted(root.rglob("*.pp")) if "/role/" in p.as_posix())
     first_line, rest = role.read_text().split("\n", 1)
+    before = {k: v for k, v in _rows(cache) if "/" in k}  # each root's row
     role.write_text(f"{first_line}\n  # an edit inside the class\n{rest}")
     evaluated.clear()
     second = _run(root, cache)
     assert 0 < len(evaluated) < len(everything)
+    # Only the rows of the roots evaluated again are written; the others are kept as they are.
+    after = {k: v for k, v in _rows(cache) if "/" in k}
+    assert len(after.keys() - before.keys()) <= len(evaluated)
+    assert len(after.keys() & before.keys()) >= len(before) - len(evaluated) > 0
     assert second.findings == first.findings
     role.write_text(role.read_text() + "\n# a comment after the class\n")
     evaluated.clear()
@@ -177,20 +183,33 @@ def test_an_edit_evaluates_fewer_roots(tmp_path: Path, monkeypatch: pytest.Monke
     assert evaluated == []
 
 
-@pytest.mark.parametrize("damage", ["corrupt", "foreign"])
+def _rows(cache: Path) -> list[tuple[str, bytes]]:
+    with sqlite3.connect(cache / rows.FILE) as db:
+        return list(db.execute("SELECT key, value FROM rows WHERE kind = 'roots' ORDER BY key"))
+
+
+def _set_row(cache: Path, key: str, value: bytes) -> None:
+    with sqlite3.connect(cache / rows.FILE) as db:
+        db.execute("UPDATE rows SET value = ? WHERE kind = 'roots' AND key = ?", (value, key))
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "foreign", "not-a-database"])
 def test_a_damaged_store_is_ignored(
     damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _copy(FIXTURES / "jobloop-2014-incident", tmp_path / "tree")
     cache = tmp_path / "cache"
     first = _run(root, cache)
-    stored = [p for p in (cache / "roots").rglob("*") if p.is_file()]
-    assert stored, "the run stored its roots"
-    for path in stored:
+    stored = _rows(cache)
+    assert len(stored) >= 2, "the run stored its roots and their list"
+    for key, value in stored:
         if damage == "corrupt":
-            path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-        else:  # an entry of something else under the same key
-            path.write_bytes(codec.dumps({"not": "a state"}))
+            _set_row(cache, key, value[: len(value) // 2])
+        elif damage == "foreign":  # an entry of something else under the same key
+            _set_row(cache, key, codec.dumps({"not": "a state"}))
+    if damage == "not-a-database":
+        for path in cache.glob(rows.FILE + "*"):
+            path.write_bytes(b"not SQLite" * 100)
     manifest = next(p for p in sorted(root.rglob("*.pp")))
     manifest.write_text(manifest.read_text() + "\n# an edit\n")
     again = _run(root, cache)
@@ -231,15 +250,14 @@ def test_a_store_from_other_code_under_the_same_key_is_ignored(tmp_path: Path) -
     """Records stored by a FrozenReads with a field fewer (code edited while a run stored) do
     not load: such a state is not used, and the run's answer is a cold run's."""
     from driftlint import reads
-    from driftlint.cache.store import Cache
 
     root = _copy(FIXTURES / "roles-hiera-levels", tmp_path / "tree")
     cache = tmp_path / "cache"
     first = _run(root, cache)
-    (stored,) = [p for p in (cache / "roots").rglob("*") if p.is_file()]
-    store = Cache(cache, "roots")
-    assert isinstance(store.get(stored.name, incremental.State), incremental.State)
-    entry = json.loads(stored.read_bytes())
+    store = rows.Rows(cache, "roots")
+    (key, value), *_ = [(k, v) for k, v in _rows(cache) if "/" in k]  # a root's row
+    assert isinstance(store.get(key, incremental.RootOut), incremental.RootOut)
+    entry = json.loads(value)
     tag = 16 + entry["classes"].index(f"{reads.__name__}:FrozenReads")
 
     def drop_a_field(value: object) -> object:
@@ -249,6 +267,129 @@ def test_a_store_from_other_code_under_the_same_key_is_ignored(tmp_path: Path) -
         return value
 
     entry["value"] = drop_a_field(entry["value"])
-    stored.write_text(json.dumps(entry))
-    assert store.get(stored.name, incremental.State) is None
+    _set_row(cache, key, json.dumps(entry).encode())
+    assert store.get(key, incremental.RootOut) is None
     assert _answer(_run(root, cache)) == _answer(first)
+
+
+# --- shards: `check --shard I/N` on N jobs, `driftlint merge` joins them (issue 31) ---------
+
+SHARD_CASES = ["roles-class-declaration", "roles-hiera-levels"]
+
+
+def _shard(root: Path, cache: Path | None, folder: Path, index: int, count: int) -> Result:
+    config, errors = load_config(root)
+    part = incremental.Shard(index, count, folder)
+    return engine.run(root, config, errors, jobs=1, cache_dir=cache, shard=part)
+
+
+def _merge(root: Path, cache: Path | None, folder: Path) -> Result:
+    config, errors = load_config(root)
+    joined = incremental.Shard(1, 1, folder, merge=True)
+    return engine.run(root, config, errors, jobs=1, cache_dir=cache, shard=joined)
+
+
+def _generated(root: Path, seed: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    generate.generate(root, scale=0.05, seed=seed, bad=3)  # 10 modules, 30 roles
+    return root
+
+
+def test_the_parts_are_disjoint_and_cover_every_root() -> None:
+    roots = list(range(23))
+    for count in (1, 2, 3, 7, 23, 30):
+        parts = [incremental.part(roots, i, count) for i in range(1, count + 1)]
+        assert [r for p in parts for r in p] == roots, count
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1, count
+
+
+def test_shards_merged_equal_one_cold_run_on_a_generated_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each shard evaluates only its part; the merge evaluates no root a shard holds, and its
+    answer (findings, calls with roles and chains, mentions) is one cold run's."""
+    count = 3
+    root = _generated(tmp_path / "tree", count)
+    evaluated: list[object] = []
+    real = pipeline._evaluate_roots
+
+    def counting(roots, *args, **kwargs):  # type: ignore[no-untyped-def]
+        evaluated.extend(r[0] for r in roots)
+        return real(roots, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_evaluate_roots", counting)
+    cold = _run(root, None)
+    every = list(evaluated)
+    assert len(every) > count, "the case needs more roots than shards"
+    parts = []
+    for index in range(1, count + 1):
+        evaluated.clear()
+        shard = _shard(root, None, tmp_path / "shards", index, count)
+        assert shard.findings == () and shard.calls == ()  # the findings are the merge's
+        parts.append(list(evaluated))
+    assert sorted(map(repr, (r for p in parts for r in p))) == sorted(map(repr, every))
+    assert all(0 < len(p) < len(every) for p in parts)
+    evaluated.clear()
+    merged = _merge(root, None, tmp_path / "shards")
+    assert evaluated == []
+    assert _answer(merged) == _answer(cold)
+    assert merged.interfaces == cold.interfaces
+
+
+@pytest.mark.parametrize("name", SHARD_CASES)
+def test_shards_of_an_older_tree_merge_into_the_answer_of_the_new_one(
+    name: str, tmp_path: Path
+) -> None:
+    """Shards written before random edits, merged after each: the roots the edits touch
+    are evaluated by the merge; the answer is a cold run's of the edited tree."""
+    root = _copy(FIXTURES / name, tmp_path / "tree")
+    folder = tmp_path / "shards"
+    for index in (1, 2):
+        _shard(root, tmp_path / "cache", folder, index, 2)
+    assert _answer(_merge(root, tmp_path / "cache", folder)) == _answer(_run(root, None))
+    rng = random.Random(zlib.crc32(name.encode()))
+    for _ in range(EDITS):
+        what = edit(root, rng)
+        assert _answer(_merge(root, None, folder)) == _answer(_run(root, None)), what
+
+
+def test_a_missing_or_damaged_shard_is_evaluated_by_the_merge(tmp_path: Path) -> None:
+    root = _copy(FIXTURES / "roles-class-declaration", tmp_path / "tree")
+    folder = tmp_path / "shards"
+    cold = _answer(_run(root, None))
+    for index in (1, 2):
+        _shard(root, None, folder, index, 2)
+    kept = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / "shard-2-of-2.json").unlink()
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("missing: 2" in note for note in merged.notes)
+    damaged = folder / "shard-2-of-2.json"
+    damaged.write_bytes(kept[damaged.name][:1000])
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("shard-2-of-2.json is not one driftlint wrote" in note for note in merged.notes)
+    entry = json.loads(kept["shard-1-of-2.json"])
+    entry["value"][1] = "0" * 64  # another build's or config's shard
+    (folder / "shard-1-of-2.json").write_text(json.dumps(entry))
+    merged = _merge(root, None, folder)
+    assert _answer(merged) == cold
+    assert any("of another tree" in note for note in merged.notes)
+
+
+def test_a_link_where_the_store_goes_is_never_opened(tmp_path: Path) -> None:
+    """A cache folder restored from elsewhere may hold a link named like the store: writing
+    through it would write outside the cache. The run keeps no store then, and is right."""
+    root = _copy(FIXTURES / "jobloop-2014-incident", tmp_path / "tree")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"")
+    (cache / rows.FILE).symlink_to(elsewhere)
+    assert _answer(_run(root, cache)) == _answer(_run(root, None))
+    assert elsewhere.read_bytes() == b""
+    assert not (cache / (rows.FILE + "-wal")).exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,16 @@ def test_every_module_of_driftlint_is_in_the_build_id() -> None:
     for module in (driftlint.pipeline, driftlint.resolve.evaluate):
         assert Path(module.__file__ or "").resolve() in {path for path, _ in code_files()}
     assert {"driftlint/pipeline.py", "driftlint/cache/store.py"} <= names
+
+
+def test_a_warm_run_does_not_import_the_parsers() -> None:
+    """The run cache answers an unchanged tree (a re-run CI job, a pre-commit hook): importing
+    every interface reader and the Puppet parser for that was a second of each such run."""
+    code = (
+        "import sys, driftlint.engine\n"
+        "heavy = [m for m in sys.modules if m.startswith(('driftlint.interfaces',"
+        " 'driftlint.parse', 'driftlint.resolve', 'driftlint.pipeline'))]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -27,7 +27,7 @@ from typing import Any
 from driftlint.cache.store import Cache, build_id
 from driftlint.config.load import Config
 from driftlint.discover import SourceFile
-from driftlint.interfaces.history import head_commit
+from driftlint.git import head_commit
 from driftlint.model import Result
 from driftlint.modulepath import open_modulepath
 

@@ -34,11 +34,7 @@ def git_root(path: Path) -> Path | None:
     return Path(os.fsdecode(out.rstrip(b"\n")))
 
 
-def head_commit(path: Path) -> str | None:
-    """The commit HEAD names in the repository holding path, or None outside git."""
-    folder = path if path.is_dir() else path.parent
-    out = _git(folder, "rev-parse", "--verify", "-q", "HEAD")
-    return out.decode("ascii", "replace").strip() or None if out else None
+head_commit = git.head_commit  # kept here for its callers; the run cache imports it from git
 
 
 def _bad_rev(rev: str) -> bool:

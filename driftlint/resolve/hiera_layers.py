@@ -93,22 +93,7 @@ def load_layers(
     hierarchy is inferred from the data folder's layout, never silently left out.
     """
     paths = list(files)
-    ordered = sorted(paths)
-
-    def list_files(pattern: str) -> list[str]:
-        # Only files discovery found: a glob never follows a link out of the tree. A
-        # pattern's facts differ per root, so it is matched once per root: only against the
-        # paths that start with its literal head (a sixth of a Wikimedia run matched every
-        # path of the tree, per root; issue 31).
-        whole = safe_re.linear(_glob_regex(pattern))  # linear in the path (issue 30)
-        head = _literal_head(pattern)
-        out = []
-        for path in ordered[bisect.bisect_left(ordered, head) :]:
-            if not path.startswith(head):
-                break
-            if whole(path):
-                out.append(path)
-        return out
+    list_files = Listing(paths)
 
     folders = frozenset(posixpath.dirname(p) for p in paths) - {""}
     global_layer, notes = _global_layer(read, paths, list_files, folders, classifies, settings)
@@ -187,10 +172,30 @@ def _any_config(read: Callable[[str], str | None], paths: list[str]) -> str | No
     return min(found, key=lambda p: (p.count("/"), p), default=None)
 
 
-def _literal_head(pattern: str) -> str:
-    """What every path `pattern` matches starts with: the text before its first wildcard."""
-    cut = [i for i in (pattern.find("*"), pattern.find("?")) if i >= 0]
-    return pattern[: min(cut)] if cut else pattern
+class Listing:
+    """The files a Hiera glob matches, of those discovery found (a glob never follows a link
+    out of the tree), in the listing's order.
+
+    A glob's matches all start with its text before the first wildcard, so only that run of
+    the sorted paths is matched: a glob per host's facts matched every file of the tree, half
+    of an incremental run on the Wikimedia tree."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+        self.order = sorted(range(len(self.paths)), key=self.paths.__getitem__)
+        self.ordered = [self.paths[i] for i in self.order]
+
+    def __call__(self, pattern: str) -> list[str]:
+        whole = safe_re.linear(_glob_regex(pattern))  # linear in the path (issue 30)
+        wild = [i for i in (pattern.find("*"), pattern.find("?")) if i >= 0]
+        prefix = pattern[: min(wild)] if wild else pattern
+        found = []
+        for at in range(bisect.bisect_left(self.ordered, prefix), len(self.ordered)):
+            if not self.ordered[at].startswith(prefix):
+                break
+            if whole(self.ordered[at]):
+                found.append(self.order[at])
+        return [self.paths[i] for i in sorted(found)]
 
 
 def _glob_regex(pattern: str) -> str:

@@ -373,20 +373,24 @@ def _found_installs(
     classes: dict[str, ast.ClassDef] = {}
     memo: dict[str, _Env] = {}
     out: list[Found] = []
+    # One walk of the tree: its classes, defines and resources, each in the walk's order.
+    class_defs: list[ast.ClassDef] = []
+    resources: list[ast.Resource] = []
     for manifest in manifests:
         for node in walk(manifest.body):
             if isinstance(node, ast.ClassDef):
                 classes[node.name.lstrip(":")] = node
-    for manifest in manifests:
-        for node in walk(manifest.body):
-            if isinstance(node, ast.DefineDef):
+                class_defs.append(node)
+            elif isinstance(node, ast.DefineDef):
                 defines[node.name] = node
-            elif isinstance(node, ast.ClassDef):
-                own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
-                if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
-                    own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
-                env = _env(node, {}, classes, memo=memo, lookup=lookup)
-                out.extend(_files(own, env, _arrays(node)))
+            elif isinstance(node, ast.Resource):
+                resources.append(node)
+    for node in class_defs:
+        own: Sequence[ast.Node] = node.body  # a tuple: its walk is kept (scope.walk)
+        if any(isinstance(n, ast.ClassDef | ast.DefineDef) for n in own):
+            own = [n for n in own if not isinstance(n, ast.ClassDef | ast.DefineDef)]
+        env = _env(node, {}, classes, memo=memo, lookup=lookup)
+        out.extend(_files(own, env, _arrays(node)))
     if not defines:
         return out
     for own_define in defines.values():
@@ -394,21 +398,18 @@ def _found_installs(
         # with `$plugins_dir` from a class): the same for every declaration, titled or not
         env = _env(own_define, {}, classes, memo=memo, lookup=lookup)
         out.extend(_files(own_define.body, env, _arrays(own_define)))
-    for manifest in manifests:
-        for node in walk(manifest.body):
-            if not isinstance(node, ast.Resource):
-                continue
-            definition = defines.get(node.type.lower().lstrip(":"))
-            if definition is None:
-                continue
-            for body in node.bodies:
-                for title in _titles(body.title):
-                    given = {"title": title, "name": title}
-                    for attr in body.attrs:
-                        if (value := string_literal(attr.value)) is not None:
-                            given[attr.name] = value
-                    env = _env(definition, given, classes, memo=memo, lookup=lookup)
-                    out.extend(_files(definition.body, env, _arrays(definition)))
+    for node in resources:
+        definition = defines.get(node.type.lower().lstrip(":"))
+        if definition is None:
+            continue
+        for body in node.bodies:
+            for title in _titles(body.title):
+                given = {"title": title, "name": title}
+                for attr in body.attrs:
+                    if (value := string_literal(attr.value)) is not None:
+                        given[attr.name] = value
+                env = _env(definition, given, classes, memo=memo, lookup=lookup)
+                out.extend(_files(definition.body, env, _arrays(definition)))
     return out
 
 
