@@ -179,7 +179,12 @@ def check(
 
     progress("checking calls", 0, 0)
     # A name that an unknown script answers to too may be that script: nothing is sure of it.
-    open_names = frozenset(name for name, _ in prepared.unknown.values())
+    open_names = frozenset(
+        name
+        for w in prepared.watched
+        if w.spec_path in prepared.unknown
+        for name in (w.name, *w.names)
+    )
     definitions = [
         d
         for d in (*index.classes.values(), *index.defines.values())
@@ -407,7 +412,10 @@ def prepare(
     for w in watched:
         found = interfaces.get(w.spec_path)
         if found is not None:
-            specs.setdefault(w.name, []).append((w.spec_path, replace(found, script=w.name)))
+            # Under every name it is installed as on a PATH folder: a bare `pool` may run any
+            # script installed as `pool`, and is judged against each (checks/run.py).
+            for name in sorted({w.name, *w.names}):
+                specs.setdefault(name, []).append((w.spec_path, replace(found, script=name)))
         else:
             unknown[w.spec_path] = (w.name, unknown_reason(w.spec_path, tree.read(w.spec_path)))
 

@@ -329,10 +329,13 @@ def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
         for body in node.bodies:
             if isinstance(body.title, ast.Default):
                 defaults.update({a.name: a.value for a in body.attrs})
+        # An array title declares one file per item (`file { ['/usr/local/bin/pool',
+        # '/usr/local/bin/depool']: source => ... }`: one script under several names).
         return [
-            (body.title, {**defaults, **{a.name: a.value for a in body.attrs}})
+            (title, {**defaults, **{a.name: a.value for a in body.attrs}})
             for body in node.bodies
             if not isinstance(body.title, ast.Default)
+            for title in (body.title.items if isinstance(body.title, ast.Array) else (body.title,))
         ]
     if (
         isinstance(node, ast.Call)
