@@ -25,7 +25,7 @@ from driftlint.resolve.conditions import conditions_of
 from driftlint.resolve.evaluate import Deferred, Resource
 from driftlint.resolve.relevance import Mentions
 from driftlint.resolve.scope import walk
-from driftlint.sites import icinga2, nagios, programs, resource_types
+from driftlint.sites import icinga2, nagios, nrpe, programs, resource_types
 from driftlint.values import Unknown, Value, to_text
 
 EXEC_ATTRS = {
@@ -154,7 +154,8 @@ class Extractor:
                 yield from self._from_value(text, resource.span, via, resource.assumed)
                 continue
             if kind == resource_types.MACRO_COMMAND:
-                if self._mentions(sites.as_run(text.text)):
+                # `check_nrpe -c NAME` runs a plugin by its NRPE name (driftlint.sites.nrpe).
+                if self._mentions(sites.as_run(text.text)) or nrpe.CHECK_NRPE in text.text:
                     for command in nagios.command_line(text, resource.span.path):
                         yield from self._from_command(command, via, resource.assumed)
                 continue
@@ -473,6 +474,32 @@ class Extractor:
                 is_call=is_call,
                 remote=inner.remote or command.remote,
                 spec_path=spec_path,
+                nrpe=inner.nrpe or command.nrpe,
+            )
+        if any(nrpe.CHECK_NRPE in w.text for w in command.words):
+            yield from self._nrpe_uses(command, via, assumed)
+
+    def _nrpe_uses(
+        self, command: shell.Command, via: tuple[Span, ...], assumed: tuple[str, ...]
+    ) -> Iterator[Invocation]:
+        """`check_nrpe -c NAME -a ...` (driftlint.sites.nrpe): no call here, but the words
+        the pipeline gives to the definitions of NAME that other roots install."""
+        path = command.words[0].span.path if command.words else ""
+        for inner in wrappers.unwrap(command, self.table, path):
+            found = nrpe.uses(inner)
+            if found is None:
+                continue
+            name, args = found
+            yield Invocation(
+                script="",
+                command=name,
+                words=args,
+                via=(*via, name.span),
+                assumptions=tuple(dict.fromkeys((*assumed, *conditions_of(inner.words)))),
+                requires=assumed,
+                is_call=False,
+                remote=nrpe.REMOTE,
+                nrpe=name.text,
             )
 
     def _matched(

@@ -158,6 +158,10 @@ class Invocation:
     # Written in a program's code (Python, Perl, Ruby calling a script): the program's own
     # branches decide when, and on which of its hosts, it runs, which the tree cannot tell.
     in_code: bool = False
+    # NRPE (driftlint.sites.nrpe): on a call, the name of the `command[NAME]=` line it is
+    # written in; with no `script`, a `check_nrpe -c NAME -a ...` that runs that definition on
+    # another host (its `words` the `-a` words), bound to it across roots by the pipeline.
+    nrpe: str = ""
 
 
 @dataclass(frozen=True, slots=True)

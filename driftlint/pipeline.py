@@ -60,7 +60,7 @@ from driftlint.resolve.misplaced import misplaced_calls, not_calls
 from driftlint.resolve.ruby_functions import PATH, TemplateFunction, read_functions
 from driftlint.resolve.scope import Index, node_label, walk
 from driftlint.resolve.templates import TemplateRenderer, static_jinja
-from driftlint.sites import facter, resource_types
+from driftlint.sites import facter, nagios, nrpe, resource_types
 from driftlint.sites import script as script_site
 from driftlint.unrendered import unrendered_invocations
 from driftlint.values import Unknown
@@ -752,6 +752,14 @@ def _resolve_calls(
         return found[0]
 
     tokens = {n for w in extractor.watched for n in (*w.names, *w.paths)}
+    # A monitoring plugin is named by its basename where it is run (`$USER1$/x`, NRPE's
+    # `check_nrpe -c x`, driftlint.sites.nrpe): those classes are relevant too.
+    tokens |= {
+        posixpath.basename(p)
+        for w in extractor.watched
+        for p in w.paths
+        if p.startswith(nagios.PLUGINS + "/")
+    }
     hiera_texts = [t for p in hiera.data_files() if (t := tree.read(p)) is not None]
     # A directory copied with `recurse => true` mentions what the files under it mention.
     copied: dict[str, list[str]] = {}
@@ -918,6 +926,7 @@ def _resolve_calls(
             texts = [LText.literal(text, path, 1, 1)]
             for invocation in extractor.file_invocations("/" + path, texts):
                 reached.roles.setdefault(invocation, set())
+    nrpe.bind_all(reached.roles)  # `check_nrpe -c NAME` runs the agents' definitions of NAME
     missing.extend(reached.problems)
     missing.extend(reached.cut[:1])  # a body cut short is said once, by the first root
     # A data file's problems are reported when some root's lookups read it, as Puppet would.
@@ -958,7 +967,7 @@ def _resolve_calls(
     ]
 
 
-RUNS_ON = "it runs on the hosts of "
+RUNS_ON = nrpe.RUNS_ON
 
 
 def _where_it_runs(
@@ -966,8 +975,8 @@ def _where_it_runs(
 ) -> Invocation:
     """A call run on another host (ssh, an Icinga 2 endpoint) names the roles that install
     its script: where it runs, as its own roles say where its words are written."""
-    if not invocation.remote or not invocation.is_call:
-        return invocation
+    if not invocation.remote or not invocation.is_call or RUNS_ON in invocation.matched:
+        return invocation  # NRPE names the roles that install the definition (sites.nrpe)
     path = invocation.command.text
     roles = sorted({role for role, installed in installed_by if path in installed})
     if not roles:

@@ -202,3 +202,50 @@ def test_custom_facts_are_read_where_written_but_not_rspec_copies(path: str, fac
     from driftlint.sites import facter
 
     assert facter.is_fact(path) is fact
+
+
+def _nrpe_use(line: str) -> tuple[str, list[str]] | None:
+    from driftlint.sites import nagios, nrpe
+
+    commands = nagios.command_line(LText.literal(line, "f", 1, 1), "f")
+    found = nrpe.uses(commands[0])
+    return None if found is None else (found[0].text, [w.text for w in found[1]])
+
+
+@pytest.mark.parametrize(
+    ("line", "use"),
+    [
+        pytest.param("$USER1$/check_nrpe -H $HOSTADDRESS$ -c x -a 1 2", ("x", ["1", "2"]), id="a"),
+        pytest.param("/usr/lib/nagios/plugins/check_nrpe -H h -c x", ("x", []), id="no-args"),
+        pytest.param("$USER1$/check_nrpe -H $HOSTADDRESS$ -c $ARG1$ -a 1", None, id="macro-name"),
+        pytest.param("/usr/bin/check_x -c y -a 1", None, id="not-check-nrpe"),
+        pytest.param("check_nrpe -H h -cx", None, id="attached-name"),
+    ],
+)
+def test_check_nrpe_names_its_command_only_when_literal(
+    line: str, use: tuple[str, list[str]] | None
+) -> None:
+    assert _nrpe_use(line) == use
+
+
+def test_nrpe_definition_takes_the_nth_a_word_until_an_unknown_one() -> None:
+    from driftlint.model import Invocation
+    from driftlint.sites import nagios, nrpe
+
+    definition = nrpe.read(
+        LText.literal("command[x]=/p/x -w $ARG1$ -c $ARG2$ -u $ARG3$\n", "d", 1, 1), "/d", {}
+    )[0]
+    assert definition.nrpe == "x"
+    use_line = "$USER1$/check_nrpe -H $HOSTADDRESS$ -c x -a 80 $ARG1$ mb"
+    found = nrpe.uses(nagios.command_line(LText.literal(use_line, "m", 1, 1), "m")[0])
+    assert found is not None
+    name, args = found
+    call = Invocation("x", definition.words[0], definition.words[1:], nrpe="x")
+    use = Invocation("", name, args, is_call=False, remote=nrpe.REMOTE, nrpe="x")
+    bound = nrpe.bind(call, use, "role::agent")
+    words = bound.words
+    assert [w.text for w in words[:2]] == ["-w", "80"] and words[1].span.path == "m"
+    # $ARG2$ is a macro on the monitoring side: it and every later `-a` word stay unknown.
+    assert words[3].dynamic and words[3].span.path == "d"
+    assert words[5].dynamic and words[5].span.path == "d"
+    assert bound.remote == nrpe.REMOTE and bound.matched.endswith("hosts of role::agent")

@@ -27,6 +27,8 @@ def check_calls(
     interface is unknown rejects nothing: calls of a name in `open_names` are not judged.
     """
     merged: dict[tuple[Span, str, str], Finding] = {}
+    local: set[tuple[Span, str, str]] = set()
+    remote: set[tuple[Span, str, str]] = set()
     history_cache: dict[str, Interface] = {}
     for call in calls:
         invocation = call.invocation
@@ -51,7 +53,17 @@ def check_calls(
             if old is not None:
                 finding = replace(old, roles=tuple(sorted(set(old.roles) | set(finding.roles))))
             merged[key] = finding
-    return list(merged.values())
+            if not invocation.remote:
+                local.add((finding.span, finding.code, finding.argument))
+            else:
+                remote.add(key)
+    # A definition run from another host (NRPE's `check_nrpe -c NAME`) repeats, at the words
+    # written in the definition, what the definition's own call already says there: once.
+    return [
+        f
+        for key, f in merged.items()
+        if key not in remote or (f.span, f.code, f.argument) not in local
+    ]
 
 
 def _by_path(invocation: Invocation) -> bool:

@@ -149,6 +149,7 @@ def _findings(root: Path, tree: pipeline.Prepared, hosts: list[Host]) -> tuple[l
         located = [_declare(r, locator, declared) for r in resources]
         for invocation in sites.invocations(tree.extractor, located):
             roles.setdefault(invocation, set()).update(HOST + h.certname for h in members)
+    sites.bind_remote(roles)
     calls = [Call(inv, tuple(sorted(labels))) for inv, labels in roles.items()]
     found = check_calls(calls, tree.specs, root)
     sources = {i.script: i.source for pairs in tree.specs.values() for _, i in pairs}

@@ -16,6 +16,7 @@ from driftlint.extract import Extractor
 from driftlint.ltext import LText
 from driftlint.model import Invocation, Span
 from driftlint.resolve import evaluate
+from driftlint.sites import nrpe
 from driftlint.values import Value
 
 Declared = evaluate.Resource  # a resource as evaluating a manifest declares it
@@ -31,6 +32,12 @@ def declared(kind: str, title: LText, attrs: dict[str, Value], span: Span) -> De
 def invocations(extractor: Extractor, resources: list[Declared]) -> Iterator[Invocation]:
     """The calls of watched scripts that one host's resources make."""
     return extractor.invocations(resources)
+
+
+def bind_remote(roles: dict[Invocation, set[str]]) -> None:
+    """`check_nrpe -c NAME` in one host's resources runs the definitions of NAME that other
+    hosts install: bound to them here, once every host's calls are in (sites.nrpe)."""
+    nrpe.bind_all(roles)
 
 
 def may_run(dest: str, text: str) -> bool:

@@ -58,6 +58,8 @@ class Command:
     # Where it runs when that is another host than the call site's: "ssh", "an Icinga 2
     # agent"; "" on the host that installs the call site.
     remote: str = ""
+    # The NRPE command name the line defines (`command[NAME]=`, driftlint.sites.nrpe).
+    nrpe: str = ""
 
 
 @dataclass(frozen=True, slots=True)
