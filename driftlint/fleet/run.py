@@ -148,8 +148,8 @@ def _findings(root: Path, tree: pipeline.Prepared, hosts: list[Host]) -> tuple[l
     for resources, members in groups.items():
         located = [_declare(r, locator, declared) for r in resources]
         for invocation in sites.invocations(tree.extractor, located):
-            if not invocation.is_call:
-                continue  # named like a watched script, runs another file (the static rule)
+            if not invocation.is_call and invocation.command.text.startswith("/"):
+                continue  # a path that is not the watched script's: runs another file
             roles.setdefault(invocation, set()).update(HOST + h.certname for h in members)
     calls = [Call(inv, tuple(sorted(labels))) for inv, labels in roles.items()]
     found = check_calls(calls, tree.specs, root)
