@@ -1052,6 +1052,8 @@ def catalog_calls(root: Root, prepared: pipeline.Prepared, selector: Selector) -
     located = [_declare(r, locator, cache) for r in host.resources]
     out: dict[tuple[str, tuple[str, ...]], Seen] = {}
     for invocation, resource in _with_resources(prepared, located, host.resources):
+        if not invocation.is_call and invocation.command.text.startswith("/"):
+            continue  # a path that is not the watched script's runs another file (static side)
         argv = (invocation.command.text, *(w.text for w in invocation.words))
         out.setdefault((invocation.script, argv), Seen(invocation.script, argv, resource))
     return list(out.values())

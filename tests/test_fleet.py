@@ -342,3 +342,84 @@ def test_catalog_paths_map_to_the_longest_suffix_the_tree_has(
 ) -> None:
     tree = {"modules/a/manifests/init.pp", "site/modules/a/manifests/init.pp", "manifests/site.pp"}
     assert PathMap(tree.__contains__)(compiled) == expected
+
+
+WRAPPER = """\
+#!/bin/bash
+# The site's wrapper: the packaged tool with this host's folders.
+if [ $# -ne 1 ]; then
+\techo "usage: $0 DIST" >&2
+\texit 1
+fi
+exec /usr/bin/repotool --basedir /srv/repo --confdir /etc/repotool "$1"
+"""
+REPO_CLASS = """\
+class repotool {
+  file { '/usr/local/bin/repotool':
+    source => 'puppet:///modules/repotool/repotool',
+    mode   => '0755',
+  }
+  cron { 'repotool-export':
+    command => '/usr/local/bin/repotool bookworm',
+    hour    => 3,
+  }
+}
+"""
+
+
+def test_a_wrapper_running_the_packaged_tool_of_its_name_is_no_call_in_a_catalog(
+    tmp_path: Path,
+) -> None:
+    """ocf's reprepro wrapper `exec /usr/bin/reprepro --basedir ... "$@"`: the static path
+    takes the packaged tool's path for no call of the wrapper; a catalog's copy of the same
+    file did, and judged the wrapper's own options against it. A cron of the catalog that
+    still passes two words is judged (the tree's is clean)."""
+    repo = tmp_path / "repo"
+    manifest = repo / "modules/repotool/manifests/init.pp"
+    manifest.parent.mkdir(parents=True)
+    (repo / "modules/repotool/files").mkdir()
+    (repo / "modules/repotool/files/repotool").write_text(WRAPPER)
+    manifest.write_text(REPO_CLASS)
+    (repo / "manifests").mkdir()
+    (repo / "manifests/site.pp").write_text("node 'apt1.example.org' {\n  include repotool\n}\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "repotool")
+    compiled = "/etc/puppetlabs/code/environments/production/modules/repotool/manifests/init.pp"
+    resources = [
+        {"type": "Class", "title": "Repotool", "tags": [], "exported": False},
+        {
+            "type": "File",
+            "title": "/usr/local/bin/repotool",
+            "file": compiled,
+            "line": 2,
+            "exported": False,
+            "tags": [],
+            "parameters": {"source": "puppet:///modules/repotool/repotool", "mode": "0755"},
+        },
+        {
+            "type": "Cron",
+            "title": "repotool-export",
+            "file": compiled,
+            "line": 6,
+            "exported": False,
+            "tags": [],
+            "parameters": {"command": "/usr/local/bin/repotool bookworm main", "hour": 3},
+        },
+    ]
+    catalogs = tmp_path / "catalogs"
+    catalogs.mkdir()
+    catalog = {"name": "apt1.example.org", "version": 1, "resources": resources}
+    (catalogs / "apt1.example.org.json").write_text(json.dumps(catalog))
+    code, out, stderr = check("--catalogs", str(catalogs), str(repo))
+    assert code == 1, stderr
+    rows = [(f["path"], f["line"], f["code"], f["argument"], hosts(f)) for f in out["findings"]]
+    assert rows == [
+        (
+            "modules/repotool/manifests/init.pp",
+            line_of(manifest, "command =>"),
+            "too-many-arguments",
+            "main",
+            ["apt1.example.org"],
+        )
+    ]

@@ -148,6 +148,8 @@ def _findings(root: Path, tree: pipeline.Prepared, hosts: list[Host]) -> tuple[l
     for resources, members in groups.items():
         located = [_declare(r, locator, declared) for r in resources]
         for invocation in sites.invocations(tree.extractor, located):
+            if not invocation.is_call and invocation.command.text.startswith("/"):
+                continue  # a path that is not the watched script's: runs another file
             roles.setdefault(invocation, set()).update(HOST + h.certname for h in members)
     sites.bind_remote(roles)
     calls = [Call(inv, tuple(sorted(labels))) for inv, labels in roles.items()]
