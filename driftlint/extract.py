@@ -379,9 +379,9 @@ class Extractor:
         ):
             return  # no watched name in the file nor in what it reads: no call to find
         for content in files.contents[:4]:
-            found = self._file_commands(dest, content, installed, by_base)
-            places = _after_cd([c for c, _ in found], None, same_line=True)
             site = sites.by_path(dest) or sites.by_text(content.text)
+            found = self._file_commands(dest, content, site, installed, by_base)
+            places = _after_cd([c for c, _ in found], None, same_line=True)
             in_code = site is not None and site.name == programs.SITE.name
             for (command, search), cwd in zip(found, places, strict=True):
                 for invocation in self._from_command(
@@ -393,13 +393,13 @@ class Extractor:
         self,
         dest: str,
         content: LText,
+        site: sites.Site | None,
         installed: Mapping[str, Installed],
         by_base: dict[str, list[str]],
     ) -> list[tuple[shell.Command, paths.SearchPath]]:
         """The commands a file runs, read as the kind of call site it is (driftlint.sites),
         with the files of the same role that it names (sourced files, `EnvironmentFile=`) and
         where each looks up a bare name; parsed once per content and set of such files."""
-        site = sites.by_path(dest) or sites.by_text(content.text)
         if site is None or any(p in installed for p in site.shadowed_by(dest)):
             return []
         named = {

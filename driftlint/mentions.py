@@ -62,9 +62,11 @@ FILE_PROGRAMS = frozenset({
 NOT_A_RUN_AFTER = re.compile(r"\s*\(\s*\)|::")
 SOURCED = re.compile(r"(?:^|[;&|(\s])(?:\.|source)\s+['\"]?$")
 # Files that name programs without running them: rspec tests and their fixtures (`spec/`,
-# never installed: they describe a catalog), and the lists of a tree's own dependencies.
+# never installed: they describe a catalog), a module's CI and acceptance files (Puppet serves
+# a module's manifests, files and templates), and the lists of a tree's own dependencies.
 NOT_RUN_FILES = re.compile(
-    r"(?:^|/)spec/|(?:^|/)(?:Gemfile(?:\.lock)?|Puppetfile|\.fixtures\.yml|metadata\.json)$"
+    r"(?:^|/)spec/|(?:^|/)modules/[^/]+/(?:\.github|acceptance)/"
+    r"|(?:^|/)(?:Gemfile(?:\.lock)?|Puppetfile|\.fixtures\.yml|metadata\.json)$"
     r"|\.gemspec$"
 )
 DOCUMENTS = (".md", ".rst", ".txt", ".html", ".adoc", ".markdown")
@@ -75,10 +77,8 @@ PROGRAM = re.compile(r"\.(?:py|rb|pl|pm|rake)$")
 PROGRAM_SHEBANG = re.compile(r"\A\ufeff?#!\s*\S*\b(?:env\s+)?(?:python|perl|ruby)")
 
 # What follows a name that is no command word: a Puppet attribute or hash key (`=>`), a YAML
-# mapping key (`:`), a qualified Puppet name (`kafka::user_shell`, a class or Hiera key).
-KEY_AFTER = re.compile(r"""::|['"]?[ \t]*(?:=>|:(?:[ \t]|$))""")
-# A module's own development files: Puppet serves a module's manifests, files and templates.
-MODULE_DEVELOPMENT = re.compile(r"(?:^|/)modules/[^/]+/(?:spec|\.github|acceptance)/")
+# mapping key (`:`). (A qualified name, `kafka::user_shell`, is NOT_A_RUN_AFTER's.)
+KEY_AFTER = re.compile(r"""['"]?[ \t]*(?:=>|:(?:[ \t]|$))""")
 SUDOERS = re.compile(r"NOPASSWD|Cmnd_Alias|\bALL\s*=\s*\(")
 # Attributes whose value names a script without running it, metaparameters included (their
 # references can span lines: `require => [File['a'],\n '/usr/local/bin/x']`).
@@ -227,8 +227,6 @@ def _reason(
         return None
     if KEY_AFTER.match(line, column + len(found)):
         return None  # a key (`shell => '/bin/false'`, `shell: bash`, `kafka::x:`): runs nothing
-    if MODULE_DEVELOPMENT.search(source.path):
-        return None  # a module's tests and CI: Puppet serves none of it to a host
     if posixpath.basename(source.path) == found:
         return None  # a script naming itself: its usage text or documentation
     if source.kind == "manifest":

@@ -335,7 +335,7 @@ def _file_bodies(node: ast.Node) -> list[tuple[ast.Node, dict[str, ast.Node]]]:
             (title, {**defaults, **{a.name: a.value for a in body.attrs}})
             for body in node.bodies
             if not isinstance(body.title, ast.Default)
-            for title in (body.title.items if isinstance(body.title, ast.Array) else (body.title,))
+            for title in _title_nodes(body.title)
         ]
     if (
         isinstance(node, ast.Call)
@@ -417,5 +417,9 @@ def _found_installs(
 
 
 def _titles(node: ast.Node) -> list[str]:
-    items = node.items if isinstance(node, ast.Array) else (node,)
-    return [t for item in items if (t := string_literal(item)) is not None]
+    return [t for item in _title_nodes(node) if (t := string_literal(item)) is not None]
+
+
+def _title_nodes(node: ast.Node) -> tuple[ast.Node, ...]:
+    """The titles a resource body declares: each item of an array title."""
+    return tuple(node.items) if isinstance(node, ast.Array) else (node,)
